@@ -51,6 +51,14 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only, at most 32')
     .default('k1')
     .describe('Id stored beside each ciphertext so keys can be rotated.'),
+  ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .regex(
+      /^([A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]+)(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]+)*$/,
+      'must be a comma list of id:base64key',
+    )
+    .optional()
+    .describe('Older keys (`id:base64,id:base64`) that still decrypt during a key rotation.'),
   CW_CLIENT_ID: z
     .string()
     .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')
@@ -60,6 +68,11 @@ export const configSchema = z.object({
     .regex(/^\d{4}\.\d+$/, 'must look like 2025.8')
     .default('2025.8')
     .describe('ConnectWise API model version pinned in the Accept header.'),
+  WORKFLOW_BUNDLE_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Prebundled workflow code (`npm run build` writes dist/workflow-bundle.js); unset = bundle at start.'),
   CW_ALLOW_PRIVATE_HOSTS: bool
     .default(false)
     .describe(

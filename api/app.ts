@@ -1,0 +1,31 @@
+import express, { type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../config/logger';
+import { errorHandler, unknownRoute } from './errors';
+import { healthRouter, type DependencyCheck } from './health';
+
+export interface AppDeps {
+  logger: Logger;
+  checks: DependencyCheck[];
+  /** The versioned API, mounted at /v1. */
+  v1?: Router;
+}
+
+export function createApp({ logger, checks, v1 }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    pinoHttp({
+      logger,
+      // Health probes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(express.json({ limit: '1mb' }));
+  app.use(healthRouter(checks));
+  if (v1) app.use('/v1', v1);
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { Server } from 'node:http';
+import { loadConfigOrExit } from '../config';
+import { createLogger } from '../config/logger';
+import { connectDatabase, createRepositories, pingDatabase } from '../db';
+import { keyringFromConfig } from '../security';
+import { createTemporalClient, pingTemporal } from '../temporal/connection';
+import { createApp } from './app';
+import { createV1Router } from './v1';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const keyring = keyringFromConfig(config);
+  const temporal = createTemporalClient(config, keyring);
+  const db = await connectDatabase({ uri: config.MONGODB_URI });
+  const repos = await createRepositories(db);
+  const app = createApp({
+    logger,
+    checks: [
+      { name: 'temporal', check: () => pingTemporal(temporal) },
+      { name: 'database', check: () => pingDatabase(db) },
+    ],
+    v1: createV1Router({ config, temporal, repos, keyring, logger }),
+  });
+  const server: Server = app.listen(config.PORT, config.HOST, () => {
+    logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'api shutting down');
+    server.close(() => {
+      void Promise.allSettled([db.close(), temporal.connection.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Keyring } from '../security';
+import { createDataConverter } from './data-converter';
+
+export type TemporalSettings = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>;
+
+/** Lazy: the API starts even while Temporal is down, and /readyz says so. */
+export function createTemporalClient(config: TemporalSettings, keyring: Keyring): Client {
+  return new Client({
+    connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(keyring),
+  });
+}
+
+/** Cheap round trip to the frontend, for readiness checks. */
+export async function pingTemporal(client: Client): Promise<void> {
+  await client.workflowService.getSystemInfo({});
+}

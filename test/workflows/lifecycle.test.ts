@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { createDataConverter } from '../../temporal/data-converter';
+import { WORKFLOWS_PATH } from '../../worker/worker';
+import { integrationLifecycle } from '../../workflows';
+import { lifecycleWorkflowId } from '../../workflows/ids';
+import { removeSignal, statusQuery, synchronizeSignal } from '../../workflows/messages';
+import { openTestDatabase, type TestDatabase } from '../support/db';
+import { testKeyring } from '../support/keys';
+import { captureLogger } from '../support/logger';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+const DAY = 24 * 60 * 60 * 1000;
+const taskQueue = 'lifecycle-test';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let worker: Worker;
+let workerRun: Promise<void>;
+let client: Client;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  db = await openTestDatabase('lifecycle');
+  const keyring = testKeyring();
+  const dataConverter = createDataConverter(keyring);
+  client = new (env.client.constructor as typeof Client)({
+    connection: env.connection,
+    namespace: env.namespace,
+    dataConverter,
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ repos: db.repos, logger: captureLogger().logger }),
+    dataConverter,
+  });
+  workerRun = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await db?.close();
+  await env?.teardown();
+});
+
+const start = (partnerId: string, extra: Partial<Parameters<typeof integrationLifecycle>[0]> = {}) => {
+  const integrationId = randomUUID();
+  return client.workflow.start(integrationLifecycle, {
+    taskQueue,
+    workflowId: lifecycleWorkflowId(integrationId),
+    args: [{ integrationId, partnerId, syncIntervalMs: 30 * DAY, ...extra }],
+  });
+};
+
+test('runs the scheduled sync every period; 90 days pass in the test server in moments', async () => {
+  const handle = await start('p-schedule');
+  await env.sleep(90 * DAY + 60_000);
+  const status = await handle.query(statusQuery);
+  expect(status.lastRuns.map((r) => r.trigger)).toEqual(['schedule', 'schedule', 'schedule']);
+  const runs = await db.repos.syncRuns.list('p-schedule', status.integrationId);
+  expect(runs).toHaveLength(3);
+  expect(runs.every((r) => r.workflowId === handle.workflowId && r.outcome === 'skipped')).toBe(true);
+  await handle.signal(removeSignal);
+  await handle.result();
+});
+
+test('a Synchronize press is recorded in state and runs a manual sync at once', async () => {
+  const handle = await start('p-manual');
+  const requestedAt = '2026-11-26T10:00:00.000Z';
+  await handle.signal(synchronizeSignal, { requestedAt, requestedBy: 'user-1' });
+  // The query is answered only after the signal's workflow task, so poll until the run lands.
+  let status = await handle.query(statusQuery);
+  for (let i = 0; i < 50 && status.lastRuns.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await handle.query(statusQuery);
+  }
+  expect(status.synchronizeRequests).toEqual([{ requestedAt, requestedBy: 'user-1' }]);
+  expect(status.lastRuns).toHaveLength(1);
+  expect(status.lastRuns[0]!.trigger).toBe('manual');
+  const runs = await db.repos.syncRuns.list('p-manual', status.integrationId);
+  expect(runs.map((r) => r.trigger)).toEqual(['manual']);
+  await handle.signal(removeSignal);
+  await handle.result();
+});
+
+test('continues as new, carrying its history of runs and requests', async () => {
+  const handle = await start('p-can', { maxRunsPerGeneration: 2 });
+  await env.sleep(5 * 30 * DAY + 60_000);
+  const status = await handle.query(statusQuery);
+  expect(status.generation).toBe(2);
+  expect(status.lastRuns).toHaveLength(5);
+  const runs = await db.repos.syncRuns.list('p-can', status.integrationId);
+  expect(runs).toHaveLength(5);
+  expect(new Set(runs.map((r) => r.runKey)).size).toBe(5);
+  const described = await handle.describe();
+  expect(described.runId).not.toBe(handle.firstExecutionRunId);
+  await handle.signal(removeSignal);
+});
+
+test('remove ends the workflow', async () => {
+  const handle = await start('p-remove');
+  await handle.signal(removeSignal);
+  await expect(handle.result()).resolves.toBeUndefined();
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+});

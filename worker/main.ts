@@ -1,0 +1,35 @@
+import { Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config';
+import { createLogger } from '../config/logger';
+import { connectDatabase, createRepositories } from '../db';
+import { keyringFromConfig } from '../security';
+import { toTemporalLogger } from '../temporal/logger';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: in-flight tasks finish first.
+  Runtime.install({
+    logger: toTemporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+
+  const db = await connectDatabase({ uri: config.MONGODB_URI });
+  const repos = await createRepositories(db);
+  const worker = await createWorker({
+    config,
+    deps: { repos, logger },
+    keyring: keyringFromConfig(config),
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker ready');
+  await worker.run();
+  await db.close();
+  logger.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+/** Bundles workflows/ once at build time, so production workers start without webpack. */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from './worker';
+
+async function main(): Promise<void> {
+  const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  process.stdout.write(`workflow bundle written to ${out} (${code.length} bytes)\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`prebundle failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

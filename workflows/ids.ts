@@ -1,0 +1,1 @@
+export const lifecycleWorkflowId = (integrationId: string): string => `integration:${integrationId}`;

@@ -1,0 +1,144 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  removeSignal,
+  statusQuery,
+  synchronizeSignal,
+  type IntegrationStatus,
+  type RunSummary,
+  type SynchronizeRequest,
+  type SyncTrigger,
+} from './messages';
+
+const { recordSyncRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const KEEP_REQUESTS = 20;
+const KEEP_RUNS = 20;
+
+/** What survives continue-as-new. */
+export interface CarriedState {
+  startedAt: string;
+  nextRunAt: number;
+  pending: SyncTrigger[];
+  synchronizeRequests: SynchronizeRequest[];
+  lastRuns: RunSummary[];
+  generation: number;
+  runSequence: number;
+}
+
+export interface LifecycleInput {
+  integrationId: string;
+  partnerId: string;
+  /** Period of the scheduled sync. */
+  syncIntervalMs: number;
+  /** Continue as new after this many runs even if the server has not suggested it yet. */
+  maxRunsPerGeneration?: number;
+  carried?: CarriedState;
+}
+
+const keepLast = <T>(list: T[], n: number): void => {
+  if (list.length > n) list.splice(0, list.length - n);
+};
+
+/**
+ * One long-running workflow per integration (id `integration:<integrationId>`): it owns the
+ * schedule, takes Synchronize presses, and answers the status query.
+ */
+export async function integrationLifecycle(input: LifecycleInput): Promise<void> {
+  const carried = input.carried;
+  const state: CarriedState = {
+    startedAt: carried?.startedAt ?? new Date().toISOString(),
+    nextRunAt: carried?.nextRunAt ?? Date.now() + input.syncIntervalMs,
+    pending: [...(carried?.pending ?? [])],
+    synchronizeRequests: [...(carried?.synchronizeRequests ?? [])],
+    lastRuns: [...(carried?.lastRuns ?? [])],
+    generation: carried?.generation ?? 0,
+    runSequence: carried?.runSequence ?? 0,
+  };
+  let removed = false;
+  let syncing = false;
+
+  setHandler(synchronizeSignal, (request) => {
+    state.synchronizeRequests.push(request);
+    keepLast(state.synchronizeRequests, KEEP_REQUESTS);
+    // Presses while a manual run is already queued coalesce into that run.
+    if (!state.pending.includes('manual')) state.pending.push('manual');
+  });
+  setHandler(removeSignal, () => {
+    removed = true;
+  });
+  setHandler(
+    statusQuery,
+    (): IntegrationStatus => ({
+      integrationId: input.integrationId,
+      partnerId: input.partnerId,
+      lifecycle: removed ? 'removed' : syncing ? 'syncing' : 'running',
+      startedAt: state.startedAt,
+      nextRunAt: removed ? null : new Date(state.nextRunAt).toISOString(),
+      pendingRequests: state.pending.length,
+      synchronizeRequests: state.synchronizeRequests,
+      lastRuns: state.lastRuns,
+      generation: state.generation,
+    }),
+  );
+
+  let runsThisGeneration = 0;
+  for (;;) {
+    const signalled = await condition(
+      () => removed || state.pending.length > 0,
+      Math.max(1, state.nextRunAt - Date.now()),
+    );
+    if (removed) return;
+    let trigger: SyncTrigger;
+    if (signalled) {
+      trigger = state.pending.shift()!;
+    } else {
+      trigger = 'schedule';
+      state.nextRunAt = Date.now() + input.syncIntervalMs;
+    }
+
+    syncing = true;
+    state.runSequence += 1;
+    const startedAt = new Date().toISOString();
+    const info = workflowInfo();
+    // Billing sync proper arrives with the billing workflow; until then a run records itself.
+    const outcome = 'skipped' as const;
+    const summary = 'billing integration is not configured';
+    const { syncRunId } = await recordSyncRun({
+      partnerId: input.partnerId,
+      integrationId: input.integrationId,
+      kind: 'billing',
+      trigger,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      runKey: `${info.workflowId}/${info.firstExecutionRunId}#${state.runSequence}`,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      outcome,
+      summary,
+    });
+    syncing = false;
+    state.lastRuns.push({ trigger, startedAt, endedAt: new Date().toISOString(), outcome, summary, syncRunId });
+    keepLast(state.lastRuns, KEEP_RUNS);
+    runsThisGeneration += 1;
+
+    const limit = input.maxRunsPerGeneration ?? 500;
+    if (workflowInfo().continueAsNewSuggested || runsThisGeneration >= limit) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof integrationLifecycle>({
+        ...input,
+        carried: { ...state, generation: state.generation + 1 },
+      });
+    }
+  }
+}
