@@ -24,7 +24,12 @@ export function createSyncRunActivities({ repos, logger }: ActivityDeps) {
         endedAt: new Date(input.endedAt),
       });
       logger.info(
-        { integrationId: input.integrationId, kind: input.kind, trigger: input.trigger, outcome: input.outcome },
+        {
+          integrationId: input.integrationId,
+          kind: input.kind,
+          trigger: input.trigger,
+          outcome: input.outcome,
+        },
         'sync run recorded',
       );
       return { syncRunId: saved.id };

@@ -20,7 +20,8 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what = 'resource'): HttpError => new HttpError(404, 'not_found', `${what} not found`);
+export const notFound = (what = 'resource'): HttpError =>
+  new HttpError(404, 'not_found', `${what} not found`);
 
 export function fieldErrors(err: ZodError, prefix?: string): FieldError[] {
   return err.issues.map((issue) => ({
@@ -30,9 +31,14 @@ export function fieldErrors(err: ZodError, prefix?: string): FieldError[] {
 }
 
 export const validationError = (fields: FieldError[]): HttpError =>
-  new HttpError(400, 'validation_failed', `invalid request: ${fields.map((f) => f.field).join(', ')}`, {
-    fields,
-  });
+  new HttpError(
+    400,
+    'validation_failed',
+    `invalid request: ${fields.map((f) => f.field).join(', ')}`,
+    {
+      fields,
+    },
+  );
 
 export const unknownRoute: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
@@ -59,7 +65,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       http = new HttpError(500, 'internal_error', 'internal error');
     }
-    if (http.status >= 500 && err instanceof HttpError) logger.error({ err, path: req.path }, http.message);
-    res.status(http.status).json({ error: { code: http.code, message: http.message, ...http.details } });
+    if (http.status >= 500 && err instanceof HttpError)
+      logger.error({ err, path: req.path }, http.message);
+    res
+      .status(http.status)
+      .json({ error: { code: http.code, message: http.message, ...http.details } });
   };
 }

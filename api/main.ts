@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');
     server.close(() => {
-      void Promise.allSettled([db.close(), temporal.connection.close()]).then(() => process.exit(0));
+      void Promise.allSettled([db.close(), temporal.connection.close()]).then(() =>
+        process.exit(0),
+      );
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

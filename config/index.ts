@@ -19,7 +19,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
-    const message = issue.code === 'invalid_type' && present[name] === undefined ? 'is required but not set' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && present[name] === undefined
+        ? 'is required but not set'
+        : issue.message;
     return `${name}: ${message}`;
   });
   throw new ConfigError(problems);

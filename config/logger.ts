@@ -1,7 +1,16 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
 
 /** Every place a secret can sit in a log line we write. pino paths are exact, so list the depths. */
-const SECRET_KEYS = ['privateKey', 'authorization', 'Authorization', 'token', 'password', 'cookie', 'encryptionKey', 'ENCRYPTION_KEY'];
+const SECRET_KEYS = [
+  'privateKey',
+  'authorization',
+  'Authorization',
+  'token',
+  'password',
+  'cookie',
+  'encryptionKey',
+  'ENCRYPTION_KEY',
+];
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [
   k,
   `*.${k}`,

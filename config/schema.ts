@@ -1,16 +1,12 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const base64Key = z
-  .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, {
-    message: 'must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
-  });
+const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
+  message: 'must be 32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
+});
 
 /**
  * Every environment variable the engine reads. The README's configuration table is generated from
@@ -59,10 +55,17 @@ export const configSchema = z.object({
     )
     .optional()
     .describe('Older keys (`id:base64,id:base64`) that still decrypt during a key rotation.'),
+  SYNC_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(360)
+    .describe('Period of the scheduled billing sync of each integration, in minutes.'),
   CW_CLIENT_ID: z
     .string()
     .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')
-    .describe('Required. The engine\'s ConnectWise `clientId` (a GUID); shared by all partners.'),
+    .describe("Required. The engine's ConnectWise `clientId` (a GUID); shared by all partners."),
   CW_API_VERSION: z
     .string()
     .regex(/^\d{4}\.\d+$/, 'must look like 2025.8')
@@ -72,7 +75,9 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Prebundled workflow code (`npm run build` writes dist/workflow-bundle.js); unset = bundle at start.'),
+    .describe(
+      'Prebundled workflow code (`npm run build` writes dist/workflow-bundle.js); unset = bundle at start.',
+    ),
   CW_ALLOW_PRIVATE_HOSTS: bool
     .default(false)
     .describe(

@@ -10,7 +10,10 @@ export interface DatabaseOptions {
  * A dedicated connection (not mongoose's global one) so tests and processes can hold several.
  * FerretDB 1.x has no transactions or change streams; nothing here relies on them.
  */
-export async function connectDatabase({ uri, serverSelectionTimeoutMS = 5000 }: DatabaseOptions): Promise<Connection> {
+export async function connectDatabase({
+  uri,
+  serverSelectionTimeoutMS = 5000,
+}: DatabaseOptions): Promise<Connection> {
   const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS, autoIndex: false });
   await conn.asPromise();
   return conn;

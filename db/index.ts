@@ -1,16 +1,50 @@
 import type { Connection } from 'mongoose';
+import { apiTokenModel } from './models/api-token';
+import { companyMappingModel } from './models/company-mapping';
+import { integrationModel } from './models/integration';
 import { syncRunModel } from './models/sync-run';
+import { customerModel, productModel, usageModel } from './models/vendor';
+import { ApiTokenRepository } from './repositories/api-tokens';
+import { CompanyMappingRepository } from './repositories/company-mappings';
+import { IntegrationRepository } from './repositories/integrations';
 import { SyncRunRepository } from './repositories/sync-runs';
+import { VendorRepository } from './repositories/vendor';
 
 export { connectDatabase, pingDatabase } from './connection';
+export type { Principal } from './repositories/api-tokens';
+export type {
+  IntegrationRecord,
+  TicketSettings,
+  BillingSettings,
+  Site,
+} from './repositories/integrations';
+export { IntegrationExistsError } from './repositories/integrations';
 
 export interface Repositories {
   syncRuns: SyncRunRepository;
+  tokens: ApiTokenRepository;
+  integrations: IntegrationRepository;
+  vendor: VendorRepository;
+  companyMappings: CompanyMappingRepository;
 }
 
-/** Builds every repository on one connection; indexes are created once here, not at first use. */
+/** Builds every repository on one connection; indexes are created here once, not at first use. */
 export async function createRepositories(conn: Connection): Promise<Repositories> {
-  const models = [syncRunModel(conn)];
-  await Promise.all(models.map((m) => m.createIndexes()));
-  return { syncRuns: new SyncRunRepository(models[0]!) };
+  const models = {
+    syncRuns: syncRunModel(conn),
+    tokens: apiTokenModel(conn),
+    integrations: integrationModel(conn),
+    customers: customerModel(conn),
+    products: productModel(conn),
+    usage: usageModel(conn),
+    companyMappings: companyMappingModel(conn),
+  };
+  await Promise.all(Object.values(models).map((m) => m.createIndexes()));
+  return {
+    syncRuns: new SyncRunRepository(models.syncRuns),
+    tokens: new ApiTokenRepository(models.tokens),
+    integrations: new IntegrationRepository(models.integrations),
+    vendor: new VendorRepository(models.customers, models.products, models.usage),
+    companyMappings: new CompanyMappingRepository(models.companyMappings),
+  };
 }

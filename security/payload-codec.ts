@@ -38,8 +38,13 @@ export class EncryptionCodec implements PayloadCodec {
         const encoding = payload.metadata?.encoding;
         if (!encoding || dec.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
         const kidBytes = payload.metadata?.[KEY_ID];
-        if (!kidBytes || !payload.data) throw new Error('encrypted payload lacks its key id or data');
-        const parts = JSON.parse(dec.decode(payload.data)) as { iv: string; tag: string; ct: string };
+        if (!kidBytes || !payload.data)
+          throw new Error('encrypted payload lacks its key id or data');
+        const parts = JSON.parse(dec.decode(payload.data)) as {
+          iv: string;
+          tag: string;
+          ct: string;
+        };
         const plain = open(this.keyring, { kid: dec.decode(kidBytes), ...parts });
         return temporal.api.common.v1.Payload.decode(plain);
       }),

@@ -35,7 +35,11 @@ export function seal(keyring: Keyring, plaintext: Buffer | string, context = '')
 }
 
 export function open(keyring: Keyring, sealed: SealedSecret, context = ''): Buffer {
-  const decipher = createDecipheriv(ALGORITHM, keyFor(keyring, sealed.kid), Buffer.from(sealed.iv, 'base64'));
+  const decipher = createDecipheriv(
+    ALGORITHM,
+    keyFor(keyring, sealed.kid),
+    Buffer.from(sealed.iv, 'base64'),
+  );
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
   return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]);

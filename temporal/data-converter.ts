@@ -1,13 +1,13 @@
-import { DefaultFailureConverter, type DataConverter } from '@temporalio/common';
+import type { DataConverter } from '@temporalio/common';
 import { EncryptionCodec, type Keyring } from '../security';
 
 /**
  * The same converter on every client and worker: payloads are encrypted, and so are failure
- * messages and stack traces (they can quote data), so Temporal histories hold no plain text.
+ * messages and stack traces, so Temporal histories hold no plain text.
  */
 export function createDataConverter(keyring: Keyring): DataConverter {
   return {
     payloadCodecs: [new EncryptionCodec(keyring)],
-    failureConverter: new DefaultFailureConverter({ encodeCommonAttributes: true }),
+    failureConverterPath: require.resolve('./failure-converter'),
   };
 }

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     keyring: keyringFromConfig(config),
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker ready');
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
+    'worker ready',
+  );
   await worker.run();
   await db.close();
   logger.info('worker stopped');

@@ -24,7 +24,8 @@ export async function createWorker({
   connection,
 }: CreateWorkerOptions): Promise<Worker> {
   const options: WorkerOptions = {
-    connection: connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
+    connection:
+      connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),

@@ -1,1 +1,2 @@
-export const lifecycleWorkflowId = (integrationId: string): string => `integration:${integrationId}`;
+export const lifecycleWorkflowId = (integrationId: string): string =>
+  `integration:${integrationId}`;

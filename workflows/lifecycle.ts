@@ -77,20 +77,17 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
   setHandler(removeSignal, () => {
     removed = true;
   });
-  setHandler(
-    statusQuery,
-    (): IntegrationStatus => ({
-      integrationId: input.integrationId,
-      partnerId: input.partnerId,
-      lifecycle: removed ? 'removed' : syncing ? 'syncing' : 'running',
-      startedAt: state.startedAt,
-      nextRunAt: removed ? null : new Date(state.nextRunAt).toISOString(),
-      pendingRequests: state.pending.length,
-      synchronizeRequests: state.synchronizeRequests,
-      lastRuns: state.lastRuns,
-      generation: state.generation,
-    }),
-  );
+  setHandler(statusQuery, (): IntegrationStatus => ({
+    integrationId: input.integrationId,
+    partnerId: input.partnerId,
+    lifecycle: removed ? 'removed' : syncing ? 'syncing' : 'running',
+    startedAt: state.startedAt,
+    nextRunAt: removed ? null : new Date(state.nextRunAt).toISOString(),
+    pendingRequests: state.pending.length,
+    synchronizeRequests: state.synchronizeRequests,
+    lastRuns: state.lastRuns,
+    generation: state.generation,
+  }));
 
   let runsThisGeneration = 0;
   for (;;) {
@@ -128,7 +125,14 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
       summary,
     });
     syncing = false;
-    state.lastRuns.push({ trigger, startedAt, endedAt: new Date().toISOString(), outcome, summary, syncRunId });
+    state.lastRuns.push({
+      trigger,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      outcome,
+      summary,
+      syncRunId,
+    });
     keepLast(state.lastRuns, KEEP_RUNS);
     runsThisGeneration += 1;
 

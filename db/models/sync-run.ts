@@ -1,3 +1,4 @@
+import { modelOn } from './model-on';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
 export const SYNC_KINDS = ['billing', 'validation'] as const;
@@ -41,5 +42,5 @@ export type SyncRunDoc = InferSchemaType<typeof syncRunSchema>;
 export type SyncRunModel = Model<SyncRunDoc>;
 
 export function syncRunModel(conn: Connection): SyncRunModel {
-  return (conn.models.SyncRun as SyncRunModel | undefined) ?? conn.model('SyncRun', syncRunSchema);
+  return modelOn<SyncRunDoc>(conn, 'SyncRun', syncRunSchema);
 }

@@ -4,7 +4,15 @@ export type SyncRunRecord = SyncRunDoc & { id: string };
 
 export type NewSyncRun = Pick<
   SyncRunDoc,
-  'partnerId' | 'integrationId' | 'kind' | 'trigger' | 'workflowId' | 'runId' | 'runKey' | 'startedAt' | 'outcome'
+  | 'partnerId'
+  | 'integrationId'
+  | 'kind'
+  | 'trigger'
+  | 'workflowId'
+  | 'runId'
+  | 'runKey'
+  | 'startedAt'
+  | 'outcome'
 > &
   Partial<Pick<SyncRunDoc, 'endedAt' | 'summary' | 'changes'>>;
 

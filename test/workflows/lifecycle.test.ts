@@ -49,7 +49,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const start = (partnerId: string, extra: Partial<Parameters<typeof integrationLifecycle>[0]> = {}) => {
+const start = (
+  partnerId: string,
+  extra: Partial<Parameters<typeof integrationLifecycle>[0]> = {},
+) => {
   const integrationId = randomUUID();
   return client.workflow.start(integrationLifecycle, {
     taskQueue,
@@ -65,7 +68,9 @@ test('runs the scheduled sync every period; 90 days pass in the test server in m
   expect(status.lastRuns.map((r) => r.trigger)).toEqual(['schedule', 'schedule', 'schedule']);
   const runs = await db.repos.syncRuns.list('p-schedule', status.integrationId);
   expect(runs).toHaveLength(3);
-  expect(runs.every((r) => r.workflowId === handle.workflowId && r.outcome === 'skipped')).toBe(true);
+  expect(runs.every((r) => r.workflowId === handle.workflowId && r.outcome === 'skipped')).toBe(
+    true,
+  );
   await handle.signal(removeSignal);
   await handle.result();
 });

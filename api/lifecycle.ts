@@ -1,0 +1,70 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { IntegrationRecord } from '../db';
+import type { integrationLifecycle } from '../workflows';
+import { lifecycleWorkflowId } from '../workflows/ids';
+import {
+  removeSignal,
+  statusQuery,
+  synchronizeSignal,
+  type IntegrationStatus,
+  type SynchronizeRequest,
+} from '../workflows/messages';
+import { IntegrationIdKey, PartnerIdKey } from '../workflows/search-attributes';
+
+export type LifecycleConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SYNC_INTERVAL_MINUTES'>;
+
+/** The API's side of the lifecycle workflow: start, signal, query, remove. Ids only, never secrets. */
+export class LifecycleClient {
+  constructor(
+    private readonly temporal: Client,
+    private readonly config: LifecycleConfig,
+  ) {}
+
+  async start(integration: Pick<IntegrationRecord, 'id' | 'partnerId'>): Promise<void> {
+    await this.temporal.workflow.start<typeof integrationLifecycle>('integrationLifecycle', {
+      taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+      workflowId: lifecycleWorkflowId(integration.id),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [
+        {
+          integrationId: integration.id,
+          partnerId: integration.partnerId,
+          syncIntervalMs: this.config.SYNC_INTERVAL_MINUTES * 60_000,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: IntegrationIdKey, value: integration.id },
+        { key: PartnerIdKey, value: integration.partnerId },
+      ],
+    });
+  }
+
+  async synchronize(integrationId: string, request: SynchronizeRequest): Promise<void> {
+    await this.temporal.workflow
+      .getHandle(lifecycleWorkflowId(integrationId))
+      .signal(synchronizeSignal, request);
+  }
+
+  /** undefined when the workflow is gone (removed, or never started). */
+  async status(integrationId: string): Promise<IntegrationStatus | undefined> {
+    try {
+      return await this.temporal.workflow
+        .getHandle(lifecycleWorkflowId(integrationId))
+        .query(statusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async remove(integrationId: string): Promise<void> {
+    try {
+      await this.temporal.workflow
+        .getHandle(lifecycleWorkflowId(integrationId))
+        .signal(removeSignal);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../../config';
+import type { Logger } from '../../config/logger';
+import type { Repositories } from '../../db';
+import type { Keyring } from '../../security';
+import { authenticate } from '../auth';
+import { LifecycleClient } from '../lifecycle';
+import { mountRoutes } from '../route';
+import { statusRoutes } from './status-routes';
+import { vendorRoutes } from './vendor-routes';
+
+export interface V1Deps {
+  config: Config;
+  temporal: Client;
+  repos: Repositories;
+  keyring: Keyring;
+  logger: Logger;
+}
+
+export function createV1Router(deps: V1Deps): Router {
+  const { config, temporal, repos } = deps;
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  const lifecycle = new LifecycleClient(temporal, config);
+
+  const api = Router();
+  mountRoutes(api, registry, [...vendorRoutes(repos), ...statusRoutes(repos, lifecycle)]);
+
+  const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'DefensX ConnectWise integration engine',
+      version: '1',
+      description: 'Every route acts for one partner and needs a bearer token.',
+    },
+    servers: [{ url: '/v1' }],
+  });
+
+  const router = Router();
+  // The document and its reader are public: they describe the API, they hold no data.
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  router.use(authenticate(repos.tokens), api);
+  return router;
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Repositories } from '../../db';
+import { HttpError, notFound } from '../errors';
+import type { LifecycleClient } from '../lifecycle';
+import { route } from '../route';
+import { errorBody, partnerParams } from './schemas';
+
+const paramsSchema = partnerParams;
+
+export function statusRoutes(repos: Repositories, lifecycle: LifecycleClient) {
+  const liveIntegration = async (partnerId: string) => {
+    const integration = await repos.integrations.findForPartner(partnerId);
+    if (!integration) throw notFound('ConnectWise integration');
+    return integration;
+  };
+
+  return [
+    route({
+      method: 'get',
+      path: '/partners/:partnerId/connectwise/status',
+      summary: "The integration's state, its lifecycle workflow's status and the last validation",
+      tags: ['Status'],
+      params: paramsSchema,
+      responses: {
+        200: { description: 'Status' },
+        404: { description: 'No integration', schema: errorBody },
+      },
+      handler: async ({ params }) => {
+        const integration = await liveIntegration(params.partnerId);
+        const workflow = await lifecycle.status(integration.id);
+        return {
+          body: {
+            integrationId: integration.id,
+            state: integration.state,
+            stateReason: integration.stateReason ?? null,
+            lastValidation: integration.lastValidation ?? null,
+            workflow: workflow ?? null,
+          },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/partners/:partnerId/connectwise/synchronize',
+      summary: "Run a sync now (the portal's Synchronize button)",
+      tags: ['Status'],
+      params: paramsSchema,
+      responses: {
+        202: { description: 'Accepted; the run shows in status and sync-runs' },
+        404: { description: 'No integration', schema: errorBody },
+        409: { description: 'Integration not active', schema: errorBody },
+      },
+      handler: async ({ params, principal }) => {
+        const integration = await liveIntegration(params.partnerId);
+        if (integration.state !== 'active') {
+          throw new HttpError(
+            409,
+            'integration_not_active',
+            `the integration is ${integration.state}; fix it before synchronizing`,
+          );
+        }
+        await lifecycle.synchronize(integration.id, {
+          requestedAt: new Date().toISOString(),
+          requestedBy: principal.tokenId,
+        });
+        return { status: 202, body: { accepted: true, integrationId: integration.id } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/partners/:partnerId/connectwise/sync-runs',
+      summary: 'Sync history, newest first',
+      tags: ['Status'],
+      params: paramsSchema,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      responses: {
+        200: { description: 'Runs' },
+        404: { description: 'No integration', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const integration = await liveIntegration(params.partnerId);
+        const runs = await repos.syncRuns.list(params.partnerId, integration.id, query.limit);
+        return {
+          body: {
+            runs: runs.map(
+              ({
+                id,
+                kind,
+                trigger,
+                outcome,
+                summary,
+                startedAt,
+                endedAt,
+                workflowId,
+                runId,
+                changes,
+              }) => ({
+                id,
+                kind,
+                trigger,
+                outcome,
+                summary,
+                startedAt,
+                endedAt,
+                workflowId,
+                runId,
+                changes,
+              }),
+            ),
+          },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import type { Repositories } from '../../db';
+import { validationError, type FieldError } from '../errors';
+import { route } from '../route';
+import { errorBody, externalId, money, partnerParams } from './schemas';
+
+const customer = z.object({ customerId: externalId, name: z.string().trim().min(1).max(200) });
+const product = z.object({
+  sku: externalId,
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(6000).default(''),
+  price: money,
+  cost: money,
+});
+const usageLine = z.object({
+  sku: externalId,
+  quantity: z.number().int().min(0).max(10_000_000),
+  asOf: z.iso.datetime({ offset: true }).optional(),
+});
+
+const unique =
+  <T>(key: (t: T) => string, what: string) =>
+  (rows: T[], ctx: z.RefinementCtx) => {
+    const seen = new Map<string, number>();
+    rows.forEach((row, i) => {
+      const k = key(row);
+      if (seen.has(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `duplicate ${what} ${k} (also at index ${seen.get(k)})`,
+        });
+      seen.set(k, i);
+    });
+  };
+
+const upsertResult = z.object({ received: z.number(), created: z.number(), updated: z.number() });
+
+export function vendorRoutes(repos: Repositories) {
+  return [
+    route({
+      method: 'put',
+      path: '/partners/:partnerId/customers',
+      summary: "Upsert the partner's customers (idempotent)",
+      tags: ['Vendor data'],
+      params: partnerParams,
+      body: z.object({
+        customers: z
+          .array(customer)
+          .min(1)
+          .max(5000)
+          .superRefine(unique((c) => c.customerId, 'customerId')),
+      }),
+      responses: {
+        200: { description: 'Saved', schema: upsertResult },
+        400: { description: 'Invalid', schema: errorBody },
+      },
+      handler: async ({ params, body }) => {
+        const res = await repos.vendor.upsertCustomers(params.partnerId, body.customers);
+        return { body: { received: body.customers.length, ...res } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/partners/:partnerId/customers',
+      summary: "List the partner's customers",
+      tags: ['Vendor data'],
+      params: partnerParams,
+      responses: {
+        200: { description: 'Customers', schema: z.object({ customers: z.array(customer) }) },
+      },
+      handler: async ({ params }) => ({
+        body: { customers: await repos.vendor.listCustomers(params.partnerId) },
+      }),
+    }),
+    route({
+      method: 'put',
+      path: '/partners/:partnerId/products',
+      summary: "Upsert the vendor's products as sold to this partner (idempotent)",
+      tags: ['Vendor data'],
+      params: partnerParams,
+      body: z.object({
+        products: z
+          .array(product)
+          .min(1)
+          .max(1000)
+          .superRefine(unique((p) => p.sku, 'sku')),
+      }),
+      responses: {
+        200: { description: 'Saved', schema: upsertResult },
+        400: { description: 'Invalid', schema: errorBody },
+      },
+      handler: async ({ params, body }) => {
+        const res = await repos.vendor.upsertProducts(params.partnerId, body.products);
+        return { body: { received: body.products.length, ...res } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/partners/:partnerId/products',
+      summary: 'List products',
+      tags: ['Vendor data'],
+      params: partnerParams,
+      responses: {
+        200: { description: 'Products', schema: z.object({ products: z.array(product) }) },
+      },
+      handler: async ({ params }) => ({
+        body: { products: await repos.vendor.listProducts(params.partnerId) },
+      }),
+    }),
+    route({
+      method: 'put',
+      path: '/partners/:partnerId/customers/:customerId/usage',
+      summary: "Set a customer's current usage per product (idempotent)",
+      tags: ['Vendor data'],
+      params: partnerParams.extend({ customerId: externalId }),
+      body: z.object({
+        usage: z
+          .array(usageLine)
+          .min(1)
+          .max(1000)
+          .superRefine(unique((u) => u.sku, 'sku')),
+      }),
+      responses: {
+        200: { description: 'Saved', schema: upsertResult },
+        400: { description: 'Invalid, or unknown customer or sku', schema: errorBody },
+      },
+      handler: async ({ params, body }) => {
+        const { partnerId, customerId } = params;
+        // Check everything before writing anything, so a refused push leaves no partial state.
+        const problems: FieldError[] = [];
+        const known = await repos.vendor.existingCustomerIds(partnerId, [customerId]);
+        if (!known.has(customerId))
+          problems.push({ field: 'params.customerId', message: `unknown customer ${customerId}` });
+        const skus = await repos.vendor.existingSkus(
+          partnerId,
+          body.usage.map((u) => u.sku),
+        );
+        body.usage.forEach((u, i) => {
+          if (!skus.has(u.sku))
+            problems.push({ field: `body.usage.${i}.sku`, message: `unknown sku ${u.sku}` });
+        });
+        if (problems.length) throw validationError(problems);
+        const now = new Date();
+        const res = await repos.vendor.upsertUsage(
+          partnerId,
+          customerId,
+          body.usage.map((u) => ({
+            sku: u.sku,
+            quantity: u.quantity,
+            asOf: u.asOf ? new Date(u.asOf) : now,
+          })),
+        );
+        return { body: { received: body.usage.length, ...res } };
+      },
+    }),
+  ];
+}

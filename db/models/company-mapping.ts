@@ -1,0 +1,23 @@
+import { modelOn } from './model-on';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+
+/** Vendor customer → ConnectWise company of one integration; companyId null = excluded. */
+const companyMappingSchema = new Schema(
+  {
+    partnerId: { type: String, required: true },
+    integrationId: { type: String, required: true },
+    customerId: { type: String, required: true },
+    companyId: { type: Number, default: null },
+    /** The company's name when mapped, to show drift when it is renamed in ConnectWise. */
+    companyName: { type: String },
+  },
+  { timestamps: true },
+);
+companyMappingSchema.index({ partnerId: 1, integrationId: 1, customerId: 1 }, { unique: true });
+
+export type CompanyMappingDoc = InferSchemaType<typeof companyMappingSchema>;
+export type CompanyMappingModel = Model<CompanyMappingDoc>;
+
+export function companyMappingModel(conn: Connection): CompanyMappingModel {
+  return modelOn<CompanyMappingDoc>(conn, 'CompanyMapping', companyMappingSchema);
+}

@@ -1,0 +1,81 @@
+import { modelOn } from './model-on';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+
+export const INTEGRATION_STATES = [
+  'draft',
+  'active',
+  'paused',
+  'credentials_invalid',
+  'deleted',
+] as const;
+export type IntegrationState = (typeof INTEGRATION_STATES)[number];
+
+const sealedSchema = new Schema(
+  {
+    kid: { type: String, required: true },
+    iv: { type: String, required: true },
+    tag: { type: String, required: true },
+    ct: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const ticketSettingsSchema = new Schema(
+  {
+    enabled: { type: Boolean, required: true },
+    boardId: { type: Number },
+    sourceId: { type: Number },
+    initialStatusId: { type: Number },
+    closingStatusId: { type: Number },
+  },
+  { _id: false },
+);
+
+const agreementChoiceSchema = new Schema(
+  { customerId: { type: String, required: true }, agreementId: { type: Number, required: true } },
+  { _id: false },
+);
+
+const billingSettingsSchema = new Schema(
+  {
+    enabled: { type: Boolean, required: true },
+    agreements: { type: [agreementChoiceSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const integrationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    partnerId: { type: String, required: true },
+    /** partnerId while the integration lives; unique, so a partner has one ConnectWise integration. */
+    slot: { type: String, required: true },
+    site: {
+      region: { type: String },
+      url: { type: String },
+    },
+    companyId: { type: String, required: true },
+    publicKey: { type: String, required: true },
+    /** AES-256-GCM, bound to this integration's id; removed when the integration is deleted. */
+    privateKey: { type: sealedSchema },
+    codebase: { type: String },
+    isCloud: { type: Boolean },
+    versionNumber: { type: String },
+    state: { type: String, enum: INTEGRATION_STATES, required: true },
+    stateReason: { type: String },
+    lastValidation: { type: Schema.Types.Mixed },
+    ticketSettings: { type: ticketSettingsSchema },
+    billingSettings: { type: billingSettingsSchema },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, minimize: false },
+);
+integrationSchema.index({ slot: 1 }, { unique: true });
+integrationSchema.index({ partnerId: 1 });
+
+export type IntegrationDoc = InferSchemaType<typeof integrationSchema>;
+export type IntegrationModel = Model<IntegrationDoc>;
+
+export function integrationModel(conn: Connection): IntegrationModel {
+  return modelOn<IntegrationDoc>(conn, 'Integration', integrationSchema);
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { SealedSecret } from '../../security';
+import type { IntegrationDoc, IntegrationModel, IntegrationState } from '../models/integration';
+
+export interface Site {
+  region?: string;
+  url?: string;
+}
+
+export interface TicketSettings {
+  enabled: boolean;
+  boardId?: number;
+  sourceId?: number;
+  initialStatusId?: number;
+  closingStatusId?: number;
+}
+
+export interface BillingSettings {
+  enabled: boolean;
+  agreements: Array<{ customerId: string; agreementId: number }>;
+}
+
+export interface IntegrationRecord {
+  id: string;
+  partnerId: string;
+  site: Site;
+  companyId: string;
+  publicKey: string;
+  privateKey?: SealedSecret;
+  codebase?: string;
+  isCloud?: boolean;
+  versionNumber?: string;
+  state: IntegrationState;
+  stateReason?: string;
+  lastValidation?: unknown;
+  ticketSettings?: TicketSettings;
+  billingSettings?: BillingSettings;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewIntegration {
+  partnerId: string;
+  site: Site;
+  companyId: string;
+  publicKey: string;
+  /** Sealed by the caller with the id it was given, so the ciphertext is bound to this record. */
+  sealPrivateKey: (integrationId: string) => SealedSecret;
+  codebase?: string;
+  isCloud?: boolean;
+  versionNumber?: string;
+  lastValidation?: unknown;
+}
+
+export class IntegrationExistsError extends Error {
+  constructor(readonly partnerId: string) {
+    super('this partner already has a ConnectWise integration');
+  }
+}
+
+const toRecord = (
+  doc: IntegrationDoc & { _id: string; createdAt: Date; updatedAt: Date },
+): IntegrationRecord => ({
+  id: doc._id,
+  partnerId: doc.partnerId,
+  site: { region: doc.site?.region ?? undefined, url: doc.site?.url ?? undefined },
+  companyId: doc.companyId,
+  publicKey: doc.publicKey,
+  privateKey: doc.privateKey ?? undefined,
+  codebase: doc.codebase ?? undefined,
+  isCloud: doc.isCloud ?? undefined,
+  versionNumber: doc.versionNumber ?? undefined,
+  state: doc.state,
+  stateReason: doc.stateReason ?? undefined,
+  lastValidation: doc.lastValidation,
+  ticketSettings: (doc.ticketSettings as TicketSettings | null | undefined) ?? undefined,
+  billingSettings: (doc.billingSettings as BillingSettings | null | undefined) ?? undefined,
+  createdAt: doc.createdAt,
+  updatedAt: doc.updatedAt,
+});
+
+type Lean = IntegrationDoc & { _id: string; createdAt: Date; updatedAt: Date };
+
+export class IntegrationRepository {
+  constructor(private readonly model: IntegrationModel) {}
+
+  async create(input: NewIntegration): Promise<IntegrationRecord> {
+    const id = randomUUID();
+    const { sealPrivateKey, ...rest } = input;
+    try {
+      await this.model.create({
+        _id: id,
+        slot: input.partnerId,
+        state: 'active',
+        privateKey: sealPrivateKey(id),
+        ...rest,
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000)
+        throw new IntegrationExistsError(input.partnerId);
+      throw err;
+    }
+    return (await this.get(input.partnerId, id))!;
+  }
+
+  /** The partner's live integration, if any. */
+  async findForPartner(partnerId: string): Promise<IntegrationRecord | undefined> {
+    const doc = await this.model.findOne({ slot: partnerId, partnerId }).lean<Lean>().exec();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  async get(partnerId: string, id: string): Promise<IntegrationRecord | undefined> {
+    const doc = await this.model.findOne({ _id: id, partnerId }).lean<Lean>().exec();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /** Single-document atomic update, filtered by partner; returns the new state or undefined. */
+  async update(
+    partnerId: string,
+    id: string,
+    set: Partial<Omit<IntegrationRecord, 'id' | 'partnerId' | 'createdAt' | 'updatedAt'>>,
+    unset: Array<keyof IntegrationRecord> = [],
+  ): Promise<IntegrationRecord | undefined> {
+    const update: Record<string, unknown> = { $set: set };
+    if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+    const doc = await this.model
+      .findOneAndUpdate({ _id: id, partnerId, state: { $ne: 'deleted' } }, update, { new: true })
+      .lean<Lean>()
+      .exec();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /** Frees the partner's slot and drops the secret; the record (and sync history) stays. */
+  async markDeleted(partnerId: string, id: string): Promise<boolean> {
+    const res = await this.model
+      .updateOne(
+        { _id: id, partnerId, state: { $ne: 'deleted' } },
+        {
+          $set: { state: 'deleted', slot: `deleted:${id}`, deletedAt: new Date() },
+          $unset: { privateKey: '' },
+        },
+      )
+      .exec();
+    return res.modifiedCount === 1;
+  }
+
+  /** Every integration still holding a secret, for key rotation. */
+  async *withSecrets(): AsyncGenerator<IntegrationRecord> {
+    for await (const doc of this.model
+      .find({ privateKey: { $exists: true } })
+      .lean<Lean>()
+      .cursor()) {
+      yield toRecord(doc);
+    }
+  }
+}

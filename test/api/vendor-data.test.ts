@@ -1,0 +1,171 @@
+import request from 'supertest';
+import { startEngine, type Engine } from '../support/engine';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await startEngine('vendor');
+}, 120_000);
+afterAll(async () => {
+  await engine?.stop();
+});
+
+const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+describe('vendor data intake', () => {
+  test('customers upsert is idempotent and lists back', async () => {
+    const body = {
+      customers: [
+        { customerId: 'c-1', name: 'Acme Corp' },
+        { customerId: 'c-2', name: 'Globex' },
+      ],
+    };
+    const first = await request(engine.app)
+      .put('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1))
+      .send(body);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ received: 2, created: 2, updated: 0 });
+    const again = await request(engine.app)
+      .put('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1))
+      .send(body);
+    expect(again.body).toEqual({ received: 2, created: 0, updated: 0 });
+    const list = await request(engine.app)
+      .get('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1));
+    expect(list.body.customers).toEqual(body.customers);
+  });
+
+  test('bad input is refused with each field named, and nothing is written', async () => {
+    const res = await request(engine.app)
+      .put('/v1/partners/p1/products')
+      .set(as(engine.tokens.p1))
+      .send({
+        products: [
+          { sku: 'ok-1', name: 'Seat', price: 3, cost: 1 },
+          { sku: 'bad sku!', name: '', price: -1, cost: 1 },
+        ],
+      });
+    expect(res.status).toBe(400);
+    const fields = (res.body.error.fields as Array<{ field: string }>).map((f) => f.field).sort();
+    expect(fields).toEqual([
+      'body.products.1.name',
+      'body.products.1.price',
+      'body.products.1.sku',
+    ]);
+    const list = await request(engine.app)
+      .get('/v1/partners/p1/products')
+      .set(as(engine.tokens.p1));
+    expect(list.body.products).toEqual([]);
+  });
+
+  test('usage for an unknown customer or sku is refused naming the field; known ones save', async () => {
+    await request(engine.app)
+      .put('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1))
+      .send({ customers: [{ customerId: 'c-9', name: 'Initech' }] });
+    await request(engine.app)
+      .put('/v1/partners/p1/products')
+      .set(as(engine.tokens.p1))
+      .send({ products: [{ sku: 'dfx-seat', name: 'DefensX seat', price: 4, cost: 2 }] });
+    const unknownSku = await request(engine.app)
+      .put('/v1/partners/p1/customers/c-9/usage')
+      .set(as(engine.tokens.p1))
+      .send({
+        usage: [
+          { sku: 'dfx-seat', quantity: 10 },
+          { sku: 'nope', quantity: 1 },
+        ],
+      });
+    expect(unknownSku.status).toBe(400);
+    expect(unknownSku.body.error.fields).toEqual([
+      { field: 'body.usage.1.sku', message: 'unknown sku nope' },
+    ]);
+    expect(await engine.db.repos.vendor.listUsage('p1', 'c-9')).toEqual([]);
+
+    const unknownCustomer = await request(engine.app)
+      .put('/v1/partners/p1/customers/zzz/usage')
+      .set(as(engine.tokens.p1))
+      .send({ usage: [{ sku: 'dfx-seat', quantity: 10 }] });
+    expect(unknownCustomer.status).toBe(400);
+    expect(unknownCustomer.body.error.fields[0].field).toBe('params.customerId');
+
+    const ok = await request(engine.app)
+      .put('/v1/partners/p1/customers/c-9/usage')
+      .set(as(engine.tokens.p1))
+      .send({ usage: [{ sku: 'dfx-seat', quantity: 10, asOf: '2026-11-01T00:00:00Z' }] });
+    expect(ok.status).toBe(200);
+    expect(await engine.db.repos.vendor.listUsage('p1', 'c-9')).toEqual([
+      { sku: 'dfx-seat', quantity: 10, asOf: new Date('2026-11-01T00:00:00Z') },
+    ]);
+  });
+});
+
+describe('authentication and tenancy', () => {
+  test('401 without a token, and with an unknown one', async () => {
+    const none = await request(engine.app).get('/v1/partners/p1/customers');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    const bad = await request(engine.app).get('/v1/partners/p1/customers').set(as('cwe_nope'));
+    expect(bad.status).toBe(401);
+  });
+
+  test("another partner's resources answer 404, the service token reaches any partner", async () => {
+    const cross = await request(engine.app)
+      .get('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p2));
+    expect(cross.status).toBe(404);
+    expect(JSON.stringify(cross.body)).not.toMatch(/forbidden|p2/i);
+    const service = await request(engine.app)
+      .get('/v1/partners/p1/customers')
+      .set(as(engine.tokens.service));
+    expect(service.status).toBe(200);
+  });
+
+  test('a revoked token stops working', async () => {
+    const { token, id } = await engine.db.repos.tokens.create({
+      kind: 'partner',
+      partnerId: 'p1',
+      name: 'temp',
+    });
+    expect((await request(engine.app).get('/v1/partners/p1/customers').set(as(token))).status).toBe(
+      200,
+    );
+    await engine.db.repos.tokens.revoke(id);
+    expect((await request(engine.app).get('/v1/partners/p1/customers').set(as(token))).status).toBe(
+      401,
+    );
+  });
+});
+
+describe('the app shell', () => {
+  test('/healthz and /readyz answer while dependencies are up', async () => {
+    expect((await request(engine.app).get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await request(engine.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.dependencies).toEqual({ temporal: 'ok', database: 'ok' });
+  });
+
+  test('malformed JSON and unknown routes get JSON errors without internals', async () => {
+    const bad = await request(engine.app)
+      .put('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1))
+      .set('Content-Type', 'application/json')
+      .send('{"customers": [');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      error: { code: 'invalid_json', message: 'request body is not valid JSON' },
+    });
+    const missing = await request(engine.app).get('/nope');
+    expect(missing.status).toBe(404);
+    expect(JSON.stringify(missing.body)).not.toMatch(/stack|at \//);
+  });
+
+  test('/v1/openapi.json describes the routes', async () => {
+    const doc = await request(engine.app).get('/v1/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toContain(
+      '/partners/{partnerId}/customers/{customerId}/usage',
+    );
+  });
+});

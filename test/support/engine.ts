@@ -1,0 +1,103 @@
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createActivities } from '../../activities';
+import { createApp } from '../../api/app';
+import { createV1Router } from '../../api/v1';
+import { loadConfig, type Config } from '../../config';
+import { pingDatabase } from '../../db';
+import { createDataConverter } from '../../temporal/data-converter';
+import { pingTemporal } from '../../temporal/connection';
+import { requireTool } from '../../dev/tools';
+import { WORKFLOWS_PATH } from '../../worker/worker';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { openTestDatabase, type TestDatabase } from './db';
+import { randomKey, testKeyring } from './keys';
+import { captureLogger } from './logger';
+
+export interface Engine {
+  app: Express;
+  db: TestDatabase;
+  config: Config;
+  client: Client;
+  env: TestWorkflowEnvironment;
+  logLines: string[];
+  /** Bearer tokens: one per partner asked for, and a service token. */
+  tokens: Record<string, string> & { service: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * The engine in one process over real servers: a Temporal dev server (the real CLI, search
+ * attributes registered), FerretDB, a worker with the real activities, and the API app.
+ */
+export async function startEngine(
+  label: string,
+  partners: string[] = ['p1', 'p2'],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Engine> {
+  const taskQueue = `tq-${label}`;
+  const db = await openTestDatabase(label);
+  const temporalEnv = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTool('temporal') },
+      searchAttributes: SEARCH_ATTRIBUTES,
+      ui: false,
+    },
+  });
+  const config = loadConfig({
+    ENCRYPTION_KEY: randomKey(),
+    CW_CLIENT_ID: '7c9c3b1e-2f4a-4d8e-9b6a-1f2e3d4c5b6a',
+    CW_ALLOW_PRIVATE_HOSTS: 'true',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    MONGODB_URI: db.uri,
+    ...env,
+  });
+  const keyring = testKeyring();
+  const dataConverter = createDataConverter(keyring);
+  const client = new Client({
+    connection: temporalEnv.connection,
+    namespace: temporalEnv.namespace,
+    dataConverter,
+  });
+  const { logger, lines } = captureLogger();
+  const worker = await Worker.create({
+    connection: temporalEnv.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ repos: db.repos, logger }),
+    dataConverter,
+  });
+  const workerRun = worker.run();
+  const app = createApp({
+    logger,
+    checks: [
+      { name: 'temporal', check: () => pingTemporal(client) },
+      { name: 'database', check: () => pingDatabase(db.conn) },
+    ],
+    v1: createV1Router({ config, temporal: client, repos: db.repos, keyring, logger }),
+  });
+  const tokens: Record<string, string> = {};
+  for (const partnerId of partners) {
+    tokens[partnerId] = (
+      await db.repos.tokens.create({ kind: 'partner', partnerId, name: `test ${partnerId}` })
+    ).token;
+  }
+  tokens.service = (await db.repos.tokens.create({ kind: 'service', name: 'portal' })).token;
+  return {
+    app,
+    db,
+    config,
+    client,
+    env: temporalEnv,
+    logLines: lines,
+    tokens: tokens as Engine['tokens'],
+    stop: async () => {
+      worker.shutdown();
+      await workerRun;
+      await db.close();
+      await temporalEnv.teardown();
+    },
+  };
+}
