@@ -1,0 +1,134 @@
+import { formatCwDateTime } from './dates';
+import { assertFieldName } from './fields';
+
+/**
+ * Builder for ConnectWise `conditions` strings (API-NOTES §2). A `Condition` can only be made by
+ * the functions below, and the query layer accepts nothing else, so no caller can splice raw text
+ * into a condition.
+ *
+ * Escaping decisions (verify against a real tenant, API-NOTES §9.8):
+ * - String literals are wrapped in "…" with `\` → `\\` and `"` → `\"`.
+ * - `%` is refused in every literal except through `like`, because ConnectWise may treat it as a
+ *   wildcard and there is no documented escape.
+ * - In `like`, wildcards are placed only by the builder (`startsWith`/`endsWith`/`contains`); a `%`
+ *   inside the caller's text becomes `_` (the single-character wildcard, which also matches `%`), so
+ *   a search for "100% IT" still finds it and can never become "match everything".
+ * - Control characters (newlines, tabs, NUL…) and unpaired UTF-16 surrogates are refused.
+ */
+export class ConditionError extends TypeError {
+  override readonly name = 'ConditionError';
+}
+
+const BRAND: unique symbol = Symbol('ConnectWiseCondition');
+
+export interface Condition {
+  readonly [BRAND]: true;
+  readonly text: string;
+  /** True for and/or groups, which need parentheses when nested. */
+  readonly compound: boolean;
+  toString(): string;
+}
+
+function make(text: string, compound = false): Condition {
+  return Object.freeze({ [BRAND]: true as const, text, compound, toString: () => text });
+}
+
+export function isCondition(value: unknown): value is Condition {
+  return typeof value === 'object' && value !== null && BRAND in value;
+}
+
+export type Scalar = string | number | boolean | Date;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function checkText(value: string): void {
+  if (CONTROL.test(value)) {
+    throw new ConditionError('Condition values cannot contain control characters such as newlines');
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw new ConditionError('Condition values must be valid Unicode text');
+  }
+}
+
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function literal(value: Scalar): string {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    const text = String(value);
+    if (!Number.isFinite(value) || /e/i.test(text)) {
+      throw new ConditionError(`${text} cannot be written as a ConnectWise number`);
+    }
+    return text;
+  }
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new ConditionError('Invalid Date in a condition');
+    return `[${formatCwDateTime(value)}]`;
+  }
+  if (typeof value !== 'string') throw new ConditionError('Unsupported condition value');
+  checkText(value);
+  if (value.includes('%')) {
+    throw new ConditionError(
+      '"%" is only allowed in like conditions (cond.like), where it is a wildcard',
+    );
+  }
+  return quote(value);
+}
+
+function field(name: string): string {
+  try {
+    return assertFieldName(name);
+  } catch (err) {
+    throw new ConditionError((err as Error).message);
+  }
+}
+
+function compare(op: string) {
+  return (name: string, value: Scalar): Condition => make(`${field(name)}${op}${literal(value)}`);
+}
+
+export type LikePattern = { startsWith: string } | { endsWith: string } | { contains: string };
+
+function likeText(value: string): string {
+  checkText(value);
+  return value.replace(/%/g, '_');
+}
+
+function group(joiner: 'and' | 'or', parts: ReadonlyArray<Condition | undefined>): Condition {
+  const present = parts.filter((p): p is Condition => p !== undefined);
+  for (const p of present) {
+    if (!isCondition(p)) throw new ConditionError(`cond.${joiner} accepts only conditions`);
+  }
+  if (present.length === 0) throw new ConditionError(`cond.${joiner} needs at least one condition`);
+  if (present.length === 1) return present[0] as Condition;
+  return make(present.map((p) => (p.compound ? `(${p.text})` : p.text)).join(` ${joiner} `), true);
+}
+
+export const cond = {
+  eq: compare('='),
+  ne: compare('!='),
+  lt: compare('<'),
+  lte: compare('<='),
+  gt: compare('>'),
+  gte: compare('>='),
+  like(name: string, pattern: LikePattern): Condition {
+    let text: string;
+    if ('startsWith' in pattern) text = `${likeText(pattern.startsWith)}%`;
+    else if ('endsWith' in pattern) text = `%${likeText(pattern.endsWith)}`;
+    else text = `%${likeText(pattern.contains)}%`;
+    return make(`${field(name)} like ${quote(text)}`);
+  },
+  in(name: string, values: readonly Scalar[]): Condition {
+    if (values.length === 0) throw new ConditionError('cond.in needs at least one value');
+    return make(`${field(name)} in (${values.map(literal).join(',')})`);
+  },
+  isNull: (name: string): Condition => make(`${field(name)}=null`),
+  isNotNull: (name: string): Condition => make(`${field(name)}!=null`),
+  /** Undefined parts are skipped so optional filters compose without branching. */
+  and: (...parts: Array<Condition | undefined>): Condition => group('and', parts),
+  or: (...parts: Array<Condition | undefined>): Condition => group('or', parts),
+};

@@ -1,0 +1,36 @@
+import { lookup } from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
+
+/** Resolves a host name to every address it has; injectable so tests need no DNS. */
+export type HostLookup = (hostname: string) => Promise<string[]>;
+
+export const dnsLookup: HostLookup = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+
+const RANGE_WORDS: Record<string, string> = {
+  private: 'a private network address',
+  uniqueLocal: 'a private network address',
+  loopback: 'a loopback address (this machine)',
+  linkLocal: 'a link-local address',
+  unspecified: 'an unspecified address',
+  multicast: 'a multicast address',
+  broadcast: 'a broadcast address',
+  carrierGradeNat: 'a shared (carrier-grade NAT) address',
+  reserved: 'a reserved address',
+};
+
+/**
+ * Says why an address is not a public unicast one, in words, or returns undefined when it is.
+ * Everything but ipaddr.js's `unicast` is refused: an allow-list survives new special ranges.
+ */
+export function describeNonPublicAddress(address: string): string | undefined {
+  const bare = address.replace(/^\[|\]$/g, '');
+  if (!ipaddr.isValid(bare)) return 'not a valid IP address';
+  const range = ipaddr.process(bare).range();
+  if (range === 'unicast') return undefined;
+  return RANGE_WORDS[range] ?? `a special-purpose address (${range})`;
+}
+
+export function isIpLiteral(hostname: string): boolean {
+  return ipaddr.isValid(hostname.replace(/^\[|\]$/g, ''));
+}

@@ -1,0 +1,55 @@
+export { createConnectWiseClient, type ConnectWiseClientOptions } from './factory';
+export {
+  DEFAULT_API_VERSION,
+  DEFAULT_TIMEOUTS,
+  type ConnectWiseClient,
+  type ConnectWiseTimeouts,
+  type CountQuery,
+  type ListAllQuery,
+  type ListPage,
+  type RequestOptions,
+} from './client';
+export {
+  fetchCompanyInfo,
+  STABLE_CODEBASE,
+  type CompanyInfo,
+  type CompanyInfoOptions,
+} from './company-info';
+export {
+  CLOUD_REGIONS,
+  isCloudRegion,
+  parseSite,
+  resolveSiteOrigin,
+  type CloudRegion,
+  type SiteOptions,
+} from './site';
+export { describeNonPublicAddress, type HostLookup } from './host-guard';
+export {
+  ClientErrorCode,
+  ConnectWiseError,
+  isConnectWiseError,
+  type ConnectWiseErrorDetail,
+  type ConnectWiseErrorInit,
+} from './errors';
+export { classifyConnectWiseError, type ConnectWiseErrorKind } from './classify';
+export { parseRetryAfter } from './retry-after';
+export {
+  cond,
+  ConditionError,
+  isCondition,
+  type Condition,
+  type LikePattern,
+  type Scalar,
+} from './conditions';
+export { MAX_PAGE_SIZE, type ListQuery } from './query';
+export { parseNextLink, type NextPage } from './link';
+export { replace, type PatchOperation } from './patch';
+export { formatCwDateTime, CW_DATE_TIME } from './dates';
+export {
+  evaluateAgreement,
+  type AgreementEligibility,
+  type AgreementFacts,
+} from './agreement-eligibility';
+export * from './security-role';
+export * from './schemas';
+export * from './operations';

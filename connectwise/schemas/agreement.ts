@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import {
+  AGREEMENT_STATUS,
+  BILL_CUSTOMER,
+  dateInput,
+  id,
+  identifierReference,
+  maxText,
+  nullableBool,
+  nullableNumber,
+  optionalString,
+  reference,
+  referenceInput,
+} from './common';
+
+export const agreementSchema = z.looseObject({
+  id,
+  name: z.string(),
+  type: reference,
+  company: identifierReference,
+  parentAgreement: reference.optional(),
+  startDate: optionalString,
+  endDate: optionalString,
+  noEndingDateFlag: nullableBool,
+  cancelledFlag: nullableBool,
+  dateCancelled: optionalString,
+  agreementStatus: z.enum(AGREEMENT_STATUS).nullable().optional(),
+  oneTimeFlag: nullableBool,
+  billOneTimeFlag: nullableBool,
+  billingCycle: reference.optional(),
+  prorateFlag: nullableBool,
+  nextInvoiceDate: optionalString,
+});
+export type Agreement = z.infer<typeof agreementSchema>;
+
+/** Agreement types only hold defaults; the agreement's own flags decide (API-NOTES §5). */
+export const agreementTypeSchema = z.looseObject({
+  id,
+  name: z.string(),
+  inactiveFlag: nullableBool,
+  defaultFlag: nullableBool,
+  oneTimeFlag: nullableBool,
+  billOneTimeFlag: nullableBool,
+  billingCycle: reference.optional(),
+});
+export type AgreementType = z.infer<typeof agreementTypeSchema>;
+
+export const additionSchema = z.looseObject({
+  id,
+  product: identifierReference,
+  quantity: nullableNumber,
+  lessIncluded: nullableNumber,
+  unitPrice: nullableNumber,
+  unitCost: nullableNumber,
+  billCustomer: z.enum(BILL_CUSTOMER).nullable(),
+  effectiveDate: optionalString,
+  cancelledDate: optionalString,
+  taxableFlag: nullableBool,
+  agreementId: id.nullable().optional(),
+  description: optionalString,
+  invoiceDescription: optionalString,
+  serialNumber: optionalString,
+  billedQuantity: nullableNumber,
+  extPrice: nullableNumber,
+  extCost: nullableNumber,
+  agreementStatus: z.enum(AGREEMENT_STATUS).nullable().optional(),
+});
+export type Addition = z.infer<typeof additionSchema>;
+
+/** What we POST to `/finance/agreements/{id}/additions`. `billCustomer` is the one required field. */
+export const newAdditionSchema = z.strictObject({
+  product: referenceInput,
+  quantity: z.number().nonnegative(),
+  billCustomer: z.enum(BILL_CUSTOMER),
+  effectiveDate: dateInput.optional(),
+  cancelledDate: dateInput.optional(),
+  taxableFlag: z.boolean().optional(),
+  unitPrice: z.number().optional(),
+  unitCost: z.number().optional(),
+  description: z.string().optional(),
+  invoiceDescription: maxText(6000).optional(),
+  serialNumber: maxText(50).optional(),
+});
+export type NewAddition = z.input<typeof newAdditionSchema>;
