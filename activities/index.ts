@@ -1,9 +1,14 @@
-import type { Repositories } from '../db';
 import type { Logger } from '../config/logger';
+import type { Repositories } from '../db';
+import type { Keyring } from '../security';
+import type { CwSettings } from '../services/cw-settings';
+import { createConnectionActivities } from './connection';
 import { createSyncRunActivities } from './sync-runs';
 
 export interface ActivityDeps {
   repos: Repositories;
+  keyring: Keyring;
+  cw: CwSettings;
   logger: Logger;
 }
 
@@ -11,6 +16,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSyncRunActivities(deps),
+    ...createConnectionActivities(deps),
   };
 }
 

@@ -16,7 +16,6 @@ export type {
   IntegrationRecord,
   TicketSettings,
   BillingSettings,
-  Site,
 } from './repositories/integrations';
 export { IntegrationExistsError } from './repositories/integrations';
 

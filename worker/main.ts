@@ -17,10 +17,11 @@ async function main(): Promise<void> {
 
   const db = await connectDatabase({ uri: config.MONGODB_URI });
   const repos = await createRepositories(db);
+  const keyring = keyringFromConfig(config);
   const worker = await createWorker({
     config,
-    deps: { repos, logger },
-    keyring: keyringFromConfig(config),
+    deps: { repos, keyring, cw: config, logger },
+    keyring,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
   });
   logger.info(

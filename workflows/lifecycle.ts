@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -17,10 +19,57 @@ import {
   type SyncTrigger,
 } from './messages';
 
+import { FailureType } from './failure-types';
+
 const { recordSyncRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
+
+/** Bounded: a ConnectWise outage fails this run, and the next period tries again. */
+const { checkAccess } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumAttempts: 5,
+  },
+});
+
+const failureType = (err: unknown): string | undefined =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
+    ? (err.cause.type ?? undefined)
+    : undefined;
+
+/** One run: confirm access first (a 401 stops everything), then the work the settings ask for. */
+async function runOnce(
+  input: LifecycleInput,
+): Promise<{ outcome: RunSummary['outcome']; summary: string }> {
+  try {
+    const { state } = await checkAccess({
+      partnerId: input.partnerId,
+      integrationId: input.integrationId,
+    });
+    if (state !== 'active') return { outcome: 'skipped', summary: `the integration is ${state}` };
+  } catch (err) {
+    if (failureType(err) === FailureType.credentialsInvalid) {
+      return {
+        outcome: 'failed',
+        summary: 'ConnectWise rejected the API keys; the integration needs new credentials',
+      };
+    }
+    if (failureType(err) === FailureType.integrationNotFound) {
+      return { outcome: 'failed', summary: 'the integration no longer exists' };
+    }
+    return {
+      outcome: 'failed',
+      summary: 'ConnectWise could not be reached; the next run tries again',
+    };
+  }
+  // Billing sync proper arrives with the billing workflow.
+  return { outcome: 'skipped', summary: 'billing integration is not configured' };
+}
 
 const KEEP_REQUESTS = 20;
 const KEEP_RUNS = 20;
@@ -108,9 +157,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     state.runSequence += 1;
     const startedAt = new Date().toISOString();
     const info = workflowInfo();
-    // Billing sync proper arrives with the billing workflow; until then a run records itself.
-    const outcome = 'skipped' as const;
-    const summary = 'billing integration is not configured';
+    const { outcome, summary } = await runOnce(input);
     const { syncRunId } = await recordSyncRun({
       partnerId: input.partnerId,
       integrationId: input.integrationId,

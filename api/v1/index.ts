@@ -7,8 +7,10 @@ import type { Logger } from '../../config/logger';
 import type { Repositories } from '../../db';
 import type { Keyring } from '../../security';
 import { authenticate } from '../auth';
+import { IntegrationService } from '../integration-service';
 import { LifecycleClient } from '../lifecycle';
 import { mountRoutes } from '../route';
+import { integrationRoutes } from './integration-routes';
 import { statusRoutes } from './status-routes';
 import { vendorRoutes } from './vendor-routes';
 
@@ -21,13 +23,18 @@ export interface V1Deps {
 }
 
 export function createV1Router(deps: V1Deps): Router {
-  const { config, temporal, repos } = deps;
+  const { config, temporal, repos, keyring } = deps;
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const lifecycle = new LifecycleClient(temporal, config);
+  const integrations = new IntegrationService({ temporal, config, repos, keyring, lifecycle });
 
   const api = Router();
-  mountRoutes(api, registry, [...vendorRoutes(repos), ...statusRoutes(repos, lifecycle)]);
+  mountRoutes(api, registry, [
+    ...integrationRoutes(integrations),
+    ...vendorRoutes(repos),
+    ...statusRoutes(repos, lifecycle),
+  ]);
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

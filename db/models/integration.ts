@@ -50,10 +50,8 @@ const integrationSchema = new Schema(
     partnerId: { type: String, required: true },
     /** partnerId while the integration lives; unique, so a partner has one ConnectWise integration. */
     slot: { type: String, required: true },
-    site: {
-      region: { type: String },
-      url: { type: String },
-    },
+    /** A cloud region code (`na`, `eu`, …) or an on-premise https origin. */
+    site: { type: String, required: true },
     companyId: { type: String, required: true },
     publicKey: { type: String, required: true },
     /** AES-256-GCM, bound to this integration's id; removed when the integration is deleted. */

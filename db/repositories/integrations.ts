@@ -2,11 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { SealedSecret } from '../../security';
 import type { IntegrationDoc, IntegrationModel, IntegrationState } from '../models/integration';
 
-export interface Site {
-  region?: string;
-  url?: string;
-}
-
 export interface TicketSettings {
   enabled: boolean;
   boardId?: number;
@@ -23,7 +18,7 @@ export interface BillingSettings {
 export interface IntegrationRecord {
   id: string;
   partnerId: string;
-  site: Site;
+  site: string;
   companyId: string;
   publicKey: string;
   privateKey?: SealedSecret;
@@ -41,7 +36,7 @@ export interface IntegrationRecord {
 
 export interface NewIntegration {
   partnerId: string;
-  site: Site;
+  site: string;
   companyId: string;
   publicKey: string;
   /** Sealed by the caller with the id it was given, so the ciphertext is bound to this record. */
@@ -63,7 +58,7 @@ const toRecord = (
 ): IntegrationRecord => ({
   id: doc._id,
   partnerId: doc.partnerId,
-  site: { region: doc.site?.region ?? undefined, url: doc.site?.url ?? undefined },
+  site: doc.site,
   companyId: doc.companyId,
   publicKey: doc.publicKey,
   privateKey: doc.privateKey ?? undefined,

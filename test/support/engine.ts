@@ -10,6 +10,7 @@ import { pingDatabase } from '../../db';
 import { createDataConverter } from '../../temporal/data-converter';
 import { pingTemporal } from '../../temporal/connection';
 import { requireTool } from '../../dev/tools';
+import { DEMO_CREDENTIALS } from '../../simulator';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { openTestDatabase, type TestDatabase } from './db';
@@ -23,8 +24,8 @@ export interface Engine {
   client: Client;
   env: TestWorkflowEnvironment;
   logLines: string[];
-  /** Bearer tokens: one per partner asked for, and a service token. */
-  tokens: Record<string, string> & { service: string };
+  /** Bearer tokens of partners p1 and p2, and a service token that acts for any partner. */
+  tokens: { p1: string; p2: string; service: string };
   stop(): Promise<void>;
 }
 
@@ -32,11 +33,7 @@ export interface Engine {
  * The engine in one process over real servers: a Temporal dev server (the real CLI, search
  * attributes registered), FerretDB, a worker with the real activities, and the API app.
  */
-export async function startEngine(
-  label: string,
-  partners: string[] = ['p1', 'p2'],
-  env: NodeJS.ProcessEnv = {},
-): Promise<Engine> {
+export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): Promise<Engine> {
   const taskQueue = `tq-${label}`;
   const db = await openTestDatabase(label);
   const temporalEnv = await TestWorkflowEnvironment.createLocal({
@@ -48,7 +45,7 @@ export async function startEngine(
   });
   const config = loadConfig({
     ENCRYPTION_KEY: randomKey(),
-    CW_CLIENT_ID: '7c9c3b1e-2f4a-4d8e-9b6a-1f2e3d4c5b6a',
+    CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
     CW_ALLOW_PRIVATE_HOSTS: 'true',
     TEMPORAL_TASK_QUEUE: taskQueue,
     MONGODB_URI: db.uri,
@@ -66,7 +63,7 @@ export async function startEngine(
     connection: temporalEnv.nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ repos: db.repos, logger }),
+    activities: createActivities({ repos: db.repos, keyring, cw: config, logger }),
     dataConverter,
   });
   const workerRun = worker.run();
@@ -78,13 +75,13 @@ export async function startEngine(
     ],
     v1: createV1Router({ config, temporal: client, repos: db.repos, keyring, logger }),
   });
-  const tokens: Record<string, string> = {};
-  for (const partnerId of partners) {
-    tokens[partnerId] = (
-      await db.repos.tokens.create({ kind: 'partner', partnerId, name: `test ${partnerId}` })
-    ).token;
-  }
-  tokens.service = (await db.repos.tokens.create({ kind: 'service', name: 'portal' })).token;
+  const partnerToken = async (partnerId: string) =>
+    (await db.repos.tokens.create({ kind: 'partner', partnerId, name: `test ${partnerId}` })).token;
+  const tokens = {
+    p1: await partnerToken('p1'),
+    p2: await partnerToken('p2'),
+    service: (await db.repos.tokens.create({ kind: 'service', name: 'portal' })).token,
+  };
   return {
     app,
     db,
@@ -92,7 +89,7 @@ export async function startEngine(
     client,
     env: temporalEnv,
     logLines: lines,
-    tokens: tokens as Engine['tokens'],
+    tokens,
     stop: async () => {
       worker.shutdown();
       await workerRun;

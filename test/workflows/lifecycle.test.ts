@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import type { Keyring } from '../../security';
+import { sealPrivateKey } from '../../services/integration-client';
 import { createDataConverter } from '../../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 import { integrationLifecycle } from '../../workflows';
@@ -11,6 +12,7 @@ import { removeSignal, statusQuery, synchronizeSignal } from '../../workflows/me
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
 import { captureLogger } from '../support/logger';
+import { DEMO_CREDENTIALS, startTestSimulator, type SimulatorFixture } from '../support/simulator';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -21,11 +23,14 @@ let db: TestDatabase;
 let worker: Worker;
 let workerRun: Promise<void>;
 let client: Client;
+let keyring: Keyring;
+let fx: SimulatorFixture;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
   db = await openTestDatabase('lifecycle');
-  const keyring = testKeyring();
+  fx = await startTestSimulator();
+  keyring = testKeyring();
   const dataConverter = createDataConverter(keyring);
   client = new (env.client.constructor as typeof Client)({
     connection: env.connection,
@@ -36,7 +41,16 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ repos: db.repos, logger: captureLogger().logger }),
+    activities: createActivities({
+      repos: db.repos,
+      keyring,
+      cw: {
+        CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+        CW_API_VERSION: '2025.8',
+        CW_ALLOW_PRIVATE_HOSTS: true,
+      },
+      logger: captureLogger().logger,
+    }),
     dataConverter,
   });
   workerRun = worker.run();
@@ -46,14 +60,21 @@ afterAll(async () => {
   worker?.shutdown();
   await workerRun;
   await db?.close();
+  await fx?.sim.close();
   await env?.teardown();
 });
 
-const start = (
+/** A saved integration against the simulator, and its lifecycle workflow. */
+const start = async (
   partnerId: string,
   extra: Partial<Parameters<typeof integrationLifecycle>[0]> = {},
 ) => {
-  const integrationId = randomUUID();
+  const { privateKey, ...creds } = fx.credentials;
+  const { id: integrationId } = await db.repos.integrations.create({
+    ...creds,
+    partnerId,
+    sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
+  });
   return client.workflow.start(integrationLifecycle, {
     taskQueue,
     workflowId: lifecycleWorkflowId(integrationId),
@@ -105,6 +126,20 @@ test('continues as new, carrying its history of runs and requests', async () => 
   expect(new Set(runs.map((r) => r.runKey)).size).toBe(5);
   const described = await handle.describe();
   expect(described.runId).not.toBe(handle.firstExecutionRunId);
+  await handle.signal(removeSignal);
+});
+
+test('a run for an integration that is no longer active skips without calling ConnectWise', async () => {
+  const handle = await start('p-paused');
+  const { integrationId } = await handle.query(statusQuery);
+  await db.repos.integrations.update('p-paused', integrationId, { state: 'paused' });
+  await fx.sim.admin.journal.clear();
+  await env.sleep(30 * DAY + 60_000);
+  const status = await handle.query(statusQuery);
+  expect(status.lastRuns).toEqual([
+    expect.objectContaining({ outcome: 'skipped', summary: 'the integration is paused' }),
+  ]);
+  expect(await fx.sim.admin.journal.list()).toEqual([]);
   await handle.signal(removeSignal);
 });
 

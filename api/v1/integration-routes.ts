@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { IntegrationService } from '../integration-service';
+import { route } from '../route';
+import { integrationView } from './integration-view';
+import { errorBody, partnerParams } from './schemas';
+
+// What the setup screen sends. Values are trimmed: pasted keys often carry a stray space.
+const credentials = z.object({
+  site: z.string().trim().min(1, 'choose a cloud region or enter your server address').max(300),
+  companyId: z.string().trim().min(1, 'enter your ConnectWise login Company ID').max(100),
+  publicKey: z.string().trim().min(1, 'paste the public key').max(200),
+  privateKey: z.string().trim().min(1, 'paste the private key').max(200),
+});
+const credentialsChange = credentials
+  .partial()
+  .refine((c) => Object.values(c).some((v) => v !== undefined), {
+    message: 'change at least one field',
+  });
+
+const TAGS = ['Integration'];
+const base = '/partners/:partnerId/connectwise';
+
+export function integrationRoutes(service: IntegrationService) {
+  return [
+    route({
+      method: 'post',
+      path: `${base}/test-connection`,
+      summary: 'Test Connection: site, company, keys and every permission of the required role',
+      tags: TAGS,
+      params: partnerParams,
+      body: credentials,
+      responses: {
+        200: { description: 'The report; `ok` says whether everything passed' },
+        400: { description: 'Invalid input', schema: errorBody },
+        502: { description: 'ConnectWise did not answer reliably', schema: errorBody },
+      },
+      handler: async ({ params, body }) => ({
+        body: await service.testConnection(params.partnerId, body),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/integration`,
+      summary: 'Create the integration (after a passing Test Connection, run again here)',
+      tags: TAGS,
+      params: partnerParams,
+      body: credentials,
+      responses: {
+        201: { description: 'Created; its lifecycle workflow is running' },
+        409: { description: 'The partner already has one', schema: errorBody },
+        422: {
+          description: 'Test Connection failed; the report is in error.report',
+          schema: errorBody,
+        },
+      },
+      handler: async ({ params, body }) => ({
+        status: 201,
+        body: integrationView(await service.create(params.partnerId, body)),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: `${base}/integration`,
+      summary: 'The integration (never the private key; the public key masked)',
+      tags: TAGS,
+      params: partnerParams,
+      responses: {
+        200: { description: 'The integration' },
+        404: { description: 'None', schema: errorBody },
+      },
+      handler: async ({ params }) => ({
+        body: integrationView(await service.live(params.partnerId)),
+      }),
+    }),
+    route({
+      method: 'patch',
+      path: `${base}/integration`,
+      summary: 'Change site, company or keys; re-tested first, and a failing test changes nothing',
+      tags: TAGS,
+      params: partnerParams,
+      body: credentialsChange,
+      responses: {
+        200: { description: 'Updated' },
+        422: { description: 'Test Connection failed; nothing changed', schema: errorBody },
+      },
+      handler: async ({ params, body }) => ({
+        body: integrationView(await service.update(params.partnerId, body)),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/integration/validate`,
+      summary:
+        'Re-run Test Connection with the stored credentials (brings credentials_invalid back)',
+      tags: TAGS,
+      params: partnerParams,
+      responses: {
+        200: { description: 'Passed; the integration' },
+        422: { description: 'Failed; nothing changed', schema: errorBody },
+      },
+      handler: async ({ params }) => ({
+        body: integrationView(await service.update(params.partnerId, {})),
+      }),
+    }),
+    route({
+      method: 'delete',
+      path: `${base}/integration`,
+      summary: 'Delete: stops the workflow and removes the secrets; history is kept',
+      tags: TAGS,
+      params: partnerParams,
+      responses: {
+        204: { description: 'Deleted' },
+        404: { description: 'None', schema: errorBody },
+      },
+      handler: async ({ params }) => {
+        await service.remove(params.partnerId);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,236 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { ROLE_LINES } from '../../simulator';
+import { startEngine, type Engine } from '../support/engine';
+import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
+
+let engine: Engine;
+let fx: SimulatorFixture;
+beforeAll(async () => {
+  [engine, fx] = await Promise.all([startEngine('integration'), startTestSimulator()]);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([engine?.stop(), fx?.sim.close()]);
+});
+afterEach(async () => {
+  await fx.sim.admin.reset();
+});
+
+const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+const base = (partnerId: string) => `/v1/partners/${partnerId}/connectwise`;
+const testConnection = (body: object, partnerId = 'p1') =>
+  request(engine.app)
+    .post(`${base(partnerId)}/test-connection`)
+    .set(as(engine.tokens.service))
+    .send(body);
+
+describe('Test Connection', () => {
+  test('passes for the demo MSP with every role line ok', async () => {
+    const res = await testConnection(fx.credentials);
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(true);
+    expect(res.body.problems).toEqual([]);
+    expect(res.body.company).toMatchObject({ found: true, codebase: expect.stringMatching(/\/$/) });
+    expect(res.body.authenticated).toBe(true);
+    expect(res.body.role).toHaveLength(9);
+    expect(res.body.role.every((l: { status: string }) => l.status === 'ok')).toBe(true);
+  });
+
+  test.each(ROLE_LINES.map((l) => [l.key, l] as const))(
+    'names the missing line when %s is revoked',
+    async (key, line) => {
+      await fx.sim.admin.security.revoke(key);
+      const res = await testConnection(fx.credentials);
+      expect(res.body.ok).toBe(false);
+      const missing = (res.body.role as Array<{ label: string; status: string }>).filter(
+        (l) => l.status !== 'ok',
+      );
+      expect(missing).toHaveLength(1);
+      expect(missing[0]!.label).toBe(`${line.moduleName} → ${line.moduleFunctionName}`);
+      expect(res.body.problems.length).toBeGreaterThan(0);
+      expect(res.body.problems.join(' ')).toMatch(/ is None, needs All/);
+    },
+  );
+
+  test('names a single missing level in words', async () => {
+    await fx.sim.admin.security.setLevels('Finance/Agreements', {
+      add: 'None',
+      edit: 'All',
+      delete: 'None',
+      inquire: 'All',
+    });
+    const res = await testConnection(fx.credentials);
+    expect(res.body.problems).toContain('Finance → Agreements: Add is None, needs All');
+  });
+
+  test('reports the Manage Hosted API permission', async () => {
+    await fx.sim.admin.security.revokeCustomizeItem('SystemManageHostedApi');
+    const res = await testConnection(fx.credentials);
+    expect(res.body.ok).toBe(false);
+    expect(res.body.problems.join(' ')).toMatch(/Manage Hosted API/);
+  });
+
+  test('an unknown company id, wrong keys, and a web page each get their own message', async () => {
+    const unknown = await testConnection({ ...fx.credentials, companyId: 'nosuchmsp' });
+    expect(unknown.body.company.found).toBe(false);
+    expect(unknown.body.problems[0]).toMatch(/Company ID "nosuchmsp" was not found/);
+
+    const wrongKeys = await testConnection({ ...fx.credentials, privateKey: 'not-the-key' });
+    expect(wrongKeys.body.company.found).toBe(true);
+    expect(wrongKeys.body.authenticated).toBe(false);
+    expect(wrongKeys.body.problems[0]).toMatch(/did not accept the public and private key/);
+
+    const html: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><html><body>ConnectWise Manage login</body></html>');
+    });
+    await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
+    const port = (html.address() as AddressInfo).port;
+    const webPage = await testConnection({ ...fx.credentials, site: `http://127.0.0.1:${port}` });
+    html.close();
+    expect(webPage.body.ok).toBe(false);
+    expect(webPage.body.problems[0]).toMatch(/web page, not the ConnectWise API/);
+  });
+
+  test('a missing or refused clientId gets its own message', async () => {
+    const local = await startEngine('integration-clientid', {
+      CW_CLIENT_ID: '00000000-0000-4000-8000-000000000000',
+    });
+    try {
+      const res = await request(local.app)
+        .post(`${base('p1')}/test-connection`)
+        .set(as(local.tokens.p1))
+        .send(fx.credentials);
+      expect(res.body.authenticated).toBe(false);
+      expect(res.body.problems[0]).toMatch(/clientId/);
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+
+  test('400 names the missing fields', async () => {
+    const res = await testConnection({ site: '', companyId: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'body.privateKey',
+      'body.publicKey',
+      'body.site',
+    ]);
+  });
+});
+
+describe('integration lifecycle over the API', () => {
+  test('create, read, a failing update that changes nothing, delete', async () => {
+    const created = await request(engine.app)
+      .post(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1))
+      .send(fx.credentials);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      state: 'active',
+      companyId: 'demomsp',
+      hasPrivateKey: true,
+    });
+    expect(created.body.publicKey).not.toBe(fx.credentials.publicKey);
+    expect(JSON.stringify(created.body)).not.toContain(fx.credentials.privateKey);
+
+    const again = await request(engine.app)
+      .post(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1))
+      .send(fx.credentials);
+    expect(again.status).toBe(409);
+
+    const status = await request(engine.app)
+      .get(`${base('p1')}/status`)
+      .set(as(engine.tokens.p1));
+    expect(status.status).toBe(200);
+    expect(status.body.workflow).toMatchObject({
+      lifecycle: expect.any(String),
+      integrationId: created.body.id,
+    });
+
+    const badUpdate = await request(engine.app)
+      .patch(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1))
+      .send({ privateKey: 'wrong' });
+    expect(badUpdate.status).toBe(422);
+    expect(badUpdate.body.error.report.authenticated).toBe(false);
+    const unchanged = await request(engine.app)
+      .get(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1));
+    expect(unchanged.body.updatedAt).toBe(created.body.updatedAt);
+
+    const cross = await request(engine.app)
+      .get(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p2));
+    expect(cross.status).toBe(404);
+
+    const deleted = await request(engine.app)
+      .delete(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1));
+    expect(deleted.status).toBe(204);
+    expect(
+      (
+        await request(engine.app)
+          .get(`${base('p1')}/integration`)
+          .set(as(engine.tokens.p1))
+      ).status,
+    ).toBe(404);
+    const record = await engine.db.repos.integrations.get('p1', created.body.id);
+    expect(record).toMatchObject({ state: 'deleted' });
+    expect(record!.privateKey).toBeUndefined();
+    const wf = await engine.client.workflow.getHandle(`integration:${created.body.id}`).describe();
+    await engine.client.workflow.getHandle(`integration:${created.body.id}`).result();
+    expect(['RUNNING', 'COMPLETED']).toContain(wf.status.name);
+  });
+
+  test('rotated keys: the next run marks the integration credentials_invalid after one ConnectWise call', async () => {
+    const created = await request(engine.app)
+      .post(`${base('p2')}/integration`)
+      .set(as(engine.tokens.p2))
+      .send(fx.credentials);
+    expect(created.status).toBe(201);
+    const rotated = await fx.sim.admin.keys.rotate();
+    await fx.sim.admin.journal.clear();
+
+    const sync = await request(engine.app)
+      .post(`${base('p2')}/synchronize`)
+      .set(as(engine.tokens.p2));
+    expect(sync.status).toBe(202);
+    let status = await request(engine.app)
+      .get(`${base('p2')}/status`)
+      .set(as(engine.tokens.p2));
+    for (let i = 0; i < 100 && status.body.workflow.lastRuns.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await request(engine.app)
+        .get(`${base('p2')}/status`)
+        .set(as(engine.tokens.p2));
+    }
+    expect(status.body.state).toBe('credentials_invalid');
+    expect(status.body.workflow.lastRuns[0]).toMatchObject({
+      trigger: 'manual',
+      outcome: 'failed',
+    });
+    const calls = (await fx.sim.admin.journal.list()).filter((e) => !e.path.startsWith('/__admin'));
+    expect(calls.map((c) => `${c.method} ${c.template} ${c.status}`)).toEqual([
+      'GET /system/info 401',
+    ]);
+
+    const refused = await request(engine.app)
+      .post(`${base('p2')}/synchronize`)
+      .set(as(engine.tokens.p2));
+    expect(refused.status).toBe(409);
+
+    const fixed = await request(engine.app)
+      .patch(`${base('p2')}/integration`)
+      .set(as(engine.tokens.p2))
+      .send({ publicKey: rotated.publicKey, privateKey: rotated.privateKey });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.state).toBe('active');
+    expect(fixed.body.stateReason).toBeNull();
+    await request(engine.app)
+      .delete(`${base('p2')}/integration`)
+      .set(as(engine.tokens.p2));
+  });
+});
