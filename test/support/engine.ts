@@ -7,6 +7,7 @@ import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
 import { loadConfig, type Config } from '../../config';
 import { pingDatabase } from '../../db';
+import type { Keyring } from '../../security';
 import { createDataConverter } from '../../temporal/data-converter';
 import { pingTemporal } from '../../temporal/connection';
 import { requireTool } from '../../dev/tools';
@@ -22,6 +23,7 @@ export interface Engine {
   db: TestDatabase;
   config: Config;
   client: Client;
+  keyring: Keyring;
   env: TestWorkflowEnvironment;
   logLines: string[];
   /** Bearer tokens of partners p1 and p2, and a service token that acts for any partner. */
@@ -87,6 +89,7 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     db,
     config,
     client,
+    keyring,
     env: temporalEnv,
     logLines: lines,
     tokens,

@@ -1,0 +1,31 @@
+import type { Repositories } from '../db';
+import { needsRotation, type Keyring } from '../security';
+import { openPrivateKey, sealPrivateKey } from './integration-client';
+
+export interface RotationResult {
+  checked: number;
+  reencrypted: number;
+}
+
+/**
+ * Re-seals every stored private key under the current key. Run it after making a new key current
+ * (ENCRYPTION_KEY/ENCRYPTION_KEY_ID) with the old one listed in ENCRYPTION_PREVIOUS_KEYS; once it
+ * reports 0 left, the old key can be dropped. Each record is one atomic update, so a crash midway
+ * leaves every record readable and a rerun finishes the job.
+ */
+export async function rotateStoredSecrets(
+  repos: Repositories,
+  keyring: Keyring,
+): Promise<RotationResult> {
+  const result: RotationResult = { checked: 0, reencrypted: 0 };
+  for await (const integration of repos.integrations.withSecrets()) {
+    result.checked += 1;
+    if (!integration.privateKey || !needsRotation(keyring, integration.privateKey)) continue;
+    const plain = openPrivateKey(keyring, integration.id, integration.privateKey);
+    await repos.integrations.update(integration.partnerId, integration.id, {
+      privateKey: sealPrivateKey(keyring, integration.id, plain),
+    });
+    result.reencrypted += 1;
+  }
+  return result;
+}
