@@ -16,7 +16,7 @@ export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'test', 'production'])
     .default('development')
-    .describe('Runtime mode; `production` turns off pretty logs.'),
+    .describe('Runtime mode.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -40,7 +40,7 @@ export const configSchema = z.object({
     .default('mongodb://127.0.0.1:27017/cw_engine')
     .describe('MongoDB (or FerretDB) connection string, including the database name.'),
   ENCRYPTION_KEY: base64Key.describe(
-    'Required. AES-256 key (base64, 32 bytes) for secrets at rest and Temporal payloads.',
+    'AES-256 key (base64, 32 bytes) for secrets at rest and Temporal payloads.',
   ),
   ENCRYPTION_KEY_ID: z
     .string()
@@ -65,7 +65,7 @@ export const configSchema = z.object({
   CW_CLIENT_ID: z
     .string()
     .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')
-    .describe("Required. The engine's ConnectWise `clientId` (a GUID); shared by all partners."),
+    .describe("The engine's ConnectWise `clientId` (a GUID); shared by all partners."),
   CW_API_VERSION: z
     .string()
     .regex(/^\d{4}\.\d+$/, 'must look like 2025.8')
