@@ -6,11 +6,16 @@ import type { Config } from '../../config';
 import type { Logger } from '../../config/logger';
 import type { Repositories } from '../../db';
 import type { Keyring } from '../../security';
+import { utcToday } from '../../services/today';
 import { authenticate } from '../auth';
 import { IntegrationService } from '../integration-service';
+import { ConnectWiseSession } from '../connectwise-session';
 import { LifecycleClient } from '../lifecycle';
 import { mountRoutes } from '../route';
 import { integrationRoutes } from './integration-routes';
+import { lookupRoutes } from './lookup-routes';
+import { mappingRoutes } from './mapping-routes';
+import { settingsRoutes } from './settings-routes';
 import { statusRoutes } from './status-routes';
 import { vendorRoutes } from './vendor-routes';
 
@@ -28,12 +33,22 @@ export function createV1Router(deps: V1Deps): Router {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const lifecycle = new LifecycleClient(temporal, config);
   const integrations = new IntegrationService({ temporal, config, repos, keyring, lifecycle });
+  const session = new ConnectWiseSession({
+    integrations,
+    repos,
+    keyring,
+    cw: config,
+    logger: deps.logger,
+  });
 
   const api = Router();
   mountRoutes(api, registry, [
     ...integrationRoutes(integrations),
     ...vendorRoutes(repos),
     ...statusRoutes(repos, lifecycle),
+    ...lookupRoutes({ session, today: utcToday }),
+    ...mappingRoutes({ session, repos }),
+    ...settingsRoutes({ session, integrations, repos, today: utcToday }),
   ]);
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({

@@ -19,3 +19,20 @@ export const errorBody = z.object({
 });
 
 export const money = z.number().finite().min(0).max(1_000_000_000);
+
+/** A refinement for arrays: each `key(row)` at most once; a duplicate is named with both indexes. */
+export const unique =
+  <T>(key: (t: T) => string, what: string) =>
+  (rows: T[], ctx: z.RefinementCtx) => {
+    const seen = new Map<string, number>();
+    rows.forEach((row, i) => {
+      const k = key(row);
+      if (seen.has(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `duplicate ${what} ${k} (also at index ${seen.get(k)})`,
+        });
+      seen.set(k, i);
+    });
+  };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Repositories } from '../../db';
 import { validationError, type FieldError } from '../errors';
 import { route } from '../route';
-import { errorBody, externalId, money, partnerParams } from './schemas';
+import { errorBody, externalId, money, partnerParams, unique } from './schemas';
 
 const customer = z.object({ customerId: externalId, name: z.string().trim().min(1).max(200) });
 const product = z.object({
@@ -17,22 +17,6 @@ const usageLine = z.object({
   quantity: z.number().int().min(0).max(10_000_000),
   asOf: z.iso.datetime({ offset: true }).optional(),
 });
-
-const unique =
-  <T>(key: (t: T) => string, what: string) =>
-  (rows: T[], ctx: z.RefinementCtx) => {
-    const seen = new Map<string, number>();
-    rows.forEach((row, i) => {
-      const k = key(row);
-      if (seen.has(k))
-        ctx.addIssue({
-          code: 'custom',
-          path: [i],
-          message: `duplicate ${what} ${k} (also at index ${seen.get(k)})`,
-        });
-      seen.set(k, i);
-    });
-  };
 
 const upsertResult = z.object({ received: z.number(), created: z.number(), updated: z.number() });
 

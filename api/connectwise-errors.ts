@@ -1,0 +1,138 @@
+import type { Response } from 'express';
+import type { Logger } from '../config/logger';
+import {
+  ClientErrorCode,
+  isConnectWiseError,
+  REQUIRED_SECURITY_ROLE,
+  type ConnectWiseError,
+} from '../connectwise';
+import type { IntegrationRecord, Repositories } from '../db';
+import { IntegrationWithoutCredentialsError } from '../services/integration-client';
+import { HttpError } from './errors';
+
+export const CREDENTIALS_REJECTED =
+  'ConnectWise no longer accepts the API keys: they were revoked, rotated or the API member was deactivated. Enter new keys.';
+
+/** Without Retry-After from ConnectWise, the portal is told to wait this long. */
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+export interface ConnectWiseErrorContext {
+  repos: Pick<Repositories, 'integrations'>;
+  integration: Pick<IntegrationRecord, 'id' | 'partnerId'>;
+  /** Where Retry-After goes on a 503. */
+  res: Pick<Response, 'setHeader'>;
+  logger: Pick<Logger, 'warn'>;
+  /** What a 404 from ConnectWise means here, in words ("ConnectWise has no service board 7"). */
+  notFound?: string;
+}
+
+// Which role line guards which API area, so a 403 can say what to grant (labels from the role table).
+const ROLE_BY_PATH: ReadonlyArray<[prefix: string, key: string, what: string]> = [
+  ['/company/', 'companies.companyMaintenance', 'companies'],
+  ['/finance/', 'finance.agreements', 'agreements'],
+  ['/service/tickets', 'serviceDesk.serviceTickets', 'service tickets'],
+  ['/service/', 'system.tableSetup', 'service boards, statuses, sources and priorities'],
+  ['/procurement/', 'procurement.productCatalog', 'the product catalog'],
+  ['/project/', 'project.projectTickets', 'project tickets'],
+];
+const LEVEL_BY_METHOD: Record<string, string> = {
+  GET: 'Inquire',
+  POST: 'Add',
+  PATCH: 'Edit',
+  PUT: 'Edit',
+  DELETE: 'Delete',
+};
+
+function permissionMessage(err: ConnectWiseError): string {
+  const area = ROLE_BY_PATH.find(([prefix]) => err.path?.startsWith(prefix));
+  const line = area && REQUIRED_SECURITY_ROLE.find((l) => l.key === area[1]);
+  const level = LEVEL_BY_METHOD[err.method ?? 'GET'] ?? 'Inquire';
+  if (!area || !line) {
+    return 'ConnectWise refused the request: the API member\u2019s security role lacks a permission. Run Test Connection to see which.';
+  }
+  return `ConnectWise refused access to ${area[2]}: the API member\u2019s security role needs ${line.label} ${level} set to All.`;
+}
+
+async function credentialsRejected(ctx: ConnectWiseErrorContext): Promise<HttpError> {
+  await ctx.repos.integrations.update(ctx.integration.partnerId, ctx.integration.id, {
+    state: 'credentials_invalid',
+    stateReason: CREDENTIALS_REJECTED,
+  });
+  return new HttpError(409, 'credentials_invalid', CREDENTIALS_REJECTED);
+}
+
+/**
+ * The one translation of a ConnectWise failure into what the API answers. ConnectWise's own
+ * message is logged, never returned: it can name hosts and paths the portal should not show.
+ * Anything that is not a ConnectWise failure comes back unchanged (a 500 for the error handler).
+ */
+export async function connectWiseHttpError(
+  err: unknown,
+  ctx: ConnectWiseErrorContext,
+): Promise<Error> {
+  if (err instanceof IntegrationWithoutCredentialsError) {
+    return new HttpError(409, 'no_credentials', 'enter the private key again');
+  }
+  if (!isConnectWiseError(err)) return err instanceof Error ? err : new Error(String(err));
+  ctx.logger.warn(
+    { cw: err.toJSON(), integrationId: ctx.integration.id },
+    'ConnectWise call failed',
+  );
+  switch (err.kind) {
+    case 'authentication':
+      return await credentialsRejected(ctx);
+    case 'permission':
+      return new HttpError(502, 'connectwise_permission', permissionMessage(err));
+    case 'not_found':
+      if (err.code === ClientErrorCode.CompanyNotFound) {
+        return new HttpError(
+          409,
+          'connectwise_company_not_found',
+          'ConnectWise no longer knows the integration\u2019s login Company ID; check the site and Company ID.',
+        );
+      }
+      return new HttpError(
+        404,
+        'connectwise_not_found',
+        ctx.notFound ?? 'not found in ConnectWise',
+      );
+    case 'throttled': {
+      const seconds =
+        err.retryAfterMs === undefined
+          ? DEFAULT_RETRY_AFTER_SECONDS
+          : Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+      ctx.res.setHeader('Retry-After', String(seconds));
+      return new HttpError(
+        503,
+        'connectwise_throttled',
+        `ConnectWise asks us to slow down; try again in ${seconds} seconds.`,
+      );
+    }
+    case 'network':
+      return new HttpError(
+        502,
+        'connectwise_unreachable',
+        'ConnectWise did not answer in time; try again in a minute.',
+      );
+    case 'unexpected_response':
+      return new HttpError(
+        502,
+        'connectwise_unexpected_response',
+        'ConnectWise answered with something other than its API; check the site address.',
+      );
+    case 'server':
+      return new HttpError(
+        502,
+        'connectwise_unavailable',
+        'ConnectWise answered with a server error; try again in a minute.',
+      );
+    case 'validation':
+    case 'object_exists':
+      // We only read here, so ConnectWise refusing a request is our fault, not the partner's.
+      return new HttpError(
+        502,
+        'connectwise_rejected',
+        'ConnectWise refused the engine\u2019s request; the problem has been logged.',
+      );
+  }
+}

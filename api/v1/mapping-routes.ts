@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { listAllCompanies } from '../../connectwise';
+import type { Repositories } from '../../db';
+import { createCompanySuggester } from '../../domain/mapping-suggestions';
+import { checkCompanyMappings } from '../../services/company-mappings';
+import type { ConnectWiseSession } from '../connectwise-session';
+import { validationError } from '../errors';
+import { route } from '../route';
+import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
+import { errorBody, externalId, partnerParams, unique } from './schemas';
+
+const TAGS = ['Company mapping'];
+const path = '/partners/:partnerId/connectwise/company-mappings';
+
+const companyRef = z.object({ id: z.number(), identifier: z.string(), name: z.string() });
+const mappingView = z.object({
+  customerId: z.string(),
+  name: z.string(),
+  /** unmapped: never decided; excluded: mapped to no company on purpose. */
+  status: z.enum(['mapped', 'excluded', 'unmapped']),
+  companyId: z.number().nullable(),
+  /** The company's name when the mapping was saved. */
+  companyName: z.string().nullable(),
+  /** The mapped company as ConnectWise has it now; null when unmapped, deleted or gone. */
+  company: companyRef.nullable(),
+  suggestions: z.array(
+    z.object({
+      companyId: z.number(),
+      identifier: z.string(),
+      name: z.string(),
+      score: z.number(),
+    }),
+  ),
+});
+
+const mappingsBody = z.object({
+  mappings: z
+    .array(z.object({ customerId: externalId, companyId: cwIdInBody.nullable() }))
+    .min(1)
+    .max(5000)
+    .superRefine(unique((m) => m.customerId, 'customerId')),
+});
+
+export interface MappingDeps {
+  session: ConnectWiseSession;
+  repos: Repositories;
+}
+
+export function mappingRoutes({ session, repos }: MappingDeps) {
+  return [
+    route({
+      method: 'get',
+      path,
+      summary:
+        'Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves)',
+      tags: TAGS,
+      params: partnerParams,
+      responses: {
+        200: { description: 'Mappings', schema: z.object({ mappings: z.array(mappingView) }) },
+        ...connectWiseFailures,
+      },
+      handler: async ({ params, res }) => {
+        const { partnerId } = params;
+        // One paged read of every live company serves every customer's suggestions.
+        const { integrationId, companies } = await session.call({
+          partnerId,
+          res,
+          run: async (client, integration) => ({
+            integrationId: integration.id,
+            companies: await listAllCompanies(client),
+          }),
+        });
+        const [customers, saved] = await Promise.all([
+          repos.vendor.listCustomers(partnerId),
+          repos.companyMappings.list(partnerId, integrationId),
+        ]);
+        const savedFor = new Map(saved.map((m) => [m.customerId, m]));
+        const live = new Map(companies.filter((c) => c.deletedFlag !== true).map((c) => [c.id, c]));
+        const suggest = createCompanySuggester(companies);
+        return {
+          body: {
+            mappings: customers.map((customer) => {
+              const mapping = savedFor.get(customer.customerId);
+              const companyId = mapping?.companyId ?? null;
+              const current = companyId === null ? undefined : live.get(companyId);
+              return {
+                customerId: customer.customerId,
+                name: customer.name,
+                status: !mapping ? 'unmapped' : companyId === null ? 'excluded' : 'mapped',
+                companyId,
+                companyName: mapping?.companyName ?? null,
+                company: current
+                  ? { id: current.id, identifier: current.identifier, name: current.name }
+                  : null,
+                suggestions: suggest(customer.name),
+              };
+            }),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'put',
+      path,
+      summary:
+        'Map customers to ConnectWise companies (companyId null excludes one); idempotent, all or nothing',
+      tags: TAGS,
+      params: partnerParams,
+      body: mappingsBody,
+      responses: {
+        200: {
+          description: 'Saved',
+          schema: z.object({
+            saved: z.number(),
+            mappings: z.array(
+              z.object({
+                customerId: z.string(),
+                companyId: z.number().nullable(),
+                companyName: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
+        400: {
+          description: 'Invalid, unknown customer, or missing or deleted company',
+          schema: errorBody,
+        },
+        ...connectWiseFailures,
+      },
+      handler: async ({ params, body, res }) => {
+        const { partnerId } = params;
+        const { integrationId, problems, rows } = await session.call({
+          partnerId,
+          res,
+          run: async (client, integration) => ({
+            integrationId: integration.id,
+            ...(await checkCompanyMappings({ client, repos }, partnerId, body.mappings)),
+          }),
+        });
+        if (problems.length > 0) throw validationError(problems);
+        await repos.companyMappings.save(partnerId, integrationId, rows);
+        return {
+          body: {
+            saved: rows.length,
+            mappings: rows.map((r) => ({
+              customerId: r.customerId,
+              companyId: r.companyId,
+              companyName: r.companyName ?? null,
+            })),
+          },
+        };
+      },
+    }),
+  ];
+}

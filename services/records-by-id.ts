@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import {
+  agreementSchema,
+  companySchema,
+  cond,
+  fieldsOf,
+  type Agreement,
+  type Company,
+  type ConnectWiseClient,
+} from '../connectwise';
+
+/**
+ * Ids per request: a list condition travels in the URL, and on-premise IIS servers refuse long
+ * query strings (2 KB by default), so a very long list is read in a few requests, not hundreds.
+ */
+export const IDS_PER_QUERY = 100;
+
+async function byIds<T extends { id: number }>(
+  client: ConnectWiseClient,
+  path: string,
+  schema: z.ZodType<T> & { shape: Record<string, unknown> },
+  ids: readonly number[],
+): Promise<Map<number, T>> {
+  const unique = [...new Set(ids)].sort((a, b) => a - b);
+  const found = new Map<number, T>();
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+    const rows = await client.listAll(path, schema, {
+      conditions: cond.in('id', unique.slice(i, i + IDS_PER_QUERY)),
+      fields: fieldsOf(schema),
+    });
+    for (const row of rows) found.set(row.id, row);
+  }
+  return found;
+}
+
+/** The companies with these ids, deleted ones included (the caller decides about them). */
+export const companiesById = (
+  client: ConnectWiseClient,
+  ids: readonly number[],
+): Promise<Map<number, Company>> => byIds(client, '/company/companies', companySchema, ids);
+
+/** The agreements with these ids, cancelled ones included. */
+export const agreementsById = (
+  client: ConnectWiseClient,
+  ids: readonly number[],
+): Promise<Map<number, Agreement>> => byIds(client, '/finance/agreements', agreementSchema, ids);

@@ -1,0 +1,152 @@
+import {
+  evaluateAgreement,
+  getBoard,
+  isConnectWiseError,
+  listBoardStatuses,
+  listSources,
+  type Board,
+  type ConnectWiseClient,
+} from '../connectwise';
+import type { BillingSettings, TicketSettings } from '../db';
+import type { CompanyMapping } from '../db/repositories/company-mappings';
+import type { FieldProblem } from './field-problem';
+import { agreementsById } from './records-by-id';
+
+/** Ticket settings with every id present: what the checks below need. */
+export type EnabledTicketSettings = Required<TicketSettings>;
+
+const named = (what: string, r: { id: number; name?: string | null }) =>
+  r.name ? `${what} "${r.name}" (${r.id})` : `${what} ${r.id}`;
+
+async function boardOrUndefined(
+  client: ConnectWiseClient,
+  boardId: number,
+): Promise<Board | undefined> {
+  try {
+    return await getBoard(client, boardId);
+  } catch (err) {
+    if (isConnectWiseError(err) && err.kind === 'not_found') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The rules for ticket settings, checked against ConnectWise as it is now (API-NOTES §5, §8.3):
+ * an active service board; initial and closing statuses that belong to it and are active; the
+ * closing status closes tickets and the initial one does not; a source that exists. Each refusal
+ * names its field and says why.
+ */
+export async function checkTicketSettings(
+  client: ConnectWiseClient,
+  settings: EnabledTicketSettings,
+  at = 'body',
+): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  const add = (field: keyof EnabledTicketSettings, message: string) =>
+    problems.push({ field: `${at}.${field}`, message });
+
+  const [board, sources] = await Promise.all([
+    boardOrUndefined(client, settings.boardId),
+    listSources(client),
+  ]);
+  if (!sources.some((s) => s.id === settings.sourceId)) {
+    add('sourceId', `ConnectWise has no ticket source ${settings.sourceId}`);
+  }
+  if (!board) {
+    add('boardId', `ConnectWise has no service board ${settings.boardId}`);
+    return problems;
+  }
+  const boardName = named('board', board);
+  if (board.inactiveFlag === true) add('boardId', `${boardName} is inactive`);
+  if (board.projectFlag === true) {
+    add('boardId', `${boardName} is a project board; tickets need a service board`);
+  }
+
+  const statuses = await listBoardStatuses(client, board.id, { includeInactive: true });
+  const checkStatus = (field: 'initialStatusId' | 'closingStatusId', closes: boolean) => {
+    const status = statuses.find((s) => s.id === settings[field]);
+    if (!status) {
+      add(field, `status ${settings[field]} is not a status of ${boardName}`);
+      return;
+    }
+    const statusName = named('status', status);
+    if (status.inactive === true) add(field, `${statusName} is inactive`);
+    if (closes && status.closedStatus !== true) {
+      add(
+        field,
+        `${statusName} is not a closed status, so it cannot close a ticket; pick one marked closed`,
+      );
+    }
+    if (!closes && status.closedStatus === true) {
+      add(field, `${statusName} is a closed status; a new ticket needs an open one`);
+    }
+  };
+  checkStatus('initialStatusId', false);
+  checkStatus('closingStatusId', true);
+  return problems;
+}
+
+export type AgreementChoice = BillingSettings['agreements'][number];
+
+/**
+ * The rules for billing: each customer is mapped to a ConnectWise company, and its agreement
+ * belongs to that company and is one usage can be billed through (evaluateAgreement on `today`).
+ * The agreements are read with one `id in (…)` query.
+ */
+export async function checkBillingAgreements(
+  client: ConnectWiseClient,
+  choices: readonly AgreementChoice[],
+  context: {
+    knownCustomers: ReadonlySet<string>;
+    mappings: readonly CompanyMapping[];
+    today: string;
+  },
+  at = 'body.agreements',
+): Promise<FieldProblem[]> {
+  const mappingOf = new Map(context.mappings.map((m) => [m.customerId, m]));
+  const agreements = await agreementsById(
+    client,
+    choices.map((c) => c.agreementId),
+  );
+  const problems: FieldProblem[] = [];
+  choices.forEach((choice, i) => {
+    const add = (field: keyof AgreementChoice, message: string) =>
+      problems.push({ field: `${at}.${i}.${field}`, message });
+    const mapping = mappingOf.get(choice.customerId);
+    if (!context.knownCustomers.has(choice.customerId)) {
+      add('customerId', `unknown customer ${choice.customerId}`);
+    } else if (!mapping) {
+      add(
+        'customerId',
+        `customer ${choice.customerId} is not mapped to a ConnectWise company; map it first`,
+      );
+    } else if (mapping.companyId === null) {
+      add(
+        'customerId',
+        `customer ${choice.customerId} is excluded from the integration (mapped to no company)`,
+      );
+    }
+    const agreement = agreements.get(choice.agreementId);
+    if (!agreement) {
+      add('agreementId', `ConnectWise has no agreement ${choice.agreementId}`);
+      return;
+    }
+    const agreementName = named('agreement', agreement);
+    const companyId = mapping?.companyId;
+    if (companyId !== undefined && companyId !== null && agreement.company.id !== companyId) {
+      const owner = agreement.company.name ?? agreement.company.identifier;
+      const ownerText = owner
+        ? `${owner} (${agreement.company.id})`
+        : `company ${agreement.company.id}`;
+      const mappedText = named('company', { id: companyId, name: mapping?.companyName });
+      add(
+        'agreementId',
+        `${agreementName} belongs to ${ownerText}, not to ${mappedText}, the company customer ${choice.customerId} is mapped to`,
+      );
+      return;
+    }
+    const verdict = evaluateAgreement(agreement, context.today);
+    if (!verdict.eligible) add('agreementId', `${agreementName} cannot be used: ${verdict.reason}`);
+  });
+  return problems;
+}

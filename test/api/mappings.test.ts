@@ -1,0 +1,209 @@
+import request from 'supertest';
+import {
+  as,
+  createIntegration,
+  cwBase,
+  fieldsOf,
+  messageFor,
+  pushCustomers,
+  startSetupStack,
+  type SetupStack,
+} from './setup-helpers';
+
+let stack: SetupStack;
+let integrationId: string;
+beforeAll(async () => {
+  stack = await startSetupStack('mappings');
+  integrationId = await createIntegration(stack, 'p1');
+  await pushCustomers(stack, 'p1', [
+    { customerId: 'c-acme', name: 'Acme Corp' },
+    { customerId: 'c-globex', name: 'Globex Incorporated' },
+    { customerId: 'c-initech', name: 'Initech' },
+    { customerId: 'c-wayne', name: 'Wayne Enterprises' },
+    { customerId: 'c-zzyzx', name: 'Zzyzx Holdings' },
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([stack?.engine.stop(), stack?.fx.sim.close()]);
+});
+afterEach(async () => {
+  await stack.fx.sim.admin.reset();
+});
+
+const url = (partnerId = 'p1') => `${cwBase(partnerId)}/company-mappings`;
+const list = (token = stack.engine.tokens.p1, partnerId = 'p1') =>
+  request(stack.engine.app).get(url(partnerId)).set(as(token));
+const save = (body: unknown, token = stack.engine.tokens.p1, partnerId = 'p1') =>
+  request(stack.engine.app)
+    .put(url(partnerId))
+    .set(as(token))
+    .send(body as object);
+
+interface Row {
+  customerId: string;
+  status: string;
+  companyId: number | null;
+  companyName: string | null;
+  company: { id: number; name: string } | null;
+  suggestions: Array<{ companyId: number; score: number }>;
+}
+const byCustomer = (body: { mappings: Row[] }) =>
+  new Map(body.mappings.map((m) => [m.customerId, m] as const));
+
+async function companyQueries() {
+  return (await stack.fx.sim.admin.journal.list()).filter(
+    (e) => e.method === 'GET' && e.template === '/company/companies',
+  );
+}
+
+describe('GET company-mappings', () => {
+  test('lists every customer with suggestions from one paged read, never applied', async () => {
+    await stack.fx.sim.admin.journal.clear();
+    const res = await list();
+    expect(res.status).toBe(200);
+    const rows = byCustomer(res.body);
+    expect([...rows.keys()].sort()).toEqual([
+      'c-acme',
+      'c-globex',
+      'c-initech',
+      'c-wayne',
+      'c-zzyzx',
+    ]);
+    const acme = rows.get('c-acme')!;
+    expect(acme).toMatchObject({ status: 'unmapped', companyId: null, company: null });
+    expect(acme.suggestions.map((s) => s.companyId)).toEqual([250, 252, 251]);
+    expect(acme.suggestions.every((s) => s.score === 1)).toBe(true);
+    expect(rows.get('c-globex')!.suggestions[0]).toMatchObject({ companyId: 254 });
+    expect(rows.get('c-zzyzx')!.suggestions).toEqual([]);
+    for (const row of rows.values()) {
+      expect(row.suggestions.length).toBeLessThanOrEqual(3);
+      expect(row.suggestions.map((s) => s.companyId)).not.toContain(253);
+    }
+    const queries = await companyQueries();
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.query.conditions).toBe('deletedFlag=false');
+    expect(await stack.engine.db.repos.companyMappings.list('p1', integrationId)).toEqual([]);
+  });
+});
+
+describe('PUT company-mappings', () => {
+  test('saves, shows, and saving again changes nothing', async () => {
+    const body = {
+      mappings: [
+        { customerId: 'c-acme', companyId: 250 },
+        { customerId: 'c-globex', companyId: 254 },
+        { customerId: 'c-wayne', companyId: null },
+      ],
+    };
+    await stack.fx.sim.admin.journal.clear();
+    const res = await save(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      saved: 3,
+      mappings: [
+        { customerId: 'c-acme', companyId: 250, companyName: 'Acme Corp' },
+        { customerId: 'c-globex', companyId: 254, companyName: 'Globex Inc' },
+        { customerId: 'c-wayne', companyId: null, companyName: null },
+      ],
+    });
+    // Both companies were checked with one query.
+    const queries = await companyQueries();
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.query.conditions).toBe('id in (250,254)');
+
+    const again = await save(body);
+    expect(again.body).toEqual(res.body);
+    const stored = await stack.engine.db.repos.companyMappings.list('p1', integrationId);
+    expect(stored).toHaveLength(3);
+
+    const rows = byCustomer((await list()).body);
+    expect(rows.get('c-acme')).toMatchObject({
+      status: 'mapped',
+      companyId: 250,
+      companyName: 'Acme Corp',
+      company: { id: 250, identifier: 'AcmeCorp', name: 'Acme Corp' },
+    });
+    expect(rows.get('c-wayne')).toMatchObject({ status: 'excluded', companyId: null });
+    expect(rows.get('c-initech')).toMatchObject({ status: 'unmapped', companyId: null });
+
+    // Changing one mapping leaves the others.
+    const moved = await save({ mappings: [{ customerId: 'c-acme', companyId: 251 }] });
+    expect(moved.status).toBe(200);
+    const after = byCustomer((await list()).body);
+    expect(after.get('c-acme')).toMatchObject({ companyId: 251, companyName: 'ACME Corporation' });
+    expect(after.get('c-globex')).toMatchObject({ companyId: 254 });
+  });
+
+  test('refuses unknown customers and missing or deleted companies, naming each, writing nothing', async () => {
+    await save({ mappings: [{ customerId: 'c-initech', companyId: 255 }] });
+    const res = await save({
+      mappings: [
+        { customerId: 'c-initech', companyId: 256 },
+        { customerId: 'c-nobody', companyId: 250 },
+        { customerId: 'c-globex', companyId: 999999 },
+        { customerId: 'c-zzyzx', companyId: 253 },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual([
+      'body.mappings.1.customerId',
+      'body.mappings.2.companyId',
+      'body.mappings.3.companyId',
+    ]);
+    expect(messageFor(res.body, 'body.mappings.1.customerId')).toMatch(/unknown customer c-nobody/);
+    expect(messageFor(res.body, 'body.mappings.2.companyId')).toBe(
+      'ConnectWise company 999999 does not exist',
+    );
+    expect(messageFor(res.body, 'body.mappings.3.companyId')).toBe(
+      'ConnectWise company 253 is deleted',
+    );
+    const rows = byCustomer((await list()).body);
+    expect(rows.get('c-initech')).toMatchObject({ companyId: 255 });
+    expect(rows.get('c-zzyzx')).toMatchObject({ status: 'unmapped' });
+  });
+
+  test('400 names malformed fields', async () => {
+    const empty = await save({});
+    expect(empty.status).toBe(400);
+    expect(fieldsOf(empty.body)).toEqual(['body.mappings']);
+    const bad = await save({
+      mappings: [
+        { customerId: 'c-acme', companyId: '250' },
+        { customerId: 'c-globex', companyId: 0 },
+        { customerId: 'bad id!', companyId: 1.5 },
+      ],
+    });
+    expect(fieldsOf(bad.body)).toEqual([
+      'body.mappings.0.companyId',
+      'body.mappings.1.companyId',
+      'body.mappings.2.companyId',
+      'body.mappings.2.customerId',
+    ]);
+    const twice = await save({
+      mappings: [
+        { customerId: 'c-acme', companyId: 250 },
+        { customerId: 'c-acme', companyId: 251 },
+      ],
+    });
+    expect(fieldsOf(twice.body)).toEqual(['body.mappings.1']);
+    expect(messageFor(twice.body, 'body.mappings.1')).toMatch(/duplicate customerId c-acme/);
+  });
+
+  test('401 without a token, 404 for another partner or without an integration', async () => {
+    expect((await request(stack.engine.app).get(url())).status).toBe(401);
+    expect((await request(stack.engine.app).put(url()).send({})).status).toBe(401);
+    expect((await list(stack.engine.tokens.p2)).status).toBe(404);
+    const cross = await save(
+      { mappings: [{ customerId: 'c-acme', companyId: null }] },
+      stack.engine.tokens.p2,
+    );
+    expect(cross.status).toBe(404);
+    expect((await list(stack.engine.tokens.p2, 'p2')).status).toBe(404);
+  });
+
+  test('both routes are in the OpenAPI document', async () => {
+    const doc = await request(stack.engine.app).get('/v1/openapi.json');
+    const item = doc.body.paths['/partners/{partnerId}/connectwise/company-mappings'];
+    expect(Object.keys(item as object).sort()).toEqual(['get', 'put']);
+  });
+});

@@ -1,0 +1,315 @@
+import request from 'supertest';
+import {
+  as,
+  createIntegration,
+  cwBase,
+  fieldsOf,
+  messageFor,
+  pushCustomers,
+  startSetupStack,
+  type SetupStack,
+} from './setup-helpers';
+
+let stack: SetupStack;
+let integrationId: string;
+beforeAll(async () => {
+  stack = await startSetupStack('settings');
+  integrationId = await createIntegration(stack, 'p1');
+  await pushCustomers(stack, 'p1', [
+    { customerId: 'c-acme', name: 'Acme Corp' },
+    { customerId: 'c-globex', name: 'Globex' },
+    { customerId: 'c-initech', name: 'Initech' },
+    { customerId: 'c-stark', name: 'Stark Industries' },
+    { customerId: 'c-umbrella', name: 'Umbrella Health' },
+    { customerId: 'c-unmapped', name: 'Wayne Enterprises' },
+    { customerId: 'c-excluded', name: 'ACME Corporation' },
+  ]);
+  const mapped = await request(stack.engine.app)
+    .put(`${cwBase('p1')}/company-mappings`)
+    .set(as(stack.engine.tokens.p1))
+    .send({
+      mappings: [
+        { customerId: 'c-acme', companyId: 250 },
+        { customerId: 'c-globex', companyId: 254 },
+        { customerId: 'c-initech', companyId: 255 },
+        { customerId: 'c-stark', companyId: 257 },
+        { customerId: 'c-umbrella', companyId: 256 },
+        { customerId: 'c-excluded', companyId: null },
+      ],
+    });
+  if (mapped.status !== 200) throw new Error(`mapping failed: ${JSON.stringify(mapped.body)}`);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([stack?.engine.stop(), stack?.fx.sim.close()]);
+});
+afterEach(async () => {
+  await stack.fx.sim.admin.reset();
+});
+
+const call = (
+  method: 'get' | 'put',
+  path: string,
+  body?: unknown,
+  token = stack.engine.tokens.p1,
+  partnerId = 'p1',
+) => {
+  const app = request(stack.engine.app);
+  const target = `${cwBase(partnerId)}${path}`;
+  const req = (method === 'get' ? app.get(target) : app.put(target)).set(as(token));
+  return body === undefined ? req : req.send(body as object);
+};
+
+const stored = async () => (await stack.engine.db.repos.integrations.get('p1', integrationId))!;
+
+async function cwCalls(prefix: string) {
+  return (await stack.fx.sim.admin.journal.list()).filter((e) => e.template.startsWith(prefix));
+}
+
+const goodTickets = {
+  enabled: true,
+  boardId: 2,
+  sourceId: 4,
+  initialStatusId: 201,
+  closingStatusId: 203,
+};
+
+describe('ticket settings', () => {
+  test('off until set; a valid choice is saved and read back', async () => {
+    const before = await call('get', '/ticket-settings');
+    expect(before.status).toBe(200);
+    expect(before.body).toEqual({
+      enabled: false,
+      boardId: null,
+      sourceId: null,
+      initialStatusId: null,
+      closingStatusId: null,
+    });
+    const res = await call('put', '/ticket-settings', goodTickets);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(goodTickets);
+    expect((await call('get', '/ticket-settings')).body).toEqual(goodTickets);
+    expect((await stored()).ticketSettings).toEqual(goodTickets);
+  });
+
+  test.each([
+    [
+      'a status of another board',
+      { boardId: 1, initialStatusId: 201, closingStatusId: 105 },
+      'initialStatusId',
+      'status 201 is not a status of board "Help Desk" (1)',
+    ],
+    [
+      'a closing status that is not closed',
+      { boardId: 1, initialStatusId: 101, closingStatusId: 102 },
+      'closingStatusId',
+      'status "In Progress" (102) is not a closed status, so it cannot close a ticket; pick one marked closed',
+    ],
+    [
+      'a closed initial status',
+      { boardId: 1, initialStatusId: 104, closingStatusId: 105 },
+      'initialStatusId',
+      'status "Resolved" (104) is a closed status; a new ticket needs an open one',
+    ],
+    [
+      'an inactive status',
+      { boardId: 1, initialStatusId: 101, closingStatusId: 106 },
+      'closingStatusId',
+      'status "Closed - Old" (106) is inactive',
+    ],
+    [
+      'an inactive board',
+      { boardId: 3, initialStatusId: 301, closingStatusId: 302 },
+      'boardId',
+      'board "Legacy Support" (3) is inactive',
+    ],
+    [
+      'a project board',
+      { boardId: 4, initialStatusId: 401, closingStatusId: 403 },
+      'boardId',
+      'board "Professional Services" (4) is a project board; tickets need a service board',
+    ],
+    [
+      'a board ConnectWise does not have',
+      { boardId: 999 },
+      'boardId',
+      'ConnectWise has no service board 999',
+    ],
+    [
+      'a source ConnectWise does not have',
+      { sourceId: 99 },
+      'sourceId',
+      'ConnectWise has no ticket source 99',
+    ],
+  ])(
+    'refuses %s, naming the field, and keeps what was saved',
+    async (_what, change, field, message) => {
+      await call('put', '/ticket-settings', goodTickets);
+      const res = await call('put', '/ticket-settings', { ...goodTickets, ...change });
+      expect(res.status).toBe(400);
+      expect(fieldsOf(res.body)).toEqual([`body.${field}`]);
+      expect(messageFor(res.body, `body.${field}`)).toBe(message);
+      expect((await stored()).ticketSettings).toEqual(goodTickets);
+    },
+  );
+
+  test('every id is required when enabled; turning off needs no ConnectWise call', async () => {
+    const res = await call('put', '/ticket-settings', { enabled: true, boardId: 'x' });
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual(['body.boardId']);
+    const missing = await call('put', '/ticket-settings', { enabled: true });
+    expect(fieldsOf(missing.body)).toEqual([
+      'body.boardId',
+      'body.closingStatusId',
+      'body.initialStatusId',
+      'body.sourceId',
+    ]);
+    expect(messageFor(missing.body, 'body.boardId')).toBe(
+      'required when ticket integration is enabled',
+    );
+    expect(fieldsOf((await call('put', '/ticket-settings', {})).body)).toEqual(['body.enabled']);
+
+    await stack.fx.sim.admin.journal.clear();
+    const off = await call('put', '/ticket-settings', { enabled: false });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ enabled: false, boardId: null });
+    expect(await cwCalls('/service/')).toEqual([]);
+  });
+});
+
+const goodBilling = {
+  enabled: true,
+  agreements: [
+    { customerId: 'c-acme', agreementId: 300 },
+    { customerId: 'c-globex', agreementId: 303 },
+  ],
+};
+
+describe('billing settings', () => {
+  test('off until set; eligible agreements of the mapped companies are saved in one query', async () => {
+    const before = await call('get', '/billing-settings');
+    expect(before.body).toEqual({ enabled: false, agreements: [] });
+    await stack.fx.sim.admin.journal.clear();
+    const res = await call('put', '/billing-settings', goodBilling);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(goodBilling);
+    expect((await call('get', '/billing-settings')).body).toEqual(goodBilling);
+    expect((await stored()).billingSettings).toEqual(goodBilling);
+    const queries = await cwCalls('/finance/agreements');
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.query.conditions).toBe('id in (300,303)');
+  });
+
+  test('refuses each ineligible agreement with its reason and each unmapped customer', async () => {
+    await call('put', '/billing-settings', goodBilling);
+    const res = await call('put', '/billing-settings', {
+      enabled: true,
+      agreements: [
+        { customerId: 'c-acme', agreementId: 301 },
+        { customerId: 'c-globex', agreementId: 304 },
+        { customerId: 'c-initech', agreementId: 305 },
+        { customerId: 'c-stark', agreementId: 308 },
+        { customerId: 'c-unmapped', agreementId: 307 },
+        { customerId: 'c-excluded', agreementId: 309 },
+        { customerId: 'c-ghost', agreementId: 306 },
+      ],
+    });
+    expect(res.status).toBe(400);
+    const f = (i: number, field: string) => messageFor(res.body, `body.agreements.${i}.${field}`);
+    expect(f(0, 'agreementId')).toMatch(
+      /^agreement "Acme Corp - Onboarding" \(301\) cannot be used: .*one time/i,
+    );
+    expect(f(1, 'agreementId')).toMatch(/\(304\) cannot be used: .*Expired/);
+    expect(f(2, 'agreementId')).toMatch(/\(305\) cannot be used: .*Inactive/);
+    expect(f(3, 'agreementId')).toMatch(/\(308\) cannot be used: .*no billing cycle/);
+    expect(f(4, 'customerId')).toBe(
+      'customer c-unmapped is not mapped to a ConnectWise company; map it first',
+    );
+    expect(f(5, 'customerId')).toMatch(/c-excluded is excluded/);
+    expect(f(6, 'customerId')).toBe('unknown customer c-ghost');
+    expect(fieldsOf(res.body)).toHaveLength(7);
+    expect((await stored()).billingSettings).toEqual(goodBilling);
+  });
+
+  test('refuses a cancelled agreement, one of another company, and one that does not exist', async () => {
+    const res = await call('put', '/billing-settings', {
+      enabled: true,
+      agreements: [
+        { customerId: 'c-acme', agreementId: 302 },
+        { customerId: 'c-globex', agreementId: 300 },
+        { customerId: 'c-umbrella', agreementId: 999999 },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual([
+      'body.agreements.0.agreementId',
+      'body.agreements.1.agreementId',
+      'body.agreements.2.agreementId',
+    ]);
+    expect(messageFor(res.body, 'body.agreements.0.agreementId')).toBe(
+      'agreement "Acme Corp - Legacy AV" (302) cannot be used: This agreement is cancelled.',
+    );
+    expect(messageFor(res.body, 'body.agreements.1.agreementId')).toMatch(
+      /^agreement "Acme Corp - Managed Security" \(300\) belongs to .*\(250\), not to company "Globex Inc" \(254\), the company customer c-globex is mapped to$/,
+    );
+    expect(messageFor(res.body, 'body.agreements.2.agreementId')).toBe(
+      'ConnectWise has no agreement 999999',
+    );
+  });
+
+  test('400 names malformed fields; turning off needs no ConnectWise call', async () => {
+    const bad = await call('put', '/billing-settings', {
+      enabled: 'yes',
+      agreements: [{ customerId: 'c-acme', agreementId: '300' }],
+    });
+    expect(fieldsOf(bad.body)).toEqual(['body.agreements.0.agreementId', 'body.enabled']);
+    const shared = await call('put', '/billing-settings', {
+      enabled: true,
+      agreements: [
+        { customerId: 'c-acme', agreementId: 300 },
+        { customerId: 'c-globex', agreementId: 300 },
+      ],
+    });
+    expect(fieldsOf(shared.body)).toEqual(['body.agreements.1']);
+    expect(messageFor(shared.body, 'body.agreements.1')).toMatch(/duplicate agreementId 300/);
+
+    await stack.fx.sim.admin.journal.clear();
+    const off = await call('put', '/billing-settings', { enabled: false });
+    expect(off.status).toBe(200);
+    expect(off.body).toEqual({ enabled: false, agreements: [] });
+    expect(await cwCalls('/finance/')).toEqual([]);
+  });
+});
+
+describe('access', () => {
+  test.each(['/ticket-settings', '/billing-settings'])(
+    '%s: 401 without a token, 404 for another partner or without an integration',
+    async (path) => {
+      const app = request(stack.engine.app);
+      expect((await app.get(`${cwBase('p1')}${path}`)).status).toBe(401);
+      expect((await app.put(`${cwBase('p1')}${path}`).send({ enabled: false })).status).toBe(401);
+      expect((await call('get', path, undefined, stack.engine.tokens.p2)).status).toBe(404);
+      expect((await call('put', path, { enabled: false }, stack.engine.tokens.p2)).status).toBe(
+        404,
+      );
+      const none = await call('put', path, { enabled: false }, stack.engine.tokens.p2, 'p2');
+      expect(none.status).toBe(404);
+      expect((await call('get', path, undefined, stack.engine.tokens.p2, 'p2')).status).toBe(404);
+    },
+  );
+
+  test('a refused ConnectWise permission during a check is a 502 naming it', async () => {
+    await stack.fx.sim.admin.security.revoke('Finance/Agreements');
+    const res = await call('put', '/billing-settings', goodBilling);
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('connectwise_permission');
+    expect(res.body.error.message).toMatch(/Finance → Agreements/);
+  });
+
+  test('settings routes are in the OpenAPI document', async () => {
+    const doc = await request(stack.engine.app).get('/v1/openapi.json');
+    for (const p of ['ticket-settings', 'billing-settings']) {
+      const item = doc.body.paths[`/partners/{partnerId}/connectwise/${p}`];
+      expect(Object.keys(item as object).sort()).toEqual(['get', 'put']);
+    }
+  });
+});
