@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Request, type Router } from 'express';
+import { z } from 'zod';
+import { getPath } from './conditions';
+import type { Faults } from './faults';
+import type { Journal } from './journal';
+import { COLLECTIONS, RESOURCES, type CollectionName } from './resources';
+import { revoke, revokeCustomizeItem, setLevels } from './security';
+import { normaliseCodebase, type Store } from './store';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+const levelsSchema = z.strictObject({
+  add: z.enum(['None', 'My', 'All']).optional(),
+  edit: z.enum(['None', 'My', 'All']).optional(),
+  delete: z.enum(['None', 'My', 'All']).optional(),
+  inquire: z.enum(['None', 'My', 'All']).optional(),
+});
+
+/** 16 characters from [A-Za-z0-9], the look of CW's generated API keys. */
+function newKey(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(16)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function lineKey(req: Request): string {
+  return `${String(req.params.module)}/${String(req.params.fn)}`;
+}
+
+export interface AdminDeps {
+  store: Store;
+  faults: Faults;
+  journal: Journal;
+}
+
+/**
+ * The test-control interface at `/__admin` (JSON, loopback callers only): faults, security lines,
+ * keys, codebase, journal, reset, bulk seeding and read-only views of the state.
+ */
+export function adminRouter({ store, faults, journal }: AdminDeps): Router {
+  const r = express.Router();
+  r.use((req, res, next) => {
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+      res.status(403).json({ error: 'admin interface is loopback-only' });
+      return;
+    }
+    next();
+  });
+  r.use(express.json());
+
+  r.get('/faults', (_req, res) => {
+    res.json(faults.list());
+  });
+  r.post('/faults', (req, res) => {
+    res.status(201).json(faults.add(req.body));
+  });
+  r.delete('/faults', (req, res) => {
+    const seed = req.query.seed === undefined ? undefined : Number(req.query.seed);
+    faults.clear(seed);
+    res.status(204).end();
+  });
+
+  r.put('/security/lines/:module/:fn', (req, res) => {
+    res.json(setLevels(store, lineKey(req), levelsSchema.parse(req.body)));
+  });
+  r.post('/security/lines/:module/:fn/revoke', (req, res) => {
+    res.json(revoke(store, lineKey(req)));
+  });
+  r.delete('/security/customizeItems/:id', (req, res) => {
+    const id = String(req.params.id);
+    res.json({ removed: revokeCustomizeItem(store, /^\d+$/.test(id) ? Number(id) : id) });
+  });
+
+  r.post('/keys/rotate', (_req, res) => {
+    store.credentials = { publicKey: newKey(), privateKey: newKey() };
+    res.json(store.credentials);
+  });
+
+  r.get('/codebase', (_req, res) => {
+    res.json({ codebase: store.codebase });
+  });
+  r.put('/codebase', (req, res) => {
+    store.codebase = normaliseCodebase(z.object({ codebase: z.string() }).parse(req.body).codebase);
+    res.json({ codebase: store.codebase });
+  });
+
+  r.get('/journal', (_req, res) => {
+    res.json(journal.list());
+  });
+  r.get('/journal/counts', (_req, res) => {
+    res.json(journal.counts());
+  });
+  r.delete('/journal', (_req, res) => {
+    journal.clear();
+    res.status(204).end();
+  });
+
+  r.post('/reset', (_req, res) => {
+    store.reset();
+    faults.clear();
+    journal.clear();
+    res.status(204).end();
+  });
+
+  r.post('/seed/companies', (req, res) => {
+    const { count } = z.object({ count: z.number().int().min(1).max(100_000) }).parse(req.body);
+    res.status(201).json(store.addGeneratedCompanies(count));
+  });
+
+  r.get('/state/:collection', (req, res) => {
+    const name = String(req.params.collection);
+    if (!(COLLECTIONS as readonly string[]).includes(name)) {
+      res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
+      return;
+    }
+    const collection = name as CollectionName;
+    const parentPath = RESOURCES[collection].parent?.path;
+    const parentId = req.query.parentId === undefined ? undefined : Number(req.query.parentId);
+    const rows = store.list(collection);
+    res.json(
+      parentPath && parentId !== undefined
+        ? rows.filter((row) => getPath(row, parentPath) === parentId)
+        : rows,
+    );
+  });
+
+  r.use(((err: unknown, _req, res, _next) => {
+    const message =
+      err instanceof z.ZodError
+        ? z.prettifyError(err)
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    res.status(400).json({ error: message });
+  }) as express.ErrorRequestHandler);
+  return r;
+}
