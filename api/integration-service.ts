@@ -120,6 +120,20 @@ export class IntegrationService {
     return updated;
   }
 
+  /** Paused: runs are skipped (no ConnectWise calls) until resumed. Only an active one pauses. */
+  async setPaused(partnerId: string, paused: boolean): Promise<IntegrationRecord> {
+    const current = await this.live(partnerId);
+    const from = paused ? 'active' : 'paused';
+    if (current.state !== from) {
+      throw new HttpError(409, 'invalid_state', `the integration is ${current.state}, not ${from}`);
+    }
+    const updated = await this.deps.repos.integrations.update(partnerId, current.id, {
+      state: paused ? 'paused' : 'active',
+    });
+    if (!updated) throw notFound('ConnectWise integration');
+    return updated;
+  }
+
   /** Stops the workflow and drops the secret; the record and the sync history stay. */
   async remove(partnerId: string): Promise<void> {
     const current = await this.live(partnerId);

@@ -102,6 +102,25 @@ export function integrationRoutes(service: IntegrationService) {
         body: integrationView(await service.update(params.partnerId, {})),
       }),
     }),
+    ...(['pause', 'resume'] as const).map((action) =>
+      route({
+        method: 'post',
+        path: `${base}/integration/${action}`,
+        summary:
+          action === 'pause'
+            ? 'Pause: scheduled and manual runs are skipped without calling ConnectWise'
+            : 'Resume a paused integration',
+        tags: TAGS,
+        params: partnerParams,
+        responses: {
+          200: { description: 'The integration' },
+          409: { description: 'Not in a state that allows it', schema: errorBody },
+        },
+        handler: async ({ params }) => ({
+          body: integrationView(await service.setPaused(params.partnerId, action === 'pause')),
+        }),
+      }),
+    ),
     route({
       method: 'delete',
       path: `${base}/integration`,

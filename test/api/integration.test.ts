@@ -185,6 +185,24 @@ describe('integration lifecycle over the API', () => {
     expect(['RUNNING', 'COMPLETED']).toContain(wf.status.name);
   });
 
+  test('pause and resume', async () => {
+    const p = (path: string) =>
+      request(engine.app)
+        .post(`${base('p1')}${path}`)
+        .set(as(engine.tokens.p1));
+    expect((await p('/integration').send(fx.credentials)).status).toBe(201);
+    const paused = await p('/integration/pause');
+    expect(paused.body.state).toBe('paused');
+    expect((await p('/integration/pause')).status).toBe(409);
+    expect((await p('/synchronize')).status).toBe(409);
+    const resumed = await p('/integration/resume');
+    expect(resumed.body.state).toBe('active');
+    expect((await p('/synchronize')).status).toBe(202);
+    await request(engine.app)
+      .delete(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1));
+  });
+
   test('rotated keys: the next run marks the integration credentials_invalid after one ConnectWise call', async () => {
     const created = await request(engine.app)
       .post(`${base('p2')}/integration`)
