@@ -1,11 +1,26 @@
 import { z } from 'zod';
 import type { Repositories } from '../../db';
+import type { SyncRunRecord } from '../../db/repositories/sync-runs';
 import { HttpError, notFound } from '../errors';
 import type { LifecycleClient } from '../lifecycle';
 import { route } from '../route';
 import { errorBody, partnerParams } from './schemas';
 
 const paramsSchema = partnerParams;
+
+/** A sync run as the API shows it: no internal keys. */
+const syncRunView = (run: SyncRunRecord) => ({
+  id: run.id,
+  kind: run.kind,
+  trigger: run.trigger,
+  outcome: run.outcome,
+  summary: run.summary,
+  startedAt: run.startedAt,
+  endedAt: run.endedAt,
+  workflowId: run.workflowId,
+  runId: run.runId,
+  changes: run.changes,
+});
 
 export function statusRoutes(repos: Repositories, lifecycle: LifecycleClient) {
   const liveIntegration = async (partnerId: string) => {
@@ -82,31 +97,7 @@ export function statusRoutes(repos: Repositories, lifecycle: LifecycleClient) {
         const runs = await repos.syncRuns.list(params.partnerId, integration.id, query.limit);
         return {
           body: {
-            runs: runs.map(
-              ({
-                id,
-                kind,
-                trigger,
-                outcome,
-                summary,
-                startedAt,
-                endedAt,
-                workflowId,
-                runId,
-                changes,
-              }) => ({
-                id,
-                kind,
-                trigger,
-                outcome,
-                summary,
-                startedAt,
-                endedAt,
-                workflowId,
-                runId,
-                changes,
-              }),
-            ),
+            runs: runs.map(syncRunView),
           },
         };
       },
