@@ -45,7 +45,7 @@ export function createV1Router(deps: V1Deps): Router {
   mountRoutes(api, registry, [
     ...integrationRoutes(integrations),
     ...vendorRoutes(repos),
-    ...statusRoutes(repos, lifecycle),
+    ...statusRoutes(repos, lifecycle, integrations),
     ...lookupRoutes({ session, today: utcToday }),
     ...mappingRoutes({ session, repos }),
     ...settingsRoutes({ session, integrations, repos, today: utcToday }),

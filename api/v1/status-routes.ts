@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Repositories } from '../../db';
 import type { SyncRunRecord } from '../../db/repositories/sync-runs';
-import { HttpError, notFound } from '../errors';
+import { HttpError } from '../errors';
+import type { IntegrationService } from '../integration-service';
 import type { LifecycleClient } from '../lifecycle';
 import { route } from '../route';
 import { errorBody, partnerParams } from './schemas';
@@ -22,12 +23,12 @@ const syncRunView = (run: SyncRunRecord) => ({
   changes: run.changes,
 });
 
-export function statusRoutes(repos: Repositories, lifecycle: LifecycleClient) {
-  const liveIntegration = async (partnerId: string) => {
-    const integration = await repos.integrations.findForPartner(partnerId);
-    if (!integration) throw notFound('ConnectWise integration');
-    return integration;
-  };
+export function statusRoutes(
+  repos: Repositories,
+  lifecycle: LifecycleClient,
+  integrations: IntegrationService,
+) {
+  const liveIntegration = (partnerId: string) => integrations.live(partnerId);
 
   return [
     route({
