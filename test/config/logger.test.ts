@@ -12,7 +12,8 @@ test('secrets are redacted wherever they sit in a log line', () => {
     'hello',
   );
   const line = lines.join('\n');
-  for (const secret of ['pk-top', 'pk-nested', 'c2VjcmV0', 'tok-deep']) expect(line).not.toContain(secret);
+  for (const secret of ['pk-top', 'pk-nested', 'c2VjcmV0', 'tok-deep'])
+    expect(line).not.toContain(secret);
   expect(line).toContain('visible-public');
   expect(line).toContain('application/json');
   expect(line).toContain('[redacted]');

@@ -40,7 +40,9 @@ test('official images: mongo with a volume, Temporal on PostgreSQL, and the Temp
   expect(s['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
   expect(s.api!.build).toBe('.');
   expect(s.worker!.command).toEqual(['node', 'dist/worker/main.js']);
-  expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['mongo-data', 'temporal-db']));
+  expect(Object.keys(compose.volumes)).toEqual(
+    expect.arrayContaining(['mongo-data', 'temporal-db']),
+  );
 });
 
 test("the setup job registers exactly the engine's search attributes", () => {

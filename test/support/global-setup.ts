@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFerretDb } from '../../dev/processes';
@@ -12,5 +12,10 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-engine-test-db-'));
   const ferret = await startFerretDb({ dataDir, log: () => undefined });
   process.env.TEST_MONGODB_URI = ferret.uri;
-  (globalThis as { __ferret?: { stop(): Promise<void> } }).__ferret = ferret;
+  (globalThis as { __ferret?: { stop(): Promise<void> } }).__ferret = {
+    stop: async () => {
+      await ferret.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

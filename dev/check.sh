@@ -1,0 +1,29 @@
+#!/bin/sh
+# Quick start 2 (`npm run check`, also what CI runs): install what is missing, then every check.
+# All steps run even after a failure, so one run shows every problem; the exit status is non-zero
+# if any failed.
+set -eu
+cd "$(dirname "$0")/.."
+sh dev/setup.sh
+
+failed=''
+step() {
+  name=$1
+  shift
+  echo "==> $name: $*"
+  if ! "$@"; then
+    echo "==> $name FAILED" >&2
+    failed="$failed $name"
+  fi
+}
+
+step format npm run --silent format:check
+step lint npm run --silent lint
+step typecheck npm run --silent typecheck
+step test npx jest --ci
+
+if [ -n "$failed" ]; then
+  echo "Checks failed:$failed" >&2
+  exit 1
+fi
+echo 'All checks passed.'

@@ -1,0 +1,47 @@
+import { createServer, type Server } from 'node:net';
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      if (address && typeof address === 'object') resolve(address.port);
+      else reject(new Error('could not read the port of a probe socket'));
+    });
+  });
+}
+
+/**
+ * Distinct ports the OS considers free right now: all are held until each is known, so the OS
+ * cannot hand out one twice. Another process may still take one before we bind it; callers bind
+ * right away to keep that window short.
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(servers.map((s) => listen(s, 0, host)));
+  } finally {
+    await Promise.all(
+      servers.map((s) => new Promise((resolve) => (s.listening ? s.close(resolve) : resolve(0)))),
+    );
+  }
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [port] = await freePorts(1, host);
+  if (port === undefined) throw new Error('no free port');
+  return port;
+}
+
+/** True when nothing listens on host:port (so a fixed default port can be used). */
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const server = createServer();
+  try {
+    await listen(server, port, host);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
+  }
+}

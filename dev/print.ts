@@ -1,0 +1,37 @@
+import { relative } from 'node:path';
+import type { Stack } from './stack';
+import { PartError } from './wait';
+
+/** A MONGODB_URI the user supplied may carry a password; the console is no place for it. */
+function withoutPassword(uri: string): string {
+  return uri.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}
+
+/** What a developer needs once the stack is up. */
+export function formatReadyBanner(stack: Stack, repoRoot: string, ephemeral: boolean): string {
+  const where = relative(repoRoot, stack.dataDir) || '.';
+  const shown = where.startsWith('..') ? stack.dataDir : `${where}/`;
+  const { credentials } = stack.simulator;
+  const lines = [
+    '',
+    'Local stack is ready.',
+    `  API                 ${stack.apiUrl}`,
+    `  API docs            ${stack.apiDocsUrl}`,
+    `  Temporal UI         ${stack.temporalUiUrl ?? `(external Temporal at ${stack.temporalAddress})`}`,
+    `  Temporal address    ${stack.temporalAddress}  namespace ${stack.temporalNamespace}, task queue ${stack.taskQueue}`,
+    `  MongoDB             ${withoutPassword(stack.mongoUri)}`,
+    `  ConnectWise sim.    ${stack.simulator.origin}  (the on-prem site URL; demo login:)`,
+    ...Object.entries(credentials).map(([k, v]) => `      ${k.padEnd(16)}${String(v)}`),
+    `  Data                ${shown} ${ephemeral ? '(temporary: deleted on stop)' : '(delete it to start from scratch)'}`,
+    '',
+    'Ctrl-C to stop.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Which part failed and what it said last (PartError's message carries both). */
+export function formatFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return `Local stack failed: ${err instanceof PartError ? `${err.part}: ` : ''}${text}`;
+}

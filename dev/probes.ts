@@ -1,0 +1,73 @@
+/**
+ * One-shot health probes; wait.ts turns them into "wait until ready". Each throws or returns
+ * false when the thing is not ready yet.
+ */
+import { Connection } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import mongoose from 'mongoose';
+
+export async function pingMongo(uri: string): Promise<boolean> {
+  const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 1_000 });
+  try {
+    await conn.asPromise();
+    const reply = await conn.db?.admin().ping();
+    return reply?.ok === 1;
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+async function withTemporal<T>(address: string, use: (c: Connection) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The frontend answers and the namespace exists (namespaces are created after the port opens). */
+export function temporalNamespaceReady(address: string, namespace: string): Promise<boolean> {
+  return withTemporal(address, async (c) => {
+    const reply = await c.workflowService.describeNamespace({ namespace });
+    return reply.namespaceInfo?.name === namespace;
+  });
+}
+
+// Numeric values of temporal.api.enums.v1 TaskQueueKind.NORMAL and TaskQueueType.WORKFLOW /
+// ACTIVITY; @temporalio/proto is not a direct dependency, so its enums are not imported.
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+
+/**
+ * A worker polls the task queue for both workflow and activity tasks, and has done so since
+ * `since` (so pollers of a previous run, still listed by a long-running server, do not count).
+ */
+export function workerPolling(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  since: Date,
+): Promise<boolean> {
+  return withTemporal(address, async (c) => {
+    for (const taskQueueType of [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY]) {
+      const reply = await c.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+        taskQueueType,
+      });
+      const fresh = (reply.pollers ?? []).some(
+        (p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since.getTime() - 1_000,
+      );
+      if (!fresh) return false;
+    }
+    return true;
+  });
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  await res.body?.cancel();
+  return res.ok;
+}

@@ -1,0 +1,171 @@
+/**
+ * The external servers of the local stack and the tests, run from the bootstrapped binaries
+ * (dev/tools.ts) as managed children that are gone when this process is.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { spawnManaged, type LineSink, type ManagedProcess } from './managed';
+import { freePort, freePorts, isPortFree } from './ports';
+import { pingMongo, temporalNamespaceReady } from './probes';
+import {
+  ENGINE_SEARCH_ATTRIBUTES,
+  searchAttributeFlags,
+  type SearchAttributeKeys,
+} from './search-attributes';
+import { requireTool } from './tools';
+import { PartError, waitUntil } from './wait';
+
+export { freePort, freePorts } from './ports';
+export { spawnManaged, stopAll, type LineSink, type ManagedProcess } from './managed';
+
+const HOST = '127.0.0.1';
+
+export interface ServerOptions {
+  /** Output lines of the server; default: stdout with a name prefix. */
+  log?: LineSink;
+  readyTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface FerretDbOptions extends ServerOptions {
+  /** SQLite files and FerretDB state live here; reuse it to keep the data. */
+  dataDir: string;
+  /** Default: a free port. */
+  port?: number;
+  /** Database name put in `uri`. */
+  database?: string;
+}
+
+export interface FerretDb {
+  /** mongodb://127.0.0.1:<port>/<database> */
+  uri: string;
+  port: number;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * A busy port would make the readiness probe succeed against whatever already listens there,
+ * while our server exits; so refuse up front.
+ */
+async function assertFree(what: string, ...ports: (number | undefined)[]): Promise<void> {
+  for (const port of ports) {
+    if (port !== undefined && !(await isPortFree(port, HOST))) {
+      throw new PartError(`port ${HOST}:${port} for ${what} is already in use`, what);
+    }
+  }
+}
+
+export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  await assertFree('ferretdb', port);
+  const env = options.env ?? process.env;
+  const child = spawnManaged(
+    'ferretdb',
+    requireTool('ferretdb', env),
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--state-dir=${dataDir}`,
+      `--listen-addr=${HOST}:${port}`,
+      `--debug-addr=${HOST}:0`,
+      '--telemetry=disable',
+      // WARN logs a full wire dump for every `endSessions` the Node driver sends on close.
+      '--log-level=error',
+    ],
+    env,
+    { log: options.log },
+  );
+  const uri = `mongodb://${HOST}:${port}/${options.database ?? 'cw_engine'}`;
+  const stop = async () => {
+    await child.stop();
+  };
+  try {
+    await waitUntil(() => pingMongo(uri), {
+      what: `FerretDB on ${HOST}:${port}`,
+      timeoutMs: options.readyTimeoutMs ?? 30_000,
+      process: child,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { uri, port, process: child, stop };
+}
+
+export interface TemporalDevServerOptions extends ServerOptions {
+  /** SQLite file for workflow state; omitted, state is lost when the server stops. */
+  dbFile?: string;
+  /** Frontend gRPC port; default: a free port. */
+  port?: number;
+  /** Web UI port; default: a free port. */
+  uiPort?: number;
+  /** No web UI (saves memory in tests). */
+  headless?: boolean;
+  /** Created at start besides `default`; also the one the readiness check waits for. */
+  namespace?: string;
+  /** Default: the engine's search attributes. */
+  searchAttributes?: SearchAttributeKeys;
+}
+
+export interface TemporalDevServer {
+  /** 127.0.0.1:<port>, for TEMPORAL_ADDRESS */
+  address: string;
+  /** Undefined when headless. */
+  uiUrl: string | undefined;
+  namespace: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(
+  options: TemporalDevServerOptions = {},
+): Promise<TemporalDevServer> {
+  const [freeA = 0, freeB = 0] = await freePorts(2);
+  const port = options.port ?? freeA;
+  const uiPort = options.headless ? undefined : (options.uiPort ?? freeB);
+  const namespace = options.namespace ?? 'default';
+  const env = options.env ?? process.env;
+  await assertFree('temporal', port, uiPort);
+  // WARN is mostly noise from the server's own system workers, especially while it shuts down.
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
+  ];
+  if (options.dbFile) {
+    const dbFile = resolve(options.dbFile);
+    mkdirSync(dirname(dbFile), { recursive: true });
+    args.push('--db-filename', dbFile);
+  }
+  if (uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  args.push(...searchAttributeFlags(options.searchAttributes ?? ENGINE_SEARCH_ATTRIBUTES));
+  const child = spawnManaged('temporal', requireTool('temporal', env), args, env, {
+    log: options.log,
+  });
+  const address = `${HOST}:${port}`;
+  const stop = async () => {
+    await child.stop();
+  };
+  try {
+    await waitUntil(() => temporalNamespaceReady(address, namespace), {
+      what: `Temporal dev server on ${address}`,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      process: child,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const uiUrl = uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`;
+  return { address, uiUrl, namespace, process: child, stop };
+}

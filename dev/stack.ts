@@ -1,0 +1,281 @@
+/**
+ * The whole local stack: Temporal dev server, FerretDB, the ConnectWise simulator, the worker and
+ * the API. `npm run dev` runs it on fixed ports with data in .data/; tests call startStack with
+ * `ephemeral: true` (free ports, temporary data).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../simulator';
+import { loadOrCreateDevEnv } from './env-file';
+import {
+  describeExit,
+  onShutdownSignal,
+  printLine,
+  spawnManaged,
+  stopAll,
+  type LineSink,
+  type ManagedProcess,
+} from './managed';
+import { formatFailure, formatReadyBanner } from './print';
+import { freePort } from './ports';
+import { startFerretDb, startTemporalDevServer } from './processes';
+import { httpOk, workerPolling } from './probes';
+import { assertPortsFree, resolvePorts, type StackPorts } from './stack-ports';
+import { PartError, waitUntil } from './wait';
+
+export const REPO_ROOT = resolve(__dirname, '..');
+const HOST = '127.0.0.1';
+
+export interface StackOptions {
+  /** Free ports and a temporary data folder that stop() deletes (for tests). */
+  ephemeral?: boolean;
+  /** Default: <repo>/.data, or a new temporary folder when ephemeral. */
+  dataDir?: string;
+  ports?: Partial<StackPorts>;
+  /**
+   * Read for MONGODB_URI / TEMPORAL_ADDRESS (set: use that server, start none), the port
+   * overrides, ENCRYPTION_KEY, LOG_LEVEL…; passed on to the worker and API. Default: process.env.
+   */
+  env?: NodeJS.ProcessEnv;
+  /** Output lines of every part; default: stdout with a name prefix. */
+  log?: LineSink;
+  /** Per part. */
+  readyTimeoutMs?: number;
+  /** Entry files, relative to the repository root. */
+  entries?: { worker?: string; api?: string };
+}
+
+export interface Stack {
+  apiUrl: string;
+  apiDocsUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  /** Undefined when TEMPORAL_ADDRESS pointed at a server the stack did not start. */
+  temporalUiUrl: string | undefined;
+  mongoUri: string;
+  simulator: SimulatorHandle & { credentials: typeof DEMO_CREDENTIALS };
+  dataDir: string;
+  /** What the worker and API were given. */
+  env: NodeJS.ProcessEnv;
+  /** Resolves if a part exits while the stack runs (not during stop). */
+  failed: Promise<PartError>;
+  stop(): Promise<void>;
+}
+
+interface Part {
+  name: string;
+  stop(): Promise<void>;
+  process?: ManagedProcess;
+}
+
+/** Starts the promised parts together; if any fails, stops those that did start. */
+async function startTogether<T extends Part[]>(
+  starts: { [K in keyof T]: Promise<T[K]> },
+  started: Part[],
+): Promise<T> {
+  const results = await Promise.allSettled(starts);
+  for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<Part>).value) as T;
+}
+
+/** A server the user runs (MONGODB_URI / TEMPORAL_ADDRESS set): used, never stopped. */
+function external<T extends object>(name: string, fields: T): Part & T {
+  return { name, stop: () => Promise.resolve(), ...fields };
+}
+
+type SimulatorPart = Part & { simulator: SimulatorHandle };
+
+async function startSimulatorPart(port: number): Promise<SimulatorPart> {
+  const simulator = await startSimulator({ port, host: HOST });
+  return { name: 'simulator', simulator, stop: async () => void (await simulator.close()) };
+}
+
+async function stopParts(parts: Part[]): Promise<void> {
+  // Apps first, while the servers they drain into are still up; then everything else.
+  const apps = parts.filter((p) => p.name === 'api' || p.name === 'worker');
+  const rest = parts.filter((p) => !apps.includes(p));
+  await Promise.allSettled(apps.map((p) => p.stop()));
+  await Promise.allSettled(rest.map((p) => p.stop()));
+}
+
+function spawnApp(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  log: LineSink,
+): Part & { process: ManagedProcess } {
+  // `node --import tsx` rather than `npx tsx`: one process, so our signals reach it directly.
+  const child = spawnManaged(name, process.execPath, ['--import', 'tsx', entry], env, {
+    cwd: REPO_ROOT,
+    log,
+  });
+  return {
+    name,
+    process: child,
+    stop: async () => {
+      await child.stop();
+    },
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const baseEnv = options.env ?? process.env;
+  const ephemeral = options.ephemeral ?? false;
+  const log = options.log ?? printLine;
+  const timeoutMs = options.readyTimeoutMs;
+  const dataDir = resolve(
+    options.dataDir ??
+      (ephemeral ? mkdtempSync(join(tmpdir(), 'cw-stack-')) : join(REPO_ROOT, '.data')),
+  );
+  const removeData = ephemeral && !options.dataDir;
+  const externalTemporal = baseEnv.TEMPORAL_ADDRESS || undefined;
+  const externalMongo = baseEnv.MONGODB_URI || undefined;
+  const namespace = baseEnv.TEMPORAL_NAMESPACE || 'default';
+  const taskQueue = baseEnv.TEMPORAL_TASK_QUEUE || 'cw-integration';
+
+  // Ephemeral stacks take a free port per part only as it starts (tests run in parallel, so a
+  // port picked early may be taken by the time it is bound); the dev stack uses fixed ports.
+  const fixed = ephemeral ? undefined : resolvePorts(options.ports ?? {}, baseEnv);
+  const ports: Partial<StackPorts> = fixed ?? options.ports ?? {};
+  if (fixed) {
+    await assertPortsFree(fixed, [
+      ...(externalTemporal ? [] : (['temporal', 'temporalUi'] as const)),
+      ...(externalMongo ? [] : (['ferretdb'] as const)),
+      'simulator',
+      'api',
+    ]);
+  }
+
+  const started: Part[] = [];
+  const cleanUp = async () => {
+    await stopParts(started);
+    if (removeData) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const [temporal, mongo, simulator] = await startTogether<
+      [Part & { address: string; uiUrl: string | undefined }, Part & { uri: string }, SimulatorPart]
+    >(
+      [
+        externalTemporal
+          ? Promise.resolve(external('temporal', { address: externalTemporal, uiUrl: undefined }))
+          : startTemporalDevServer({
+              dbFile: join(dataDir, 'temporal.db'),
+              port: ports.temporal,
+              uiPort: ports.temporalUi,
+              namespace,
+              log,
+              readyTimeoutMs: timeoutMs,
+              env: baseEnv,
+            }).then((s) => ({ ...s, name: 'temporal' })),
+        externalMongo
+          ? Promise.resolve(external('ferretdb', { uri: externalMongo }))
+          : startFerretDb({
+              dataDir: join(dataDir, 'ferretdb'),
+              port: ports.ferretdb,
+              log,
+              readyTimeoutMs: timeoutMs,
+              env: baseEnv,
+            }).then((s) => ({ ...s, name: 'ferretdb' })),
+        startSimulatorPart(ports.simulator ?? 0),
+      ],
+      started,
+    );
+
+    const apiPort = ports.api ?? (await freePort());
+    const { ENCRYPTION_KEY } = loadOrCreateDevEnv(join(dataDir, 'dev.env'));
+    const env: NodeJS.ProcessEnv = {
+      ...baseEnv,
+      NODE_ENV: baseEnv.NODE_ENV || 'development',
+      HOST,
+      PORT: String(apiPort),
+      MONGODB_URI: mongo.uri,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ENCRYPTION_KEY: baseEnv.ENCRYPTION_KEY || ENCRYPTION_KEY,
+      CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+      CW_ALLOW_PRIVATE_HOSTS: 'true',
+    };
+    const apiUrl = `http://${HOST}:${apiPort}`;
+    const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
+    const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);
+    started.push(worker, api);
+    await Promise.all([
+      waitUntil(
+        () => workerPolling(temporal.address, namespace, taskQueue, worker.process.startedAt),
+        {
+          what: `a worker polling task queue ${taskQueue}`,
+          timeoutMs: timeoutMs ?? 120_000,
+          process: worker.process,
+        },
+      ),
+      waitUntil(() => httpOk(`${apiUrl}/readyz`), {
+        what: `the API at ${apiUrl}/readyz`,
+        timeoutMs: timeoutMs ?? 120_000,
+        process: api.process,
+      }),
+    ]);
+
+    let stopping: Promise<void> | undefined;
+    const failed = new Promise<PartError>((resolveFailed) => {
+      for (const part of started) {
+        const child = part.process;
+        void child?.exited.then((info) => {
+          if (stopping) return;
+          const message = `${child.name} ${describeExit(info)} while the stack was running`;
+          resolveFailed(new PartError(message, child.name, child.recentOutput()));
+        });
+      }
+    });
+    return {
+      apiUrl,
+      apiDocsUrl: `${apiUrl}/v1/docs`,
+      temporalAddress: temporal.address,
+      temporalNamespace: namespace,
+      taskQueue,
+      temporalUiUrl: temporal.uiUrl,
+      mongoUri: mongo.uri,
+      simulator: Object.assign(simulator.simulator, { credentials: DEMO_CREDENTIALS }),
+      dataDir,
+      env,
+      failed,
+      stop: () => (stopping ??= cleanUp()),
+    };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { ephemeral: { type: 'boolean', default: false } } });
+  let stack: Stack | undefined;
+  let interrupted = false;
+  // Registered before starting, so Ctrl-C during startup also stops what is already running.
+  onShutdownSignal(async () => {
+    interrupted = true;
+    console.log('\nStopping the local stack…');
+    await (stack ? stack.stop() : stopAll());
+    console.log('Stopped.');
+  });
+  try {
+    stack = await startStack({ ephemeral: values.ephemeral });
+  } catch (err) {
+    // A part killed by our own Ctrl-C handling is not a failure worth reporting.
+    if (!interrupted) console.error(formatFailure(err));
+    process.exitCode = 1;
+    return;
+  }
+  console.log(formatReadyBanner(stack, REPO_ROOT, values.ephemeral));
+  const failure = await stack.failed;
+  console.error(formatFailure(failure));
+  await stack.stop();
+  process.exit(1);
+}
+
+if (require.main === module) void main();

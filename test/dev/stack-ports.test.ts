@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:net';
+import { freePorts } from '../../dev/ports';
+import { assertPortsFree, resolvePorts } from '../../dev/stack-ports';
+
+describe('resolvePorts', () => {
+  it('uses the fixed defaults, overridden by env, overridden by explicit ports', () => {
+    expect(resolvePorts({}, {})).toEqual({
+      temporal: 7233,
+      temporalUi: 8233,
+      ferretdb: 27017,
+      simulator: 4010,
+      api: 3000,
+    });
+    const env = { TEMPORAL_PORT: '17233', PORT: '3999' };
+    expect(resolvePorts({ api: 4444 }, env)).toMatchObject({ temporal: 17233, api: 4444 });
+  });
+
+  it('rejects an override that is not a port', () => {
+    expect(() => resolvePorts({}, { FERRETDB_PORT: 'mongo' })).toThrow(
+      'FERRETDB_PORT=mongo is not a port number',
+    );
+  });
+});
+
+describe('freePorts', () => {
+  it('returns distinct ports', async () => {
+    const ports = await freePorts(20);
+    expect(new Set(ports).size).toBe(20);
+  });
+});
+
+describe('assertPortsFree', () => {
+  let server: Server;
+  let busy: number;
+  beforeAll(async () => {
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    busy = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('names the busy port, its part and the variable that moves it', async () => {
+    const [free1 = 0, free2 = 0, free3 = 0, free4 = 0] = await freePorts(4);
+    const ports = {
+      temporal: busy,
+      temporalUi: free1,
+      ferretdb: free2,
+      simulator: free3,
+      api: free4,
+    };
+    await expect(assertPortsFree(ports, ['temporal', 'api'])).rejects.toThrow(
+      `port ${busy} for the Temporal dev server is in use (set TEMPORAL_PORT to use another)`,
+    );
+    await expect(assertPortsFree(ports, ['simulator', 'api'])).resolves.toBeUndefined();
+  });
+});
