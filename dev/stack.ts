@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../simulator';
+import { seedDemoPartner } from './demo-partner';
 import { loadOrCreateDevEnv } from './env-file';
 import {
   describeExit,
@@ -60,6 +61,8 @@ export interface Stack {
   dataDir: string;
   /** What the worker and API were given. */
   env: NodeJS.ProcessEnv;
+  /** The seeded demo partner and its bearer token. */
+  demo: { partnerId: string; token: string };
   /** Resolves if a part exits while the stack runs (not during stop). */
   failed: Promise<PartError>;
   stop(): Promise<void>;
@@ -187,7 +190,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
 
     const apiPort = ports.api ?? (await freePort());
-    const { ENCRYPTION_KEY } = loadOrCreateDevEnv(join(dataDir, 'dev.env'));
+    const devEnvFile = join(dataDir, 'dev.env');
+    const { ENCRYPTION_KEY } = loadOrCreateDevEnv(devEnvFile);
+    const demo = await seedDemoPartner(mongo.uri, devEnvFile);
     const env: NodeJS.ProcessEnv = {
       ...baseEnv,
       NODE_ENV: baseEnv.NODE_ENV || 'development',
@@ -243,6 +248,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       simulator: Object.assign(simulator.simulator, { credentials: DEMO_CREDENTIALS }),
       dataDir,
       env,
+      demo,
       failed,
       stop: () => (stopping ??= cleanUp()),
     };

@@ -13,6 +13,7 @@ const stack = {
   mongoUri: 'mongodb://engine:s3cret@db.internal:27017/cw_engine',
   simulator: { origin: 'http://127.0.0.1:4010', credentials: DEMO_CREDENTIALS },
   dataDir: '/repo/.data',
+  demo: { partnerId: 'demo', token: 'cwe_demoTokenForTheBanner' },
 } as unknown as Stack;
 
 describe('formatReadyBanner', () => {
@@ -26,6 +27,7 @@ describe('formatReadyBanner', () => {
       DEMO_CREDENTIALS.clientId,
       '.data/ (delete it to start from scratch)',
       'Ctrl-C to stop.',
+      'Authorization: Bearer cwe_demoTokenForTheBanner',
     ]) {
       expect(text).toContain(expected);
     }

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { discardLines, runningProcesses } from '../../dev/managed';
+import { startStack, type Stack } from '../../dev/stack';
+
+jest.setTimeout(300_000);
+
+/**
+ * The real local stack, as `npm start` runs it: the Temporal dev server, FerretDB, the simulator,
+ * and the worker and API as their own processes. Everything below goes over the network.
+ */
+const env = {
+  ...process.env,
+  MONGODB_URI: undefined,
+  TEMPORAL_ADDRESS: undefined,
+  ENCRYPTION_KEY: undefined,
+  PORT: undefined,
+};
+let dataDir: string;
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cw-e2e-'));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function call(stack: Stack, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${stack.apiUrl}/v1/partners/${stack.demo.partnerId}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.demo.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, checked by the assertions
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+}
+
+async function waitForRuns(stack: Stack, count: number) {
+  for (let i = 0; i < 150; i++) {
+    const status = await call(stack, 'GET', '/connectwise/status');
+    if ((status.body.workflow?.lastRuns?.length ?? 0) >= count) return status.body;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the lifecycle workflow did not record ${count} runs`);
+}
+
+test('drive the engine over HTTP, restart the stack, and find workflows and documents still there', async () => {
+  let stack = await startStack({ ephemeral: true, dataDir, env, log: discardLines });
+  let integrationId: string;
+  let token: string;
+  try {
+    token = stack.demo.token;
+    const creds = { site: stack.simulator.origin, ...pick(stack.simulator.credentials) };
+    const tested = await call(stack, 'POST', '/connectwise/test-connection', creds);
+    expect(tested.status).toBe(200);
+    expect(tested.body.ok).toBe(true);
+
+    const created = await call(stack, 'POST', '/connectwise/integration', creds);
+    expect(created.status).toBe(201);
+    integrationId = created.body.id as string;
+
+    expect((await call(stack, 'POST', '/connectwise/synchronize')).status).toBe(202);
+    const status = await waitForRuns(stack, 1);
+    expect(status.workflow.lastRuns[0]).toMatchObject({ trigger: 'manual', outcome: 'skipped' });
+    const runs = await call(stack, 'GET', '/connectwise/sync-runs');
+    expect(runs.body.runs).toHaveLength(1);
+
+    // The run is findable in Temporal by its search attribute, as in the Temporal UI.
+    const temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+    });
+    const found: string[] = [];
+    for await (const wf of temporal.workflow.list({ query: `IntegrationId = "${integrationId}"` }))
+      found.push(wf.workflowId);
+    expect(found).toEqual([`integration:${integrationId}`]);
+    await temporal.connection.close();
+  } finally {
+    await stack.stop();
+  }
+
+  stack = await startStack({ ephemeral: true, dataDir, env, log: discardLines });
+  try {
+    expect(stack.demo.token).toBe(token);
+    const again = await call(stack, 'GET', '/connectwise/integration');
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(integrationId);
+    const status = await call(stack, 'GET', '/connectwise/status');
+    expect(status.body.workflow).toMatchObject({ integrationId, lifecycle: 'running' });
+    expect(status.body.workflow.lastRuns).toHaveLength(1);
+    expect((await call(stack, 'GET', '/connectwise/sync-runs')).body.runs).toHaveLength(1);
+  } finally {
+    await stack.stop();
+  }
+  expect(runningProcesses()).toEqual([]);
+});
+
+function pick(c: { companyId: string; publicKey: string; privateKey: string }) {
+  return { companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey };
+}
