@@ -9,7 +9,7 @@ import { createV1Router } from './v1';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api', format: config.LOG_FORMAT });
   const keyring = keyringFromConfig(config);
   const temporal = createTemporalClient(config, keyring);
   const db = await connectDatabase({ uri: config.MONGODB_URI });

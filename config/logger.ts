@@ -23,9 +23,22 @@ export interface LoggerOptions {
   level?: string;
   name?: string;
   destination?: DestinationStream;
+  format?: 'json' | 'pretty';
 }
 
-export function createLogger({ level = 'info', name, destination }: LoggerOptions = {}): Logger {
+/** pino-pretty is a dev dependency: loaded only when asked for, so production images need not have it. */
+function prettyStream(): DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as (opts: object) => DestinationStream;
+  return pretty({ singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' });
+}
+
+export function createLogger({
+  level = 'info',
+  name,
+  destination,
+  format = 'json',
+}: LoggerOptions = {}): Logger {
   return pino(
     {
       level,
@@ -33,7 +46,7 @@ export function createLogger({ level = 'info', name, destination }: LoggerOption
       redact: { paths: [...new Set(REDACT_PATHS)], censor: '[redacted]' },
       base: { pid: process.pid },
     },
-    destination,
+    destination ?? (format === 'pretty' ? prettyStream() : undefined),
   );
 }
 

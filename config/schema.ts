@@ -21,6 +21,12 @@ export const configSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('pino log level.'),
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .default('json')
+    .describe(
+      '`json` lines for log shippers; `pretty` for a terminal (needs the dev dependency pino-pretty).',
+    ),
   PORT: port.default(3000).describe('Port the API listens on.'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API binds to.'),
   TEMPORAL_ADDRESS: z

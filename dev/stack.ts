@@ -205,6 +205,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ENCRYPTION_KEY: baseEnv.ENCRYPTION_KEY || ENCRYPTION_KEY,
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
+      LOG_FORMAT: baseEnv.LOG_FORMAT || 'pretty',
     };
     const apiUrl = `http://${HOST}:${apiPort}`;
     const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);

@@ -8,7 +8,11 @@ import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    name: 'worker',
+    format: config.LOG_FORMAT,
+  });
   // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: in-flight tasks finish first.
   Runtime.install({
     logger: toTemporalLogger(logger),

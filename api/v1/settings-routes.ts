@@ -6,14 +6,10 @@ import {
   type EnabledTicketSettings,
 } from '../../services/settings-validation';
 import type { ConnectWiseSession } from '../connectwise-session';
-import { notFound, validationError } from '../errors';
 import type { IntegrationService } from '../integration-service';
-import { route } from '../route';
-import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
-import { errorBody, externalId, partnerParams, unique } from './schemas';
-
-const TAGS = ['Settings'];
-const base = '/partners/:partnerId/connectwise';
+import { cwIdInBody } from './connectwise-schemas';
+import { externalId, unique } from './schemas';
+import { settingsKindRoutes } from './settings-kind-routes';
 
 const TICKET_IDS = ['boardId', 'sourceId', 'initialStatusId', 'closingStatusId'] as const;
 
@@ -66,127 +62,44 @@ export interface SettingsDeps {
   today: () => string;
 }
 
-export function settingsRoutes({ session, integrations, repos, today }: SettingsDeps) {
-  const save = async (
-    partnerId: string,
-    integrationId: string,
-    set: Parameters<Repositories['integrations']['update']>[2],
-  ) => {
-    const updated = await repos.integrations.update(partnerId, integrationId, set);
-    if (!updated) throw notFound('ConnectWise integration');
-    return updated;
-  };
-
+export function settingsRoutes(deps: SettingsDeps) {
+  const { repos, today } = deps;
   return [
-    route({
-      method: 'get',
-      path: `${base}/ticket-settings`,
-      summary: 'Ticket integration settings',
-      tags: TAGS,
-      params: partnerParams,
-      responses: {
-        200: { description: 'Settings (disabled when never set)', schema: ticketView },
-        404: { description: 'No integration', schema: errorBody },
+    ...settingsKindRoutes(deps, {
+      path: 'ticket-settings',
+      summary: {
+        get: 'Ticket integration settings',
+        put: 'Set ticket integration: board, source, initial and closing status, each checked in ConnectWise when enabled',
       },
-      handler: async ({ params }) => {
-        const integration = await integrations.live(params.partnerId);
-        return { body: ticketSettingsView(integration.ticketSettings) };
-      },
-    }),
-    route({
-      method: 'put',
-      path: `${base}/ticket-settings`,
-      summary:
-        'Set ticket integration: board, source, initial and closing status, each checked in ConnectWise when enabled',
-      tags: TAGS,
-      params: partnerParams,
+      field: 'ticketSettings',
       body: ticketBody,
-      responses: {
-        200: { description: 'Saved', schema: ticketView },
-        400: { description: 'Invalid; each refused field is named with why', schema: errorBody },
-        ...connectWiseFailures,
-      },
-      handler: async ({ params, body, res }) => {
-        const { partnerId } = params;
-        let integrationId: string;
-        if (body.enabled) {
-          const checked = await session.call({
-            partnerId,
-            res,
-            run: async (client, integration) => ({
-              integrationId: integration.id,
-              // The schema made every id present when enabled.
-              problems: await checkTicketSettings(client, body as EnabledTicketSettings),
-            }),
-          });
-          if (checked.problems.length > 0) throw validationError(checked.problems);
-          integrationId = checked.integrationId;
-        } else {
-          // Turning tickets off never needs ConnectWise; any picks sent along are kept for next time.
-          integrationId = (await integrations.live(partnerId)).id;
-        }
-        const saved = await save(partnerId, integrationId, { ticketSettings: body });
-        return { body: ticketSettingsView(saved.ticketSettings) };
-      },
+      view: { schema: ticketView, of: ticketSettingsView },
+      // The schema made every id present when enabled.
+      checkWhenEnabled: (client, settings) =>
+        checkTicketSettings(client, settings as EnabledTicketSettings),
     }),
-    route({
-      method: 'get',
-      path: `${base}/billing-settings`,
-      summary: 'Billing integration settings: one agreement per mapped customer',
-      tags: TAGS,
-      params: partnerParams,
-      responses: {
-        200: { description: 'Settings (disabled when never set)', schema: billingView },
-        404: { description: 'No integration', schema: errorBody },
+    ...settingsKindRoutes(deps, {
+      path: 'billing-settings',
+      summary: {
+        get: 'Billing integration settings: one agreement per mapped customer',
+        put: "Set billing integration: each customer's recurring agreement, checked in ConnectWise when enabled",
       },
-      handler: async ({ params }) => {
-        const integration = await integrations.live(params.partnerId);
-        return { body: billingSettingsView(integration.billingSettings) };
-      },
-    }),
-    route({
-      method: 'put',
-      path: `${base}/billing-settings`,
-      summary:
-        "Set billing integration: each customer's recurring agreement, checked in ConnectWise when enabled",
-      tags: TAGS,
-      params: partnerParams,
+      field: 'billingSettings',
       body: billingBody,
-      responses: {
-        200: { description: 'Saved', schema: billingView },
-        400: { description: 'Invalid; each refused field is named with why', schema: errorBody },
-        ...connectWiseFailures,
-      },
-      handler: async ({ params, body, res }) => {
-        const { partnerId } = params;
-        let integrationId: string;
-        if (body.enabled) {
-          const checked = await session.call({
+      view: { schema: billingView, of: billingSettingsView },
+      checkWhenEnabled: async (client, { agreements }, { partnerId, integration }) => {
+        const [knownCustomers, mappings] = await Promise.all([
+          repos.vendor.existingCustomerIds(
             partnerId,
-            res,
-            run: async (client, integration) => {
-              const [knownCustomers, mappings] = await Promise.all([
-                repos.vendor.existingCustomerIds(
-                  partnerId,
-                  body.agreements.map((a) => a.customerId),
-                ),
-                repos.companyMappings.list(partnerId, integration.id),
-              ]);
-              const problems = await checkBillingAgreements(client, body.agreements, {
-                knownCustomers,
-                mappings,
-                today: today(),
-              });
-              return { integrationId: integration.id, problems };
-            },
-          });
-          if (checked.problems.length > 0) throw validationError(checked.problems);
-          integrationId = checked.integrationId;
-        } else {
-          integrationId = (await integrations.live(partnerId)).id;
-        }
-        const saved = await save(partnerId, integrationId, { billingSettings: body });
-        return { body: billingSettingsView(saved.billingSettings) };
+            agreements.map((a) => a.customerId),
+          ),
+          repos.companyMappings.list(partnerId, integration.id),
+        ]);
+        return checkBillingAgreements(client, agreements, {
+          knownCustomers,
+          mappings,
+          today: today(),
+        });
       },
     }),
   ];

@@ -1,9 +1,10 @@
 import { notFound } from '../errors';
 import { getPath } from '../conditions';
 import { operations } from '../openapi';
+import { applyPatch, type PatchOperation } from '../patch';
 import { filter, linkHeader, listParams, order, paginate, project } from '../query';
 import { RESOURCES, type CollectionName, type SimRecord } from '../resources';
-import type { RequestCtx, RouteTable } from './types';
+import type { RequestCtx, Route, RouteTable } from './types';
 
 export function intParam(ctx: RequestCtx, name: string): number {
   const n = Number(ctx.params[name]);
@@ -88,6 +89,27 @@ export function readRoutes(base: string, collection: CollectionName): RouteTable
   };
   const inSpec = new Set(operations().map((o) => `${o.method} ${o.template}`));
   return Object.fromEntries(Object.entries(table).filter(([key]) => inSpec.has(key)));
+}
+
+/**
+ * PATCH of one record, written once: CW's JSON-Patch dialect checked against the collection's
+ * spec schema (`readOnly` fields refused), then stored by the collection's own `save` rules.
+ */
+export function patchRoute(
+  collection: CollectionName,
+  save: (ctx: RequestCtx, patched: SimRecord, current: SimRecord) => SimRecord,
+  readOnly: readonly string[] = [],
+): Route {
+  const { schema, resource } = RESOURCES[collection];
+  return {
+    collection,
+    handler: (ctx) => {
+      const current = requireRecord(ctx, collection);
+      const ops = ctx.body as PatchOperation[];
+      const patched = applyPatch(current, ops, schema, resource, new Set(readOnly));
+      return { status: 200, body: render(save(ctx, patched, current)) };
+    },
+  };
 }
 
 /** A write body with the fields a client may not set stripped (the server assigns them). */

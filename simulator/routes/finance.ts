@@ -1,10 +1,16 @@
 import { startOfDay } from '../dates';
 import { FieldErrors } from '../errors';
-import { applyPatch, type PatchOperation } from '../patch';
 import type { SimRecord } from '../resources';
 import type { Store } from '../store';
 import { checkRecord } from '../writes';
-import { readRoutes, render, requireParent, requireRecord, writable } from './collection';
+import {
+  patchRoute,
+  readRoutes,
+  render,
+  requireParent,
+  requireRecord,
+  writable,
+} from './collection';
 import type { RequestCtx, RouteTable } from './types';
 
 /** Fields CW computes on an addition; a PATCH may not set them. */
@@ -97,20 +103,11 @@ export function financeRoutes(): RouteTable {
         return { status: 201, body: render(saveAddition(ctx, rec, true)) };
       },
     },
-    'PATCH /finance/agreements/{parentId}/additions/{id}': {
-      collection: 'additions',
-      handler: (ctx) => {
-        const current = requireRecord(ctx, 'additions');
-        const patched = applyPatch(
-          current,
-          ctx.body as PatchOperation[],
-          'Addition',
-          'addition',
-          new Set(COMPUTED),
-        );
-        return { status: 200, body: render(saveAddition(ctx, patched, false)) };
-      },
-    },
+    'PATCH /finance/agreements/{parentId}/additions/{id}': patchRoute(
+      'additions',
+      (ctx, patched) => saveAddition(ctx, patched, false),
+      COMPUTED,
+    ),
     // PUT replaces the whole record: whatever the body leaves out is reset to its default.
     'PUT /finance/agreements/{parentId}/additions/{id}': {
       collection: 'additions',

@@ -1,9 +1,8 @@
 import { cwDate } from '../dates';
 import { FieldErrors } from '../errors';
-import { applyPatch, type PatchOperation } from '../patch';
 import type { SimRecord } from '../resources';
 import { checkRecord, checkUnique } from '../writes';
-import { readRoutes, render, requireRecord, writable } from './collection';
+import { patchRoute, readRoutes, render, requireRecord, writable } from './collection';
 import type { RequestCtx, RouteTable } from './types';
 
 const SERVER_SET = ['createdBy', 'dateCreated'];
@@ -48,21 +47,7 @@ export function hostedRoutes(): RouteTable {
         return { status: 201, body: render(saveSetup(ctx, rec)) };
       },
     },
-    'PATCH /system/connectwisehostedsetups/{id}': {
-      collection: 'hostedSetups',
-      handler: (ctx) => {
-        const current = requireRecord(ctx, 'hostedSetups');
-        const ops = ctx.body as PatchOperation[];
-        const patched = applyPatch(
-          current,
-          ops,
-          'ConnectWiseHostedSetup',
-          'connectWiseHostedSetup',
-          new Set(SERVER_SET),
-        );
-        return { status: 200, body: render(saveSetup(ctx, patched)) };
-      },
-    },
+    'PATCH /system/connectwisehostedsetups/{id}': patchRoute('hostedSetups', saveSetup, SERVER_SET),
     'DELETE /system/connectwisehostedsetups/{id}': {
       collection: 'hostedSetups',
       handler: (ctx) => {

@@ -1,8 +1,7 @@
 import { FieldErrors } from '../errors';
-import { applyPatch, type PatchOperation } from '../patch';
 import type { SimRecord } from '../resources';
 import { checkRecord, checkUnique } from '../writes';
-import { readRoutes, render, requireRecord, writable } from './collection';
+import { patchRoute, readRoutes, render, writable } from './collection';
 import type { RequestCtx, RouteTable } from './types';
 
 function refId(v: unknown): number | undefined {
@@ -45,19 +44,7 @@ export function procurementRoutes(): RouteTable {
         return { status: 201, body: render(saveItem(ctx, rec)) };
       },
     },
-    'PATCH /procurement/catalog/{id}': {
-      collection: 'catalog',
-      handler: (ctx) => {
-        const current = requireRecord(ctx, 'catalog');
-        const patched = applyPatch(
-          current,
-          ctx.body as PatchOperation[],
-          'CatalogItem',
-          'catalogItem',
-        );
-        return { status: 200, body: render(saveItem(ctx, patched)) };
-      },
-    },
+    'PATCH /procurement/catalog/{id}': patchRoute('catalog', saveItem),
     ...readRoutes('/procurement/categories', 'categories'),
     ...readRoutes('/procurement/subcategories/', 'subcategories'),
     ...readRoutes('/procurement/types', 'productTypes'),

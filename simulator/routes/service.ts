@@ -1,11 +1,10 @@
 import { cwDate } from '../dates';
 import { CwError, FieldErrors } from '../errors';
-import { applyPatch, type PatchOperation } from '../patch';
 import type { SimRecord } from '../resources';
 import { hasAccess } from '../security';
 import type { Store } from '../store';
 import { checkRecord } from '../writes';
-import { readRoutes, render, requireParent, requireRecord, writable } from './collection';
+import { patchRoute, readRoutes, render, requireParent, writable } from './collection';
 import type { RequestCtx, RouteTable } from './types';
 
 /** Accepted on POST, never stored on the ticket nor returned ("Only available for POST"). */
@@ -140,17 +139,14 @@ export function serviceRoutes(): RouteTable {
         return { status: 201, body: render(saved) };
       },
     },
-    'PATCH /service/tickets/{id}': {
-      collection: 'tickets',
-      handler: (ctx) => {
-        const current = requireRecord(ctx, 'tickets');
-        const ops = ctx.body as PatchOperation[];
-        const readOnly = new Set([...POST_ONLY, ...DERIVED]);
-        const patched = applyPatch(current, ops, 'Ticket', 'ticket', readOnly);
+    'PATCH /service/tickets/{id}': patchRoute(
+      'tickets',
+      (ctx, patched, current) => {
         for (const t of TRANSIENT) delete patched[t];
-        return { status: 200, body: render(saveTicket(ctx, patched, current)) };
+        return saveTicket(ctx, patched, current);
       },
-    },
+      [...POST_ONLY, ...DERIVED],
+    ),
     ...readRoutes('/service/tickets/{parentId}/notes', 'notes'),
     'POST /service/tickets/{parentId}/notes': {
       collection: 'notes',

@@ -1,24 +1,7 @@
 import request from 'supertest';
-import {
-  as,
-  createIntegration,
-  cwBase,
-  fieldsOf,
-  startSetupStack,
-  type SetupStack,
-} from './setup-helpers';
+import { as, createIntegration, cwBase, fieldsOf, useSetupStack } from './setup-helpers';
 
-let stack: SetupStack;
-beforeAll(async () => {
-  stack = await startSetupStack('lookups');
-  await createIntegration(stack, 'p1');
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([stack?.engine.stop(), stack?.fx.sim.close()]);
-});
-afterEach(async () => {
-  await stack.fx.sim.admin.reset();
-});
+const stack = useSetupStack('lookups');
 
 const get = (path: string, token = stack.engine.tokens.p1, partnerId = 'p1') =>
   request(stack.engine.app)

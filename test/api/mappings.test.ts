@@ -1,34 +1,13 @@
 import request from 'supertest';
-import {
-  as,
-  createIntegration,
-  cwBase,
-  fieldsOf,
-  messageFor,
-  pushCustomers,
-  startSetupStack,
-  type SetupStack,
-} from './setup-helpers';
+import { as, cwBase, fieldsOf, messageFor, useSetupStack } from './setup-helpers';
 
-let stack: SetupStack;
-let integrationId: string;
-beforeAll(async () => {
-  stack = await startSetupStack('mappings');
-  integrationId = await createIntegration(stack, 'p1');
-  await pushCustomers(stack, 'p1', [
-    { customerId: 'c-acme', name: 'Acme Corp' },
-    { customerId: 'c-globex', name: 'Globex Incorporated' },
-    { customerId: 'c-initech', name: 'Initech' },
-    { customerId: 'c-wayne', name: 'Wayne Enterprises' },
-    { customerId: 'c-zzyzx', name: 'Zzyzx Holdings' },
-  ]);
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([stack?.engine.stop(), stack?.fx.sim.close()]);
-});
-afterEach(async () => {
-  await stack.fx.sim.admin.reset();
-});
+const stack = useSetupStack('mappings', [
+  { customerId: 'c-acme', name: 'Acme Corp' },
+  { customerId: 'c-globex', name: 'Globex Incorporated' },
+  { customerId: 'c-initech', name: 'Initech' },
+  { customerId: 'c-wayne', name: 'Wayne Enterprises' },
+  { customerId: 'c-zzyzx', name: 'Zzyzx Holdings' },
+]);
 
 const url = (partnerId = 'p1') => `${cwBase(partnerId)}/company-mappings`;
 const list = (token = stack.engine.tokens.p1, partnerId = 'p1') =>
@@ -82,7 +61,7 @@ describe('GET company-mappings', () => {
     const queries = await companyQueries();
     expect(queries).toHaveLength(1);
     expect(queries[0]!.query.conditions).toBe('deletedFlag=false');
-    expect(await stack.engine.db.repos.companyMappings.list('p1', integrationId)).toEqual([]);
+    expect(await stack.engine.db.repos.companyMappings.list('p1', stack.integrationId)).toEqual([]);
   });
 });
 
@@ -113,7 +92,7 @@ describe('PUT company-mappings', () => {
 
     const again = await save(body);
     expect(again.body).toEqual(res.body);
-    const stored = await stack.engine.db.repos.companyMappings.list('p1', integrationId);
+    const stored = await stack.engine.db.repos.companyMappings.list('p1', stack.integrationId);
     expect(stored).toHaveLength(3);
 
     const rows = byCustomer((await list()).body);

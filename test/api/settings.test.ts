@@ -1,29 +1,16 @@
 import request from 'supertest';
-import {
-  as,
-  createIntegration,
-  cwBase,
-  fieldsOf,
-  messageFor,
-  pushCustomers,
-  startSetupStack,
-  type SetupStack,
-} from './setup-helpers';
+import { as, cwBase, fieldsOf, messageFor, useSetupStack } from './setup-helpers';
 
-let stack: SetupStack;
-let integrationId: string;
+const stack = useSetupStack('settings', [
+  { customerId: 'c-acme', name: 'Acme Corp' },
+  { customerId: 'c-globex', name: 'Globex' },
+  { customerId: 'c-initech', name: 'Initech' },
+  { customerId: 'c-stark', name: 'Stark Industries' },
+  { customerId: 'c-umbrella', name: 'Umbrella Health' },
+  { customerId: 'c-unmapped', name: 'Wayne Enterprises' },
+  { customerId: 'c-excluded', name: 'ACME Corporation' },
+]);
 beforeAll(async () => {
-  stack = await startSetupStack('settings');
-  integrationId = await createIntegration(stack, 'p1');
-  await pushCustomers(stack, 'p1', [
-    { customerId: 'c-acme', name: 'Acme Corp' },
-    { customerId: 'c-globex', name: 'Globex' },
-    { customerId: 'c-initech', name: 'Initech' },
-    { customerId: 'c-stark', name: 'Stark Industries' },
-    { customerId: 'c-umbrella', name: 'Umbrella Health' },
-    { customerId: 'c-unmapped', name: 'Wayne Enterprises' },
-    { customerId: 'c-excluded', name: 'ACME Corporation' },
-  ]);
   const mapped = await request(stack.engine.app)
     .put(`${cwBase('p1')}/company-mappings`)
     .set(as(stack.engine.tokens.p1))
@@ -38,12 +25,6 @@ beforeAll(async () => {
       ],
     });
   if (mapped.status !== 200) throw new Error(`mapping failed: ${JSON.stringify(mapped.body)}`);
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([stack?.engine.stop(), stack?.fx.sim.close()]);
-});
-afterEach(async () => {
-  await stack.fx.sim.admin.reset();
 });
 
 const call = (
@@ -59,7 +40,8 @@ const call = (
   return body === undefined ? req : req.send(body as object);
 };
 
-const stored = async () => (await stack.engine.db.repos.integrations.get('p1', integrationId))!;
+const stored = async () =>
+  (await stack.engine.db.repos.integrations.get('p1', stack.integrationId))!;
 
 async function cwCalls(prefix: string) {
   return (await stack.fx.sim.admin.journal.list()).filter((e) => e.template.startsWith(prefix));

@@ -8,9 +8,55 @@ export interface SetupStack {
   fx: SimulatorFixture;
 }
 
+export interface Customer {
+  customerId: string;
+  name: string;
+}
+
 export async function startSetupStack(label: string): Promise<SetupStack> {
   const [engine, fx] = await Promise.all([startEngine(label), startTestSimulator()]);
   return { engine, fx };
+}
+
+/** A suite's stack and partner p1's integration id; readable once `beforeAll` has run. */
+export interface SetupSuite extends SetupStack {
+  integrationId: string;
+}
+
+/**
+ * Registers the hooks every setup-screen suite shares: one stack per file with partner p1's
+ * integration (and `customers`, when given), the simulator reset after each test, and all of it
+ * stopped at the end.
+ */
+export function useSetupStack(label: string, customers: Customer[] = []): SetupSuite {
+  let stack: SetupStack | undefined;
+  let integrationId: string | undefined;
+  const started = () => {
+    if (!stack || integrationId === undefined) throw new Error('setup stack not started');
+    return { ...stack, integrationId };
+  };
+  beforeAll(async () => {
+    stack = await startSetupStack(label);
+    integrationId = await createIntegration(stack, 'p1');
+    if (customers.length > 0) await pushCustomers(stack, 'p1', customers);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([stack?.engine.stop(), stack?.fx.sim.close()]);
+  });
+  afterEach(async () => {
+    await started().fx.sim.admin.reset();
+  });
+  return {
+    get engine() {
+      return started().engine;
+    },
+    get fx() {
+      return started().fx;
+    },
+    get integrationId() {
+      return started().integrationId;
+    },
+  };
 }
 
 export const as = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -30,7 +76,7 @@ export async function createIntegration(stack: SetupStack, partnerId: string): P
 export async function pushCustomers(
   stack: SetupStack,
   partnerId: string,
-  customers: Array<{ customerId: string; name: string }>,
+  customers: Customer[],
 ): Promise<void> {
   const res = await request(stack.engine.app)
     .put(`/v1/partners/${partnerId}/customers`)
