@@ -43,6 +43,7 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
       executable: { type: 'existing-path', path: requireTool('temporal') },
       searchAttributes: SEARCH_ATTRIBUTES,
       ui: false,
+      log: { format: 'json', level: 'error' },
     },
   });
   const config = loadConfig({
