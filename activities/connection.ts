@@ -3,6 +3,7 @@ import { getSystemInfo, isConnectWiseError } from '../connectwise';
 import type { ConnectionReport } from '../services/connection-report';
 import { runConnectionTest, TransientConnectionError } from '../services/connection-test';
 import type { CwCredentials } from '../services/cw-settings';
+import { markCredentialsInvalid } from '../services/credentials-state';
 import { openIntegrationClient } from '../services/integration-client';
 import { FailureType, toActivityFailure } from './failures';
 import type { ActivityDeps } from './index';
@@ -40,11 +41,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         return { state: 'active' };
       } catch (err) {
         if (isConnectWiseError(err) && err.kind === 'authentication') {
-          await deps.repos.integrations.update(input.partnerId, input.integrationId, {
-            state: 'credentials_invalid',
-            stateReason:
-              'ConnectWise no longer accepts the API keys: they were revoked, rotated or the API member was deactivated. Enter new keys.',
-          });
+          await markCredentialsInvalid(deps.repos, integration);
           deps.logger.warn(
             { integrationId: input.integrationId },
             'credentials rejected by ConnectWise',

@@ -7,11 +7,11 @@ import {
   type ConnectWiseError,
 } from '../connectwise';
 import type { IntegrationRecord, Repositories } from '../db';
+import { CREDENTIALS_REJECTED, markCredentialsInvalid } from '../services/credentials-state';
 import { IntegrationWithoutCredentialsError } from '../services/integration-client';
 import { HttpError } from './errors';
 
-export const CREDENTIALS_REJECTED =
-  'ConnectWise no longer accepts the API keys: they were revoked, rotated or the API member was deactivated. Enter new keys.';
+export { CREDENTIALS_REJECTED };
 
 /** Without Retry-After from ConnectWise, the portal is told to wait this long. */
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
@@ -54,10 +54,7 @@ function permissionMessage(err: ConnectWiseError): string {
 }
 
 async function credentialsRejected(ctx: ConnectWiseErrorContext): Promise<HttpError> {
-  await ctx.repos.integrations.update(ctx.integration.partnerId, ctx.integration.id, {
-    state: 'credentials_invalid',
-    stateReason: CREDENTIALS_REJECTED,
-  });
+  await markCredentialsInvalid(ctx.repos, ctx.integration);
   return new HttpError(409, 'credentials_invalid', CREDENTIALS_REJECTED);
 }
 
