@@ -3,4 +3,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh dev/setup.sh
-exec npx tsx dev/stack.ts "$@"
+# One process (no npx/tsx wrappers), so a SIGTERM sent to `npm start` reaches the stack itself.
+exec node --import tsx dev/stack.ts "$@"
