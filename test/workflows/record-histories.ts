@@ -1,0 +1,117 @@
+/**
+ * Records the histories the replay test (replay.test.ts) checks today's workflow code against.
+ * Run it when a workflow changes *on purpose* in a way old histories cannot replay (and then
+ * version the change with patched() instead, if workflows of the old shape may still be running):
+ *   npx tsx test/workflows/record-histories.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { connectDatabase, createRepositories } from '../../db';
+import { startFerretDb } from '../../dev/processes';
+import { discardLines } from '../../dev/managed';
+import { sealPrivateKey } from '../../services/integration-client';
+import { createDataConverter } from '../../temporal/data-converter';
+import { WORKFLOWS_PATH } from '../../worker/worker';
+import { integrationLifecycle, testConnectionWorkflow } from '../../workflows';
+import { lifecycleWorkflowId } from '../../workflows/ids';
+import { removeSignal, synchronizeSignal } from '../../workflows/messages';
+import { replayKeyring } from '../support/keys';
+import { captureLogger } from '../support/logger';
+import { DEMO_CREDENTIALS, startTestSimulator } from '../support/simulator';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+const DAY = 86_400_000;
+const OUT = join(__dirname, 'histories');
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'record-histories-'));
+  const ferret = await startFerretDb({ dataDir, log: discardLines });
+  const conn = await connectDatabase({ uri: ferret.uri });
+  const repos = await createRepositories(conn);
+  const fx = await startTestSimulator();
+  const env = await createTimeSkippingEnv();
+  const keyring = replayKeyring();
+  const dataConverter = createDataConverter(keyring);
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace,
+    dataConverter,
+  });
+  const taskQueue = 'record';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    dataConverter,
+    activities: createActivities({
+      repos,
+      keyring,
+      cw: {
+        CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+        CW_API_VERSION: '2025.8',
+        CW_ALLOW_PRIVATE_HOSTS: true,
+      },
+      logger: captureLogger().logger,
+    }),
+  });
+  mkdirSync(OUT, { recursive: true });
+  const save = async (name: string, workflowId: string) => {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    // Binary protobuf: exactly what the server returned, with no JSON mapping in between.
+    writeFileSync(
+      join(OUT, `${name}.pb`),
+      temporal.api.history.v1.History.encode(history).finish(),
+    );
+    console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
+  };
+
+  await worker.runUntil(async () => {
+    const { privateKey, ...creds } = fx.credentials;
+    const integration = await repos.integrations.create({
+      ...creds,
+      partnerId: 'replay',
+      sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
+    });
+    // Scheduled runs, a Synchronize press, a run whose keys ConnectWise rejects, and removal.
+    const lifecycle = await client.workflow.start(integrationLifecycle, {
+      taskQueue,
+      workflowId: lifecycleWorkflowId(integration.id),
+      args: [{ integrationId: integration.id, partnerId: 'replay', syncIntervalMs: 30 * DAY }],
+    });
+    await env.sleep(60 * DAY + 60_000);
+    await lifecycle.signal(synchronizeSignal, {
+      requestedAt: '2026-01-01T00:00:00.000Z',
+      requestedBy: 'recorder',
+    });
+    await env.sleep(60_000);
+    await fx.sim.admin.keys.rotate();
+    await env.sleep(30 * DAY);
+    await lifecycle.signal(removeSignal);
+    await lifecycle.result();
+    await save('lifecycle', lifecycle.workflowId);
+
+    const test = await client.workflow.start(testConnectionWorkflow, {
+      taskQueue,
+      workflowId: 'test-connection:replay:1',
+      args: [{ ...fx.credentials, privateKey: 'recorded-with-a-wrong-key' }],
+    });
+    await test.result();
+    await save('test-connection', test.workflowId);
+  });
+
+  await conn.close();
+  await fx.sim.close();
+  await env.teardown();
+  await ferret.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

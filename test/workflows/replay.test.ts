@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { createDataConverter } from '../../temporal/data-converter';
+import { WORKFLOWS_PATH } from '../../worker/worker';
+import { replayKeyring } from '../support/keys';
+
+const dir = join(__dirname, 'histories');
+const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
+
+test('recorded histories are present', () => {
+  expect(files.sort()).toEqual(['lifecycle.pb', 'test-connection.pb']);
+});
+
+/**
+ * Today's workflow code must replay yesterday's histories: a change that would break running
+ * workflows (a reordered activity, a new timer) fails here instead of in production.
+ */
+test.each(files)(
+  '%s replays deterministically against the current workflow code',
+  async (file) => {
+    const history = temporal.api.history.v1.History.decode(readFileSync(join(dir, file)));
+    await Worker.runReplayHistory(
+      { workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(replayKeyring()) },
+      history,
+    );
+  },
+  60_000,
+);
