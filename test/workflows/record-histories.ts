@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       join(OUT, `${name}.pb`),
       temporal.api.history.v1.History.encode(history).finish(),
     );
-    console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
+    process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
   };
 
   await worker.runUntil(async () => {
@@ -112,6 +112,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  process.stderr.write(`${String(err)}\n`);
   process.exit(1);
 });
