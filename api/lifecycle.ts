@@ -21,29 +21,43 @@ export class LifecycleClient {
     private readonly config: LifecycleConfig,
   ) {}
 
-  async start(integration: Pick<IntegrationRecord, 'id' | 'partnerId'>): Promise<void> {
-    await this.temporal.workflow.start<typeof integrationLifecycle>('integrationLifecycle', {
+  private startOptions(integration: Pick<IntegrationRecord, 'id' | 'partnerId'>) {
+    return {
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       workflowId: lifecycleWorkflowId(integration.id),
-      workflowIdConflictPolicy: 'USE_EXISTING',
       args: [
         {
           integrationId: integration.id,
           partnerId: integration.partnerId,
           syncIntervalMs: this.config.SYNC_INTERVAL_MINUTES * 60_000,
         },
-      ],
+      ] satisfies Parameters<typeof integrationLifecycle>,
       typedSearchAttributes: [
         { key: IntegrationIdKey, value: integration.id },
         { key: PartnerIdKey, value: integration.partnerId },
       ],
+    };
+  }
+
+  async start(integration: Pick<IntegrationRecord, 'id' | 'partnerId'>): Promise<void> {
+    await this.temporal.workflow.start<typeof integrationLifecycle>('integrationLifecycle', {
+      ...this.startOptions(integration),
+      workflowIdConflictPolicy: 'USE_EXISTING',
     });
   }
 
-  async synchronize(integrationId: string, request: SynchronizeRequest): Promise<void> {
-    await this.temporal.workflow
-      .getHandle(lifecycleWorkflowId(integrationId))
-      .signal(synchronizeSignal, request);
+  /**
+   * Signal-with-start: if the lifecycle workflow is gone (terminated by an operator, say), pressing
+   * Synchronize starts it again instead of failing.
+   */
+  async synchronize(
+    integration: Pick<IntegrationRecord, 'id' | 'partnerId'>,
+    request: SynchronizeRequest,
+  ): Promise<void> {
+    await this.temporal.workflow.signalWithStart<typeof integrationLifecycle, [SynchronizeRequest]>(
+      'integrationLifecycle',
+      { ...this.startOptions(integration), signal: synchronizeSignal, signalArgs: [request] },
+    );
   }
 
   /** undefined when the workflow is gone (removed, or never started). */

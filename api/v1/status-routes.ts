@@ -75,7 +75,7 @@ export function statusRoutes(
             `the integration is ${integration.state}; fix it before synchronizing`,
           );
         }
-        await lifecycle.synchronize(integration.id, {
+        await lifecycle.synchronize(integration, {
           requestedAt: new Date().toISOString(),
           requestedBy: principal.tokenId,
         });

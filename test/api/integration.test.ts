@@ -203,6 +203,28 @@ describe('integration lifecycle over the API', () => {
       .set(as(engine.tokens.p1));
   });
 
+  test('Synchronize starts the lifecycle workflow again if an operator terminated it', async () => {
+    const p = (path: string) =>
+      request(engine.app)
+        .post(`${base('p1')}${path}`)
+        .set(as(engine.tokens.p1));
+    const created = await p('/integration').send(fx.credentials);
+    const handle = engine.client.workflow.getHandle(`integration:${created.body.id}`);
+    await handle.terminate('operator cleanup');
+    expect((await p('/synchronize')).status).toBe(202);
+    const restarted = engine.client.workflow.getHandle(`integration:${created.body.id}`);
+    expect((await restarted.describe()).status.name).toBe('RUNNING');
+    let runs = 0;
+    for (let i = 0; i < 50 && runs === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      runs = (await engine.db.repos.syncRuns.list('p1', created.body.id)).length;
+    }
+    expect(runs).toBe(1);
+    await request(engine.app)
+      .delete(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1));
+  });
+
   test('rotated keys: the next run marks the integration credentials_invalid after one ConnectWise call', async () => {
     const created = await request(engine.app)
       .post(`${base('p2')}/integration`)
