@@ -9,9 +9,11 @@ export interface AppDeps {
   checks: DependencyCheck[];
   /** The versioned API, mounted at /v1. */
   v1?: Router;
+  /** The Temporal UI's remote codec, mounted at /codec when configured. */
+  codec?: Router;
 }
 
-export function createApp({ logger, checks, v1 }: AppDeps): Express {
+export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -22,6 +24,8 @@ export function createApp({ logger, checks, v1 }: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
+  // Before the JSON parser: the codec takes larger bodies, with its own limit.
+  if (codec) app.use('/codec', codec);
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(checks));
   if (v1) app.use('/v1', v1);

@@ -5,6 +5,7 @@ import { connectDatabase, createRepositories, pingDatabase } from '../db';
 import { keyringFromConfig } from '../security';
 import { createTemporalClient, pingTemporal } from '../temporal/connection';
 import { createApp } from './app';
+import { codecRouter } from './codec';
 import { createV1Router } from './v1';
 
 async function main(): Promise<void> {
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
       { name: 'database', check: () => pingDatabase(db) },
     ],
     v1: createV1Router({ config, temporal, repos, keyring, logger }),
+    codec: config.TEMPORAL_UI_CODEC_ORIGINS
+      ? codecRouter(keyring, config.TEMPORAL_UI_CODEC_ORIGINS.split(','))
+      : undefined,
   });
   const server: Server = app.listen(config.PORT, config.HOST, () => {
     logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');

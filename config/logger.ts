@@ -1,7 +1,7 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
 
 /** Every place a secret can sit in a log line we write. pino paths are exact, so list the depths. */
-const SECRET_KEYS = [
+export const SECRET_KEYS = [
   'privateKey',
   'authorization',
   'Authorization',

@@ -68,6 +68,16 @@ export const configSchema = z.object({
     .max(7 * 24 * 60)
     .default(360)
     .describe('Period of the scheduled billing sync of each integration, in minutes.'),
+  TEMPORAL_UI_CODEC_ORIGINS: z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/,
+      'must be a comma list of origins like http://localhost:8080',
+    )
+    .optional()
+    .describe(
+      "Temporal UI origins allowed to call the API's /codec/decode (to read encrypted histories, secrets redacted); unset = endpoint off.",
+    ),
   CW_CLIENT_ID: z
     .string()
     .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')

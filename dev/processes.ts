@@ -108,6 +108,8 @@ export interface TemporalDevServerOptions extends ServerOptions {
   namespace?: string;
   /** Default: the engine's search attributes. */
   searchAttributes?: SearchAttributeKeys;
+  /** Remote codec the web UI calls to show encrypted payloads (the engine API's /codec). */
+  uiCodecEndpoint?: string;
 }
 
 export interface TemporalDevServer {
@@ -147,6 +149,9 @@ export async function startTemporalDevServer(
   }
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  if (uiPort !== undefined && options.uiCodecEndpoint) {
+    args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  }
   if (namespace !== 'default') args.push('--namespace', namespace);
   args.push(...searchAttributeFlags(options.searchAttributes ?? ENGINE_SEARCH_ATTRIBUTES));
   const child = spawnManaged('temporal', requireTool('temporal', env), args, env, {

@@ -154,6 +154,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ]);
   }
 
+  // Known before Temporal starts: its web UI is pointed at the API's codec endpoint.
+  const apiPort = ports.api ?? (await freePort());
+  const apiUrl = `http://${HOST}:${apiPort}`;
+
   const started: Part[] = [];
   const cleanUp = async () => {
     await stopParts(started);
@@ -170,6 +174,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
               dbFile: join(dataDir, 'temporal.db'),
               port: ports.temporal,
               uiPort: ports.temporalUi,
+              uiCodecEndpoint: `${apiUrl}/codec`,
               namespace,
               log,
               readyTimeoutMs: timeoutMs,
@@ -189,7 +194,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       started,
     );
 
-    const apiPort = ports.api ?? (await freePort());
     const devEnvFile = join(dataDir, 'dev.env');
     const { ENCRYPTION_KEY } = loadOrCreateDevEnv(devEnvFile);
     const demo = await seedDemoPartner(mongo.uri, devEnvFile);
@@ -206,8 +210,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
       LOG_FORMAT: baseEnv.LOG_FORMAT || 'pretty',
+      ...(temporal.uiUrl ? { TEMPORAL_UI_CODEC_ORIGINS: temporal.uiUrl } : {}),
     };
-    const apiUrl = `http://${HOST}:${apiPort}`;
     const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
     const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);
     started.push(worker, api);

@@ -73,6 +73,40 @@ test('drive the engine over HTTP, restart the stack, and find workflows and docu
     for await (const wf of temporal.workflow.list({ query: `IntegrationId = "${integrationId}"` }))
       found.push(wf.workflowId);
     expect(found).toEqual([`integration:${integrationId}`]);
+
+    // The Temporal UI reads encrypted histories through the API's codec, secrets redacted.
+    const settings = (await (await fetch(`${stack.temporalUiUrl}/api/v1/settings`)).json()) as {
+      Codec?: { Endpoint?: string };
+    };
+    expect(settings.Codec?.Endpoint).toBe(`${stack.apiUrl}/codec`);
+    const [testRun] = await collect(temporal.workflow.list({ query: 'SyncKind = "validation"' }));
+    const history = await temporal.workflow
+      .getHandle(testRun!.workflowId, testRun!.runId)
+      .fetchHistory();
+    const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const decoded = await fetch(`${stack.apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: stack.temporalUiUrl! },
+      body: JSON.stringify({
+        payloads: [
+          {
+            metadata: Object.fromEntries(
+              Object.entries(input.metadata!).map(([k, v]) => [
+                k,
+                Buffer.from(v).toString('base64'),
+              ]),
+            ),
+            data: Buffer.from(input.data!).toString('base64'),
+          },
+        ],
+      }),
+    });
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(stack.temporalUiUrl);
+    const payload = ((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads[0]!;
+    expect(JSON.parse(Buffer.from(payload.data, 'base64').toString())).toMatchObject({
+      companyId: creds.companyId,
+      privateKey: '[redacted]',
+    });
     await temporal.connection.close();
   } finally {
     await stack.stop();
@@ -93,6 +127,12 @@ test('drive the engine over HTTP, restart the stack, and find workflows and docu
   }
   expect(runningProcesses()).toEqual([]);
 });
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
 
 function pick(c: { companyId: string; publicKey: string; privateKey: string }) {
   return { companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey };
