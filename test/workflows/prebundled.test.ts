@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { createWorker } from '../../worker/worker';
+import { prebundleWorkflows } from '../../worker/prebundle';
+import { createDataConverter } from '../../temporal/data-converter';
+import { testConnectionWorkflow } from '../../workflows';
+import { openTestDatabase, type TestDatabase } from '../support/db';
+import { testKeyring } from '../support/keys';
+import { captureLogger } from '../support/logger';
+import { startTestSimulator, DEMO_CREDENTIALS, type SimulatorFixture } from '../support/simulator';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let fx: SimulatorFixture;
+let dir: string;
+beforeAll(async () => {
+  [env, db, fx] = await Promise.all([
+    createTimeSkippingEnv(),
+    openTestDatabase('prebundled'),
+    startTestSimulator(),
+  ]);
+  dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([env?.teardown(), db?.close(), fx?.sim.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a worker started from the production bundle (as in the Docker image) runs workflows', async () => {
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  expect(await prebundleWorkflows(bundlePath)).toBeGreaterThan(100_000);
+  const keyring = testKeyring();
+  const config = {
+    TEMPORAL_ADDRESS: 'unused',
+    TEMPORAL_NAMESPACE: env.namespace,
+    TEMPORAL_TASK_QUEUE: 'prebundled',
+  };
+  const worker = await createWorker({
+    config,
+    connection: env.nativeConnection,
+    keyring,
+    workflowBundlePath: bundlePath,
+    deps: {
+      repos: db.repos,
+      keyring,
+      cw: {
+        CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+        CW_API_VERSION: '2025.8',
+        CW_ALLOW_PRIVATE_HOSTS: true,
+      },
+      logger: captureLogger().logger,
+    },
+  });
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace,
+    dataConverter: createDataConverter(keyring),
+  });
+  const report = await worker.runUntil(
+    client.workflow.execute(testConnectionWorkflow, {
+      taskQueue: 'prebundled',
+      workflowId: 'prebundled-test-connection',
+      args: [fx.credentials],
+    }),
+  );
+  expect(report.ok).toBe(true);
+}, 120_000);
