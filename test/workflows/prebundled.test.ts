@@ -37,7 +37,7 @@ test('a worker started from the production bundle (as in the Docker image) runs 
   const keyring = testKeyring();
   const config = {
     TEMPORAL_ADDRESS: 'unused',
-    TEMPORAL_NAMESPACE: env.namespace,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: 'prebundled',
   };
   const worker = await createWorker({
