@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
 import { createWorker } from '../../worker/worker';
 import { prebundleWorkflows } from '../../worker/prebundle';
 import { createDataConverter } from '../../temporal/data-converter';
