@@ -20,7 +20,16 @@ step() {
 step format npm run --silent format:check
 step lint npm run --silent lint
 step typecheck npm run --silent typecheck
-step test npx jest --ci
+results=$(mktemp)
+step test npx jest --ci --json --outputFile="$results"
+# One plain closing line that CI systems read: how many tests ran, passed and failed.
+node -e '
+  const fs = require("fs");
+  const text = fs.existsSync(process.argv[1]) ? fs.readFileSync(process.argv[1], "utf8") : "";
+  const r = text ? JSON.parse(text) : { numPassedTests: 0, numFailedTests: 0 };
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' "$results"
+rm -f "$results"
 
 if [ -n "$failed" ]; then
   echo "Checks failed:$failed" >&2
