@@ -18,7 +18,9 @@ const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 export interface ConnectWiseErrorContext {
   repos: Pick<Repositories, 'integrations'>;
-  integration: Pick<IntegrationRecord, 'id' | 'partnerId'>;
+  integration: Pick<IntegrationRecord, 'id' | 'partnerId'> & {
+    privateKey: IntegrationRecord['privateKey'];
+  };
   /** Where Retry-After goes on a 503. */
   res: Pick<Response, 'setHeader'>;
   logger: Pick<Logger, 'warn'>;

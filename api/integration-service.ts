@@ -9,7 +9,7 @@ import { openPrivateKey, sealPrivateKey } from '../services/integration-client';
 import type { testConnectionWorkflow } from '../workflows';
 import { testConnectionWorkflowId } from '../workflows/ids';
 import { PartnerIdKey, SyncKindKey } from '../workflows/search-attributes';
-import { HttpError, notFound } from './errors';
+import { HttpError, notFound, validationError } from './errors';
 import type { LifecycleClient } from './lifecycle';
 
 export interface IntegrationServiceDeps {
@@ -19,6 +19,13 @@ export interface IntegrationServiceDeps {
   keyring: Keyring;
   lifecycle: LifecycleClient;
 }
+
+/**
+ * A stored private key is only ever sent to the site and company it was entered for: otherwise
+ * anyone able to change the site could have the engine deliver it to a server of their own.
+ */
+export const RETYPE_PRIVATE_KEY =
+  'enter the private key again when changing the site, Company ID or public key';
 
 const testFailed = (report: ConnectionReport) =>
   new HttpError(422, 'connection_test_failed', 'Test Connection did not pass; nothing was saved', {
@@ -92,6 +99,10 @@ export class IntegrationService {
    */
   async update(partnerId: string, change: Partial<CwCredentials>): Promise<IntegrationRecord> {
     const current = await this.live(partnerId);
+    const movesKey = [change.site, change.companyId, change.publicKey].some((v) => v !== undefined);
+    if (movesKey && change.privateKey === undefined) {
+      throw validationError([{ field: 'body.privateKey', message: RETYPE_PRIVATE_KEY }]);
+    }
     const creds: CwCredentials = {
       site: change.site ?? current.site,
       companyId: change.companyId ?? current.companyId,
@@ -115,8 +126,10 @@ export class IntegrationService {
         state: current.state === 'credentials_invalid' ? 'active' : current.state,
       },
       ['stateReason'],
+      // A pause, a 401 or another change of keys during the test wins; this one is refused.
+      { state: current.state, privateKeyCt: current.privateKey?.ct },
     );
-    if (!updated) throw notFound('ConnectWise integration');
+    if (!updated) throw this.changedMeanwhile();
     return updated;
   }
 
@@ -127,10 +140,14 @@ export class IntegrationService {
     if (current.state !== from) {
       throw new HttpError(409, 'invalid_state', `the integration is ${current.state}, not ${from}`);
     }
-    const updated = await this.deps.repos.integrations.update(partnerId, current.id, {
-      state: paused ? 'paused' : 'active',
-    });
-    if (!updated) throw notFound('ConnectWise integration');
+    const updated = await this.deps.repos.integrations.update(
+      partnerId,
+      current.id,
+      { state: paused ? 'paused' : 'active' },
+      [],
+      { state: from },
+    );
+    if (!updated) throw this.changedMeanwhile();
     return updated;
   }
 
@@ -145,6 +162,14 @@ export class IntegrationService {
     if (!integration.privateKey)
       throw new HttpError(409, 'no_credentials', 'enter the private key again');
     return openPrivateKey(this.deps.keyring, integration.id, integration.privateKey);
+  }
+
+  private changedMeanwhile() {
+    return new HttpError(
+      409,
+      'conflict',
+      'the integration changed meanwhile; reload it and try again',
+    );
   }
 
   private exists() {

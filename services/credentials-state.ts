@@ -9,10 +9,19 @@ export const CREDENTIALS_REJECTED =
  */
 export async function markCredentialsInvalid(
   repos: Pick<Repositories, 'integrations'>,
-  integration: Pick<IntegrationRecord, 'id' | 'partnerId'>,
+  // privateKey is required here (possibly undefined): the check below must see the key used.
+  integration: Pick<IntegrationRecord, 'id' | 'partnerId'> & {
+    privateKey: IntegrationRecord['privateKey'];
+  },
 ): Promise<void> {
-  await repos.integrations.update(integration.partnerId, integration.id, {
-    state: 'credentials_invalid',
-    stateReason: CREDENTIALS_REJECTED,
-  });
+  // Only if the refused key is still the stored one: a 401 that arrives after the partner saved
+  // new keys says nothing about them.
+  if (!integration.privateKey) return;
+  await repos.integrations.update(
+    integration.partnerId,
+    integration.id,
+    { state: 'credentials_invalid', stateReason: CREDENTIALS_REJECTED },
+    [],
+    { privateKeyCt: integration.privateKey.ct },
+  );
 }

@@ -22,10 +22,15 @@ export async function rotateStoredSecrets(
     result.checked += 1;
     if (!integration.privateKey || !needsRotation(keyring, integration.privateKey)) continue;
     const plain = openPrivateKey(keyring, integration.id, integration.privateKey);
-    await repos.integrations.update(integration.partnerId, integration.id, {
-      privateKey: sealPrivateKey(keyring, integration.id, plain),
-    });
-    result.reencrypted += 1;
+    // Conditional on the key read, so a key saved meanwhile (new credentials) is not overwritten.
+    const saved = await repos.integrations.update(
+      integration.partnerId,
+      integration.id,
+      { privateKey: sealPrivateKey(keyring, integration.id, plain) },
+      [],
+      { privateKeyCt: integration.privateKey.ct },
+    );
+    if (saved) result.reencrypted += 1;
   }
   return result;
 }

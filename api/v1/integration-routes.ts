@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IntegrationService } from '../integration-service';
+import { RETYPE_PRIVATE_KEY } from '../integration-service';
 import { route } from '../route';
 import { integrationView } from './integration-view';
 import { errorBody, partnerParams } from './schemas';
@@ -15,7 +16,16 @@ const credentialsChange = credentials
   .partial()
   .refine((c) => Object.values(c).some((v) => v !== undefined), {
     message: 'change at least one field',
-  });
+  })
+  .refine(
+    (c) =>
+      c.privateKey !== undefined ||
+      [c.site, c.companyId, c.publicKey].every((v) => v === undefined),
+    {
+      path: ['privateKey'],
+      message: RETYPE_PRIVATE_KEY,
+    },
+  );
 
 const TAGS = ['Integration'];
 const base = '/partners/:partnerId/connectwise';

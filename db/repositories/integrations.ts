@@ -21,7 +21,7 @@ export interface IntegrationRecord {
   site: string;
   companyId: string;
   publicKey: string;
-  privateKey?: SealedSecret;
+  privateKey: SealedSecret | undefined;
   codebase?: string;
   isCloud?: boolean;
   versionNumber?: string;
@@ -45,6 +45,15 @@ export interface NewIntegration {
   isCloud?: boolean;
   versionNumber?: string;
   lastValidation?: unknown;
+}
+
+/**
+ * Compare-and-set conditions for update(): the write happens only if the record still has this
+ * state and this sealed key, so a slow test or a stale 401 cannot overwrite a newer change.
+ */
+export interface UpdateExpectation {
+  state?: IntegrationState;
+  privateKeyCt?: string;
 }
 
 export class IntegrationExistsError extends Error {
@@ -115,13 +124,14 @@ export class IntegrationRepository {
     id: string,
     set: Partial<Omit<IntegrationRecord, 'id' | 'partnerId' | 'createdAt' | 'updatedAt'>>,
     unset: Array<keyof IntegrationRecord> = [],
+    expect: UpdateExpectation = {},
   ): Promise<IntegrationRecord | undefined> {
     const update: Record<string, unknown> = { $set: set };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-    const doc = await this.model
-      .findOneAndUpdate({ _id: id, partnerId, state: { $ne: 'deleted' } }, update, { new: true })
-      .lean<Lean>()
-      .exec();
+    const filter: Record<string, unknown> = { _id: id, partnerId, state: { $ne: 'deleted' } };
+    if (expect.state) filter.state = expect.state;
+    if (expect.privateKeyCt) filter['privateKey.ct'] = expect.privateKeyCt;
+    const doc = await this.model.findOneAndUpdate(filter, update, { new: true }).lean<Lean>().exec();
     return doc ? toRecord(doc) : undefined;
   }
 

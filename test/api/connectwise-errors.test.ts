@@ -16,7 +16,11 @@ function context(notFound?: string) {
         },
       },
     },
-    integration: { id: 'int-1', partnerId: 'p1' },
+    integration: {
+      id: 'int-1',
+      partnerId: 'p1',
+      privateKey: { kid: 'k', iv: 'i', tag: 't', ct: 'sealed-ct' },
+    },
     res: {
       setHeader: (name: string, value: string) => {
         headers[name] = value;
@@ -56,7 +60,14 @@ describe('connectWiseHttpError', () => {
     expect(out).toBeInstanceOf(HttpError);
     expect([out.status, out.code]).toEqual([409, 'credentials_invalid']);
     expect(updates).toEqual([
-      ['p1', 'int-1', { state: 'credentials_invalid', stateReason: CREDENTIALS_REJECTED }],
+      [
+        'p1',
+        'int-1',
+        { state: 'credentials_invalid', stateReason: CREDENTIALS_REJECTED },
+        [],
+        // Only if the refused key is still the stored one.
+        { privateKeyCt: 'sealed-ct' },
+      ],
     ]);
   });
 

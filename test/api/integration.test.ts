@@ -185,6 +185,35 @@ describe('integration lifecycle over the API', () => {
     expect(['RUNNING', 'COMPLETED']).toContain(wf.status.name);
   });
 
+  test('the stored private key is never sent to a new site: changing it needs the key typed again', async () => {
+    const p = (path: string) =>
+      request(engine.app)
+        .post(`${base('p1')}${path}`)
+        .set(as(engine.tokens.p1));
+    expect((await p('/integration').send(fx.credentials)).status).toBe(201);
+    await fx.sim.admin.journal.clear();
+    for (const change of [
+      { site: 'https://attacker.example' },
+      { companyId: 'other' },
+      { publicKey: 'other' },
+    ]) {
+      const res = await request(engine.app)
+        .patch(`${base('p1')}/integration`)
+        .set(as(engine.tokens.p1))
+        .send(change);
+      expect(res.status).toBe(400);
+      expect(res.body.error.fields).toEqual([
+        expect.objectContaining({ field: 'body.privateKey' }),
+      ]);
+    }
+    expect(await fx.sim.admin.journal.list()).toEqual([]);
+    // Re-validating against the stored site with the stored key is fine.
+    expect((await p('/integration/validate')).status).toBe(200);
+    await request(engine.app)
+      .delete(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1));
+  });
+
   test('pause and resume', async () => {
     const p = (path: string) =>
       request(engine.app)
