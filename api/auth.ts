@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../db';
 import type { ApiTokenRepository } from '../db/repositories/api-tokens';
 import { HttpError } from './errors';
@@ -11,20 +11,40 @@ declare module 'express-serve-static-core' {
 
 const unauthenticated = (message: string) => new HttpError(401, 'unauthenticated', message);
 
-/** Bearer tokens only; the token is never logged (pino redacts the authorization header). */
+/** The token's principal, or a 401. The token is never logged (pino redacts the header). */
+async function principalOf(
+  tokens: ApiTokenRepository,
+  req: Request,
+  res: Response,
+): Promise<Principal> {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) {
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    throw unauthenticated('send an API token as "Authorization: Bearer <token>"');
+  }
+  const principal = await tokens.authenticate(match[1]!);
+  if (!principal) {
+    res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+    throw unauthenticated('the API token is unknown or revoked');
+  }
+  return principal;
+}
+
+/** Bearer tokens only: partner tokens and service tokens. */
 export function authenticate(tokens: ApiTokenRepository): RequestHandler {
   return async (req, res, next) => {
-    const header = req.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      throw unauthenticated('send an API token as "Authorization: Bearer <token>"');
-    }
-    const principal = await tokens.authenticate(match[1]!);
-    if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw unauthenticated('the API token is unknown or revoked');
-    }
+    res.locals.principal = await principalOf(tokens, req, res);
+    next();
+  };
+}
+
+/** Operator-only endpoints: a valid service token, never a partner's. */
+export function requireServiceToken(tokens: ApiTokenRepository): RequestHandler {
+  return async (req, res, next) => {
+    const principal = await principalOf(tokens, req, res);
+    if (principal.kind !== 'service')
+      throw new HttpError(403, 'forbidden', 'a service token is required');
     res.locals.principal = principal;
     next();
   };

@@ -1,10 +1,10 @@
 import type { Payload } from '@temporalio/common';
 import cors from 'cors';
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { EncryptionCodec, type Keyring } from '../security';
 import { redactSecrets } from '../security/redact';
-import { fieldErrors, validationError } from './errors';
+import { fieldErrors, HttpError, validationError } from './errors';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const payloadsBody = z.object({
@@ -42,7 +42,13 @@ function redact(p: Payload): Payload {
  * histories can be read there. Decode only, secrets redacted, and only for the UI origins
  * configured: expose it no wider than the Temporal UI itself.
  */
-export function codecRouter(keyring: Keyring, allowedOrigins: string[]): Router {
+export interface CodecOptions {
+  allowedOrigins: string[];
+  /** Who may decode; omitted only where the listener itself is private (the loopback dev stack). */
+  authorize?: RequestHandler;
+}
+
+export function codecRouter(keyring: Keyring, { allowedOrigins, authorize }: CodecOptions): Router {
   const codec = new EncryptionCodec(keyring);
   const router = Router();
   router.use(
@@ -53,11 +59,18 @@ export function codecRouter(keyring: Keyring, allowedOrigins: string[]): Router 
       credentials: true,
     }),
   );
+  if (authorize) router.use(authorize);
   router.post('/decode', express.json({ limit: '8mb' }), async (req, res) => {
     const parsed = payloadsBody.safeParse(req.body);
     if (!parsed.success) throw validationError(fieldErrors(parsed.error, 'body'));
-    const decoded = await codec.decode(parsed.data.payloads.map(fromJson));
-    res.json({ payloads: decoded.map(redact).map(toJson) });
+    let decoded: Payload[];
+    try {
+      decoded = (await codec.decode(parsed.data.payloads.map(fromJson))).map(redact);
+    } catch {
+      // Tampered, truncated or foreign ciphertext: the caller's data is wrong, not the server.
+      throw new HttpError(400, 'undecodable_payload', 'a payload could not be decrypted');
+    }
+    res.json({ payloads: decoded.map(toJson) });
   });
   return router;
 }

@@ -5,7 +5,9 @@ import { connectDatabase, createRepositories, pingDatabase } from '../db';
 import { keyringFromConfig } from '../security';
 import { createTemporalClient, pingTemporal } from '../temporal/connection';
 import { createApp } from './app';
+import { requireServiceToken } from './auth';
 import { codecRouter } from './codec';
+import { isLoopbackHost } from './loopback';
 import { createV1Router } from './v1';
 
 async function main(): Promise<void> {
@@ -23,7 +25,12 @@ async function main(): Promise<void> {
     ],
     v1: createV1Router({ config, temporal, repos, keyring, logger }),
     codec: config.TEMPORAL_UI_CODEC_ORIGINS
-      ? codecRouter(keyring, config.TEMPORAL_UI_CODEC_ORIGINS.split(','))
+      ? codecRouter(keyring, {
+          allowedOrigins: config.TEMPORAL_UI_CODEC_ORIGINS.split(','),
+          // On a loopback-only API (the local stack) the listener is the boundary; anywhere else
+          // decoding needs a service token (the UI passes one with codec "pass access token").
+          authorize: isLoopbackHost(config.HOST) ? undefined : requireServiceToken(repos.tokens),
+        })
       : undefined,
   });
   const server: Server = app.listen(config.PORT, config.HOST, () => {

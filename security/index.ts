@@ -2,7 +2,14 @@ import type { Config } from '../config';
 import { createKeyring, parseKeyList, type Keyring } from './keyring';
 
 export type { Keyring } from './keyring';
-export { seal, open, openString, needsRotation, type SealedSecret } from './secret-box';
+export {
+  seal,
+  open,
+  openString,
+  needsRotation,
+  SecretOpenError,
+  type SealedSecret,
+} from './secret-box';
 export { EncryptionCodec } from './payload-codec';
 
 export function keyringFromConfig(

@@ -10,10 +10,15 @@ export interface SealedSecret {
 }
 
 const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** A sealed secret that cannot be opened: tampered, truncated, or sealed under another context. */
+export class SecretOpenError extends Error {}
 
 function keyFor(keyring: Keyring, kid: string): Buffer {
   const key = keyring.keys.get(kid);
-  if (!key) throw new Error(`no encryption key with id ${kid} is configured`);
+  if (!key) throw new SecretOpenError(`no encryption key with id ${kid} is configured`);
   return key;
 }
 
@@ -22,8 +27,10 @@ function keyFor(keyring: Keyring, kid: string): Buffer {
  * record (another partner's integration, say) fails to open.
  */
 export function seal(keyring: Keyring, plaintext: Buffer | string, context = ''): SealedSecret {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv(ALGORITHM, keyFor(keyring, keyring.currentKeyId), iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, keyFor(keyring, keyring.currentKeyId), iv, {
+    authTagLength: TAG_BYTES,
+  });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return {
@@ -35,14 +42,22 @@ export function seal(keyring: Keyring, plaintext: Buffer | string, context = '')
 }
 
 export function open(keyring: Keyring, sealed: SealedSecret, context = ''): Buffer {
-  const decipher = createDecipheriv(
-    ALGORITHM,
-    keyFor(keyring, sealed.kid),
-    Buffer.from(sealed.iv, 'base64'),
-  );
+  const iv = Buffer.from(sealed.iv, 'base64');
+  const tag = Buffer.from(sealed.tag, 'base64');
+  // Node accepts GCM tags as short as 4 bytes unless told otherwise: insist on the full 16.
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
+    throw new SecretOpenError('sealed secret has a malformed IV or tag');
+  }
+  const decipher = createDecipheriv(ALGORITHM, keyFor(keyring, sealed.kid), iv, {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(Buffer.from(context, 'utf8'));
-  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-  return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]);
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]);
+  } catch {
+    throw new SecretOpenError('sealed secret failed authentication');
+  }
 }
 
 export const openString = (keyring: Keyring, sealed: SealedSecret, context = ''): string =>
