@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { TimeoutFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { Keyring } from '../security';
@@ -44,7 +44,8 @@ export class IntegrationService {
           taskQueue: this.deps.config.TEMPORAL_TASK_QUEUE,
           workflowId: testConnectionWorkflowId(partnerId, randomUUID()),
           args: [creds],
-          workflowExecutionTimeout: '3 minutes',
+          // A partner is waiting: with no worker polling, say so within a minute and a half.
+          workflowExecutionTimeout: '90 seconds',
           typedSearchAttributes: [
             { key: PartnerIdKey, value: partnerId },
             { key: SyncKindKey, value: 'validation' },
@@ -52,6 +53,13 @@ export class IntegrationService {
         },
       );
     } catch (err) {
+      if (err instanceof WorkflowFailedError && err.cause instanceof TimeoutFailure) {
+        throw new HttpError(
+          503,
+          'engine_unavailable',
+          'the engine did not run the test in time; try again in a minute',
+        );
+      }
       if (err instanceof WorkflowFailedError) {
         throw new HttpError(
           502,
@@ -89,7 +97,17 @@ export class IntegrationService {
       if (err instanceof IntegrationExistsError) throw this.exists();
       throw err;
     }
-    await this.deps.lifecycle.start(integration);
+    try {
+      await this.deps.lifecycle.start(integration);
+    } catch {
+      // Without its workflow the integration would never sync: undo, so a retry starts clean.
+      await this.deps.repos.integrations.markDeleted(partnerId, integration.id);
+      throw new HttpError(
+        503,
+        'temporal_unavailable',
+        'the workflow service is unavailable; nothing was saved, try again',
+      );
+    }
     return integration;
   }
 

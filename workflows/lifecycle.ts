@@ -21,9 +21,15 @@ import {
 
 import { FailureType } from './failure-types';
 
+/** Bounded too (about 20 minutes): a long database outage must not wedge the loop or `remove`. */
 const { recordSyncRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    backoffCoefficient: 2,
+    maximumAttempts: 25,
+  },
 });
 
 /** Bounded: a ConnectWise outage fails this run, and the next period tries again. */
@@ -43,9 +49,23 @@ const failureType = (err: unknown): string | undefined =>
     : undefined;
 
 /** One run: confirm access first (a 401 stops everything), then the work the settings ask for. */
-async function runOnce(
-  input: LifecycleInput,
-): Promise<{ outcome: RunSummary['outcome']; summary: string }> {
+/** The run's row in the database; a run whose row cannot be written is still shown in status. */
+async function recordRun(
+  run: Parameters<Activities['recordSyncRun']>[0],
+): Promise<string | undefined> {
+  try {
+    return (await recordSyncRun(run)).syncRunId;
+  } catch {
+    return undefined;
+  }
+}
+
+type RunResult = { outcome: RunSummary['outcome']; summary: string } | typeof GONE;
+
+/** The integration was deleted: this workflow has nothing left to do. */
+const GONE = 'gone' as const;
+
+async function runOnce(input: LifecycleInput): Promise<RunResult> {
   try {
     const { state } = await checkAccess({
       partnerId: input.partnerId,
@@ -59,9 +79,7 @@ async function runOnce(
         summary: 'ConnectWise rejected the API keys; the integration needs new credentials',
       };
     }
-    if (failureType(err) === FailureType.integrationNotFound) {
-      return { outcome: 'failed', summary: 'the integration no longer exists' };
-    }
+    if (failureType(err) === FailureType.integrationNotFound) return GONE;
     return {
       outcome: 'failed',
       summary: 'ConnectWise could not be reached; the next run tries again',
@@ -157,8 +175,11 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     state.runSequence += 1;
     const startedAt = new Date().toISOString();
     const info = workflowInfo();
-    const { outcome, summary } = await runOnce(input);
-    const { syncRunId } = await recordSyncRun({
+    const result = await runOnce(input);
+    // Deleted (e.g. a Synchronize that restarted this workflow raced the deletion): stop here.
+    if (result === GONE) return;
+    const { outcome, summary } = result;
+    const syncRunId = await recordRun({
       partnerId: input.partnerId,
       integrationId: input.integrationId,
       kind: 'billing',
@@ -172,6 +193,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
       summary,
     });
     syncing = false;
+    if (removed) return;
     state.lastRuns.push({
       trigger,
       startedAt,

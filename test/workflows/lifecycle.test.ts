@@ -143,6 +143,15 @@ test('a run for an integration that is no longer active skips without calling Co
   await handle.signal(removeSignal);
 });
 
+test('a workflow whose integration was deleted ends at its next run, recording nothing', async () => {
+  const handle = await start('p-gone');
+  const { integrationId } = await handle.query(statusQuery);
+  await db.repos.integrations.markDeleted('p-gone', integrationId);
+  await env.sleep(30 * DAY + 60_000);
+  await expect(handle.result()).resolves.toBeUndefined();
+  expect(await db.repos.syncRuns.list('p-gone', integrationId)).toEqual([]);
+});
+
 test('remove ends the workflow', async () => {
   const handle = await start('p-remove');
   await handle.signal(removeSignal);
