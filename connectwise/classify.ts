@@ -3,8 +3,8 @@ import type { ConnectWiseErrorDetail } from './errors';
 /**
  * What an activity needs to decide about a failure. `unexpected_response` is our addition to the
  * HTTP-derived classes: the server answered, but not with ConnectWise API JSON we can trust (HTML
- * from the web UI host, a redirect, a foreign-origin Link, a body that breaks the contract). It is
- * never retryable; a `NonJsonResponse` code means "wrong host".
+ * from the web UI host or an edge/WAF, a redirect, a body that breaks the contract or is too big).
+ * It is never retryable; a `NonJsonResponse` code means "wrong host".
  */
 export type ConnectWiseErrorKind =
   | 'authentication'
@@ -33,7 +33,8 @@ const CLIENT_CODE_KINDS: Record<string, ConnectWiseErrorKind> = {
   CompanyNotFound: 'not_found',
   InvalidResponse: 'unexpected_response',
   Redirect: 'unexpected_response',
-  UnsafeLink: 'unexpected_response',
+  ResponseTooLarge: 'unexpected_response',
+  ListTooLarge: 'unexpected_response',
 };
 
 // Codes ConnectWise puts in its body that say more than the status does (a cloud 404 can be an
@@ -47,7 +48,11 @@ export function classifyConnectWiseError(err: ClassifiableError): ConnectWiseErr
   if (byClientCode) return byClientCode;
   const codes = [err.code, ...(err.errors ?? []).map((e) => e.code)];
   if (err.status === 429) return 'throttled';
-  if (err.status >= 500) return 'server';
+  // 408: the server (or a proxy) gave up waiting; as transient as a 5xx.
+  if (err.status >= 500 || err.status === 408) return 'server';
+  // ConnectWise's own 403 is JSON naming the role; an HTML 403 comes from an edge or WAF in front
+  // of it and says nothing about the security role.
+  if (err.status === 403 && err.code === 'NonJsonResponse') return 'unexpected_response';
   if (err.status === 401 || codes.some((c) => c !== undefined && AUTH_CODES.has(c))) {
     return 'authentication';
   }

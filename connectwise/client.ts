@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { fetchCompanyInfo, type CompanyInfo } from './company-info';
+import { fetchCompanyInfo, STABLE_CODEBASE, type CompanyInfo } from './company-info';
 import { ClientErrorCode, ConnectWiseError, invalidRequest } from './errors';
-import { parseNextLink, type NextPage } from './link';
+import type { NextPage } from './link';
+import { DEFAULT_LIST_LIMITS, nextPage, PagingGuard, type ListLimits } from './paging';
 import { assertPatch, type PatchOperation } from './patch';
 import {
   DEFAULT_ORDER_BY,
@@ -11,7 +12,13 @@ import {
   type ListQuery,
   type QueryParams,
 } from './query';
-import { send, type FetchLike, type HttpMethod, type TransportResponse } from './transport';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  send,
+  type FetchLike,
+  type HttpMethod,
+  type TransportResponse,
+} from './transport';
 
 export interface RequestOptions {
   /** Cancels the request, e.g. Temporal's activity cancellation signal. */
@@ -96,12 +103,21 @@ export interface ConnectWiseHttpClientConfig {
   apiVersion?: string;
   fetch?: FetchLike;
   timeouts?: Partial<ConnectWiseTimeouts>;
+  /** Largest response body read; default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Page and row caps of `listAll`; default 2,000 pages and 500,000 rows. */
+  listLimits?: Partial<ListLimits>;
   companyInfo?: CompanyInfo;
   /** Called (and awaited) when a 404 led to a new codebase, so the engine can save it. */
   onCodebaseChange?: (codebase: string, info: CompanyInfo) => void | Promise<void>;
 }
 
 const API_PATH = /^(\/[A-Za-z0-9_]+)+\/?$/;
+/** At most one CompanyInfo re-read per client per minute, however many 404s arrive. */
+export const CODEBASE_REFRESH_INTERVAL_MS = 60_000;
+// A ConnectWise body naming a missing record, e.g. `{"code":"NotFound","message":"Ticket 42 not
+// found"}`: a record id and "not found", no path. A stale codebase shows as a missing route.
+const RECORD_NOT_FOUND = /^(?=.*\bnot found\b)(?=.*\b\d+\b)[^/]*$/i;
 const countSchema = z.looseObject({ count: z.number().int().nonnegative() });
 
 interface Exchange {
@@ -119,6 +135,9 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
   readonly #companyId: string;
   readonly #fetch: FetchLike;
   readonly #timeouts: ConnectWiseTimeouts;
+  readonly #maxResponseBytes: number;
+  readonly #listLimits: ListLimits;
+  #lastRefreshAt: number | undefined;
   readonly #onCodebaseChange: ConnectWiseHttpClientConfig['onCodebaseChange'];
 
   constructor(config: ConnectWiseHttpClientConfig) {
@@ -129,6 +148,8 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
     this.#companyId = config.companyId;
     this.#fetch = config.fetch ?? fetch;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
+    this.#maxResponseBytes = config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.#listLimits = { ...DEFAULT_LIST_LIMITS, ...config.listLimits };
     this.#onCodebaseChange = config.onCodebaseChange;
     const basic = Buffer.from(
       `${config.companyId}+${config.publicKey}:${config.privateKey}`,
@@ -174,7 +195,7 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
     );
     const items = this.#parse(z.array(schema), res, 'GET', path);
     const cursor: NextPage = { page: query.page ?? 1 };
-    const next = nextPage(res, url, items.length, query.pageSize ?? 25, cursor);
+    const next = nextPage(path, res.headers, url, items.length, query.pageSize ?? 25, cursor);
     return { items, hasMore: next !== null };
   }
 
@@ -192,8 +213,10 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
     const pageSize = base.pageSize as number;
     const all: T[] = [];
     const seen = new Set<string>();
+    const guard = new PagingGuard(path, this.#listLimits);
     let cursor: NextPage | null = { page: 1 };
     while (cursor !== null) {
+      guard.beforePage();
       const params = toQueryParams({ ...base, ...cursor });
       const key = encodeQuery(params);
       if (seen.has(key)) {
@@ -208,8 +231,9 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
       seen.add(key);
       const { res, url } = await this.#exchange('GET', path, params, undefined, options);
       const items = this.#parse(z.array(schema), res, 'GET', path);
+      cursor = nextPage(path, res.headers, url, items.length, pageSize, cursor);
+      guard.afterPage(items);
       all.push(...items);
-      cursor = nextPage(res, url, items.length, pageSize, cursor);
     }
     return all;
   }
@@ -273,6 +297,7 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
         timeoutMs:
           options.timeoutMs ?? (method === 'GET' ? this.#timeouts.readMs : this.#timeouts.writeMs),
         signal: options.signal,
+        maxResponseBytes: this.#maxResponseBytes,
       });
       return { res, url };
     };
@@ -280,11 +305,32 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
     try {
       return await attempt(codebase);
     } catch (err) {
-      if (!(err instanceof ConnectWiseError) || err.status !== 404) throw err;
+      if (!(err instanceof ConnectWiseError) || !this.#mayRefreshAfter(err, codebase)) throw err;
       const fresh = await this.#refreshCodebase(codebase, options.signal);
       if (fresh === undefined) throw err;
       return await attempt(fresh);
     }
+  }
+
+  /**
+   * Whether a failure is worth a CompanyInfo re-read: a 404 that could be a stale codebase. Not
+   * when the stable alias was in use (it survives upgrades), not when ConnectWise named a missing
+   * record (the route exists, so the codebase is fine), and not twice within a minute, so a run of
+   * lookups for deleted records does not double the request count.
+   */
+  #mayRefreshAfter(err: ConnectWiseError, used: string): boolean {
+    if (err.status !== 404) return false;
+    if (used.toLowerCase() === STABLE_CODEBASE) return false;
+    if (err.code === 'NotFound' && RECORD_NOT_FOUND.test(err.serverMessage ?? '')) return false;
+    const now = Date.now();
+    if (
+      this.#lastRefreshAt !== undefined &&
+      now - this.#lastRefreshAt < CODEBASE_REFRESH_INTERVAL_MS
+    ) {
+      return false;
+    }
+    this.#lastRefreshAt = now;
+    return true;
   }
 
   /**
@@ -302,6 +348,7 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
         fetch: this.#fetch,
         timeoutMs: this.#timeouts.readMs,
         signal,
+        maxResponseBytes: this.#maxResponseBytes,
       });
     } catch {
       return undefined;
@@ -327,30 +374,4 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
       path,
     });
   }
-}
-
-/**
- * Where the next page is, or null. A short page ends paging. With a Link header, its `rel="next"`
- * decides; with none at all the client counts pages itself rather than silently stopping early.
- */
-function nextPage(
-  res: TransportResponse,
-  url: string,
-  received: number,
-  pageSize: number,
-  current: NextPage,
-): NextPage | null {
-  if (received < pageSize) return null;
-  const link = res.headers.get('link');
-  if (link === null) return { page: (current.page ?? 1) + 1 };
-  const next = parseNextLink(link, url);
-  if (next === null) return null;
-  if (next.page === undefined && next.pageId === undefined) {
-    throw new ConnectWiseError({
-      status: res.status,
-      code: ClientErrorCode.InvalidResponse,
-      message: 'ConnectWise sent a next-page link without a page or pageId',
-    });
-  }
-  return next;
 }

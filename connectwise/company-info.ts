@@ -36,6 +36,7 @@ export interface CompanyInfoOptions {
   fetch?: FetchLike;
   timeoutMs?: number;
   signal?: AbortSignal;
+  maxResponseBytes?: number;
 }
 
 /**
@@ -55,6 +56,7 @@ export async function fetchCompanyInfo(
     headers: { Accept: 'application/json' },
     timeoutMs: options.timeoutMs ?? 30_000,
     signal: options.signal,
+    maxResponseBytes: options.maxResponseBytes,
   });
   if (res.body === null) {
     throw new ConnectWiseError({

@@ -10,10 +10,12 @@ import { assertFieldName } from './fields';
  * - String literals are wrapped in "…" with `\` → `\\` and `"` → `\"`.
  * - `%` is refused in every literal except through `like`, because ConnectWise may treat it as a
  *   wildcard and there is no documented escape.
- * - In `like`, wildcards are placed only by the builder (`startsWith`/`endsWith`/`contains`); a `%`
- *   inside the caller's text becomes `_` (the single-character wildcard, which also matches `%`), so
- *   a search for "100% IT" still finds it and can never become "match everything".
- * - Control characters (newlines, tabs, NUL…) and unpaired UTF-16 surrogates are refused.
+ * - `like` follows SQL Server: `%` any run, `_` one character, `[…]` a character class. Wildcards
+ *   are placed only by the builder (`startsWith`/`endsWith`/`contains`); in the caller's text `%`,
+ *   `_` and `[` are made literal as `[%]`, `[_]` and `[[]`, so "50% off" matches exactly that and
+ *   can never become "match everything".
+ * - Control characters (newlines, tabs, NUL…), the Unicode line breaks U+0085, U+2028 and U+2029,
+ *   and unpaired UTF-16 surrogates are refused.
  */
 export class ConditionError extends TypeError {
   override readonly name = 'ConditionError';
@@ -40,12 +42,14 @@ export function isCondition(value: unknown): value is Condition {
 export type Scalar = string | number | boolean | Date;
 
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function checkText(value: string): void {
   if (CONTROL.test(value)) {
-    throw new ConditionError('Condition values cannot contain control characters such as newlines');
+    throw new ConditionError(
+      'Condition values cannot contain control characters or line breaks such as newlines',
+    );
   }
   if (LONE_SURROGATE.test(value)) {
     throw new ConditionError('Condition values must be valid Unicode text');
@@ -93,9 +97,12 @@ function compare(op: string) {
 
 export type LikePattern = { startsWith: string } | { endsWith: string } | { contains: string };
 
+// SQL Server LIKE has no default escape character; a one-character class is the literal form.
+const LIKE_SPECIAL = /[%_[]/g;
+
 function likeText(value: string): string {
   checkText(value);
-  return value.replace(/%/g, '_');
+  return value.replace(LIKE_SPECIAL, (c) => `[${c}]`);
 }
 
 function group(joiner: 'and' | 'or', parts: ReadonlyArray<Condition | undefined>): Condition {

@@ -22,7 +22,10 @@ export const ClientErrorCode = {
   /** JSON that does not match the shape the contract promises. */
   InvalidResponse: 'InvalidResponse',
   Redirect: 'Redirect',
-  UnsafeLink: 'UnsafeLink',
+  /** A body larger than the client's cap (`maxResponseBytes`); the rest is not read. */
+  ResponseTooLarge: 'ResponseTooLarge',
+  /** `listAll` passed its page or row cap: a paging loop, or a list too big to hold in memory. */
+  ListTooLarge: 'ListTooLarge',
   CompanyNotFound: 'CompanyNotFound',
   InvalidSite: 'InvalidSite',
   InvalidRequest: 'InvalidRequest',
@@ -35,6 +38,8 @@ export interface ConnectWiseErrorInit {
   status: number;
   code: string;
   message: string;
+  /** The `message` of ConnectWise's own error body, as sent (our `message` wraps it). */
+  serverMessage?: string;
   errors?: ConnectWiseErrorDetail[];
   retryAfterMs?: number;
   method?: string;
@@ -51,6 +56,7 @@ export class ConnectWiseError extends Error {
   override readonly name = 'ConnectWiseError';
   readonly status: number;
   readonly code: string;
+  readonly serverMessage: string | undefined;
   readonly errors: ConnectWiseErrorDetail[];
   readonly retryAfterMs: number | undefined;
   readonly method: string | undefined;
@@ -61,6 +67,7 @@ export class ConnectWiseError extends Error {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.status = init.status;
     this.code = init.code;
+    this.serverMessage = init.serverMessage;
     this.errors = init.errors ?? [];
     this.retryAfterMs = init.retryAfterMs;
     this.method = init.method;
@@ -75,6 +82,7 @@ export class ConnectWiseError extends Error {
       status: this.status,
       code: this.code,
       message: this.message,
+      serverMessage: this.serverMessage,
       errors: this.errors,
       retryAfterMs: this.retryAfterMs,
       method: this.method,

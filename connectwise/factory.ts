@@ -6,8 +6,10 @@ import {
   type ConnectWiseTimeouts,
 } from './client';
 import { CODEBASE, fetchCompanyInfo, type CompanyInfo } from './company-info';
+import { guardedFetch } from './connect-guard';
 import { ClientErrorCode, ConnectWiseError } from './errors';
 import type { HostLookup } from './host-guard';
+import type { ListLimits } from './paging';
 import { resolveSiteOrigin } from './site';
 import type { FetchLike } from './transport';
 
@@ -26,11 +28,19 @@ export interface ConnectWiseClientOptions {
   allowPrivateHosts?: boolean;
   /** The saved codebase; when absent it is discovered from CompanyInfo. */
   codebase?: string;
+  /**
+   * Replaces the global fetch (tests). Unless `allowPrivateHosts`, it is still called with the
+   * guarded dispatcher in its init, which a fake fetch may ignore.
+   */
   fetch?: FetchLike;
   timeouts?: Partial<ConnectWiseTimeouts>;
+  /** Largest response body read; default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Page and row caps of `listAll`; default 2,000 pages and 500,000 rows. */
+  listLimits?: Partial<ListLimits>;
   /** Called when a 404 revealed a new codebase, so the engine can save it. */
   onCodebaseChange?: (codebase: string, info: CompanyInfo) => void | Promise<void>;
-  /** DNS resolver for the private-address check; tests inject one. */
+  /** DNS resolver for the private-address checks (at creation and on connect); tests inject one. */
   lookup?: HostLookup;
   signal?: AbortSignal;
 }
@@ -88,12 +98,18 @@ export async function createConnectWiseClient(
     lookup: options.lookup,
   });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // The check above ran once; the guarded dispatcher repeats it on every connection (DNS rebinding).
+  const fetchImpl =
+    options.allowPrivateHosts === true
+      ? options.fetch
+      : guardedFetch(options.fetch ?? fetch, options.lookup);
   let companyInfo: CompanyInfo | undefined;
   if (options.codebase === undefined) {
     companyInfo = await fetchCompanyInfo(origin, options.companyId, {
-      fetch: options.fetch,
+      fetch: fetchImpl,
       timeoutMs: timeouts.readMs,
       signal: options.signal,
+      maxResponseBytes: options.maxResponseBytes,
     });
   }
   return new ConnectWiseHttpClient({
@@ -104,8 +120,10 @@ export async function createConnectWiseClient(
     privateKey: options.privateKey,
     clientId: options.clientId,
     apiVersion,
-    fetch: options.fetch,
+    fetch: fetchImpl,
     timeouts,
+    maxResponseBytes: options.maxResponseBytes,
+    listLimits: options.listLimits,
     companyInfo,
     onCodebaseChange: options.onCodebaseChange,
   });

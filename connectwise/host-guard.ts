@@ -34,3 +34,24 @@ export function describeNonPublicAddress(address: string): string | undefined {
 export function isIpLiteral(hostname: string): boolean {
   return ipaddr.isValid(hostname.replace(/^\[|\]$/g, ''));
 }
+
+/** `code` of the error the connection guard raises; transport turns it into InvalidSite. */
+export const NON_PUBLIC_ADDRESS = 'ERR_CW_NON_PUBLIC_ADDRESS';
+
+// A plain Error with a code, not a subclass: fetch keeps a cause only if it looks like an Error,
+// and it checks that by constructor name when the error comes from another realm (jest's vm).
+function nonPublicAddressError(message: string): Error {
+  return Object.assign(new Error(message), { code: NON_PUBLIC_ADDRESS });
+}
+
+/** Refuses the first non-public address among those a host name resolved to. */
+export function assertPublicAddresses(hostname: string, addresses: readonly string[]): void {
+  for (const address of addresses) {
+    const why = describeNonPublicAddress(address);
+    if (why) {
+      throw nonPublicAddressError(
+        `The ConnectWise server ${hostname} points to ${address}, ${why}; only servers on the public internet are allowed.`,
+      );
+    }
+  }
+}

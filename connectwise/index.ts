@@ -2,6 +2,7 @@ export { createConnectWiseClient, type ConnectWiseClientOptions } from './factor
 export {
   DEFAULT_API_VERSION,
   DEFAULT_TIMEOUTS,
+  CODEBASE_REFRESH_INTERVAL_MS,
   type ConnectWiseClient,
   type ConnectWiseTimeouts,
   type CountQuery,
@@ -32,7 +33,11 @@ export {
   type ConnectWiseErrorInit,
 } from './errors';
 export { classifyConnectWiseError, type ConnectWiseErrorKind } from './classify';
-export { parseRetryAfter } from './retry-after';
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
+export { DEFAULT_LIST_LIMITS, type ListLimits } from './paging';
+export { DEFAULT_MAX_RESPONSE_BYTES } from './transport';
+export { guardedLookup } from './connect-guard';
+export { assertEngineKey, ENGINE_KEY } from './ids';
 export {
   cond,
   ConditionError,
@@ -43,7 +48,7 @@ export {
 } from './conditions';
 export { MAX_PAGE_SIZE, type ListQuery } from './query';
 export { parseNextLink, type NextPage } from './link';
-export { replace, type PatchOperation } from './patch';
+export { replace, type PatchOperation, type TypedPatchOperation } from './patch';
 export { formatCwDateTime, CW_DATE_TIME } from './dates';
 export {
   evaluateAgreement,

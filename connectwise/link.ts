@@ -6,32 +6,39 @@ export interface NextPage {
   pageId?: number;
 }
 
+function invalidLink(why: string): ConnectWiseError {
+  return new ConnectWiseError({
+    status: 0,
+    code: ClientErrorCode.InvalidResponse,
+    message: `ConnectWise sent a Link header the client cannot read (${why}); stopping rather than returning a partial list.`,
+  });
+}
+
 /**
- * Reads `rel="next"` from a Link header. Returns null when there is no next link (the last page),
- * the page/pageId it points to otherwise. Only those two values are taken from the link: the
- * caller keeps its own path and resends every other parameter. A next link to another origin is
- * refused, never followed. An unparseable header counts as "no next link".
+ * Reads `rel="next"` from a Link header. Returns null when the header lists links but no next one
+ * (the last page), the page/pageId the next link points to otherwise. A header that cannot be
+ * parsed, or whose next link is not a URL, is an InvalidResponse error: treating it as "no next
+ * page" would silently truncate the list.
+ *
+ * Only `page` and `pageId` are taken from the link; the caller keeps its own origin, path and
+ * every other parameter, and never requests the link's URL. So a link naming another scheme or
+ * host cannot send the request (or the credentials) anywhere, and is not refused.
  */
 export function parseNextLink(header: string, requestUrl: string): NextPage | null {
-  let next: LinkHeader.Reference | undefined;
+  let links: LinkHeader;
   try {
-    next = LinkHeader.parse(header).rel('next')[0];
-  } catch {
-    return null;
+    links = LinkHeader.parse(header);
+  } catch (err) {
+    throw invalidLink((err as Error).message);
   }
+  if (links.refs.length === 0) throw invalidLink('no links in it');
+  const next = links.rel('next')[0];
   if (!next) return null;
   let target: URL;
   try {
     target = new URL(next.uri, requestUrl);
   } catch {
-    return null;
-  }
-  if (target.origin !== new URL(requestUrl).origin) {
-    throw new ConnectWiseError({
-      status: 0,
-      code: ClientErrorCode.UnsafeLink,
-      message: `ConnectWise pointed the next page at another server (${target.origin}); refusing to follow it.`,
-    });
+    throw invalidLink('the next link is not a URL');
   }
   const result: NextPage = {};
   const page = Number(target.searchParams.get('page'));

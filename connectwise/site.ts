@@ -1,5 +1,11 @@
 import { ClientErrorCode, ConnectWiseError } from './errors';
-import { describeNonPublicAddress, dnsLookup, isIpLiteral, type HostLookup } from './host-guard';
+import {
+  assertPublicAddresses,
+  describeNonPublicAddress,
+  dnsLookup,
+  isIpLiteral,
+  type HostLookup,
+} from './host-guard';
 
 /** ConnectWise cloud regions and their API origins (API-NOTES §1). */
 export const CLOUD_REGIONS = {
@@ -80,8 +86,9 @@ export function parseSite(site: string, options: SiteOptions = {}): string {
 
 /**
  * Full resolution: parseSite, then (for on-premise hosts) a DNS lookup that refuses names pointing
- * at private, loopback, link-local, unspecified or multicast addresses. The check runs when a
- * client is created; a host that changes its DNS answer afterwards is not re-checked per request.
+ * at private, loopback, link-local, unspecified or multicast addresses. It runs when a client is
+ * created, for a clear early error; the client's connections repeat it on every new connection
+ * (connect-guard.ts), so a DNS answer that changes afterwards is caught too.
  */
 export async function resolveSiteOrigin(site: string, options: SiteOptions = {}): Promise<string> {
   const origin = parseSite(site, options);
@@ -111,13 +118,10 @@ export async function resolveSiteOrigin(site: string, options: SiteOptions = {})
       message: `The ConnectWise server ${hostname} has no address in DNS. Check the address.`,
     });
   }
-  for (const address of addresses) {
-    const why = describeNonPublicAddress(address);
-    if (why) {
-      throw siteError(
-        `The ConnectWise server ${hostname} points to ${address}, ${why}; only servers on the public internet are allowed.`,
-      );
-    }
+  try {
+    assertPublicAddresses(hostname, addresses);
+  } catch (err) {
+    throw siteError((err as Error).message);
   }
   return origin;
 }

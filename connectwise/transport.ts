@@ -5,6 +5,7 @@ import {
   invalidRequest,
   type ConnectWiseErrorDetail,
 } from './errors';
+import { NON_PUBLIC_ADDRESS } from './host-guard';
 import { parseRetryAfter } from './retry-after';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -19,7 +20,11 @@ export interface TransportRequest {
   body?: unknown;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Largest body read; beyond it the exchange fails and the rest is not read. Default 32 MiB. */
+  maxResponseBytes?: number;
 }
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export interface TransportResponse {
   status: number;
@@ -48,10 +53,11 @@ const NETWORK_WORDS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate does not match the host name',
 };
 
-function causeCode(err: unknown): string | undefined {
+/** The first error in the cause chain that has a string `code` (fetch wraps the real one). */
+function codedCause(err: unknown): { code: string; message: string } | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    if (typeof code === 'string') return { code, message: String((e as Error).message) };
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
@@ -77,7 +83,19 @@ function networkError(req: TransportRequest, err: unknown, timedOut: boolean): C
       path: req.path,
     });
   }
-  const code = causeCode(err);
+  const cause = codedCause(err);
+  if (cause?.code === NON_PUBLIC_ADDRESS) {
+    // The connection guard refused the address DNS gave at connect time (DNS rebinding, or a
+    // host moved to a private address): as final as the same refusal when the client was created.
+    return new ConnectWiseError({
+      status: 0,
+      code: ClientErrorCode.InvalidSite,
+      message: cause.message,
+      method: req.method,
+      path: req.path,
+    });
+  }
+  const code = cause?.code;
   const words = (code && NETWORK_WORDS[code]) ?? 'the request failed';
   return new ConnectWiseError({
     status: 0,
@@ -113,6 +131,7 @@ function httpError(req: TransportRequest, res: Response, body: unknown): Connect
   return new ConnectWiseError({
     status: res.status,
     code: typeof obj.code === 'string' ? obj.code : ClientErrorCode.HttpError,
+    serverMessage: typeof obj.message === 'string' ? obj.message : undefined,
     message: `ConnectWise ${req.method} ${req.path} failed (${res.status}): ${cwMessage}${detail ? ` (${detail})` : ''}`,
     errors,
     retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
@@ -144,6 +163,43 @@ function nonJsonError(req: TransportRequest, res: Response): ConnectWiseError {
   });
 }
 
+function tooLarge(req: TransportRequest, status: number, max: number): ConnectWiseError {
+  return new ConnectWiseError({
+    status,
+    code: ClientErrorCode.ResponseTooLarge,
+    message: `ConnectWise ${req.method} ${req.path} answered with more than ${max} bytes; the rest was not read. Narrow the request (fields, conditions, pageSize).`,
+    method: req.method,
+    path: req.path,
+  });
+}
+
+/**
+ * Reads the body as UTF-8 text, at most `max` bytes: a declared Content-Length over the cap fails
+ * before reading, and a body that grows past it is cancelled mid-stream rather than buffered.
+ */
+async function readCapped(req: TransportRequest, res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (res.body === null) return '';
+  if (declared > max) {
+    await res.body.cancel().catch(() => undefined);
+    throw tooLarge(req, res.status, max);
+  }
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(req, res.status, max);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 /**
  * One HTTP exchange, no retries. Redirects are never followed (a redirect off the API host is how
  * SSRF guards get bypassed). Every failure becomes a ConnectWiseError; the request headers, which
@@ -171,8 +227,9 @@ export async function send(
   let text: string;
   try {
     res = await fetchImpl(req.url, init);
-    text = await res.text();
+    text = await readCapped(req, res, req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
   } catch (err) {
+    if (err instanceof ConnectWiseError) throw err;
     throw networkError(req, err, timeout.aborted);
   }
   if (res.status >= 300 && res.status < 400) {

@@ -1,3 +1,4 @@
+import type { BodyFormat } from './edge';
 import type { ActiveFault, FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
 import type { CollectionName, SimRecord } from './resources';
@@ -52,7 +53,14 @@ export interface SimulatorAdmin {
     revokeCustomizeItem(id: number | string): Promise<number>;
   };
   keys: { rotate(): Promise<{ publicKey: string; privateKey: string }> };
-  codebase: { get(): Promise<string>; set(codebase: string): Promise<string> };
+  codebase: {
+    get(): Promise<string>;
+    /**
+     * Switches the codebase; requests on the old one get 404. `oldCodebaseBody` makes that 404 an
+     * IIS-style `html` or `text` page instead of CW's JSON (until reset).
+     */
+    set(codebase: string, opts?: { oldCodebaseBody?: BodyFormat }): Promise<string>;
+  };
   journal: {
     list(): Promise<JournalEntry[]>;
     /** Requests per `METHOD /template`, e.g. `{"POST /service/tickets": 1}`. */
@@ -110,8 +118,8 @@ export function createAdminClient(origin: string): SimulatorAdmin {
     keys: { rotate: () => call('POST', '/keys/rotate') },
     codebase: {
       get: async () => (await call<{ codebase: string }>('GET', '/codebase')).codebase,
-      set: async (codebase) =>
-        (await call<{ codebase: string }>('PUT', '/codebase', { codebase })).codebase,
+      set: async (codebase, opts = {}) =>
+        (await call<{ codebase: string }>('PUT', '/codebase', { codebase, ...opts })).codebase,
     },
     journal: {
       list: () => call('GET', '/journal'),

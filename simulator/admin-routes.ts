@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { getPath } from './conditions';
+import { bodyFormatSchema } from './edge';
 import type { Faults } from './faults';
 import type { Journal } from './journal';
 import { COLLECTIONS, RESOURCES, type CollectionName } from './resources';
@@ -77,11 +78,15 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
   });
 
   r.get('/codebase', (_req, res) => {
-    res.json({ codebase: store.codebase });
+    res.json({ codebase: store.codebase, oldCodebaseBody: store.oldCodebaseBody });
   });
   r.put('/codebase', (req, res) => {
-    store.codebase = normaliseCodebase(z.object({ codebase: z.string() }).parse(req.body).codebase);
-    res.json({ codebase: store.codebase });
+    const body = z
+      .object({ codebase: z.string(), oldCodebaseBody: bodyFormatSchema.optional() })
+      .parse(req.body);
+    store.codebase = normaliseCodebase(body.codebase);
+    if (body.oldCodebaseBody) store.oldCodebaseBody = body.oldCodebaseBody;
+    res.json({ codebase: store.codebase, oldCodebaseBody: store.oldCodebaseBody });
   });
 
   r.get('/journal', (_req, res) => {

@@ -1,7 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { authenticate, checkApiVersion } from './auth';
-import { CwError, notFound } from './errors';
+import { bindBody } from './binding';
+import { EdgeError } from './edge';
+import { notFound } from './errors';
 import type { FaultRule } from './faults';
 import { cwMediaType, matchRoute, validatorDoc } from './openapi';
 import { routeTable } from './routes';
@@ -24,10 +26,11 @@ async function send(req: Request, res: Response, reply: Reply): Promise<void> {
     return;
   }
   if (after?.kind === 'serverError') {
-    throw new CwError(
+    throw new EdgeError(
       after.status,
       'InternalServerError',
       'An internal error occurred (injected after commit).',
+      after.body,
     );
   }
   const delay = res.locals.delayResponseMs as number | undefined;
@@ -55,6 +58,16 @@ export function apiRouter(store: Store, opts: ApiOptions = {}): Router {
   router.use((req, _res, next) => {
     checkApiVersion(req.headers, requestUrl(req).href);
     authenticate(store, req.headers);
+    next();
+  });
+  // Before the spec check, so `{"Summary": …}` counts as `summary` and unknown names are gone.
+  router.use((req, res, next) => {
+    const schema = matchRoute(req.method, req.path)?.operation?.requestSchema;
+    if (schema && req.body !== undefined) {
+      const { value, ignored } = bindBody(req.body, schema);
+      req.body = value;
+      if (ignored.length > 0) res.locals.ignoredFields = ignored;
+    }
     next();
   });
   router.use(

@@ -9,9 +9,12 @@
  *   literal := "string" | 'string' | [date-time] | number | true | false | null
  *
  * `and` binds tighter than `or`, as in SQL. Inside quotes a backslash escapes the next character.
+ * `like` is SQL Server's LIKE (like.ts): `%`, `_`, `[set]`, `[^set]`.
  * Keywords are case-insensitive. String comparisons are case-insensitive (CW runs on SQL Server's
  * default collation) and a null field never satisfies a comparison except `= null` (SQL semantics).
  */
+
+import { like } from './like';
 
 export type Literal =
   | { type: 'string'; value: string }
@@ -266,14 +269,6 @@ export function getPath(record: unknown, path: string[]): unknown {
   return current;
 }
 
-function likeRegex(pattern: string): RegExp {
-  const body = pattern
-    .split('%')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[\\s\\S]*');
-  return new RegExp(`^${body}$`, 'iu');
-}
-
 /** Text of a scalar field value (objects never reach here: matchOne filters them out). */
 function text(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -310,7 +305,7 @@ function matchOne(actual: unknown, op: CompareOp, lit: Literal): boolean {
   }
   if (isNull || typeof actual === 'object') return false;
   if (op === 'like' || op === 'not like') {
-    const hit = likeRegex(lit.type === 'string' ? lit.value : '').test(text(actual));
+    const hit = like(text(actual), lit.type === 'string' ? lit.value : '');
     return op === 'like' ? hit : !hit;
   }
   if (op === 'contains' || op === 'not contains') {

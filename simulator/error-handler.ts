@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { EdgeError, edgePage } from './edge';
 import { CwError, type CwErrorBody, type CwFieldError } from './errors';
 import { cwMediaType, matchRoute } from './openapi';
 import { RESOURCES } from './resources';
@@ -90,7 +91,7 @@ function isBodyParseError(e: unknown): boolean {
   );
 }
 
-/** Every error leaves in CW's `{code, message, errors?}` shape and media type. */
+/** Every error leaves in CW's `{code, message, errors?}` shape and media type, or as an edge page. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const relPath = (res.locals.relPath as string | undefined) ?? req.path;
   let cw: CwError;
@@ -102,6 +103,11 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     cw = new CwError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
   if (res.headersSent) {
     res.end();
+    return;
+  }
+  if (cw instanceof EdgeError && cw.format !== 'json') {
+    const page = edgePage(cw.status, cw.format);
+    res.status(cw.status).set(cw.headers).type(page.type).send(page.body);
     return;
   }
   const body: CwErrorBody = cw.body;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bodyFormatSchema, retryAfterSchema } from './edge';
 
 const match = {
   /** HTTP method; any when absent. */
@@ -21,17 +22,26 @@ export const faultRuleSchema = z.discriminatedUnion('kind', [
     maxMs: z.number().int().min(0).optional(),
     ...match,
   }),
-  /** 429 with `Retry-After: <seconds>`, as CW's edge sends when over capacity. */
+  /**
+   * 429 as CW's edge sends when over capacity. `body`: CW-style JSON (default) or the edge's
+   * `html`/`text` page; `retryAfter`: delta-`seconds` (default), an `httpDate`, or `none`.
+   */
   z.object({
     kind: z.literal('rateLimit'),
     retryAfterSeconds: z.number().int().min(0).default(1),
+    retryAfter: retryAfterSchema.default('seconds'),
+    body: bodyFormatSchema.default('json'),
     ...match,
   }),
-  /** 500/502/503; with afterCommit the write is applied and only the response is replaced. */
+  /**
+   * 500/502/503, as JSON (default) or the edge's `html`/`text` page; with afterCommit the write is
+   * applied and only the response is replaced.
+   */
   z.object({
     kind: z.literal('serverError'),
     status: z.union([z.literal(500), z.literal(502), z.literal(503)]).default(500),
     afterCommit: z.boolean().default(false),
+    body: bodyFormatSchema.default('json'),
     ...match,
   }),
   /** Destroys the socket with no response; with afterCommit the write is applied first. */

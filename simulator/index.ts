@@ -10,6 +10,7 @@ export type {
 } from './admin-client';
 export { createAdminClient } from './admin-client';
 export type { FaultRule, FaultRuleInput, ActiveFault } from './faults';
+export type { BodyFormat, RetryAfterStyle } from './edge';
 export type { JournalEntry } from './journal';
 export type { CollectionName, SimRecord } from './resources';
 export type { SecurityLevel, SecurityLevels, RoleLine } from './security';

@@ -12,6 +12,8 @@ export interface JournalEntry {
   durationMs: number;
   /** The fault rule that fired, if any. */
   fault?: string;
+  /** Body properties the contract does not have, dropped as CW does (`company/foo`): client typos. */
+  ignoredFields?: string[];
 }
 
 /** Every API request in arrival order; admin calls are not recorded. */

@@ -22,8 +22,14 @@ interface MediaContent {
 
 interface SpecOperation {
   operationId: string;
+  parameters?: SpecParameter[];
   requestBody?: { content: Record<string, MediaContent> };
   responses: Record<string, { content?: Record<string, MediaContent> }>;
+}
+
+interface SpecParameter {
+  in?: string;
+  allowReserved?: boolean;
 }
 
 export interface OpenApiDoc {
@@ -43,6 +49,8 @@ export interface Operation {
   recordSchema?: string;
   isList: boolean;
   isCount: boolean;
+  /** The request body's schema (POST, PUT, PATCH). */
+  requestSchema?: JsonSchema;
 }
 
 const ROOT = join(__dirname, '..');
@@ -71,7 +79,8 @@ let cached: OpenApiDoc | undefined;
 /**
  * The contract, parsed once, with one deliberate in-memory fix: `PatchOperation.value` is declared
  * `type: object` upstream, yet real ConnectWise takes scalars (`{"op":"replace","path":"quantity",
- * "value":42}`), so the type is dropped and any JSON value is accepted (API-NOTES §0).
+ * "value":42}`), so the type is dropped here (API-NOTES §0) and patch-values.ts checks each value
+ * against the schema of the field its `path` names instead.
  */
 export function loadSpec(): OpenApiDoc {
   if (cached) return cached;
@@ -82,11 +91,6 @@ export function loadSpec(): OpenApiDoc {
   return doc;
 }
 
-interface SpecParameter {
-  in?: string;
-  allowReserved?: boolean;
-}
-
 /** A deep copy for express-openapi-validator (it mutates what it is given), based at `/`. */
 export function validatorDoc(): OpenApiDoc {
   const copy = structuredClone(loadSpec());
@@ -95,7 +99,7 @@ export function validatorDoc(): OpenApiDoc {
   // CW takes `fields=id,company/id` and `conditions=a/b="x"` unencoded; without allowReserved the
   // validator would refuse the `,` and `/` that every CW client sends.
   for (const item of Object.values(copy.paths)) {
-    for (const op of Object.values(item) as { parameters?: SpecParameter[] }[]) {
+    for (const op of Object.values(item)) {
       for (const param of op.parameters ?? []) if (param.in === 'query') param.allowReserved = true;
     }
   }
@@ -137,6 +141,7 @@ export function operations(): Operation[] {
       const body = ok?.content ? Object.values(ok.content)[0]?.schema : undefined;
       const isList = body?.type === 'array';
       const recordSchema = refName(isList ? body?.items?.$ref : body?.$ref);
+      const requestContent = op.requestBody ? Object.values(op.requestBody.content)[0] : undefined;
       ops.push({
         method: method.toUpperCase(),
         template,
@@ -144,6 +149,7 @@ export function operations(): Operation[] {
         recordSchema,
         isList,
         isCount: recordSchema === 'Count',
+        requestSchema: requestContent?.schema,
       });
     }
   }
@@ -178,7 +184,7 @@ function fit(
     if (param?.[1]) {
       if (!ps) return undefined;
       params[param[1]] = decodeURIComponent(ps);
-    } else if (ts.toLowerCase() === ps.toLowerCase()) {
+    } else if (ts === ps) {
       score += 1;
     } else {
       return undefined;
@@ -189,8 +195,10 @@ function fit(
 
 /**
  * Finds the spec path template (and operation, when the method exists) for a request path relative
- * to `apis/3.0`. Matching is case-insensitive like IIS; the trailing slash is significant because
- * the spec spells `/procurement/subcategories/` with one.
+ * to `apis/3.0`. Matching is case-sensitive, stricter than CW's ASP.NET routing probably is, so a
+ * client that misspells the contract's casing (`connectWiseHostedScreens` but
+ * `connectwisehostedsetups`) fails here rather than depending on lenience. The trailing slash is
+ * significant because the spec spells `/procurement/subcategories/` with one.
  */
 export function matchRoute(method: string, path: string): MatchedRoute | undefined {
   let best: { template: string; score: number; params: Record<string, string> } | undefined;

@@ -1,5 +1,7 @@
+import { bindBody } from './binding';
 import { FieldErrors } from './errors';
-import { deref, schema } from './openapi';
+import { deref, schema, schemaAtPath } from './openapi';
+import { patchValueProblems } from './patch-values';
 import type { SimRecord } from './resources';
 
 export interface PatchOperation {
@@ -33,7 +35,8 @@ function pathExists(schemaName: string, segments: string[]): boolean {
 /**
  * Applies CW's JSON-Patch dialect: an array of `{op, path, value}` where `path` is the bare field
  * name (no leading slash, case-sensitive). A reference (`status`, `product`) is replaced whole, so
- * `{id}` is enough and stale names never survive; `status/id` does the same. Setting `null` or
+ * `{id}` is enough and stale names never survive; `status/id` does the same. Each value is checked
+ * against its field's schema (patch-values.ts). Setting `null` (where the field is nullable) or
  * removing a field drops it, as an absent field and a null one read the same in responses.
  */
 export function applyPatch(
@@ -62,19 +65,31 @@ export function applyPatch(
       errors.add('InvalidField', path, `${path} cannot be updated.`);
     } else if (op !== 'remove' && value === undefined) {
       errors.add('InvalidField', path, `A value is required to ${op} ${path}.`);
-    } else if (op === 'remove' || value === null) {
-      if (segments.length === 1) delete out[top];
-      else setNested(out, segments, undefined);
-    } else if (segments.length > 1 && isReference(schemaName, top)) {
-      out[top] = setNested({}, segments.slice(1), value);
-    } else if (segments.length > 1) {
-      setNested(out, segments, value);
     } else {
-      out[top] = structuredClone(value);
+      const target = schemaAtPath(schemaName, segments);
+      // The value binds like a body would: `{"ID": 5}` is `{id: 5}`, unknown names are dropped.
+      const bound = op === 'remove' ? null : target ? bindBody(value, target).value : value;
+      const problems = op === 'remove' ? [] : patchValueProblems(schemaName, segments, bound);
+      for (const p of problems) errors.add(p.code, p.field, p.message);
+      if (problems.length === 0) apply(out, schemaName, segments, bound);
     }
   }
   errors.throwIfAny();
   return out;
+}
+
+function apply(out: SimRecord, schemaName: string, segments: string[], value: unknown): void {
+  const top = segments[0] ?? '';
+  if (value === null) {
+    if (segments.length === 1) delete out[top];
+    else setNested(out, segments, undefined);
+  } else if (segments.length > 1 && isReference(schemaName, top)) {
+    out[top] = setNested({}, segments.slice(1), value);
+  } else if (segments.length > 1) {
+    setNested(out, segments, value);
+  } else {
+    out[top] = structuredClone(value);
+  }
 }
 
 function setNested(

@@ -1,10 +1,10 @@
-import LinkHeader from 'http-link-header';
 import {
   ConditionsSyntaxError,
   evaluate,
   getPath,
   parseConditions,
   conditionFields,
+  type Condition,
 } from './conditions';
 import { badRequest } from './errors';
 import { schemaAtPath } from './openapi';
@@ -14,8 +14,16 @@ export const DEFAULT_PAGE_SIZE = 25;
 /** CW's hard cap. A larger pageSize is clamped to it rather than refused (verify). */
 export const MAX_PAGE_SIZE = 1000;
 
-export interface ListParams {
+/** The three filters a list or `/count` takes, all in the `conditions` grammar. */
+export interface Filters {
   conditions?: string;
+  /** Same grammar over the same record; meant for child collections such as `types/id=2`. */
+  childConditions?: string;
+  /** Same grammar over each element of the record's `customFields` (`caption="X" and value="Y"`). */
+  customFieldConditions?: string;
+}
+
+export interface ListParams extends Filters {
   orderBy?: string;
   fields?: string;
   page?: number;
@@ -40,6 +48,8 @@ function int(name: string, v: unknown): number | undefined {
 export function listParams(query: Record<string, unknown>, forwardOnly: boolean): ListParams {
   return {
     conditions: str(query.conditions),
+    childConditions: str(query.childConditions),
+    customFieldConditions: str(query.customFieldConditions),
     orderBy: str(query.orderBy),
     fields: str(query.fields),
     page: int('page', query.page),
@@ -55,17 +65,42 @@ function checkField(schemaName: string, path: string[], where: string): void {
   }
 }
 
-export function filter(records: SimRecord[], schemaName: string, conditions?: string): SimRecord[] {
-  if (!conditions) return records;
-  let expr;
+function parse(name: keyof Filters, src: string): Condition {
   try {
-    expr = parseConditions(conditions);
+    return parseConditions(src);
   } catch (e) {
-    if (e instanceof ConditionsSyntaxError) throw badRequest(`Invalid conditions: ${e.message}.`);
+    if (e instanceof ConditionsSyntaxError) throw badRequest(`Invalid ${name}: ${e.message}.`);
     throw e;
   }
-  for (const path of conditionFields(expr)) checkField(schemaName, path, 'conditions');
-  return records.filter((r) => evaluate(expr, r));
+}
+
+/** A parsed filter whose fields all exist on `schemaName`, or a 400 naming the parameter. */
+function compile(name: keyof Filters, src: string, schemaName: string): Condition {
+  const expr = parse(name, src);
+  for (const path of conditionFields(expr)) checkField(schemaName, path, name);
+  return expr;
+}
+
+/**
+ * `conditions` and `childConditions` both test the record (a child path such as `types/id` matches
+ * when any element does); `customFieldConditions` must hold for one element of `customFields`, so
+ * a record without custom fields never matches it. All three must hold.
+ */
+export function filter(records: SimRecord[], schemaName: string, f: Filters): SimRecord[] {
+  const tests: ((r: SimRecord) => boolean)[] = [];
+  for (const name of ['conditions', 'childConditions'] as const) {
+    const src = f[name];
+    if (!src) continue;
+    const expr = compile(name, src, schemaName);
+    tests.push((r) => evaluate(expr, r));
+  }
+  if (f.customFieldConditions) {
+    const expr = compile('customFieldConditions', f.customFieldConditions, 'CustomFieldValue');
+    tests.push(
+      (r) => Array.isArray(r.customFields) && r.customFields.some((c) => evaluate(expr, c)),
+    );
+  }
+  return tests.length === 0 ? records : records.filter((r) => tests.every((t) => t(r)));
 }
 
 function compareValues(a: unknown, b: unknown): number {
@@ -173,16 +208,17 @@ export function paginate(records: SimRecord[], p: ListParams): Page {
 
 /**
  * The `Link` header for a page: each URL is the request's own URL with every query parameter kept
- * (conditions, fields, orderBy, pageSize...) and only the page (or pageId) replaced.
+ * (conditions, fields, orderBy, pageSize...) and only the page (or pageId) replaced. Rels are quoted,
+ * `<…>; rel="next"`, as CW writes them.
  */
 export function linkHeader(requestUrl: URL, links: Page['links']): string | undefined {
   if (links.length === 0) return undefined;
-  const header = new LinkHeader();
-  for (const { rel, set } of links) {
-    const url = new URL(requestUrl.href);
-    for (const [k, v] of Object.entries(set)) url.searchParams.set(k, v);
-    if (set.pageId) url.searchParams.delete('page');
-    header.set({ uri: url.href, rel });
-  }
-  return header.toString();
+  return links
+    .map(({ rel, set }) => {
+      const url = new URL(requestUrl.href);
+      for (const [k, v] of Object.entries(set)) url.searchParams.set(k, v);
+      if (set.pageId) url.searchParams.delete('page');
+      return `<${url.href}>; rel="${rel}"`;
+    })
+    .join(', ');
 }

@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { adminRouter } from './admin-routes';
 import { createAdminClient, type SimulatorAdmin } from './admin-client';
 import { apiRouter, type ApiOptions } from './api';
+import { EdgeError, retryAfterHeader } from './edge';
 import { CwError } from './errors';
 import { errorHandler } from './error-handler';
 import { Faults } from './faults';
@@ -67,6 +68,9 @@ function journalling(journal: Journal) {
         status: res.headersSent ? res.statusCode : 0,
         durationMs: Date.now() - started,
         ...(res.locals.fault ? { fault: res.locals.fault as string } : {}),
+        ...(res.locals.ignoredFields
+          ? { ignoredFields: res.locals.ignoredFields as string[] }
+          : {}),
       });
     });
     next();
@@ -92,21 +96,24 @@ function injecting(faults: Faults) {
         return next();
       }
       case 'rateLimit':
-        throw new CwError(
+        throw new EdgeError(
           429,
           'TooManyRequests',
           'Rate limit exceeded; retry after the indicated delay.',
-          undefined,
-          {
-            'Retry-After': String(rule.retryAfterSeconds),
-          },
+          rule.body,
+          retryAfterHeader(rule.retryAfterSeconds, rule.retryAfter),
         );
       case 'serverError':
         if (rule.afterCommit) {
           res.locals.afterCommit = rule;
           return next();
         }
-        throw new CwError(rule.status, 'InternalServerError', `Injected ${rule.status}.`);
+        throw new EdgeError(
+          rule.status,
+          'InternalServerError',
+          `Injected ${rule.status}.`,
+          rule.body,
+        );
       case 'drop':
         if (rule.afterCommit) {
           res.locals.afterCommit = rule;
@@ -129,7 +136,12 @@ function codebaseGuard(store: Store) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const requested = `${String(req.params.codebase)}/`.toLowerCase();
     if (requested !== store.codebase.toLowerCase() && requested !== STABLE_CODEBASE) {
-      throw new CwError(404, 'NotFound', `Codebase '${requested}' is not served here.`);
+      throw new EdgeError(
+        404,
+        'NotFound',
+        `Codebase '${requested}' is not served here.`,
+        store.oldCodebaseBody,
+      );
     }
     next();
   };

@@ -1,4 +1,5 @@
 import { cwDate } from './dates';
+import type { BodyFormat } from './edge';
 import { schema } from './openapi';
 import { resolveRefs } from './refs';
 import { COLLECTIONS, RESOURCES, type CollectionName, type SimRecord } from './resources';
@@ -32,6 +33,8 @@ export class Store {
   credentials: Credentials = { publicKey: '', privateKey: '' };
   clientIds: string[] = [];
   codebase = '';
+  /** How a request on a retired codebase is answered: CW-style JSON, or an IIS page (verify). */
+  oldCodebaseBody: BodyFormat = 'json';
 
   constructor(
     readonly seed: SimulatorSeed,
@@ -52,7 +55,7 @@ export class Store {
     return this.seed.info;
   }
 
-  /** Back to the seed: records, keys, accepted clientIds and codebase. */
+  /** Back to the seed: records, keys, accepted clientIds and codebase (and its 404 body). */
   reset(): void {
     this.credentials = {
       publicKey: this.seed.credentials.publicKey,
@@ -60,6 +63,7 @@ export class Store {
     };
     this.clientIds = [...this.seed.credentials.clientIds];
     this.codebase = normaliseCodebase(this.initialCodebase);
+    this.oldCodebaseBody = 'json';
     this.data = new Map(COLLECTIONS.map((name) => [name, new Map<number, SimRecord>()]));
     for (const name of COLLECTIONS) {
       for (const raw of this.seed.collections[name])

@@ -1,4 +1,4 @@
-import { normaliseDate } from './dates';
+import { CW_DATE_RULE, isCwDate } from './dates';
 import type { FieldErrors } from './errors';
 import { maxLengths, schema } from './openapi';
 import { resolveRefs } from './refs';
@@ -15,8 +15,8 @@ function isBlank(v: unknown): boolean {
 }
 
 /**
- * The checks every write goes through after the body passed the spec: drop nulls, normalise
- * date-times to CW's format, then report, all together, required fields left empty (`NullValue`),
+ * The checks every write goes through after the body passed the spec: drop nulls, refuse
+ * date-times not in CW's exact format, then report, all together, required fields left empty (`NullValue`),
  * strings over the spec's " Max length: n;" (`MaxLengthField`) and references to nothing (`NotFound`).
  */
 export function checkRecord(
@@ -29,11 +29,8 @@ export function checkRecord(
   const s = schema(RESOURCES[collection].schema);
   for (const [field, value] of Object.entries(record)) {
     if (value === null) delete record[field];
-    else if (s.properties?.[field]?.format === 'date-time') {
-      const d = normaliseDate(value);
-      if (d) record[field] = d;
-      else
-        errors.add('InvalidField', field, `${field} must be a date-time (yyyy-MM-ddTHH:mm:ssZ).`);
+    else if (s.properties?.[field]?.format === 'date-time' && !isCwDate(value)) {
+      errors.add('InvalidField', field, `${field} ${CW_DATE_RULE}.`);
     }
   }
   for (const field of [...(s.required ?? []), ...extraRequired]) {

@@ -2,16 +2,20 @@ import type { ConnectWiseClient, RequestOptions } from '../client';
 import { cond, type Condition } from '../conditions';
 import { assertId, idSegment } from '../ids';
 import { parseInput } from '../input';
-import type { PatchOperation } from '../patch';
+import { parsePatch, type TypedPatchOperation } from '../patch';
 import {
+  additionPatchSchema,
   additionSchema,
   newAdditionSchema,
   type Addition,
+  type AdditionPatchValues,
   type NewAddition,
 } from '../schemas/agreement';
 
 /** The only addition fields the engine changes; the MSP owns the rest (API-NOTES §4). */
-export type AdditionPatchField = 'quantity' | 'cancelledDate' | 'unitPrice' | 'unitCost';
+export type AdditionPatchField = keyof AdditionPatchValues;
+/** e.g. `replace('cancelledDate', periodEnd)`: a Date goes out as `yyyy-MM-ddTHH:mm:ssZ`. */
+export type AdditionPatch = TypedPatchOperation<AdditionPatchValues>;
 
 const path = (agreementId: number) => `/finance/agreements/${idSegment(agreementId)}/additions`;
 
@@ -71,13 +75,14 @@ export async function patchAddition(
   client: ConnectWiseClient,
   agreementId: number,
   additionId: number,
-  operations: readonly PatchOperation<AdditionPatchField>[],
+  operations: readonly AdditionPatch[],
   options?: RequestOptions,
 ): Promise<Addition> {
+  const checked = parsePatch(additionPatchSchema, operations, 'agreement addition');
   return await client.patch(
     `${path(agreementId)}/${idSegment(additionId)}`,
     additionSchema,
-    operations,
+    checked,
     options,
   );
 }

@@ -1,6 +1,6 @@
 import type { ConnectWiseClient, RequestOptions } from '../client';
 import { cond } from '../conditions';
-import { assertId, idSegment } from '../ids';
+import { assertEngineKey, assertId, idSegment } from '../ids';
 import { parseInput } from '../input';
 import type { PatchOperation } from '../patch';
 import {
@@ -39,7 +39,7 @@ export async function getCatalogItem(
   return await client.get(`${PATH}/${idSegment(itemId)}`, catalogItemSchema, {}, options);
 }
 
-/** Identifiers are unique in ConnectWise, so this returns zero or one item. */
+/** Identifiers are unique in ConnectWise, so this returns zero or one item. Engine keys only. */
 export async function findCatalogItemsByIdentifier(
   client: ConnectWiseClient,
   identifier: string,
@@ -48,12 +48,15 @@ export async function findCatalogItemsByIdentifier(
   return await client.listAll(
     PATH,
     catalogItemSchema,
-    { conditions: cond.eq('identifier', identifier) },
+    { conditions: cond.eq('identifier', assertEngineKey(identifier, 'Catalog identifier')) },
     options,
   );
 }
 
-/** Our product key lives in integrationXRef; whether CW filters on it is unverified (API-NOTES §9.5). */
+/**
+ * Our product key (an engine key) lives in integrationXRef; whether CW filters on it is unverified
+ * (API-NOTES §9.5).
+ */
 export async function findCatalogItemsByIntegrationXRef(
   client: ConnectWiseClient,
   integrationXRef: string,
@@ -62,7 +65,9 @@ export async function findCatalogItemsByIntegrationXRef(
   return await client.listAll(
     PATH,
     catalogItemSchema,
-    { conditions: cond.eq('integrationXRef', integrationXRef) },
+    {
+      conditions: cond.eq('integrationXRef', assertEngineKey(integrationXRef, 'integrationXRef')),
+    },
     options,
   );
 }

@@ -1,6 +1,6 @@
 import type { ConnectWiseClient, RequestOptions } from '../client';
 import { cond } from '../conditions';
-import { idSegment } from '../ids';
+import { assertEngineKey, idSegment } from '../ids';
 import { parseInput } from '../input';
 import type { PatchOperation } from '../patch';
 import {
@@ -28,13 +28,16 @@ export type HostedSetupPatchField =
   | 'toolbarButtonText'
   | 'locationIds';
 
+/** `description` filters by our own setup's name, an engine key. */
 export async function listHostedSetups(
   client: ConnectWiseClient,
   filter: { description?: string } = {},
   options?: RequestOptions,
 ): Promise<HostedSetup[]> {
   const conditions =
-    filter.description === undefined ? undefined : cond.eq('description', filter.description);
+    filter.description === undefined
+      ? undefined
+      : cond.eq('description', assertEngineKey(filter.description, 'Hosted setup description'));
   return await client.listAll(SETUPS, hostedSetupSchema, { conditions }, options);
 }
 

@@ -1,6 +1,6 @@
 import type { ConnectWiseClient, RequestOptions } from '../client';
 import { cond, type Condition } from '../conditions';
-import { idSegment } from '../ids';
+import { assertEngineKey, idSegment } from '../ids';
 import { parseInput } from '../input';
 import type { PatchOperation } from '../patch';
 import {
@@ -19,7 +19,7 @@ const PATH = '/service/tickets';
 /** The engine only moves tickets between statuses (closing them); it never edits MSP text. */
 export type TicketPatchField = 'status';
 
-/** The idempotency lookup: run before every create (API-NOTES §8.1). */
+/** The idempotency lookup: run before every create (API-NOTES §8.1). Takes engine keys only. */
 export async function findTicketsByExternalXRef(
   client: ConnectWiseClient,
   externalXRef: string,
@@ -28,7 +28,7 @@ export async function findTicketsByExternalXRef(
   return await client.listAll(
     PATH,
     ticketSchema,
-    { conditions: cond.eq('externalXRef', externalXRef) },
+    { conditions: cond.eq('externalXRef', assertEngineKey(externalXRef, 'externalXRef')) },
     options,
   );
 }

@@ -82,3 +82,15 @@ export const newAdditionSchema = z.strictObject({
   serialNumber: maxText(50).optional(),
 });
 export type NewAddition = z.input<typeof newAdditionSchema>;
+
+/**
+ * The addition fields the engine patches and the values each takes (API-NOTES §4). `null` clears
+ * `cancelledDate` (un-cancels).
+ */
+export const additionPatchSchema = z.strictObject({
+  quantity: z.number().nonnegative(),
+  cancelledDate: dateInput.nullable(),
+  unitPrice: z.number(),
+  unitCost: z.number(),
+});
+export type AdditionPatchValues = z.input<typeof additionPatchSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CW_DATE_TIME } from '../dates';
+import { CW_DATE_TIME, formatCwDateTime } from '../dates';
 
 /**
  * Shared zod pieces. Every entity schema is a looseObject (unknown fields pass through, so fields
@@ -41,11 +41,13 @@ export function fieldsOf(schema: { shape: Record<string, unknown> }): string[] {
 /** On writes a reference is sent as `{id}` only (API-NOTES §5). */
 export const referenceInput = z.strictObject({ id: id.positive() });
 
-/** Dates we send: a Date (formatted on the wire) or a string already in CW form. */
-export const dateInput = z.union([
-  z.date(),
-  z.string().regex(CW_DATE_TIME, 'must be yyyy-MM-ddTHH:mm:ssZ'),
-]);
+/**
+ * Dates we send: a Date, formatted here as `yyyy-MM-ddTHH:mm:ssZ` (never toISOString's
+ * milliseconds), or a string already in that form. Anything else is refused before sending.
+ */
+export const dateInput = z
+  .union([z.date(), z.string().regex(CW_DATE_TIME, 'must be yyyy-MM-ddTHH:mm:ssZ')])
+  .transform((d) => (d instanceof Date ? formatCwDateTime(d) : d));
 
 export function maxText(max: number) {
   return z.string().max(max, `must be at most ${max} characters`);

@@ -1,4 +1,5 @@
 import type { CompanyMappingModel } from '../models/company-mapping';
+import { retryOnDuplicateKey } from '../retry-duplicate';
 
 export interface CompanyMapping {
   customerId: string;
@@ -21,15 +22,17 @@ export class CompanyMappingRepository {
   /** Idempotent: saving the same mappings twice leaves one row per customer. */
   async save(partnerId: string, integrationId: string, mappings: CompanyMapping[]): Promise<void> {
     if (mappings.length === 0) return;
-    await this.model.bulkWrite(
-      mappings.map((m) => ({
-        updateOne: {
-          filter: { partnerId, integrationId, customerId: m.customerId },
-          update: { $set: { companyId: m.companyId, companyName: m.companyName ?? null } },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
+    await retryOnDuplicateKey(() =>
+      this.model.bulkWrite(
+        mappings.map((m) => ({
+          updateOne: {
+            filter: { partnerId, integrationId, customerId: m.customerId },
+            update: { $set: { companyId: m.companyId, companyName: m.companyName ?? null } },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      ),
     );
   }
 }

@@ -131,7 +131,10 @@ export class IntegrationRepository {
     const filter: Record<string, unknown> = { _id: id, partnerId, state: { $ne: 'deleted' } };
     if (expect.state) filter.state = expect.state;
     if (expect.privateKeyCt) filter['privateKey.ct'] = expect.privateKeyCt;
-    const doc = await this.model.findOneAndUpdate(filter, update, { new: true }).lean<Lean>().exec();
+    const doc = await this.model
+      .findOneAndUpdate(filter, update, { new: true })
+      .lean<Lean>()
+      .exec();
     return doc ? toRecord(doc) : undefined;
   }
 

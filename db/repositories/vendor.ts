@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { retryOnDuplicateKey } from '../retry-duplicate';
 import type { CustomerDoc, ProductDoc, UsageDoc } from '../models/vendor';
 
 export interface Customer {
@@ -39,10 +40,12 @@ export class VendorRepository {
     }));
     // The rows are built from this class's own typed inputs; mongoose's generic op types cannot see that.
     // No automatic updatedAt: it would make every repeated push look like a change.
-    const res = await model.bulkWrite(ops as unknown as Parameters<Model<T>['bulkWrite']>[0], {
-      ordered: false,
-      timestamps: false,
-    });
+    const res = await retryOnDuplicateKey(() =>
+      model.bulkWrite(ops as unknown as Parameters<Model<T>['bulkWrite']>[0], {
+        ordered: false,
+        timestamps: false,
+      }),
+    );
     return { created: res.upsertedCount, updated: res.modifiedCount };
   }
 

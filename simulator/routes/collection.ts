@@ -47,7 +47,8 @@ export function render(record: SimRecord, fields?: string): SimRecord {
 }
 
 /**
- * List, `/count` and `/{id}` for one collection, written once: conditions, orderBy, fields, page,
+ * List, `/count` and `/{id}` for one collection, written once: conditions (and childConditions,
+ * customFieldConditions), orderBy, fields, page,
  * pageSize, forward-only paging and Link headers. Only the operations the spec has are returned.
  */
 export function readRoutes(base: string, collection: CollectionName): RouteTable {
@@ -58,11 +59,7 @@ export function readRoutes(base: string, collection: CollectionName): RouteTable
       collection,
       handler: (ctx) => {
         const p = listParams(ctx.query, ctx.forwardOnly);
-        const rows = order(
-          filter(scoped(ctx, collection), schemaName, p.conditions),
-          schemaName,
-          p.orderBy,
-        );
+        const rows = order(filter(scoped(ctx, collection), schemaName, p), schemaName, p.orderBy);
         const page = paginate(rows, p);
         const link = linkHeader(ctx.requestUrl, page.links);
         const headers: Record<string, string> = link ? { Link: link } : {};
@@ -75,7 +72,7 @@ export function readRoutes(base: string, collection: CollectionName): RouteTable
         const p = listParams(ctx.query, false);
         return {
           status: 200,
-          body: { count: filter(scoped(ctx, collection), schemaName, p.conditions).length },
+          body: { count: filter(scoped(ctx, collection), schemaName, p).length },
         };
       },
     },

@@ -24,6 +24,8 @@ async function scripted(
   const fetchImpl = ((input: string, init: RequestInit) => {
     const url = new URL(input);
     calls.push({ url, init });
+    // Ends a runaway paging loop with a failure instead of hanging the test run.
+    if (calls.length > 50) return Promise.reject(new Error('more than 50 requests'));
     return Promise.resolve(answer(url, calls));
   }) as typeof fetch;
   const client = await createConnectWiseClient({
@@ -167,21 +169,82 @@ describe('listAll paging', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('keeps counting pages when the server sends no Link at all', async () => {
-    const { client, calls } = await scripted((url) =>
-      url.searchParams.get('page') === '3' ? rows(5, 0) : rows(1, 2),
-    );
-    expect(await client.listAll('/service/boards', row, { pageSize: 2 })).toHaveLength(4);
-    expect(calls.map((c) => c.url.searchParams.get('page'))).toEqual(['1', '2', '3']);
+  it('keeps counting pages when the server sends no Link at all, or a blank one', async () => {
+    for (const headers of [{}, { link: ' ' }] as Array<Record<string, string>>) {
+      const { client, calls } = await scripted((url) => {
+        const page = Number(url.searchParams.get('page'));
+        return page === 3 ? rows(5, 0, headers) : rows(page * 10, 2, headers);
+      });
+      expect(await client.listAll('/service/boards', row, { pageSize: 2 })).toHaveLength(4);
+      expect(calls.map((c) => c.url.searchParams.get('page'))).toEqual(['1', '2', '3']);
+    }
   });
 
-  it('refuses a next link to another origin instead of truncating', async () => {
-    const { client } = await scripted(() =>
-      rows(1, 2, { link: '<https://evil.example/steal?page=2>; rel="next"' }),
+  it('takes only the page from a next link on another origin and never requests it', async () => {
+    const { client, calls } = await scripted((url) =>
+      url.searchParams.get('page') === '1'
+        ? rows(1, 2, { link: '<http://evil.example:8080/steal?page=2&pageSize=9>; rel="next"' })
+        : rows(3, 1),
     );
-    await expect(client.listAll('/service/boards', row, { pageSize: 2 })).rejects.toMatchObject({
-      code: 'UnsafeLink',
+    expect(
+      (await client.listAll('/service/boards', row, { pageSize: 2 })).map((r) => r.id),
+    ).toEqual([1, 2, 3]);
+    expect(calls.map((c) => c.url.origin)).toEqual([ORIGIN, ORIGIN]);
+    expect(calls[1]?.url.pathname).toBe('/v2025_1/apis/3.0/service/boards');
+    expect(Object.fromEntries(calls[1]?.url.searchParams ?? [])).toMatchObject({
+      page: '2',
+      pageSize: '2',
     });
+  });
+
+  it('fails instead of truncating when the Link header cannot be read', async () => {
+    for (const link of ['garbage', '<http://[bad>; rel="next"', '<a>; rel="next", junk']) {
+      const { client, calls } = await scripted(() => rows(1, 2, { link }));
+      await expect(client.listAll('/service/boards', row, { pageSize: 2 })).rejects.toMatchObject({
+        code: 'InvalidResponse',
+        kind: 'unexpected_response',
+      });
+      expect(calls).toHaveLength(1);
+    }
+  });
+
+  it('stops when an endpoint ignores page and answers the same rows again', async () => {
+    const { client, calls } = await scripted(() => rows(1, 2));
+    await expect(client.listAll('/service/boards', row, { pageSize: 2 })).rejects.toMatchObject({
+      code: 'InvalidResponse',
+      message: expect.stringMatching(/ignore the page parameter/) as unknown,
+    });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('stops when a page has more rows than pageSize', async () => {
+    const { client, calls } = await scripted(() => rows(1, 5));
+    await expect(client.listAll('/service/boards', row, { pageSize: 2 })).rejects.toThrow(
+      /returned 5 rows for a page of 2/,
+    );
+    expect(calls).toHaveLength(1);
+    await expect(client.listPage('/service/boards', row, { pageSize: 2 })).rejects.toMatchObject({
+      code: 'InvalidResponse',
+    });
+  });
+
+  it('caps the number of pages and of rows', async () => {
+    const endless = (url: URL) => rows(Number(url.searchParams.get('page')) * 10, 2);
+    const paged = await scripted(endless, { listLimits: { maxPages: 3 } });
+    await expect(
+      paged.client.listAll('/service/boards', row, { pageSize: 2 }),
+    ).rejects.toMatchObject({
+      code: 'ListTooLarge',
+      kind: 'unexpected_response',
+      message: expect.stringMatching(/more than 3 pages/) as unknown,
+    });
+    expect(paged.calls).toHaveLength(3);
+
+    const counted = await scripted(endless, { listLimits: { maxRows: 5 } });
+    await expect(counted.client.listAll('/service/boards', row, { pageSize: 2 })).rejects.toThrow(
+      /more than 5 rows/,
+    );
+    expect(counted.calls).toHaveLength(3);
   });
 
   it('detects a link that loops back', async () => {
@@ -206,6 +269,55 @@ describe('listAll paging', () => {
 describe('codebase refresh on 404', () => {
   const companyInfo = (codebase: string) =>
     Response.json({ CompanyName: 'Acme', Codebase: codebase, CompanyID: 'acme', IsCloud: true });
+  const paths = (calls: Call[]) => calls.map((c) => c.url.pathname);
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('does not re-read CompanyInfo when ConnectWise names a missing record', async () => {
+    const { client, calls } = await scripted((url) =>
+      url.pathname.startsWith('/login/')
+        ? companyInfo('v2025_2/')
+        : Response.json({ code: 'NotFound', message: 'Ticket 42 not found' }, { status: 404 }),
+    );
+    await expect(client.get('/service/tickets/42', row)).rejects.toMatchObject({
+      status: 404,
+      kind: 'not_found',
+      serverMessage: 'Ticket 42 not found',
+    });
+    expect(paths(calls)).toEqual(['/v2025_1/apis/3.0/service/tickets/42']);
+  });
+
+  it('does not re-read CompanyInfo when the stable alias is in use', async () => {
+    const { client, calls } = await scripted(
+      (url) =>
+        url.pathname.startsWith('/login/')
+          ? companyInfo('v2025_2/')
+          : Response.json({ code: 'NotFound', message: 'Cannot find resource' }, { status: 404 }),
+      { codebase: 'v4_6_release/' },
+    );
+    await expect(client.get('/system/info', row)).rejects.toMatchObject({ status: 404 });
+    expect(paths(calls)).toEqual(['/v4_6_release/apis/3.0/system/info']);
+  });
+
+  it('re-reads CompanyInfo at most once a minute', async () => {
+    let now = Date.parse('2025-11-01T00:00:00Z');
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    const { client, calls } = await scripted((url) =>
+      url.pathname.startsWith('/login/')
+        ? companyInfo('v2025_1/')
+        : Response.json({ code: 'NotFound', message: 'Cannot find resource' }, { status: 404 }),
+    );
+    const companyInfoReads = () => paths(calls).filter((p) => p.startsWith('/login/')).length;
+    await expect(client.get('/system/info', row)).rejects.toMatchObject({ status: 404 });
+    now += 59_000;
+    await expect(client.get('/system/info', row)).rejects.toMatchObject({ status: 404 });
+    expect(companyInfoReads()).toBe(1);
+    now += 2_000;
+    await expect(client.get('/system/info', row)).rejects.toMatchObject({ status: 404 });
+    expect(companyInfoReads()).toBe(2);
+  });
 
   it('surfaces the 404 when CompanyInfo fails', async () => {
     const { client, calls } = await scripted((url) =>

@@ -57,16 +57,30 @@ describe('conditions builder', () => {
       expect(() => cond.in('name', ['ok', '%'])).toThrow(ConditionError);
     });
 
-    it('places like wildcards itself and neutralises % in the text', () => {
+    it('places like wildcards itself and makes SQL Server wildcards in the text literal', () => {
       expect(cond.like('name', { startsWith: 'Acme' }).text).toBe('name like "Acme%"');
       expect(cond.like('name', { endsWith: 'Ltd' }).text).toBe('name like "%Ltd"');
-      expect(cond.like('name', { contains: '100% IT' }).text).toBe('name like "%100_ IT%"');
-      expect(cond.like('name', { contains: '%' }).text).toBe('name like "%_%"');
+      expect(cond.like('name', { contains: '100% IT' }).text).toBe('name like "%100[%] IT%"');
+      expect(cond.like('name', { contains: '%' }).text).toBe('name like "%[%]%"');
+      expect(cond.like('name', { contains: 'a_b' }).text).toBe('name like "%a[_]b%"');
+      expect(cond.like('text', { contains: '[dfx:evt:1]' }).text).toBe(
+        'text like "%[[]dfx:evt:1]%"',
+      );
+      expect(cond.like('name', { startsWith: '[%_]' }).text).toBe('name like "[[][%][_]]%"');
       expect(cond.like('name', { contains: 'a"b\\' }).text).toBe('name like "%a\\"b\\\\%"');
     });
 
-    it('refuses newlines, tabs and other control characters', () => {
-      for (const bad of ['a\nb', 'a\rb', 'a\tb', 'a\u0000b', 'a\u007fb']) {
+    it('refuses newlines, tabs, other control characters and Unicode line breaks', () => {
+      for (const bad of [
+        'a\nb',
+        'a\rb',
+        'a\tb',
+        'a\u0000b',
+        'a\u007fb',
+        'a\u0085b',
+        'a\u2028b',
+        'a\u2029b',
+      ]) {
         expect(() => cond.eq('name', bad)).toThrow(/control characters/);
         expect(() => cond.like('name', { contains: bad })).toThrow(/control characters/);
       }

@@ -117,15 +117,12 @@ describe('error classes from the simulator', () => {
     expect(err).toMatchObject({ status: 403, kind: 'permission', code: 'Security' });
   });
 
-  it('a missing record → not_found, after one CompanyInfo check and no retry', async () => {
+  it('a missing record → not_found, without a CompanyInfo check or a retry', async () => {
     const client = await ctx.client();
     await ctx.sim.admin.journal.clear();
     const err = await caught(cw.getTicket(client, 424242));
     expect(err).toMatchObject({ status: 404, kind: 'not_found' });
-    expect(await ctx.sim.admin.journal.counts()).toEqual({
-      'GET /service/tickets/{id}': 1,
-      'GET /login/companyinfo/{companyId}': 1,
-    });
+    expect(await ctx.sim.admin.journal.counts()).toEqual({ 'GET /service/tickets/{id}': 1 });
   });
 
   it('a 404 caused by a codebase change → refresh, callback, retry once, success', async () => {

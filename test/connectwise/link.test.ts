@@ -18,27 +18,29 @@ describe('parseNextLink', () => {
     const header =
       '<https://api-na.myconnectwise.net/x?page=1>; rel="first", <https://api-na.myconnectwise.net/x?page=6>; rel="prev"';
     expect(parseNextLink(header, here)).toBeNull();
-    expect(parseNextLink('', here)).toBeNull();
   });
 
-  it('treats an unparseable header as no next link', () => {
-    expect(parseNextLink('garbage', here)).toBeNull();
-  });
+  it.each(['garbage', '', 'rel=next', '<http://[bad>; rel="next"', '<a>; rel="next", junk'])(
+    'refuses the unreadable header %j instead of calling it the last page',
+    (header) => {
+      let error: unknown;
+      try {
+        parseNextLink(header, here);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConnectWiseError);
+      expect((error as ConnectWiseError).code).toBe('InvalidResponse');
+    },
+  );
 
-  it('refuses a next link to another origin', () => {
+  it('reads page from a next link on any origin: the URL itself is never requested', () => {
     for (const uri of [
       'https://evil.example/x?page=2',
       'http://api-na.myconnectwise.net/x?page=2',
       'https://api-na.myconnectwise.net:444/x?page=2',
     ]) {
-      let error: unknown;
-      try {
-        parseNextLink(`<${uri}>; rel="next"`, here);
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(ConnectWiseError);
-      expect((error as ConnectWiseError).code).toBe('UnsafeLink');
+      expect(parseNextLink(`<${uri}>; rel="next"`, here)).toEqual({ page: 2 });
     }
   });
 });

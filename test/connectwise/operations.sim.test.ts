@@ -92,6 +92,16 @@ describe('companies', () => {
     expect(injection.items).toEqual([]);
   });
 
+  it('matches SQL Server like wildcards in the search text literally', async () => {
+    const client = await ctx.client();
+    const percent = await cw.searchCompanies(client, { name: '50% off' });
+    expect(percent.items.map((c) => c.id)).toEqual([260]);
+    // Unescaped, "%" alone would match every name and "_" any character.
+    expect((await cw.searchCompanies(client, { name: '%' })).items.map((c) => c.id)).toEqual([260]);
+    expect((await cw.searchCompanies(client, { name: 'Acme_Corp' })).items).toEqual([]);
+    expect((await cw.searchCompanies(client, { name: '[A]cme' })).items).toEqual([]);
+  });
+
   it('gets one company and lists them all', async () => {
     const client = await ctx.client();
     expect(await cw.getCompany(client, 250)).toMatchObject({
