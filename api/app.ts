@@ -26,7 +26,8 @@ export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
   );
   // Before the JSON parser: the codec takes larger bodies, with its own limit.
   if (codec) app.use('/codec', codec);
-  app.use(express.json({ limit: '1mb' }));
+  // Large enough for the biggest documented bulk push (1000 products with 6000-character text).
+  app.use(express.json({ limit: '8mb' }));
   app.use(healthRouter(checks));
   if (v1) app.use('/v1', v1);
   app.use(unknownRoute);

@@ -47,7 +47,13 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 interface BodyParserError {
   type?: string;
   status?: number;
+  expose?: boolean;
+  message?: string;
 }
+
+/** body-parser marks errors that describe the request (bad charset, encoding…) as exposable 4xx. */
+const isClientBodyError = (err: BodyParserError) =>
+  err.expose === true && typeof err.status === 'number' && err.status >= 400 && err.status < 500;
 
 /** JSON errors only; never a stack trace or an internal message. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -61,6 +67,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       http = new HttpError(400, 'invalid_json', 'request body is not valid JSON');
     } else if ((err as BodyParserError).type === 'entity.too.large') {
       http = new HttpError(413, 'payload_too_large', 'request body is too large');
+    } else if (isClientBodyError(err as BodyParserError)) {
+      const e = err as Required<Pick<BodyParserError, 'status' | 'message'>> & BodyParserError;
+      http = new HttpError(e.status, e.type?.replace(/\W+/g, '_') ?? 'bad_request', e.message);
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       http = new HttpError(500, 'internal_error', 'internal error');

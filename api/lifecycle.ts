@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { IntegrationRecord } from '../db';
 import type { integrationLifecycle } from '../workflows';
@@ -11,6 +11,8 @@ import {
   type SynchronizeRequest,
 } from '../workflows/messages';
 import { IntegrationIdKey, PartnerIdKey } from '../workflows/search-attributes';
+
+const QUERY_DEADLINE_MS = 10_000;
 
 export type LifecycleConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SYNC_INTERVAL_MINUTES'>;
 
@@ -60,15 +62,20 @@ export class LifecycleClient {
     );
   }
 
-  /** undefined when the workflow is gone (removed, or never started). */
-  async status(integrationId: string): Promise<IntegrationStatus | undefined> {
+  /**
+   * The workflow's own status; `not_running` when it is gone (removed, terminated), `unavailable`
+   * when Temporal or the worker did not answer in time. The portal still gets the stored state.
+   */
+  async status(integrationId: string): Promise<IntegrationStatus | 'not_running' | 'unavailable'> {
     try {
-      return await this.temporal.workflow
-        .getHandle(lifecycleWorkflowId(integrationId))
-        .query(statusQuery);
+      // A query needs a worker; without one, answer in seconds rather than hang the request.
+      return await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(lifecycleWorkflowId(integrationId)).query(statusQuery),
+      );
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
+      if (err instanceof WorkflowNotFoundError) return 'not_running';
+      if (err instanceof QueryNotRegisteredError) return 'not_running';
+      return 'unavailable';
     }
   }
 

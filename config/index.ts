@@ -16,7 +16,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
   const parsed = configSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // Rules across variables: kept here so the schema stays a plain object (the README table).
+    if (parsed.data.NODE_ENV === 'production' && parsed.data.CW_ALLOW_PRIVATE_HOSTS) {
+      throw new ConfigError([
+        'CW_ALLOW_PRIVATE_HOSTS: must not be true when NODE_ENV is production (it lets partner-entered sites reach private addresses)',
+      ]);
+    }
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const message =

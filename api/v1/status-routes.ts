@@ -50,7 +50,8 @@ export function statusRoutes(
             state: integration.state,
             stateReason: integration.stateReason ?? null,
             lastValidation: integration.lastValidation ?? null,
-            workflow: workflow ?? null,
+            workflow: typeof workflow === 'string' ? null : workflow,
+            workflowProblem: typeof workflow === 'string' ? workflow : null,
           },
         };
       },

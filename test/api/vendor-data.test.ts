@@ -161,6 +161,16 @@ describe('the app shell', () => {
     expect(JSON.stringify(missing.body)).not.toMatch(/stack|at \//);
   });
 
+  test('a body in a charset the API does not read gets a 4xx, not a 500', async () => {
+    const res = await request(engine.app)
+      .put('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1))
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send('{"customers":[]}');
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('charset_unsupported');
+  });
+
   test('/v1/openapi.json describes the routes', async () => {
     const doc = await request(engine.app).get('/v1/openapi.json');
     expect(doc.status).toBe(200);

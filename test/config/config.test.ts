@@ -46,6 +46,16 @@ test('every bad or missing variable is named in one error', () => {
   expect(error!.message).toContain('ENCRYPTION_KEY: must be 32 bytes');
 });
 
+test('production refuses to reach private ConnectWise hosts', () => {
+  expect(() =>
+    loadConfig({ ...valid, NODE_ENV: 'production', CW_ALLOW_PRIVATE_HOSTS: 'true' }),
+  ).toThrow(/CW_ALLOW_PRIVATE_HOSTS: must not be true when NODE_ENV is production/);
+  expect(
+    loadConfig({ ...valid, NODE_ENV: 'development', CW_ALLOW_PRIVATE_HOSTS: 'true' })
+      .CW_ALLOW_PRIVATE_HOSTS,
+  ).toBe(true);
+});
+
 test('an empty variable counts as unset', () => {
   expect(loadConfig({ ...valid, PORT: '' }).PORT).toBe(3000);
 });
