@@ -11,8 +11,8 @@ import { lifecycleWorkflowId } from '../../workflows/ids';
 import { removeSignal, statusQuery, synchronizeSignal } from '../../workflows/messages';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
-import { captureLogger } from '../support/logger';
-import { DEMO_CREDENTIALS, startTestSimulator, type SimulatorFixture } from '../support/simulator';
+import { simulatorActivityDeps } from '../support/activity-deps';
+import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -41,16 +41,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({
-      repos: db.repos,
-      keyring,
-      cw: {
-        CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-        CW_API_VERSION: '2025.8',
-        CW_ALLOW_PRIVATE_HOSTS: true,
-      },
-      logger: captureLogger().logger,
-    }),
+    activities: createActivities(simulatorActivityDeps(db.repos, keyring)),
     dataConverter,
   });
   workerRun = worker.run();

@@ -9,8 +9,8 @@ import { createDataConverter } from '../../temporal/data-converter';
 import { testConnectionWorkflow } from '../../workflows';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
-import { captureLogger } from '../support/logger';
-import { startTestSimulator, DEMO_CREDENTIALS, type SimulatorFixture } from '../support/simulator';
+import { simulatorActivityDeps } from '../support/activity-deps';
+import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -44,16 +44,7 @@ test('a worker started from the production bundle (as in the Docker image) runs 
     connection: env.nativeConnection,
     keyring,
     workflowBundlePath: bundlePath,
-    deps: {
-      repos: db.repos,
-      keyring,
-      cw: {
-        CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-        CW_API_VERSION: '2025.8',
-        CW_ALLOW_PRIVATE_HOSTS: true,
-      },
-      logger: captureLogger().logger,
-    },
+    deps: simulatorActivityDeps(db.repos, keyring),
   });
   const client = new Client({
     connection: env.connection,

@@ -21,8 +21,8 @@ import { integrationLifecycle, testConnectionWorkflow } from '../../workflows';
 import { lifecycleWorkflowId } from '../../workflows/ids';
 import { removeSignal, synchronizeSignal } from '../../workflows/messages';
 import { replayKeyring } from '../support/keys';
-import { captureLogger } from '../support/logger';
-import { DEMO_CREDENTIALS, startTestSimulator } from '../support/simulator';
+import { simulatorActivityDeps } from '../support/activity-deps';
+import { startTestSimulator } from '../support/simulator';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 const DAY = 86_400_000;
@@ -48,16 +48,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     dataConverter,
-    activities: createActivities({
-      repos,
-      keyring,
-      cw: {
-        CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-        CW_API_VERSION: '2025.8',
-        CW_ALLOW_PRIVATE_HOSTS: true,
-      },
-      logger: captureLogger().logger,
-    }),
+    activities: createActivities(simulatorActivityDeps(repos, keyring)),
   });
   mkdirSync(OUT, { recursive: true });
   const save = async (name: string, workflowId: string) => {
