@@ -1,8 +1,7 @@
-import type { ConnectWiseClient } from '../connectwise';
+import { companiesById, type ConnectWiseClient } from '../connectwise';
 import type { Repositories } from '../db';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
 import type { FieldProblem } from './field-problem';
-import { companiesById } from './records-by-id';
 
 export interface MappingChoice {
   customerId: string;

@@ -6,11 +6,11 @@ import {
   listSources,
   type Board,
   type ConnectWiseClient,
+  agreementsById,
 } from '../connectwise';
 import type { BillingSettings, TicketSettings } from '../db';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
 import type { FieldProblem } from './field-problem';
-import { agreementsById } from './records-by-id';
 
 /** Ticket settings with every id present: what the checks below need. */
 export type EnabledTicketSettings = Required<TicketSettings>;

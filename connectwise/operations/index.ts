@@ -8,3 +8,4 @@ export * from './boards';
 export * from './tickets';
 export * from './hosted';
 export * from './project';
+export * from './by-ids';

@@ -1,5 +1,5 @@
 import type { ConnectWiseClient, ListAllQuery } from '../../connectwise';
-import { companiesById, IDS_PER_QUERY } from '../../services/records-by-id';
+import { companiesById, IDS_PER_QUERY } from '../../connectwise/operations/by-ids';
 
 /** A client that records each list query and answers with the ids its condition names. */
 function fakeClient() {

@@ -1,13 +1,9 @@
 import type { z } from 'zod';
-import {
-  agreementSchema,
-  companySchema,
-  cond,
-  fieldsOf,
-  type Agreement,
-  type Company,
-  type ConnectWiseClient,
-} from '../connectwise';
+import type { ConnectWiseClient } from '../client';
+import { cond } from '../conditions';
+import { agreementSchema, type Agreement } from '../schemas/agreement';
+import { fieldsOf } from '../schemas/common';
+import { companySchema, type Company } from '../schemas/company';
 
 /**
  * Ids per request: a list condition travels in the URL, and on-premise IIS servers refuse long
