@@ -9,9 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { connectDatabase, createRepositories } from '../../db';
+import { connectDatabase, createRepositories, type Repositories } from '../../db';
+import type { Keyring } from '../../security';
 import { startFerretDb } from '../../dev/processes';
 import { discardLines } from '../../dev/managed';
 import { sealPrivateKey } from '../../services/integration-client';
@@ -22,7 +25,7 @@ import { lifecycleWorkflowId } from '../../workflows/ids';
 import { removeSignal, synchronizeSignal } from '../../workflows/messages';
 import { replayKeyring } from '../support/keys';
 import { simulatorActivityDeps } from '../support/activity-deps';
-import { startTestSimulator } from '../support/simulator';
+import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 const DAY = 86_400_000;
@@ -42,6 +45,26 @@ async function main(): Promise<void> {
     namespace: env.namespace,
     dataConverter,
   });
+  try {
+    await record(env, client, repos, fx, keyring, dataConverter);
+  } finally {
+    // The test server is a child process: without teardown it would outlive a failed recording.
+    await conn.close();
+    await fx.sim.close();
+    await env.teardown();
+    await ferret.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function record(
+  env: TestWorkflowEnvironment,
+  client: Client,
+  repos: Repositories,
+  fx: SimulatorFixture,
+  keyring: Keyring,
+  dataConverter: DataConverter,
+): Promise<void> {
   const taskQueue = 'record';
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -94,12 +117,6 @@ async function main(): Promise<void> {
     await test.result();
     await save('test-connection', test.workflowId);
   });
-
-  await conn.close();
-  await fx.sim.close();
-  await env.teardown();
-  await ferret.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {
