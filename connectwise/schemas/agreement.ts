@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  setupEntrySchema,
   AGREEMENT_STATUS,
   BILL_CUSTOMER,
   dateInput,
@@ -34,11 +35,7 @@ export const agreementSchema = z.looseObject({
 export type Agreement = z.infer<typeof agreementSchema>;
 
 /** Agreement types only hold defaults; the agreement's own flags decide (API-NOTES §5). */
-export const agreementTypeSchema = z.looseObject({
-  id,
-  name: z.string(),
-  inactiveFlag: nullableBool,
-  defaultFlag: nullableBool,
+export const agreementTypeSchema = setupEntrySchema.extend({
   oneTimeFlag: nullableBool,
   billOneTimeFlag: nullableBool,
   billingCycle: reference.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  setupEntrySchema,
   id,
   maxText,
   nullableBool,
@@ -34,29 +35,13 @@ export const catalogItemSchema = z.looseObject({
 });
 export type CatalogItem = z.infer<typeof catalogItemSchema>;
 
-export const productCategorySchema = z.looseObject({
-  id,
-  name: z.string(),
-  inactiveFlag: nullableBool,
-  defaultFlag: nullableBool,
-});
+export const productCategorySchema = setupEntrySchema;
 export type ProductCategory = z.infer<typeof productCategorySchema>;
 
-export const productSubcategorySchema = z.looseObject({
-  id,
-  name: z.string(),
-  inactiveFlag: nullableBool,
-  defaultFlag: nullableBool,
-  category: reference,
-});
+export const productSubcategorySchema = setupEntrySchema.extend({ category: reference });
 export type ProductSubcategory = z.infer<typeof productSubcategorySchema>;
 
-export const productTypeSchema = z.looseObject({
-  id,
-  name: z.string(),
-  inactiveFlag: nullableBool,
-  defaultFlag: nullableBool,
-});
+export const productTypeSchema = setupEntrySchema;
 export type ProductType = z.infer<typeof productTypeSchema>;
 
 /** The contract requires identifier, description, customerDescription, subcategory and type. */

@@ -27,6 +27,14 @@ export const nullableBool = z.boolean().nullable().optional();
 export const nullableNumber = z.number().nullable().optional();
 export const optionalString = z.string().optional();
 
+/** The fields every ConnectWise setup table (categories, types, agreement types…) shares. */
+export const setupEntrySchema = z.looseObject({
+  id,
+  name: z.string(),
+  inactiveFlag: nullableBool,
+  defaultFlag: nullableBool,
+});
+
 export const SECURITY_LEVELS = ['None', 'My', 'All'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
 
