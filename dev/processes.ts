@@ -122,8 +122,28 @@ export interface TemporalDevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The dev server grabs several internal ports of its own at start; on a busy machine (tests in
+ * parallel) another process can take one in between and the server panics. With ports of our
+ * choosing left free, simply starting again on fresh ports is the fix.
+ */
 export async function startTemporalDevServer(
   options: TemporalDevServerOptions = {},
+): Promise<TemporalDevServer> {
+  const fixedPorts = options.port !== undefined || options.uiPort !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchTemporalDevServer(options);
+    } catch (err) {
+      // Only a server that died at start is retried; one that never became ready is not.
+      const diedAtStart = err instanceof PartError && / exited /.test(err.summary);
+      if (fixedPorts || attempt >= 3 || !diedAtStart) throw err;
+    }
+  }
+}
+
+async function launchTemporalDevServer(
+  options: TemporalDevServerOptions,
 ): Promise<TemporalDevServer> {
   const [freeA = 0, freeB = 0] = await freePorts(2);
   const port = options.port ?? freeA;
