@@ -12,7 +12,7 @@ declare module 'express-serve-static-core' {
 const unauthenticated = (message: string) => new HttpError(401, 'unauthenticated', message);
 
 /** The token's principal, or a 401. The token is never logged (pino redacts the header). */
-async function principalOf(
+export async function principalOf(
   tokens: ApiTokenRepository,
   req: Request,
   res: Response,
@@ -29,14 +29,6 @@ async function principalOf(
     throw unauthenticated('the API token is unknown or revoked');
   }
   return principal;
-}
-
-/** Bearer tokens only: partner tokens and service tokens. */
-export function authenticate(tokens: ApiTokenRepository): RequestHandler {
-  return async (req, res, next) => {
-    res.locals.principal = await principalOf(tokens, req, res);
-    next();
-  };
 }
 
 /** Operator-only endpoints: a valid service token, never a partner's. */

@@ -2,17 +2,24 @@ import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openap
 import type { Request, Response, Router } from 'express';
 import { z, type ZodType } from 'zod';
 import type { Principal } from '../db';
-import { canActFor, partnerNotFound } from './auth';
+import { authorizeRoute, type AuthStrategy, type Authenticator } from './route-auth';
 import { fieldErrors, validationError } from './errors';
+import { checkResponse } from './route-responses';
+import { errorBody } from './v1/schemas';
+
+export type { AuthStrategy } from './route-auth';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 type NoQuery = z.ZodObject<Record<string, never>>;
 
-export interface RouteContext<P, Q, B> {
+/** Who is calling: nobody on public routes, a token's principal everywhere else. */
+export type PrincipalFor<A extends AuthStrategy> = A extends 'public' ? undefined : Principal;
+
+export interface RouteContext<P, Q, B, A extends AuthStrategy = AuthStrategy> {
   params: P;
   query: Q;
   body: B;
-  principal: Principal;
+  principal: PrincipalFor<A>;
   req: Request;
   res: Response;
 }
@@ -22,25 +29,47 @@ export interface RouteResult {
   body?: unknown;
 }
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends ZodType> {
+/**
+ * One declared answer. `schema: null` means no body (a 204): every other answer names its schema,
+ * so the OpenAPI document is exact and a handler cannot send a field it does not declare.
+ */
+export interface ResponseSpec {
+  description: string;
+  schema: ZodType | null;
+}
+
+export interface RouteSpec<
+  P extends AnyObject,
+  Q extends AnyObject,
+  B extends ZodType,
+  A extends AuthStrategy,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express syntax, e.g. `/partners/:partnerId/customers`. */
   path: string;
+  /**
+   * Required on every route, so none can forget it: `partner` (a bearer token acting for the
+   * path's `:partnerId`), `service` (the portal's own service token only), `public` (no token).
+   */
+  auth: A;
   summary: string;
   tags: string[];
   params: P;
   query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: ZodType }>;
-  handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
+  /** The success answers (and any route-specific errors); the common errors are added. */
+  responses: Record<number, ResponseSpec>;
+  handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>, A>) => Promise<RouteResult>;
 }
 
 /** A declared route with its types erased, ready to mount. */
 export interface Route {
   openapi: RouteConfig;
-  method: RouteSpec<AnyObject, AnyObject, ZodType>['method'];
+  method: RouteSpec<AnyObject, AnyObject, ZodType, AuthStrategy>['method'];
   path: string;
-  run: (req: Request, res: Response) => Promise<RouteResult>;
+  auth: AuthStrategy;
+  responses: Record<number, ResponseSpec>;
+  run: (req: Request, res: Response, principal: Principal | undefined) => Promise<RouteResult>;
 }
 
 function parsePart<T extends ZodType>(
@@ -56,40 +85,75 @@ function parsePart<T extends ZodType>(
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
+/** Answers every route may give besides its own, by what it declares. */
+function commonResponses(spec: {
+  auth: AuthStrategy;
+  params: AnyObject;
+  query?: unknown;
+  body?: unknown;
+}): Record<number, ResponseSpec> {
+  const out: Record<number, ResponseSpec> = {};
+  const error = (status: number, description: string) => {
+    out[status] = { description, schema: errorBody };
+  };
+  if (Object.keys(spec.params.shape).length > 0 || spec.query || spec.body)
+    error(400, 'Invalid input; each refused field is named');
+  if (spec.auth !== 'public') error(401, 'No token, or an unknown or revoked one');
+  if (spec.auth === 'service') error(403, 'A service token is required');
+  if (spec.auth === 'partner') error(404, "Not found; another partner's resources answer the same");
+  if (spec.body) error(415, 'The body must be sent as application/json');
+  error(503, 'A service the engine needs (database, Temporal) is unavailable; try again');
+  return out;
+}
+
+/** Refuses, at start, a declaration whose strategy cannot hold (e.g. partner-scoped without an id). */
+function checkDeclaration(spec: {
+  method: string;
+  path: string;
+  auth: AuthStrategy;
+  params: AnyObject;
+}): void {
+  const where = `${spec.method.toUpperCase()} ${spec.path}`;
+  if (spec.auth === 'partner') {
+    if (!spec.path.includes(':partnerId') || !('partnerId' in spec.params.shape)) {
+      throw new Error(`${where}: a partner-scoped route needs :partnerId in its path and params`);
+    }
+  } else if (!['service', 'public'].includes(spec.auth)) {
+    throw new Error(`${where}: unknown auth strategy ${String(spec.auth)}`);
+  }
+}
+
 /** Declares a route; one spec feeds both the Express handler and the OpenAPI document. */
 export function route<
   P extends AnyObject,
+  A extends AuthStrategy,
   Q extends AnyObject = NoQuery,
   B extends ZodType = z.ZodUndefined,
->(spec: RouteSpec<P, Q, B>): Route {
-  const run = async (req: Request, res: Response): Promise<RouteResult> => {
-    const params = parsePart(spec.params, req.params, 'params');
-    const principal = res.locals.principal;
-    const partnerId = (params as { partnerId?: unknown }).partnerId;
-    if (typeof partnerId === 'string' && !canActFor(principal, partnerId)) throw partnerNotFound();
-    if (!principal) throw new Error('route mounted without authentication');
-    return spec.handler({
-      params,
+>(spec: RouteSpec<P, Q, B, A>): Route {
+  checkDeclaration(spec);
+  const responses = { ...commonResponses(spec), ...spec.responses };
+  const run = async (req: Request, res: Response, principal: Principal | undefined) =>
+    spec.handler({
+      params: parsePart(spec.params, req.params, 'params'),
       query: parsePart(spec.query, req.query, 'query'),
       body: parsePart(spec.body, req.body, 'body'),
-      principal,
+      principal: principal as PrincipalFor<A>,
       req,
       res,
     });
-  };
   const openapi: RouteConfig = {
     method: spec.method,
     path: openApiPath(spec.path),
     summary: spec.summary,
     tags: spec.tags,
-    security: [{ bearerAuth: [] }],
+    security: spec.auth === 'public' ? [] : [{ bearerAuth: [] }],
     request: {
       params: spec.params,
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
     },
     responses: Object.fromEntries(
-      Object.entries(spec.responses).map(([status, r]) => [
+      Object.entries(responses).map(([status, r]) => [
         status,
         {
           description: r.description,
@@ -98,16 +162,33 @@ export function route<
       ]),
     ),
   };
-  return { openapi, method: spec.method, path: spec.path, run };
+  return { openapi, method: spec.method, path: spec.path, auth: spec.auth, responses, run };
 }
 
-export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: Route[]): void {
+export interface MountOptions {
+  authenticate: Authenticator;
+  /**
+   * Tests: an answer that does not match its declared schema exactly (a missing, mistyped or
+   * undeclared field) is an error instead of being trimmed to the schema.
+   */
+  strictResponses?: boolean;
+}
+
+export function mountRoutes(
+  router: Router,
+  registry: OpenAPIRegistry,
+  routes: Route[],
+  options: MountOptions,
+): void {
   for (const r of routes) {
     router[r.method](r.path, async (req: Request, res: Response) => {
-      const result = await r.run(req, res);
-      res.status(result.status ?? 200);
-      if (result.body === undefined) res.end();
-      else res.json(result.body);
+      const principal = await authorizeRoute(r.auth, req, res, options.authenticate);
+      const result = await r.run(req, res, principal);
+      const status = result.status ?? 200;
+      const body = checkResponse(r, status, result.body, options.strictResponses === true);
+      res.status(status);
+      if (body === undefined) res.end();
+      else res.json(body);
     });
     registry.registerPath(r.openapi);
   }

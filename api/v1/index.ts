@@ -7,7 +7,7 @@ import type { Logger } from '../../config/logger';
 import type { Repositories } from '../../db';
 import type { Keyring } from '../../security';
 import { utcToday } from '../../services/today';
-import { authenticate } from '../auth';
+import { principalOf } from '../auth';
 import { IntegrationService } from '../integration-service';
 import { ConnectWiseSession } from '../connectwise-session';
 import { LifecycleClient } from '../lifecycle';
@@ -25,6 +25,8 @@ export interface V1Deps {
   repos: Repositories;
   keyring: Keyring;
   logger: Logger;
+  /** Tests: a response that differs from its declared schema fails instead of being trimmed. */
+  strictResponses?: boolean;
 }
 
 export function createV1Router(deps: V1Deps): Router {
@@ -42,21 +44,30 @@ export function createV1Router(deps: V1Deps): Router {
   });
 
   const api = Router();
-  mountRoutes(api, registry, [
-    ...integrationRoutes(integrations),
-    ...vendorRoutes(repos),
-    ...statusRoutes(repos, lifecycle, integrations),
-    ...lookupRoutes({ session, today: utcToday }),
-    ...mappingRoutes({ session, repos }),
-    ...settingsRoutes({ session, integrations, repos, today: utcToday }),
-  ]);
+  mountRoutes(
+    api,
+    registry,
+    [
+      ...integrationRoutes(integrations),
+      ...vendorRoutes(repos),
+      ...statusRoutes(repos, lifecycle, integrations),
+      ...lookupRoutes({ session, today: utcToday }),
+      ...mappingRoutes({ session, repos }),
+      ...settingsRoutes({ session, integrations, repos, today: utcToday }),
+    ],
+    {
+      authenticate: (req, res) => principalOf(repos.tokens, req, res),
+      strictResponses: deps.strictResponses,
+    },
+  );
 
   const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
       title: 'DefensX ConnectWise integration engine',
       version: '1',
-      description: 'Every route acts for one partner and needs a bearer token.',
+      description:
+        'Partner routes act for the partner in their path and need a bearer token of that partner (or a service token).',
     },
     servers: [{ url: '/v1' }],
   });
@@ -67,6 +78,7 @@ export function createV1Router(deps: V1Deps): Router {
     res.json(document);
   });
   router.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
-  router.use(authenticate(repos.tokens), api);
+  // Each route authenticates by its own declared strategy (api/route-auth.ts).
+  router.use(api);
   return router;
 }

@@ -4,6 +4,7 @@ import { RETYPE_PRIVATE_KEY } from '../integration-service';
 import { route } from '../route';
 import { integrationView } from './integration-view';
 import { errorBody, partnerParams } from './schemas';
+import { connectionReportView, integrationViewSchema } from './views';
 
 // What the setup screen sends. Values are trimmed: pasted keys often carry a stray space.
 const credentials = z.object({
@@ -34,13 +35,17 @@ export function integrationRoutes(service: IntegrationService) {
   return [
     route({
       method: 'post',
+      auth: 'partner',
       path: `${base}/test-connection`,
       summary: 'Test Connection: site, company, keys and every permission of the required role',
       tags: TAGS,
       params: partnerParams,
       body: credentials,
       responses: {
-        200: { description: 'The report; `ok` says whether everything passed' },
+        200: {
+          description: 'The report; `ok` says whether everything passed',
+          schema: connectionReportView,
+        },
         400: { description: 'Invalid input', schema: errorBody },
         502: { description: 'ConnectWise did not answer reliably', schema: errorBody },
       },
@@ -50,13 +55,17 @@ export function integrationRoutes(service: IntegrationService) {
     }),
     route({
       method: 'post',
+      auth: 'partner',
       path: `${base}/integration`,
       summary: 'Create the integration (after a passing Test Connection, run again here)',
       tags: TAGS,
       params: partnerParams,
       body: credentials,
       responses: {
-        201: { description: 'Created; its lifecycle workflow is running' },
+        201: {
+          description: 'Created; its lifecycle workflow is running',
+          schema: integrationViewSchema,
+        },
         409: { description: 'The partner already has one', schema: errorBody },
         422: {
           description: 'Test Connection failed; the report is in error.report',
@@ -70,12 +79,13 @@ export function integrationRoutes(service: IntegrationService) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/integration`,
       summary: 'The integration (never the private key; the public key masked)',
       tags: TAGS,
       params: partnerParams,
       responses: {
-        200: { description: 'The integration' },
+        200: { description: 'The integration', schema: integrationViewSchema },
         404: { description: 'None', schema: errorBody },
       },
       handler: async ({ params }) => ({
@@ -84,13 +94,14 @@ export function integrationRoutes(service: IntegrationService) {
     }),
     route({
       method: 'patch',
+      auth: 'partner',
       path: `${base}/integration`,
       summary: 'Change site, company or keys; re-tested first, and a failing test changes nothing',
       tags: TAGS,
       params: partnerParams,
       body: credentialsChange,
       responses: {
-        200: { description: 'Updated' },
+        200: { description: 'Updated', schema: integrationViewSchema },
         422: { description: 'Test Connection failed; nothing changed', schema: errorBody },
       },
       handler: async ({ params, body }) => ({
@@ -99,13 +110,14 @@ export function integrationRoutes(service: IntegrationService) {
     }),
     route({
       method: 'post',
+      auth: 'partner',
       path: `${base}/integration/validate`,
       summary:
         'Re-run Test Connection with the stored credentials (brings credentials_invalid back)',
       tags: TAGS,
       params: partnerParams,
       responses: {
-        200: { description: 'Passed; the integration' },
+        200: { description: 'Passed; the integration', schema: integrationViewSchema },
         422: { description: 'Failed; nothing changed', schema: errorBody },
       },
       handler: async ({ params }) => ({
@@ -115,6 +127,7 @@ export function integrationRoutes(service: IntegrationService) {
     ...(['pause', 'resume'] as const).map((action) =>
       route({
         method: 'post',
+        auth: 'partner',
         path: `${base}/integration/${action}`,
         summary:
           action === 'pause'
@@ -123,7 +136,7 @@ export function integrationRoutes(service: IntegrationService) {
         tags: TAGS,
         params: partnerParams,
         responses: {
-          200: { description: 'The integration' },
+          200: { description: 'The integration', schema: integrationViewSchema },
           409: { description: 'Not in a state that allows it', schema: errorBody },
         },
         handler: async ({ params }) => ({
@@ -133,12 +146,13 @@ export function integrationRoutes(service: IntegrationService) {
     ),
     route({
       method: 'delete',
+      auth: 'partner',
       path: `${base}/integration`,
       summary: 'Delete: stops the workflow and removes the secrets; history is kept',
       tags: TAGS,
       params: partnerParams,
       responses: {
-        204: { description: 'Deleted' },
+        204: { description: 'Deleted', schema: null },
         404: { description: 'None', schema: errorBody },
       },
       handler: async ({ params }) => {

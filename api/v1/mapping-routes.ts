@@ -50,6 +50,7 @@ export function mappingRoutes({ session, repos }: MappingDeps) {
   return [
     route({
       method: 'get',
+      auth: 'partner',
       path,
       summary:
         'Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves)',
@@ -101,6 +102,7 @@ export function mappingRoutes({ session, repos }: MappingDeps) {
     }),
     route({
       method: 'put',
+      auth: 'partner',
       path,
       summary:
         'Map customers to ConnectWise companies (companyId null excludes one); idempotent, all or nothing',

@@ -51,6 +51,7 @@ export function settingsKindRoutes<
   return [
     route({
       method: 'get',
+      auth: 'partner',
       path,
       summary: kind.summary.get,
       tags: TAGS,
@@ -66,6 +67,7 @@ export function settingsKindRoutes<
     }),
     route({
       method: 'put',
+      auth: 'partner',
       path,
       summary: kind.summary.put,
       tags: TAGS,

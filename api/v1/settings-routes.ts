@@ -9,6 +9,7 @@ import type { ConnectWiseSession } from '../connectwise-session';
 import type { IntegrationService } from '../integration-service';
 import { cwIdInBody } from './connectwise-schemas';
 import { externalId, unique } from './schemas';
+import { billingSettingsView, ticketSettingsView } from './views';
 import { settingsKindRoutes } from './settings-kind-routes';
 
 const TICKET_IDS = ['boardId', 'sourceId', 'initialStatusId', 'closingStatusId'] as const;
@@ -33,14 +34,6 @@ const ticketBody = z
     }
   });
 
-const ticketView = z.object({
-  enabled: z.boolean(),
-  boardId: z.number().nullable(),
-  sourceId: z.number().nullable(),
-  initialStatusId: z.number().nullable(),
-  closingStatusId: z.number().nullable(),
-});
-
 const agreementChoice = z.object({ customerId: externalId, agreementId: cwIdInBody });
 const billingBody = z.object({
   enabled: z.boolean(),
@@ -53,7 +46,6 @@ const billingBody = z.object({
     .superRefine(unique((a) => String(a.agreementId), 'agreementId'))
     .default([]),
 });
-const billingView = z.object({ enabled: z.boolean(), agreements: z.array(agreementChoice) });
 
 export interface SettingsDeps {
   session: ConnectWiseSession;
@@ -73,7 +65,7 @@ export function settingsRoutes(deps: SettingsDeps) {
       },
       field: 'ticketSettings',
       body: ticketBody,
-      view: { schema: ticketView, of: ticketSettingsView },
+      view: { schema: ticketSettingsView, of: toTicketSettingsView },
       // The schema made every id present when enabled.
       checkWhenEnabled: (client, settings) =>
         checkTicketSettings(client, settings as EnabledTicketSettings),
@@ -86,7 +78,7 @@ export function settingsRoutes(deps: SettingsDeps) {
       },
       field: 'billingSettings',
       body: billingBody,
-      view: { schema: billingView, of: billingSettingsView },
+      view: { schema: billingSettingsView, of: toBillingSettingsView },
       checkWhenEnabled: async (client, { agreements }, { partnerId, integration }) => {
         const [knownCustomers, mappings] = await Promise.all([
           repos.vendor.existingCustomerIds(
@@ -105,7 +97,7 @@ export function settingsRoutes(deps: SettingsDeps) {
   ];
 }
 
-function ticketSettingsView(s: TicketSettings | undefined) {
+function toTicketSettingsView(s: TicketSettings | undefined) {
   return {
     enabled: s?.enabled ?? false,
     boardId: s?.boardId ?? null,
@@ -115,7 +107,7 @@ function ticketSettingsView(s: TicketSettings | undefined) {
   };
 }
 
-function billingSettingsView(s: BillingSettings | undefined) {
+function toBillingSettingsView(s: BillingSettings | undefined) {
   return {
     enabled: s?.enabled ?? false,
     agreements: (s?.agreements ?? []).map(({ customerId, agreementId }) => ({

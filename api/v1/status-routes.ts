@@ -5,12 +5,14 @@ import { HttpError } from '../errors';
 import type { IntegrationService } from '../integration-service';
 import type { LifecycleClient } from '../lifecycle';
 import { route } from '../route';
+import { decimalInt } from './decimal';
 import { errorBody, partnerParams } from './schemas';
+import { connectionReportView, syncRunView, workflowStatusView } from './views';
 
 const paramsSchema = partnerParams;
 
 /** A sync run as the API shows it: no internal keys. */
-const syncRunView = (run: SyncRunRecord) => ({
+const toSyncRunView = (run: SyncRunRecord) => ({
   id: run.id,
   kind: run.kind,
   trigger: run.trigger,
@@ -33,12 +35,23 @@ export function statusRoutes(
   return [
     route({
       method: 'get',
+      auth: 'partner',
       path: '/partners/:partnerId/connectwise/status',
       summary: "The integration's state, its lifecycle workflow's status and the last validation",
       tags: ['Status'],
       params: paramsSchema,
       responses: {
-        200: { description: 'Status' },
+        200: {
+          description: 'Status',
+          schema: z.object({
+            integrationId: z.string(),
+            state: z.string(),
+            stateReason: z.string().nullable(),
+            lastValidation: connectionReportView.nullable(),
+            workflow: workflowStatusView.nullable(),
+            workflowProblem: z.enum(['not_running', 'unavailable']).nullable(),
+          }),
+        },
         404: { description: 'No integration', schema: errorBody },
       },
       handler: async ({ params }) => {
@@ -58,12 +71,16 @@ export function statusRoutes(
     }),
     route({
       method: 'post',
+      auth: 'partner',
       path: '/partners/:partnerId/connectwise/synchronize',
       summary: "Run a sync now (the portal's Synchronize button)",
       tags: ['Status'],
       params: paramsSchema,
       responses: {
-        202: { description: 'Accepted; the run shows in status and sync-runs' },
+        202: {
+          description: 'Accepted; the run shows in status and sync-runs',
+          schema: z.object({ accepted: z.literal(true), integrationId: z.string() }),
+        },
         404: { description: 'No integration', schema: errorBody },
         409: { description: 'Integration not active', schema: errorBody },
       },
@@ -85,13 +102,14 @@ export function statusRoutes(
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: '/partners/:partnerId/connectwise/sync-runs',
       summary: 'Sync history, newest first',
       tags: ['Status'],
       params: paramsSchema,
-      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      query: z.object({ limit: decimalInt(1, 200).default(50) }),
       responses: {
-        200: { description: 'Runs' },
+        200: { description: 'Runs', schema: z.object({ runs: z.array(syncRunView) }) },
         404: { description: 'No integration', schema: errorBody },
       },
       handler: async ({ params, query }) => {
@@ -99,7 +117,7 @@ export function statusRoutes(
         const runs = await repos.syncRuns.list(params.partnerId, integration.id, query.limit);
         return {
           body: {
-            runs: runs.map(syncRunView),
+            runs: runs.map(toSyncRunView),
           },
         };
       },

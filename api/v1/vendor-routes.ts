@@ -24,6 +24,7 @@ export function vendorRoutes(repos: Repositories) {
   return [
     route({
       method: 'put',
+      auth: 'partner',
       path: '/partners/:partnerId/customers',
       summary: "Upsert the partner's customers (idempotent)",
       tags: ['Vendor data'],
@@ -46,6 +47,7 @@ export function vendorRoutes(repos: Repositories) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: '/partners/:partnerId/customers',
       summary: "List the partner's customers",
       tags: ['Vendor data'],
@@ -59,6 +61,7 @@ export function vendorRoutes(repos: Repositories) {
     }),
     route({
       method: 'put',
+      auth: 'partner',
       path: '/partners/:partnerId/products',
       summary: "Upsert the vendor's products as sold to this partner (idempotent)",
       tags: ['Vendor data'],
@@ -81,6 +84,7 @@ export function vendorRoutes(repos: Repositories) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: '/partners/:partnerId/products',
       summary: 'List products',
       tags: ['Vendor data'],
@@ -94,6 +98,7 @@ export function vendorRoutes(repos: Repositories) {
     }),
     route({
       method: 'put',
+      auth: 'partner',
       path: '/partners/:partnerId/customers/:customerId/usage',
       summary: "Set a customer's current usage per product (idempotent)",
       tags: ['Vendor data'],

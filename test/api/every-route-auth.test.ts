@@ -1,53 +1,103 @@
 import request from 'supertest';
-import { startEngine, type Engine } from '../support/engine';
+import { as, pushCustomers, useSetupStack } from './setup-helpers';
 
-let engine: Engine;
+/**
+ * Partner p1 has everything a partner can have (an integration, customers, products, usage,
+ * settings); p2 probes it. Every documented route must answer p2 exactly as it answers for a
+ * partner that does not exist, and never with p1's data.
+ */
+const suite = useSetupStack('every-route', [{ customerId: 'c1', name: 'Acme Corp' }]);
+
 beforeAll(async () => {
-  engine = await startEngine('every-route');
-}, 120_000);
-afterAll(async () => {
-  await engine?.stop();
+  const app = suite.engine.app;
+  const service = as(suite.engine.tokens.service);
+  await pushCustomers(suite, 'p2', [{ customerId: 'c2', name: 'Other Co' }]);
+  const products = await request(app)
+    .put('/v1/partners/p1/products')
+    .set(service)
+    .send({ products: [{ sku: 'dx-seat', name: 'DefensX seat', price: 3, cost: 1 }] });
+  expect(products.status).toBe(200);
+  const usage = await request(app)
+    .put('/v1/partners/p1/customers/c1/usage')
+    .set(service)
+    .send({ usage: [{ sku: 'dx-seat', quantity: 12 }] });
+  expect(usage.status).toBe(200);
+  const settings = await request(app)
+    .put('/v1/partners/p1/connectwise/ticket-settings')
+    .set(service)
+    .send({ enabled: false });
+  expect(settings.status).toBe(200);
 });
 
-/** Every operation the API documents, with its path parameters filled in for partner p1. */
-async function documentedOperations(): Promise<Array<{ method: string; path: string }>> {
-  const doc = await request(engine.app).get('/v1/openapi.json');
-  const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+interface Operation {
+  method: string;
+  template: string;
+}
+
+async function documentedOperations(): Promise<Operation[]> {
+  const doc = await request(suite.engine.app).get('/v1/openapi.json');
+  const paths = doc.body.paths as Record<string, Record<string, { security?: unknown[] }>>;
   return Object.entries(paths).flatMap(([template, methods]) =>
-    Object.keys(methods).map((method) => ({
-      method,
-      path: `/v1${template.replace('{partnerId}', 'p1').replace(/\{[A-Za-z]+\}/g, '1')}`,
-    })),
+    Object.keys(methods).map((method) => ({ method, template })),
   );
 }
 
-const send = (method: string, path: string) =>
-  (request(engine.app) as unknown as Record<string, (p: string) => request.Test>)[method]!(path);
+/** The operation's path for a partner, with every other parameter filled with real p1 ids. */
+const pathFor = (op: Operation, partnerId: string) =>
+  `/v1${op.template
+    .replace('{partnerId}', partnerId)
+    .replace('{customerId}', 'c1')
+    .replace(/\{[A-Za-z]+\}/g, '1')}`;
 
-test('the API documents a few dozen operations', async () => {
-  expect((await documentedOperations()).length).toBeGreaterThan(20);
+const send = (method: string, path: string) =>
+  (request(suite.engine.app) as unknown as Record<string, (p: string) => request.Test>)[method]!(
+    path,
+  );
+
+test('the API documents a few dozen operations, each with a security requirement', async () => {
+  const ops = await documentedOperations();
+  expect(ops.length).toBeGreaterThan(20);
+  const doc = await request(suite.engine.app).get('/v1/openapi.json');
+  for (const { method, template } of ops) {
+    expect([method, template, doc.body.paths[template][method].security]).toEqual([
+      method,
+      template,
+      [{ bearerAuth: [] }],
+    ]);
+  }
 });
 
 test('every documented route answers 401 without a token', async () => {
-  for (const { method, path } of await documentedOperations()) {
-    const res = await send(method, path).send({});
-    expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 401`);
+  for (const op of await documentedOperations()) {
+    const path = pathFor(op, 'p1');
+    const res = await send(op.method, path).send({});
+    expect(`${op.method} ${path} ${res.status}`).toBe(`${op.method} ${path} 401`);
   }
 });
 
-test("every documented route answers 404 for another partner's token, before reading the body", async () => {
-  for (const { method, path } of await documentedOperations()) {
-    const res = await send(method, path)
-      .set('Authorization', `Bearer ${engine.tokens.p2}`)
-      .send({});
-    expect(`${method} ${path} ${res.status} ${res.body.error?.code}`).toBe(
-      `${method} ${path} 404 not_found`,
-    );
+test("another partner's token gets exactly what a partner that does not exist gives, whatever p1 holds", async () => {
+  const p2 = as(suite.engine.tokens.p2);
+  for (const op of await documentedOperations()) {
+    const probe = await send(op.method, pathFor(op, 'p1')).set(p2).send({});
+    const nobody = await send(op.method, pathFor(op, 'nobody')).set(p2).send({});
+    const line = (r: request.Response) =>
+      `${op.method} ${op.template} ${r.status} ${JSON.stringify(r.body)}`;
+    expect(line(probe)).toBe(line(nobody));
+    expect(probe.status).toBe(404);
+    expect(JSON.stringify(probe.body)).not.toMatch(/Acme|dx-seat|c1|integration/i);
   }
+});
+
+test('p1 itself still reaches its data through the same routes', async () => {
+  const res = await request(suite.engine.app)
+    .get('/v1/partners/p1/customers')
+    .set(as(suite.engine.tokens.p1));
+  expect(res.status).toBe(200);
+  expect(res.body.customers).toEqual([{ customerId: 'c1', name: 'Acme Corp' }]);
 });
 
 test('the docs page is served', async () => {
-  const res = await request(engine.app).get('/v1/docs/');
+  const res = await request(suite.engine.app).get('/v1/docs/');
   expect(res.status).toBe(200);
   expect(res.text).toContain('swagger-ui');
 });

@@ -76,7 +76,15 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
       { name: 'temporal', check: () => pingTemporal(client) },
       { name: 'database', check: () => pingDatabase(db.conn) },
     ],
-    v1: createV1Router({ config, temporal: client, repos: db.repos, keyring, logger }),
+    v1: createV1Router({
+      config,
+      temporal: client,
+      repos: db.repos,
+      keyring,
+      logger,
+      // Every response in every test must match its declared schema exactly.
+      strictResponses: true,
+    }),
   });
   const partnerToken = async (partnerId: string) =>
     (await db.repos.tokens.create({ kind: 'partner', partnerId, name: `test ${partnerId}` })).token;

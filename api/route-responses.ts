@@ -1,0 +1,44 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ResponseSpec } from './route';
+
+/** Raised when a handler answers outside its declaration: a bug in the engine, shown as a 500. */
+export class UndeclaredResponseError extends Error {
+  constructor(where: string, problem: string) {
+    super(`${where}: ${problem}`);
+    this.name = 'UndeclaredResponseError';
+  }
+}
+
+/**
+ * The body to send for a handler's answer, checked against the route's declared schema for that
+ * status, as the client will see it (JSON). Fields the schema does not declare are dropped, so no
+ * route can leak one; in strict mode (the tests) any difference is an error instead.
+ */
+export function checkResponse(
+  route: { method: string; path: string; responses: Record<number, ResponseSpec> },
+  status: number,
+  body: unknown,
+  strict: boolean,
+): unknown {
+  const where = `${route.method.toUpperCase()} ${route.path} → ${status}`;
+  const declared = route.responses[status];
+  if (!declared) throw new UndeclaredResponseError(where, 'status not declared');
+  if (declared.schema === null) {
+    if (body !== undefined) throw new UndeclaredResponseError(where, 'declared without a body');
+    return undefined;
+  }
+  if (body === undefined) throw new UndeclaredResponseError(where, 'declared with a body');
+  const json: unknown = JSON.parse(JSON.stringify(body));
+  const parsed = declared.schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new UndeclaredResponseError(
+      where,
+      `body does not match its schema (${issues.join('; ')})`,
+    );
+  }
+  if (strict && !isDeepStrictEqual(parsed.data, json)) {
+    throw new UndeclaredResponseError(where, 'body has fields its schema does not declare');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { SECURITY_LEVELS } from '../../connectwise/schemas/common';
+import { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../../db/models/sync-run';
+
+/** Response schemas shared by several routes; each route's own live beside it. */
+
+const level = z.enum(SECURITY_LEVELS);
+const roleLevels = z.object({ add: level, edit: level, delete: level, inquire: level });
+
+/** Test Connection's answer (services/connection-report.ts). */
+export const connectionReportView = z.object({
+  ok: z.boolean(),
+  testedAt: z.string(),
+  site: z.object({ value: z.string(), apiOrigin: z.string().optional(), reachable: z.boolean() }),
+  company: z.object({
+    companyId: z.string(),
+    found: z.boolean(),
+    name: z.string().optional(),
+    codebase: z.string().optional(),
+    versionNumber: z.string().optional(),
+    isCloud: z.boolean().optional(),
+  }),
+  authenticated: z.boolean(),
+  server: z
+    .object({ version: z.string().optional(), cloudRegion: z.string().optional() })
+    .optional(),
+  role: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      required: roleLevels,
+      granted: roleLevels.optional(),
+      status: z.enum(['ok', 'missing', 'unverified']),
+      problems: z.array(z.string()),
+    }),
+  ),
+  problems: z.array(z.string()),
+});
+
+export const ticketSettingsView = z.object({
+  enabled: z.boolean(),
+  boardId: z.number().nullable(),
+  sourceId: z.number().nullable(),
+  initialStatusId: z.number().nullable(),
+  closingStatusId: z.number().nullable(),
+});
+
+export const billingSettingsView = z.object({
+  enabled: z.boolean(),
+  agreements: z.array(z.object({ customerId: z.string(), agreementId: z.number() })),
+});
+
+/** An integration as the API shows it (api/v1/integration-view.ts): never the private key. */
+export const integrationViewSchema = z.object({
+  id: z.string(),
+  partnerId: z.string(),
+  site: z.string(),
+  companyId: z.string(),
+  publicKey: z.string(),
+  hasPrivateKey: z.boolean(),
+  codebase: z.string().nullable(),
+  isCloud: z.boolean().nullable(),
+  versionNumber: z.string().nullable(),
+  state: z.string(),
+  stateReason: z.string().nullable(),
+  lastValidation: connectionReportView.nullable(),
+  ticketSettings: ticketSettingsView.partial().extend({ enabled: z.boolean() }).nullable(),
+  billingSettings: billingSettingsView.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const runSummaryView = z.object({
+  trigger: z.enum(SYNC_TRIGGERS),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  outcome: z.enum(SYNC_OUTCOMES),
+  summary: z.string(),
+  syncRunId: z.string().optional(),
+});
+
+/** The lifecycle workflow's status query (workflows/messages.ts IntegrationStatus). */
+export const workflowStatusView = z.object({
+  integrationId: z.string(),
+  partnerId: z.string(),
+  lifecycle: z.string(),
+  startedAt: z.string(),
+  nextRunAt: z.string().nullable(),
+  pendingRequests: z.number(),
+  synchronizeRequests: z.array(
+    z.object({ requestedAt: z.string(), requestedBy: z.string().optional() }),
+  ),
+  lastRuns: z.array(runSummaryView),
+  generation: z.number(),
+});
+
+export const syncRunView = z.object({
+  id: z.string(),
+  kind: z.enum(SYNC_KINDS),
+  trigger: z.enum(SYNC_TRIGGERS),
+  outcome: z.enum(SYNC_OUTCOMES),
+  summary: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  workflowId: z.string(),
+  runId: z.string(),
+  changes: z.array(
+    z.object({
+      action: z.string(),
+      entity: z.string(),
+      key: z.string(),
+      from: z.unknown().optional(),
+      to: z.unknown().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+});
