@@ -1,3 +1,4 @@
+import { conditionTextProblem } from './condition-text';
 import { formatCwDateTime } from './dates';
 import { assertFieldName } from './fields';
 
@@ -41,19 +42,9 @@ export function isCondition(value: unknown): value is Condition {
 
 export type Scalar = string | number | boolean | Date;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 function checkText(value: string): void {
-  if (CONTROL.test(value)) {
-    throw new ConditionError(
-      'Condition values cannot contain control characters or line breaks such as newlines',
-    );
-  }
-  if (LONE_SURROGATE.test(value)) {
-    throw new ConditionError('Condition values must be valid Unicode text');
-  }
+  const problem = conditionTextProblem(value);
+  if (problem) throw new ConditionError(`Condition values ${problem}`);
 }
 
 function quote(value: string): string {

@@ -46,6 +46,13 @@ export {
   type LikePattern,
   type Scalar,
 } from './conditions';
+export {
+  CONDITION_TEXT,
+  CONDITION_TEXT_MESSAGE,
+  conditionTextProblem,
+  isWellFormedText,
+  WELL_FORMED_MESSAGE,
+} from './condition-text';
 export { MAX_PAGE_SIZE, type ListQuery } from './query';
 export { parseNextLink, type NextPage } from './link';
 export { replace, type PatchOperation, type TypedPatchOperation } from './patch';

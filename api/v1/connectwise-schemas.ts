@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalInt } from './decimal';
 import { errorBody, partnerParams } from './schemas';
 
 const ID = 'must be a ConnectWise id (a positive whole number)';
@@ -7,7 +8,7 @@ const ID = 'must be a ConnectWise id (a positive whole number)';
 export const cwIdInBody = z.number({ error: ID }).int(ID).positive(ID).max(2_147_483_647, ID);
 
 /** The same id in a path or query string, where everything arrives as text. */
-export const cwId = z.coerce.number({ error: ID }).int(ID).positive(ID).max(2_147_483_647, ID);
+export const cwId = decimalInt(1, 2_147_483_647, ID);
 
 export const boardParams = partnerParams.extend({ boardId: cwId });
 export const companyParams = partnerParams.extend({ companyId: cwId });

@@ -1,33 +1,40 @@
 import { z } from 'zod';
 import {
+  CONDITION_TEXT,
+  CONDITION_TEXT_MESSAGE,
   evaluateAgreement,
+  isWellFormedText,
   listAgreementsByCompany,
   listBoards,
   listBoardStatuses,
   listPriorities,
   listSources,
   searchCompanies,
+  WELL_FORMED_MESSAGE,
 } from '../../connectwise';
 import type { ConnectWiseSession } from '../connectwise-session';
 import { route } from '../route';
 import { boardParams, companyParams, connectWiseFailures } from './connectwise-schemas';
+import { decimalInt } from './decimal';
 import { errorBody, partnerParams } from './schemas';
 
 const TAGS = ['Setup look-ups'];
 const base = '/partners/:partnerId/connectwise';
 
-// Control characters cannot go into a ConnectWise condition; say so here rather than fail later.
+// Exactly what the conditions builder accepts (connectwise/condition-text.ts), so a search the
+// route lets through can always be sent; the pattern is valid JSON Schema, flags or not.
 const searchText = z
   .string()
   .trim()
   .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters such as newlines')
+  .regex(CONDITION_TEXT, CONDITION_TEXT_MESSAGE)
+  .refine(isWellFormedText, WELL_FORMED_MESSAGE)
   .optional();
 
 const companiesQuery = z.object({
   search: searchText,
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+  page: decimalInt(1, 100_000).default(1),
+  pageSize: decimalInt(1, 100).default(25),
 });
 
 const companyView = z.object({
