@@ -4,6 +4,7 @@ import { ClientErrorCode, ConnectWiseError, invalidRequest } from './errors';
 import type { NextPage } from './link';
 import { DEFAULT_LIST_LIMITS, nextPage, PagingGuard, type ListLimits } from './paging';
 import { assertPatch, type PatchOperation } from './patch';
+import { pathSegment } from './path-segment';
 import {
   DEFAULT_ORDER_BY,
   encodeQuery,
@@ -275,7 +276,8 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
 
   #url(codebase: string, path: string, params: QueryParams): string {
     const query = params.length > 0 ? `?${encodeQuery(params)}` : '';
-    return `${this.origin}/${codebase}apis/3.0${path}${query}`;
+    // `path` passed API_PATH (only [A-Za-z0-9_] segments); the codebase is encoded like any value.
+    return `${this.origin}/${pathSegment(codebase.replace(/\/$/, ''), 'codebase')}/apis/3.0${path}${query}`;
   }
 
   async #exchange(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClientErrorCode, ConnectWiseError } from './errors';
+import { pathSegment } from './path-segment';
 import { send, type FetchLike } from './transport';
 
 /**
@@ -48,7 +49,7 @@ export async function fetchCompanyInfo(
   companyId: string,
   options: CompanyInfoOptions = {},
 ): Promise<CompanyInfo> {
-  const path = `/login/companyinfo/${encodeURIComponent(companyId)}`;
+  const path = `/login/companyinfo/${pathSegment(companyId, 'Company ID')}`;
   const res = await send(options.fetch ?? fetch, {
     method: 'GET',
     url: `${origin}${path}`,

@@ -5,6 +5,7 @@ import {
   type ConnectWiseClient,
   type ConnectWiseTimeouts,
 } from './client';
+import { COMPANY_ID_MESSAGE, isCompanyId } from './company-id';
 import { CODEBASE, fetchCompanyInfo, type CompanyInfo } from './company-info';
 import { guardedFetch } from './connect-guard';
 import { ClientErrorCode, ConnectWiseError } from './errors';
@@ -68,6 +69,7 @@ function checkCredentials(o: ConnectWiseClientOptions): void {
       'The Company ID, keys and clientId cannot contain line breaks or other control characters.',
     );
   }
+  if (!isCompanyId(o.companyId)) throw credentialsError(`The Company ID ${COMPANY_ID_MESSAGE}.`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { invalidRequest } from './errors';
+import { pathSegment } from './path-segment';
 
 /** A ConnectWise record id: a positive integer, checked before it reaches a URL or condition. */
 export function assertId(id: number): number {
@@ -9,7 +10,7 @@ export function assertId(id: number): number {
 
 /** Ids go into URL paths; only positive integers may, so a path can never be steered. */
 export function idSegment(id: number): string {
-  return String(assertId(id));
+  return pathSegment(String(assertId(id)), 'record id');
 }
 
 /** The characters the engine's own keys (externalXRef, catalog identifiers, setup names) use. */

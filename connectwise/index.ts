@@ -1,4 +1,5 @@
 export { createConnectWiseClient, type ConnectWiseClientOptions } from './factory';
+export { COMPANY_ID, COMPANY_ID_MESSAGE, isCompanyId } from './company-id';
 export {
   DEFAULT_API_VERSION,
   DEFAULT_TIMEOUTS,

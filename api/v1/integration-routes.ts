@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPANY_ID, COMPANY_ID_MESSAGE } from '../../connectwise';
 import type { IntegrationService } from '../integration-service';
 import { RETYPE_PRIVATE_KEY } from '../integration-service';
 import { route } from '../route';
@@ -9,7 +10,11 @@ import { connectionReportView, integrationViewSchema } from './views';
 // What the setup screen sends. Values are trimmed: pasted keys often carry a stray space.
 const credentials = z.object({
   site: z.string().trim().min(1, 'choose a cloud region or enter your server address').max(300),
-  companyId: z.string().trim().min(1, 'enter your ConnectWise login Company ID').max(100),
+  companyId: z
+    .string()
+    .trim()
+    .min(1, { error: 'enter your ConnectWise login Company ID', abort: true })
+    .regex(COMPANY_ID, COMPANY_ID_MESSAGE),
   publicKey: z.string().trim().min(1, 'paste the public key').max(200),
   privateKey: z.string().trim().min(1, 'paste the private key').max(200),
 });
