@@ -1,6 +1,6 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { assertPublicAddresses, dnsLookup, type HostLookup } from './host-guard';
 import type { FetchLike } from './transport';
 
@@ -49,11 +49,19 @@ export function guardedAgent(lookup?: HostLookup): Agent {
 let sharedAgent: Agent | undefined;
 
 /**
- * `fetchImpl` with every request sent through a guarded dispatcher. Clients using the system
+ * The `undici` package's own fetch. Node's built-in fetch runs the undici copy bundled with Node;
+ * given an Agent from the npm package of another major version it fails every request (their
+ * dispatcher interfaces differ), so the guarded Agent is only ever handed to this fetch.
+ */
+export const undiciFetchImpl: FetchLike = undiciFetch;
+
+/**
+ * Fetch with every request sent through a guarded dispatcher: `undici`'s fetch unless a test
+ * injects `fetchImpl`, which then receives the dispatcher in its init. Clients using the system
  * resolver share one agent (and its connection pool); an injected lookup gets its own.
  */
-export function guardedFetch(fetchImpl: FetchLike, lookup?: HostLookup): FetchLike {
+export function guardedFetch(fetchImpl?: FetchLike, lookup?: HostLookup): FetchLike {
   const dispatcher = lookup === undefined ? (sharedAgent ??= guardedAgent()) : guardedAgent(lookup);
-  // Node's fetch takes an undici dispatcher in its init (undici-types lists it in RequestInit).
-  return (input, init) => fetchImpl(input, { ...init, dispatcher });
+  const base = fetchImpl ?? undiciFetchImpl;
+  return (input, init) => base(input, { ...init, dispatcher });
 }

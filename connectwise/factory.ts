@@ -104,7 +104,7 @@ export async function createConnectWiseClient(
   const fetchImpl =
     options.allowPrivateHosts === true
       ? options.fetch
-      : guardedFetch(options.fetch ?? fetch, options.lookup);
+      : guardedFetch(options.fetch, options.lookup);
   let companyInfo: CompanyInfo | undefined;
   if (options.codebase === undefined) {
     companyInfo = await fetchCompanyInfo(origin, options.companyId, {

@@ -95,6 +95,30 @@ describe('DNS rebinding', () => {
     expect(connections).toBe(1);
   });
 
+  it("goes through undici's own fetch, never Node's built-in one", async () => {
+    // Node's fetch bundles its own undici; handed the npm package's Agent of another major
+    // version it fails every request. The guard must never give its Agent to it.
+    const builtIn = jest.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('built-in fetch'));
+    try {
+      const client = await cw.createConnectWiseClient({
+        site: `https://cw.public.example:${port}`,
+        companyId: 'acme',
+        publicKey: 'pub',
+        privateKey: 'priv',
+        clientId: '',
+        codebase: 'v2025_1/',
+        lookup: rebinding(),
+      });
+      const err = await cw.getSystemInfo(client).catch((e: unknown) => e);
+      // The guarded Agent's lookup ran (it refused the rebound address), so the dispatcher was
+      // honoured, and by a fetch other than the built-in one.
+      expect(err).toMatchObject({ code: 'InvalidSite' });
+      expect(builtIn).not.toHaveBeenCalled();
+    } finally {
+      builtIn.mockRestore();
+    }
+  });
+
   it('refuses the connection when the name now resolves to a loopback address', async () => {
     const client = await cw.createConnectWiseClient({
       site: `https://cw.public.example:${port}`,
