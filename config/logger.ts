@@ -1,23 +1,42 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
 
-/** Every place a secret can sit in a log line we write. pino paths are exact, so list the depths. */
+/**
+ * The spellings of secret fields pino redacts in our log lines. pino's redact paths are literal
+ * (fast-redact), so unlike the codec's redaction (security/redact.ts, which applies
+ * `isSecretName` to every field at any depth) this catches only these spellings, at depths 0-3,
+ * plus the request headers below. Every entry satisfies `isSecretName` (tested), so both agree
+ * on these spellings; other spellings (`x_api_key`, `sessionToken`) and deeper fields are caught
+ * only by the codec. Log secrets under one of these names.
+ */
 export const SECRET_KEYS = [
   'privateKey',
+  'private_key',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'apiKey',
+  'api_key',
   'authorization',
   'Authorization',
   'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
   'password',
   'cookie',
   'encryptionKey',
   'ENCRYPTION_KEY',
+  'ENCRYPTION_PREVIOUS_KEYS',
 ];
-export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [
-  k,
-  `*.${k}`,
-  `*.*.${k}`,
-  `*.*.*.${k}`,
-  `req.headers.${k.toLowerCase()}`,
-]);
+
+/** Request headers (lowercase, as Node gives them) that carry credentials. */
+export const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+
+export const REDACT_PATHS = [
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
+  ...SECRET_HEADERS.map((h) => `req.headers["${h}"]`),
+];
 
 export interface LoggerOptions {
   level?: string;

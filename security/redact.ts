@@ -1,16 +1,11 @@
-import { SECRET_KEYS } from '../config/logger';
+import { isSecretName } from '../config/secret-names';
 
-const SECRET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
-
-/** A deep copy with every secret-named field replaced, at any depth. */
+/** A deep copy with every secret-named field (config/secret-names.ts) replaced, at any depth. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        SECRET.has(k.toLowerCase()) ? '[redacted]' : redactSecrets(v),
-      ]),
+      Object.entries(value).map(([k, v]) => [k, isSecretName(k) ? '[redacted]' : redactSecrets(v)]),
     );
   }
   return value;
