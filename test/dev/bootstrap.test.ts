@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap } from '../../dev/bootstrap';
@@ -38,4 +38,14 @@ test('a failing source names the tool, the source, and what to set instead', () 
 test('a binary named by its variable that is not executable is refused with the variable named', () => {
   process.env.FERRETDB_PATH = join(cache, 'nope');
   expect(() => locateTool('ferretdb')).toThrow(/FERRETDB_PATH=.*is not an executable file/);
+});
+
+test('a ferretdb on PATH is not used: a stock 1.24.2 lacks our patches', () => {
+  const bin = join(cache, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'ferretdb'), '#!/bin/sh\n', { mode: 0o755 });
+  process.env.PATH = bin;
+  process.env.CW_ENGINE_CACHE = join(cache, 'empty');
+  delete process.env.FERRETDB_PATH;
+  expect(locateTool('ferretdb')).toBeUndefined();
 });
