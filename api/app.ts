@@ -3,6 +3,8 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter, type DependencyCheck } from './health';
+import { rejectMalformedPath, requireJsonBody } from './request-guards';
+import { securityHeaders } from './security-headers';
 
 export interface AppDeps {
   logger: Logger;
@@ -17,6 +19,7 @@ export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(securityHeaders());
   app.use(
     pinoHttp({
       logger,
@@ -24,8 +27,10 @@ export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
+  app.use(rejectMalformedPath);
   // Before the JSON parser: the codec takes larger bodies, with its own limit.
   if (codec) app.use('/codec', codec);
+  app.use(requireJsonBody);
   // Large enough for the biggest documented bulk push (1000 products with 6000-character text).
   app.use(express.json({ limit: '8mb' }));
   app.use(healthRouter(checks));

@@ -12,6 +12,7 @@ import { IntegrationService } from '../integration-service';
 import { ConnectWiseSession } from '../connectwise-session';
 import { LifecycleClient } from '../lifecycle';
 import { mountRoutes } from '../route';
+import { docsContentSecurityPolicy } from '../security-headers';
 import { integrationRoutes } from './integration-routes';
 import { lookupRoutes } from './lookup-routes';
 import { mappingRoutes } from './mapping-routes';
@@ -77,7 +78,7 @@ export function createV1Router(deps: V1Deps): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  router.use('/docs', docsContentSecurityPolicy(), swaggerUi.serve, swaggerUi.setup(document));
   // Each route authenticates by its own declared strategy (api/route-auth.ts).
   router.use(api);
   return router;
