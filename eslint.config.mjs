@@ -2,6 +2,7 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node built-ins.
@@ -21,6 +22,33 @@ const forbiddenInWorkflows = [
   '@temporalio/activity',
   '@temporalio/testing',
 ];
+
+/**
+ * The import boundaries of ARCHITECTURE.md's folder table: which engine folders each folder may
+ * import at run time. Type-only imports are free between engine folders (they vanish at build);
+ * nothing in production code may import the simulator, the dev tools or the tests.
+ */
+const layers = {
+  config: [],
+  security: ['config'],
+  connectwise: ['config'],
+  domain: [],
+  db: ['config', 'security'],
+  workflows: [],
+  temporal: ['config', 'security', 'workflows', 'db'],
+  services: ['config', 'security', 'connectwise', 'domain', 'db', 'temporal', 'workflows'],
+  activities: ['config', 'security', 'connectwise', 'domain', 'db', 'services', 'workflows'],
+  api: ['config', 'security', 'connectwise', 'domain', 'db', 'services', 'temporal', 'workflows'],
+  worker: ['config', 'security', 'db', 'services', 'temporal', 'workflows', 'activities'],
+  simulator: [],
+};
+const engineFolders = Object.keys(layers);
+const anywhere = [...engineFolders, 'simulator', 'dev'];
+/** @param {string[]} from @param {string[]} to */
+const policy = (from, to) => ({
+  from: { element: { types: { anyOf: from } } },
+  allow: { to: { element: { types: { anyOf: to } } } },
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'jest.config.js'] },
@@ -43,6 +71,34 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+      'boundaries/elements': [
+        ...anywhere.map((type) => ({ type, pattern: type, partialMatch: false })),
+        { type: 'test', pattern: 'test', partialMatch: false },
+        { type: 'bench', pattern: 'bench', partialMatch: false },
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message:
+            '{{from.type}}/ may not import {{to.type}}/ at run time (ARCHITECTURE.md, folder table)',
+          policies: [
+            ...Object.entries(layers).map(([from, allow]) => policy([from], [from, ...allow])),
+            { ...policy(engineFolders, engineFolders), dependency: { kind: 'type' } },
+            policy(['dev'], anywhere),
+            policy(['test', 'bench'], [...anywhere, 'test', 'bench']),
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../worker/worker';
+import { flaggedLines, probePath } from '../support/eslint';
 
 function collectingLogger() {
   const errors: string[] = [];
@@ -41,27 +41,6 @@ test('a workflow that imports a Node built-in fails to bundle, naming the module
 }, 60_000);
 
 describe('the lint rule that keeps I/O out of workflows/', () => {
-  const root = join(__dirname, '..', '..');
-  /** Lines flagged by the import rule. The ESLint CLI, as CI runs it (jest cannot load its ESM config). */
-  const flaggedLines = (source: string, file: string): number[] => {
-    let out: string;
-    try {
-      out = execFileSync(
-        join(root, 'node_modules', '.bin', 'eslint'),
-        ['--stdin', '--stdin-filename', file, '--format', 'json'],
-        { cwd: root, input: source, encoding: 'utf8' },
-      );
-    } catch (err) {
-      out = (err as { stdout: string }).stdout;
-    }
-    const [result] = JSON.parse(out) as Array<{
-      messages: Array<{ ruleId: string | null; line: number }>;
-    }>;
-    return result!.messages
-      .filter((m) => (m.ruleId ?? '').endsWith('no-restricted-imports'))
-      .map((m) => m.line);
-  };
-
   const source = [
     "import { sleep } from '@temporalio/workflow';", // 1: allowed
     "import fs from 'fs';", // 2
@@ -75,11 +54,14 @@ describe('the lint rule that keeps I/O out of workflows/', () => {
     '',
   ].join('\n');
 
-  test('flags each I/O import under workflows/ and only those', () => {
-    expect(flaggedLines(source, 'workflows/lifecycle.ts')).toEqual([2, 3, 4, 5, 6]);
-  }, 60_000);
-
-  test('leaves the same imports alone outside workflows/', () => {
-    expect(flaggedLines(source, 'worker/worker.ts')).toEqual([]);
-  }, 60_000);
+  test('flags each I/O import under workflows/ and only those, and the same imports nowhere else', () => {
+    const flagged = flaggedLines(
+      { [probePath('workflows')]: source, [probePath('worker')]: source },
+      'no-restricted-imports',
+    );
+    expect(flagged).toEqual({
+      [probePath('workflows')]: [2, 3, 4, 5, 6],
+      [probePath('worker')]: [],
+    });
+  }, 120_000);
 });

@@ -1,0 +1,38 @@
+import { flaggedLines, probePath } from '../support/eslint';
+
+/** ARCHITECTURE.md's folder table, as the lint rule enforces it. */
+test('each folder imports at run time only what the folder table allows', () => {
+  const fromDomain = [
+    "import { connectDatabase } from '../db';", // 1
+    "import { startSimulator } from '../simulator';", // 2
+    "import { createApp } from '../api/app';", // 3
+    "import type { Repositories } from '../db';", // 4: type-only is free
+    "import { createCompanySuggester } from './mapping-suggestions';", // 5: own folder
+    'export { connectDatabase, startSimulator, createApp, createCompanySuggester };',
+    'export type { Repositories };',
+    '',
+  ].join('\n');
+  // Production code never imports the simulator, the dev tools or the tests.
+  const fromProduction = [
+    "import { startSimulator } from '../simulator';", // 1
+    "import { bootstrap } from '../dev/bootstrap';", // 2
+    "import { startEngine } from '../test/support/engine';", // 3
+    "import { openIntegrationClient } from '../services/integration-client';", // 4: allowed
+    'export { startSimulator, bootstrap, startEngine, openIntegrationClient };',
+    '',
+  ].join('\n');
+  const sources = {
+    [probePath('domain')]: fromDomain,
+    [probePath('activities')]: fromProduction,
+    [probePath('api')]: fromProduction,
+    [probePath('services')]: "import { createApp } from '../api/app';\nexport { createApp };\n",
+    [probePath('test/guards')]: fromProduction,
+  };
+  expect(flaggedLines(sources, 'boundaries/dependencies')).toEqual({
+    [probePath('domain')]: [1, 2, 3],
+    [probePath('activities')]: [1, 2, 3],
+    [probePath('api')]: [1, 2, 3],
+    [probePath('services')]: [1],
+    [probePath('test/guards')]: [],
+  });
+}, 120_000);
