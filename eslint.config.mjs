@@ -1,4 +1,5 @@
 // @ts-check
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
@@ -48,6 +49,16 @@ const anywhere = [...engineFolders, 'simulator', 'dev'];
 const policy = (from, to) => ({
   from: { element: { types: { anyOf: from } } },
   allow: { to: { element: { types: { anyOf: to } } } },
+});
+
+/** Packages production images do not install (`npm prune --omit=dev`): only dev/, tests, simulator. */
+const devOnlyPackages = Object.keys(
+  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).devDependencies,
+);
+const devOnlyImport = (name) => ({
+  name,
+  message: `${name} is a dev dependency: production code may not import it (the simulator, dev/ and tests may).`,
+  allowTypeImports: true,
 });
 
 export default tseslint.config(
@@ -102,16 +113,30 @@ export default tseslint.config(
     },
   },
   {
+    files: engineFolders
+      .filter((f) => f !== 'simulator' && f !== 'workflows')
+      .map((f) => `${f}/**/*.ts`),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: devOnlyPackages.map(devOnlyImport) },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: forbiddenInWorkflows.map((name) => ({
-            name,
-            message:
-              'Workflow code must stay deterministic: no Node built-ins or I/O packages under workflows/.',
-          })),
+          paths: [
+            ...forbiddenInWorkflows.map((name) => ({
+              name,
+              message:
+                'Workflow code must stay deterministic: no Node built-ins or I/O packages under workflows/.',
+            })),
+            ...devOnlyPackages.filter((p) => !forbiddenInWorkflows.includes(p)).map(devOnlyImport),
+          ],
           patterns: [
             {
               group: [
