@@ -83,6 +83,7 @@ export function lookupRoutes({ session, today }: LookupDeps) {
   return [
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/companies`,
       summary:
         'ConnectWise companies by name or identifier, a page at a time (deleted ones left out)',
@@ -133,6 +134,7 @@ export function lookupRoutes({ session, today }: LookupDeps) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/boards`,
       summary: 'Service boards that can take tickets (active, not project boards)',
       tags: TAGS,
@@ -159,6 +161,7 @@ export function lookupRoutes({ session, today }: LookupDeps) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/boards/:boardId/statuses`,
       summary: "A board's statuses; closedStatus marks those a ticket can be closed with",
       tags: TAGS,
@@ -193,6 +196,7 @@ export function lookupRoutes({ session, today }: LookupDeps) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/sources`,
       summary: 'Ticket sources',
       tags: TAGS,
@@ -220,6 +224,7 @@ export function lookupRoutes({ session, today }: LookupDeps) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/priorities`,
       summary: 'Ticket priorities',
       tags: TAGS,
@@ -249,6 +254,7 @@ export function lookupRoutes({ session, today }: LookupDeps) {
     }),
     route({
       method: 'get',
+      auth: 'partner',
       path: `${base}/companies/:companyId/agreements`,
       summary:
         "A company's agreements, each saying whether usage can be billed through it and why (cancelled ones only on request)",

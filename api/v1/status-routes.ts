@@ -17,12 +17,12 @@ const toSyncRunView = (run: SyncRunRecord) => ({
   kind: run.kind,
   trigger: run.trigger,
   outcome: run.outcome,
-  summary: run.summary,
+  summary: run.summary ?? null,
   startedAt: run.startedAt,
-  endedAt: run.endedAt,
+  endedAt: run.endedAt ?? null,
   workflowId: run.workflowId,
   runId: run.runId,
-  changes: run.changes,
+  changes: run.changes ?? [],
 });
 
 export function statusRoutes(
