@@ -1,17 +1,36 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isConnectWiseError, type ConnectWiseError } from '../connectwise';
+import { SecretOpenError } from '../security';
+import { IntegrationWithoutCredentialsError } from '../services/integration-client';
 import { FailureType } from '../workflows/failure-types';
 
 export { FailureType };
 
 const RETRYABLE = new Set<ConnectWiseError['kind']>(['server', 'network', 'throttled']);
 
+/** Stored-key problems: no retry can fix them, only a partner entering the key again. */
+function storedKeyFailure(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof SecretOpenError) {
+    return ApplicationFailure.nonRetryable(
+      "the stored private key cannot be decrypted with the engine's encryption keys",
+      FailureType.secretUnavailable,
+    );
+  }
+  if (err instanceof IntegrationWithoutCredentialsError) {
+    return ApplicationFailure.nonRetryable(err.message, FailureType.credentialsMissing);
+  }
+  return undefined;
+}
+
 /**
- * The one place ConnectWise errors become Temporal failures: 5xx, network and 429 retry (429 after
- * its Retry-After); everything else (401, 403, 400, 404, wrong host) would fail the same way again.
- * The error's own message and fields carry no secrets (connectwise/errors.ts).
+ * The one place errors of our own become Temporal failures. ConnectWise: 5xx, network and 429
+ * retry (429 after its Retry-After); everything else (401, 403, 400, 404, wrong host) would fail
+ * the same way again. A stored key that cannot be opened never retries. The error's own message
+ * and fields carry no secrets (connectwise/errors.ts).
  */
 export function toActivityFailure(err: unknown): Error {
+  const stored = storedKeyFailure(err);
+  if (stored) return stored;
   if (!isConnectWiseError(err)) return err instanceof Error ? err : new Error(String(err));
   const details = [{ status: err.status, code: err.code, errors: err.errors, path: err.path }];
   return ApplicationFailure.create({

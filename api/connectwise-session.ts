@@ -7,7 +7,7 @@ import type { CwSettings } from '../services/cw-settings';
 import { openIntegrationClient } from '../services/integration-client';
 import { CREDENTIALS_REJECTED, connectWiseHttpError } from './connectwise-errors';
 import { HttpError } from './errors';
-import type { IntegrationService } from './integration-service';
+import type { IntegrationService } from '../services/integration-service';
 
 export interface ConnectWiseSessionDeps {
   integrations: Pick<IntegrationService, 'live'>;

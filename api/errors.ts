@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../config/logger';
+import { fromServiceError } from './service-errors';
 
 export interface FieldError {
   field: string;
@@ -57,7 +58,8 @@ const isClientBodyError = (err: BodyParserError) =>
 
 /** JSON errors only; never a stack trace or an internal message. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return (thrown: unknown, req, res, _next) => {
+    const err = fromServiceError(thrown);
     let http: HttpError;
     if (err instanceof HttpError) {
       http = err;

@@ -23,6 +23,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'CW_ALLOW_PRIVATE_HOSTS: must not be true when NODE_ENV is production (it lets partner-entered sites reach private addresses)',
       ]);
     }
+    const codecJwt = parsed.data.TEMPORAL_UI_CODEC_JWKS_URL !== undefined;
+    const missing = (['TEMPORAL_UI_CODEC_JWT_ISSUER', 'TEMPORAL_UI_CODEC_JWT_AUDIENCE'] as const)
+      .filter((name) => codecJwt && parsed.data[name] === undefined)
+      .map((name) => `${name}: is required when TEMPORAL_UI_CODEC_JWKS_URL is set`);
+    if (missing.length > 0) throw new ConfigError(missing);
     return parsed.data;
   }
   const problems = parsed.error.issues.map((issue) => {

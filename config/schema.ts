@@ -39,7 +39,39 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .default('cw-integration')
-    .describe('Task queue the worker polls and the API starts workflows on.'),
+    .describe(
+      'Task queue of scheduled work (the lifecycle workflows and their syncs); the worker polls it.',
+    ),
+  TEMPORAL_INTERACTIVE_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .default('cw-interactive')
+    .describe(
+      'Task queue of work a person waits for (Test Connection); polled by its own worker in the same process, so a busy sync never delays it.',
+    ),
+  SYNC_WORKER_MAX_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Activities the worker runs at once on the scheduled-work task queue.'),
+  INTERACTIVE_WORKER_MAX_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .describe('Activities the worker runs at once on the interactive task queue.'),
+  TEST_CONNECTION_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(60)
+    .describe(
+      'How long Test Connection waits for ConnectWise, retries included, before answering 504.',
+    ),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
@@ -78,6 +110,22 @@ export const configSchema = z.object({
     .describe(
       "Temporal UI origins allowed to call the API's /codec/decode (to read encrypted histories, secrets redacted); unset = endpoint off.",
     ),
+  TEMPORAL_UI_CODEC_JWKS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "JWKS of the identity provider the Temporal UI signs in with: /codec/decode then accepts only the UI user's OIDC access token signed by it. Required when the API is not on loopback.",
+    ),
+  TEMPORAL_UI_CODEC_JWT_ISSUER: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The `iss` the codec requires in those tokens (the identity provider).'),
+  TEMPORAL_UI_CODEC_JWT_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The `aud` the codec requires in those tokens (the API the access token is for).'),
   CW_CLIENT_ID: z
     .string()
     .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')

@@ -140,6 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const externalMongo = baseEnv.MONGODB_URI || undefined;
   const namespace = baseEnv.TEMPORAL_NAMESPACE || 'default';
   const taskQueue = baseEnv.TEMPORAL_TASK_QUEUE || 'cw-integration';
+  const interactiveTaskQueue = baseEnv.TEMPORAL_INTERACTIVE_TASK_QUEUE || 'cw-interactive';
 
   // Ephemeral stacks take a free port per part only as it starts (tests run in parallel, so a
   // port picked early may be taken by the time it is bound); the dev stack uses fixed ports.
@@ -206,6 +207,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: namespace,
       TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_INTERACTIVE_TASK_QUEUE: interactiveTaskQueue,
       ENCRYPTION_KEY: baseEnv.ENCRYPTION_KEY || ENCRYPTION_KEY,
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
@@ -217,9 +219,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.push(worker, api);
     await Promise.all([
       waitUntil(
-        () => workerPolling(temporal.address, namespace, taskQueue, worker.process.startedAt),
+        async () => {
+          for (const queue of [taskQueue, interactiveTaskQueue]) {
+            const { startedAt } = worker.process;
+            if (!(await workerPolling(temporal.address, namespace, queue, startedAt))) return false;
+          }
+          return true;
+        },
         {
-          what: `a worker polling task queue ${taskQueue}`,
+          what: `a worker polling task queues ${taskQueue} and ${interactiveTaskQueue}`,
           timeoutMs: timeoutMs ?? 120_000,
           process: worker.process,
         },

@@ -49,12 +49,13 @@ function authProblem(err: ConnectWiseError, isCloud: boolean | undefined): strin
 /**
  * Test Connection (API-NOTES §6): site and company, then authentication, then every line of the
  * required role. Stops at the first fatal step. Setup problems land in the report; transient
- * ConnectWise failures throw TransientConnectionError so the caller can retry.
+ * ConnectWise failures throw TransientConnectionError so the caller can retry. `signal` aborts
+ * every request (Temporal's activity cancellation).
  */
 export async function runConnectionTest(
   creds: CwCredentials,
   cw: CwSettings,
-  now: () => Date = () => new Date(),
+  { signal, now = () => new Date() }: { signal?: AbortSignal; now?: () => Date } = {},
 ): Promise<ConnectionReport> {
   const report: ConnectionReport = {
     ok: false,
@@ -73,7 +74,7 @@ export async function runConnectionTest(
 
   let client: ConnectWiseClient;
   try {
-    client = await createConnectWiseClient(clientOptions(cw, creds));
+    client = await createConnectWiseClient(clientOptions(cw, creds, { signal }));
   } catch (err) {
     const cwErr = rethrowTransient(err);
     report.site.reachable = cwErr.code === ClientErrorCode.CompanyNotFound;
@@ -92,7 +93,7 @@ export async function runConnectionTest(
   };
 
   try {
-    const system = await getSystemInfo(client);
+    const system = await getSystemInfo(client, { signal });
     report.authenticated = true;
     report.server = { version: system.version, cloudRegion: system.cloudRegion };
   } catch (err) {
@@ -101,7 +102,7 @@ export async function runConnectionTest(
   }
 
   try {
-    report.role = await checkSecurityRole(client);
+    report.role = await checkSecurityRole(client, { signal });
   } catch (err) {
     report.problems.push(authProblem(rethrowTransient(err), info?.isCloud));
     return report;

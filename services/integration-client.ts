@@ -1,7 +1,7 @@
 import { createConnectWiseClient, type ConnectWiseClient } from '../connectwise';
 import type { IntegrationRecord, Repositories } from '../db';
 import { openString, seal, type Keyring, type SealedSecret } from '../security';
-import { clientOptions, type CwSettings } from './cw-settings';
+import { clientOptions, type CwCredentials, type CwSettings } from './cw-settings';
 
 export interface IntegrationClientDeps {
   repos: Repositories;
@@ -30,31 +30,42 @@ export class IntegrationWithoutCredentialsError extends Error {
   }
 }
 
-/** A ConnectWise client for a saved integration; a codebase change is saved as it is found. */
+/**
+ * A saved integration's credentials, its private key opened. Throws
+ * IntegrationWithoutCredentialsError, or SecretOpenError when the engine's keys cannot open it.
+ */
+export function storedCredentials(
+  keyring: Keyring,
+  integration: Pick<IntegrationRecord, 'id' | 'site' | 'companyId' | 'publicKey' | 'privateKey'>,
+): CwCredentials {
+  if (!integration.privateKey) throw new IntegrationWithoutCredentialsError();
+  return {
+    site: integration.site,
+    companyId: integration.companyId,
+    publicKey: integration.publicKey,
+    privateKey: openPrivateKey(keyring, integration.id, integration.privateKey),
+  };
+}
+
+/**
+ * A ConnectWise client for a saved integration; a codebase change is saved as it is found.
+ * `signal` aborts the discovery request (pass it to each call too).
+ */
 export async function openIntegrationClient(
   { repos, keyring, cw }: IntegrationClientDeps,
   integration: IntegrationRecord,
+  { signal }: { signal?: AbortSignal } = {},
 ): Promise<ConnectWiseClient> {
-  if (!integration.privateKey) throw new IntegrationWithoutCredentialsError();
-  const privateKey = openPrivateKey(keyring, integration.id, integration.privateKey);
   return createConnectWiseClient(
-    clientOptions(
-      cw,
-      {
-        site: integration.site,
-        companyId: integration.companyId,
-        publicKey: integration.publicKey,
-        privateKey,
+    clientOptions(cw, storedCredentials(keyring, integration), {
+      signal,
+      codebase: integration.codebase,
+      onCodebaseChange: async (codebase, info) => {
+        await repos.integrations.update(integration.partnerId, integration.id, {
+          codebase,
+          versionNumber: info.versionNumber,
+        });
       },
-      {
-        codebase: integration.codebase,
-        onCodebaseChange: async (codebase, info) => {
-          await repos.integrations.update(integration.partnerId, integration.id, {
-            codebase,
-            versionNumber: info.versionNumber,
-          });
-        },
-      },
-    ),
+    }),
   );
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../config/logger';
 import { connectDatabase, createRepositories } from '../db';
 import { keyringFromConfig } from '../security';
 import { toTemporalLogger } from '../temporal/logger';
-import { createWorker } from './worker';
+import { createWorkers } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -22,19 +22,23 @@ async function main(): Promise<void> {
   const db = await connectDatabase({ uri: config.MONGODB_URI });
   const repos = await createRepositories(db);
   const keyring = keyringFromConfig(config);
-  const worker = await createWorker({
+  const workers = await createWorkers({
     config,
     deps: { repos, keyring, cw: config, logger },
     keyring,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
   });
   logger.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
-    'worker ready',
+    {
+      syncTaskQueue: config.TEMPORAL_TASK_QUEUE,
+      interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+    },
+    'workers ready',
   );
-  await worker.run();
+  await workers.run();
   await db.close();
-  logger.info('worker stopped');
+  logger.info('workers stopped');
 }
 
 main().catch((err: unknown) => {

@@ -1,16 +1,10 @@
 /** Bundles workflows/ once at build time, so production workers start without webpack. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../temporal/data-converter';
-import { WORKFLOWS_PATH } from './worker';
+import { bundleWorkflows } from './bundle';
 
 export async function prebundleWorkflows(out: string): Promise<number> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    // Must match the worker's data converter, which the bundle cannot learn later.
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-  });
+  const { code } = await bundleWorkflows();
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);
   return code.length;

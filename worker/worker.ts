@@ -1,14 +1,25 @@
 import { existsSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../config';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from '../config';
 import type { Keyring } from '../security';
 import { createDataConverter } from '../temporal/data-converter';
+import { bundleWorkflows } from './bundle';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+export { WORKFLOWS_PATH } from './bundle';
+
+export type WorkerConfig = Pick<
+  Config,
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_TASK_QUEUE'
+  | 'TEMPORAL_INTERACTIVE_TASK_QUEUE'
+  | 'SYNC_WORKER_MAX_ACTIVITIES'
+  | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
+>;
 
 export interface CreateWorkerOptions {
-  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>;
+  config: WorkerConfig;
   deps: ActivityDeps;
   keyring: Keyring;
   /** Path of a prebundled workflow bundle (production); otherwise workflows are bundled at start. */
@@ -16,23 +27,65 @@ export interface CreateWorkerOptions {
   connection?: NativeConnection;
 }
 
-export async function createWorker({
+/**
+ * The process's two workers: one per task queue, each with its own activity slots, so scheduled
+ * syncs can never take the slots of work a person waits for (Test Connection).
+ */
+export interface EngineWorkers {
+  sync: Worker;
+  interactive: Worker;
+  /** Runs both until shutdown; if one fails, the other is shut down too. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorkers({
   config,
   deps,
   keyring,
   workflowBundlePath,
   connection,
-}: CreateWorkerOptions): Promise<Worker> {
-  const options: WorkerOptions = {
+}: CreateWorkerOptions): Promise<EngineWorkers> {
+  const common: Omit<WorkerOptions, 'taskQueue'> = {
     connection:
       connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(deps),
     dataConverter: createDataConverter(keyring),
-    ...(workflowBundlePath && existsSync(workflowBundlePath)
-      ? { workflowBundle: { codePath: workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    // Bundled once for both workers.
+    workflowBundle:
+      workflowBundlePath && existsSync(workflowBundlePath)
+        ? { codePath: workflowBundlePath }
+        : await bundleWorkflows(),
   };
-  return Worker.create(options);
+  const sync = await Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.SYNC_WORKER_MAX_ACTIVITIES,
+  });
+  const interactive = await Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.INTERACTIVE_WORKER_MAX_ACTIVITIES,
+  });
+  const shutdown = () => {
+    for (const worker of [sync, interactive]) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  };
+  return {
+    sync,
+    interactive,
+    shutdown,
+    run: async () => {
+      const runs = [sync.run(), interactive.run()];
+      try {
+        await Promise.all(runs);
+      } catch (err) {
+        shutdown();
+        await Promise.allSettled(runs);
+        throw err;
+      }
+    },
+  };
 }

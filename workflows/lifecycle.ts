@@ -1,25 +1,27 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
+  pauseSignal,
   removeSignal,
+  settingsChangedSignal,
   statusQuery,
   synchronizeSignal,
   type IntegrationStatus,
   type RunSummary,
+  type SettingsChange,
   type SynchronizeRequest,
   type SyncTrigger,
 } from './messages';
-
-import { FailureType } from './failure-types';
+import { GONE, runFailure } from './run-failure';
 
 /** Bounded too (about 20 minutes): a long database outage must not wedge the loop or `remove`. */
 const { recordSyncRun } = proxyActivities<Activities>({
@@ -35,6 +37,7 @@ const { recordSyncRun } = proxyActivities<Activities>({
 /** Bounded: a ConnectWise outage fails this run, and the next period tries again. */
 const { checkAccess } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '2 seconds',
     maximumInterval: '1 minute',
@@ -43,28 +46,27 @@ const { checkAccess } = proxyActivities<Activities>({
   },
 });
 
-const failureType = (err: unknown): string | undefined =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
-    ? (err.cause.type ?? undefined)
-    : undefined;
+/**
+ * Pause and resume reach the workflow (it stops scheduling while paused). Histories from before
+ * this did not react to pause signals; the patch keeps them replaying as they ran.
+ */
+export const PAUSE_PATCH = 'lifecycle-pause-signal';
 
-/** One run: confirm access first (a 401 stops everything), then the work the settings ask for. */
 /** The run's row in the database; a run whose row cannot be written is still shown in status. */
 async function recordRun(
   run: Parameters<Activities['recordSyncRun']>[0],
 ): Promise<string | undefined> {
   try {
     return (await recordSyncRun(run)).syncRunId;
-  } catch {
+  } catch (err) {
+    if (isCancellation(err)) throw err;
     return undefined;
   }
 }
 
 type RunResult = { outcome: RunSummary['outcome']; summary: string } | typeof GONE;
 
-/** The integration was deleted: this workflow has nothing left to do. */
-const GONE = 'gone' as const;
-
+/** One run: confirm access first (a 401 stops everything), then the work the settings ask for. */
 async function runOnce(input: LifecycleInput): Promise<RunResult> {
   try {
     const { state } = await checkAccess({
@@ -73,17 +75,9 @@ async function runOnce(input: LifecycleInput): Promise<RunResult> {
     });
     if (state !== 'active') return { outcome: 'skipped', summary: `the integration is ${state}` };
   } catch (err) {
-    if (failureType(err) === FailureType.credentialsInvalid) {
-      return {
-        outcome: 'failed',
-        summary: 'ConnectWise rejected the API keys; the integration needs new credentials',
-      };
-    }
-    if (failureType(err) === FailureType.integrationNotFound) return GONE;
-    return {
-      outcome: 'failed',
-      summary: 'ConnectWise could not be reached; the next run tries again',
-    };
+    // A cancelled workflow stops; it does not record a failed run.
+    if (isCancellation(err)) throw err;
+    return runFailure(err);
   }
   // Billing sync proper arrives with the billing workflow.
   return { outcome: 'skipped', summary: 'billing integration is not configured' };
@@ -101,6 +95,9 @@ export interface CarriedState {
   lastRuns: RunSummary[];
   generation: number;
   runSequence: number;
+  /** Absent in states carried by workflows from before pause reached the workflow. */
+  paused?: boolean;
+  lastSettingsChange?: SettingsChange | null;
 }
 
 export interface LifecycleInput {
@@ -119,7 +116,7 @@ const keepLast = <T>(list: T[], n: number): void => {
 
 /**
  * One long-running workflow per integration (id `integration:<integrationId>`): it owns the
- * schedule, takes Synchronize presses, and answers the status query.
+ * schedule, takes Synchronize presses, pause and resume, and answers the status query.
  */
 export async function integrationLifecycle(input: LifecycleInput): Promise<void> {
   const carried = input.carried;
@@ -131,9 +128,14 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     lastRuns: [...(carried?.lastRuns ?? [])],
     generation: carried?.generation ?? 0,
     runSequence: carried?.runSequence ?? 0,
+    paused: carried?.paused ?? false,
+    lastSettingsChange: carried?.lastSettingsChange ?? null,
   };
   let removed = false;
   let syncing = false;
+  // Set once this execution runs code that honours pause (see PAUSE_PATCH).
+  let pausable = false;
+  const paused = () => pausable && state.paused === true;
 
   setHandler(synchronizeSignal, (request) => {
     state.synchronizeRequests.push(request);
@@ -144,25 +146,42 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
   setHandler(removeSignal, () => {
     removed = true;
   });
-  setHandler(statusQuery, (): IntegrationStatus => ({
-    integrationId: input.integrationId,
-    partnerId: input.partnerId,
-    lifecycle: removed ? 'removed' : syncing ? 'syncing' : 'running',
-    startedAt: state.startedAt,
-    nextRunAt: removed ? null : new Date(state.nextRunAt).toISOString(),
-    pendingRequests: state.pending.length,
-    synchronizeRequests: state.synchronizeRequests,
-    lastRuns: state.lastRuns,
-    generation: state.generation,
-  }));
+  setHandler(pauseSignal, (change) => {
+    state.paused = change.paused;
+  });
+  setHandler(settingsChangedSignal, (change) => {
+    state.lastSettingsChange = change;
+  });
+  setHandler(statusQuery, (): IntegrationStatus => {
+    const lifecycle = removed ? 'removed' : syncing ? 'syncing' : paused() ? 'paused' : 'running';
+    return {
+      integrationId: input.integrationId,
+      partnerId: input.partnerId,
+      lifecycle,
+      startedAt: state.startedAt,
+      nextRunAt:
+        lifecycle === 'removed' || paused() ? null : new Date(state.nextRunAt).toISOString(),
+      pendingRequests: state.pending.length,
+      synchronizeRequests: state.synchronizeRequests,
+      lastRuns: state.lastRuns,
+      generation: state.generation,
+      lastSettingsChange: state.lastSettingsChange ?? null,
+    };
+  });
 
   let runsThisGeneration = 0;
   for (;;) {
-    const signalled = await condition(
-      () => removed || state.pending.length > 0,
-      Math.max(1, state.nextRunAt - Date.now()),
-    );
+    pausable ||= patched(PAUSE_PATCH);
+    const pausedAtWait = paused();
+    const wake = () =>
+      removed || paused() !== pausedAtWait || (!pausedAtWait && state.pending.length > 0);
+    let signalled = true;
+    if (pausedAtWait) await condition(wake);
+    else signalled = await condition(wake, Math.max(1, state.nextRunAt - Date.now()));
     if (removed) return;
+    // Paused or resumed meanwhile: wait again on the new terms (a run missed while paused
+    // happens right after resuming).
+    if (paused() !== pausedAtWait) continue;
     let trigger: SyncTrigger;
     if (signalled) {
       trigger = state.pending.shift()!;

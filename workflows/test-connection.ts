@@ -1,18 +1,51 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ConnectionReport } from '../services/connection-report';
 import type { CwCredentials } from '../services/cw-settings';
 
-const { testConnection } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  // Only transient ConnectWise failures (5xx, 429, network) reach a retry; a partner is waiting.
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
+/**
+ * Which keys to test. `typed`: keys a person just entered and that are not stored yet (before
+ * create, at create, a newly typed private key); only these ever travel through Temporal, and
+ * then encrypted by the payload codec. `stored`: a saved integration's keys, by id: the activity
+ * loads and opens the sealed key itself, so it never enters a history.
+ */
+export type ConnectionToTest =
+  { typed: CwCredentials } | { stored: { partnerId: string; integrationId: string } };
+
+export type TestConnectionInput = ConnectionToTest & {
+  /** How long the person waits for ConnectWise, retries included. */
+  answerWithinMs: number;
+};
+
+const RETRY: ActivityOptions['retry'] = {
+  // Only transient ConnectWise failures (5xx, 429, network) reach a retry.
+  initialInterval: '1 second',
+  maximumInterval: '10 seconds',
+  maximumAttempts: 3,
+};
+
+/** Histories started before ids replaced stored keys: the input was the credentials themselves. */
+const legacy = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: RETRY });
+
+const isLegacyInput = (input: TestConnectionInput | CwCredentials): input is CwCredentials =>
+  'site' in input;
 
 /**
- * Test Connection as its own short workflow, so every test is visible in the Temporal UI. The
- * credentials in its input and history are ciphertext (payload codec).
+ * Test Connection as its own short workflow on the interactive task queue, so every test is
+ * visible in the Temporal UI.
  */
-export async function testConnectionWorkflow(creds: CwCredentials): Promise<ConnectionReport> {
-  return await testConnection(creds);
+export async function testConnectionWorkflow(
+  input: TestConnectionInput | CwCredentials,
+): Promise<ConnectionReport> {
+  if (isLegacyInput(input)) return await legacy.testConnection(input);
+  const { testConnection, testStoredConnection } = proxyActivities<Activities>({
+    // A person is waiting: every attempt and retry together end within their wait.
+    scheduleToCloseTimeout: input.answerWithinMs,
+    // A dead worker shows within seconds, and a cancellation reaches the ConnectWise request.
+    heartbeatTimeout: '10 seconds',
+    retry: RETRY,
+  });
+  return 'typed' in input
+    ? await testConnection(input.typed)
+    : await testStoredConnection(input.stored);
 }

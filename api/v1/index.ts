@@ -8,9 +8,11 @@ import type { Repositories } from '../../db';
 import type { Keyring } from '../../security';
 import { utcToday } from '../../services/today';
 import { principalOf } from '../auth';
-import { IntegrationService } from '../integration-service';
+import { ConnectionTestClient } from '../../services/connection-test-client';
+import { IntegrationService } from '../../services/integration-service';
+import { IntegrationSettingsService } from '../../services/integration-settings';
+import { LifecycleClient } from '../../temporal/lifecycle-client';
 import { ConnectWiseSession } from '../connectwise-session';
-import { LifecycleClient } from '../lifecycle';
 import { mountRoutes } from '../route';
 import { docsContentSecurityPolicy } from '../security-headers';
 import { integrationRoutes } from './integration-routes';
@@ -35,7 +37,9 @@ export function createV1Router(deps: V1Deps): Router {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const lifecycle = new LifecycleClient(temporal, config);
-  const integrations = new IntegrationService({ temporal, config, repos, keyring, lifecycle });
+  const connectionTests = new ConnectionTestClient(temporal, config);
+  const integrations = new IntegrationService({ repos, keyring, lifecycle, connectionTests });
+  const settings = new IntegrationSettingsService({ repos, lifecycle, logger: deps.logger });
   const session = new ConnectWiseSession({
     integrations,
     repos,
@@ -53,8 +57,8 @@ export function createV1Router(deps: V1Deps): Router {
       ...vendorRoutes(repos),
       ...statusRoutes(repos, lifecycle, integrations),
       ...lookupRoutes({ session, today: utcToday }),
-      ...mappingRoutes({ session, repos }),
-      ...settingsRoutes({ session, integrations, repos, today: utcToday }),
+      ...mappingRoutes({ session, settings, repos }),
+      ...settingsRoutes({ session, integrations, settings, repos, today: utcToday }),
     ],
     {
       authenticate: (req, res) => principalOf(repos.tokens, req, res),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { COMPANY_ID, COMPANY_ID_MESSAGE } from '../../connectwise';
-import type { IntegrationService } from '../integration-service';
-import { RETYPE_PRIVATE_KEY } from '../integration-service';
+import type { IntegrationService } from '../../services/integration-service';
+import { RETYPE_PRIVATE_KEY } from '../../services/integration-service';
 import { route } from '../route';
 import { integrationView } from './integration-view';
 import { errorBody, partnerParams } from './schemas';

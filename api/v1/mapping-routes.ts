@@ -3,6 +3,7 @@ import { listAllCompanies } from '../../connectwise';
 import type { Repositories } from '../../db';
 import { createCompanySuggester } from '../../domain/mapping-suggestions';
 import { checkCompanyMappings } from '../../services/company-mappings';
+import type { IntegrationSettingsService } from '../../services/integration-settings';
 import type { ConnectWiseSession } from '../connectwise-session';
 import { validationError } from '../errors';
 import { route } from '../route';
@@ -43,10 +44,11 @@ const mappingsBody = z.object({
 
 export interface MappingDeps {
   session: ConnectWiseSession;
+  settings: Pick<IntegrationSettingsService, 'saveCompanyMappings'>;
   repos: Repositories;
 }
 
-export function mappingRoutes({ session, repos }: MappingDeps) {
+export function mappingRoutes({ session, settings, repos }: MappingDeps) {
   return [
     route({
       method: 'get',
@@ -140,7 +142,7 @@ export function mappingRoutes({ session, repos }: MappingDeps) {
           }),
         });
         if (problems.length > 0) throw validationError(problems);
-        await repos.companyMappings.save(partnerId, integrationId, rows);
+        await settings.saveCompanyMappings(partnerId, integrationId, rows);
         return {
           body: {
             saved: rows.length,

@@ -3,8 +3,9 @@ import type { ConnectWiseClient } from '../../connectwise';
 import type { IntegrationRecord, Repositories } from '../../db';
 import type { FieldProblem } from '../../services/field-problem';
 import type { ConnectWiseSession } from '../connectwise-session';
-import { notFound, validationError } from '../errors';
-import type { IntegrationService } from '../integration-service';
+import { validationError } from '../errors';
+import type { IntegrationService } from '../../services/integration-service';
+import type { IntegrationSettingsService } from '../../services/integration-settings';
 import { route, type Route } from '../route';
 import { connectWiseFailures } from './connectwise-schemas';
 import { errorBody, partnerParams } from './schemas';
@@ -38,6 +39,7 @@ export interface SettingsKind<
 export interface SettingsKindDeps {
   session: ConnectWiseSession;
   integrations: Pick<IntegrationService, 'live'>;
+  settings: Pick<IntegrationSettingsService, 'saveSettings'>;
   repos: Repositories;
 }
 
@@ -46,7 +48,7 @@ export function settingsKindRoutes<
   F extends SettingsField,
   B extends ZodType<NonNullable<IntegrationRecord[F]>>,
   V extends ZodType,
->({ session, integrations, repos }: SettingsKindDeps, kind: SettingsKind<F, B, V>): Route[] {
+>({ session, integrations, settings }: SettingsKindDeps, kind: SettingsKind<F, B, V>): Route[] {
   const path = `${base}/${kind.path}`;
   return [
     route({
@@ -97,9 +99,7 @@ export function settingsKindRoutes<
           // next time.
           integrationId = (await integrations.live(partnerId)).id;
         }
-        const set: Partial<Pick<IntegrationRecord, SettingsField>> = { [kind.field]: body };
-        const saved = await repos.integrations.update(partnerId, integrationId, set);
-        if (!saved) throw notFound('ConnectWise integration');
+        const saved = await settings.saveSettings(partnerId, integrationId, kind.field, body);
         return { body: kind.view.of(saved[kind.field]) };
       },
     }),

@@ -6,7 +6,8 @@ import {
   type EnabledTicketSettings,
 } from '../../services/settings-validation';
 import type { ConnectWiseSession } from '../connectwise-session';
-import type { IntegrationService } from '../integration-service';
+import type { IntegrationService } from '../../services/integration-service';
+import type { IntegrationSettingsService } from '../../services/integration-settings';
 import { cwIdInBody } from './connectwise-schemas';
 import { externalId, unique } from './schemas';
 import { billingSettingsView, ticketSettingsView } from './views';
@@ -50,6 +51,7 @@ const billingBody = z.object({
 export interface SettingsDeps {
   session: ConnectWiseSession;
   integrations: Pick<IntegrationService, 'live'>;
+  settings: Pick<IntegrationSettingsService, 'saveSettings'>;
   repos: Repositories;
   today: () => string;
 }

@@ -92,6 +92,12 @@ export const workflowStatusView = z.object({
   ),
   lastRuns: z.array(runSummaryView),
   generation: z.number(),
+  lastSettingsChange: z
+    .object({
+      what: z.enum(['ticket_settings', 'billing_settings', 'company_mappings']),
+      changedAt: z.string(),
+    })
+    .nullable(),
 });
 
 export const syncRunView = z.object({

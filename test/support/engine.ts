@@ -1,8 +1,6 @@
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
-import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
 import { loadConfig, type Config } from '../../config';
@@ -12,7 +10,7 @@ import { createDataConverter } from '../../temporal/data-converter';
 import { pingTemporal } from '../../temporal/connection';
 import { requireTool } from '../../dev/tools';
 import { DEMO_CREDENTIALS } from '../../simulator';
-import { WORKFLOWS_PATH } from '../../worker/worker';
+import { createWorkers } from '../../worker/worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { openTestDatabase, type TestDatabase } from './db';
 import { randomKey, testKeyring } from './keys';
@@ -51,6 +49,7 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
     CW_ALLOW_PRIVATE_HOSTS: 'true',
     TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_INTERACTIVE_TASK_QUEUE: `${taskQueue}-interactive`,
     MONGODB_URI: db.uri,
     ...env,
   });
@@ -62,14 +61,13 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     dataConverter,
   });
   const { logger, lines } = captureLogger();
-  const worker = await Worker.create({
+  const workers = await createWorkers({
+    config,
     connection: temporalEnv.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ repos: db.repos, keyring, cw: config, logger }),
-    dataConverter,
+    keyring,
+    deps: { repos: db.repos, keyring, cw: config, logger },
   });
-  const workerRun = worker.run();
+  const workerRun = workers.run();
   const app = createApp({
     logger,
     checks: [
@@ -103,7 +101,7 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     logLines: lines,
     tokens,
     stop: async () => {
-      worker.shutdown();
+      workers.shutdown();
       await workerRun;
       await db.close();
       await temporalEnv.teardown();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorker } from '../../worker/worker';
+import { createWorkers } from '../../worker/worker';
 import { prebundleWorkflows } from '../../worker/prebundle';
 import { createDataConverter } from '../../temporal/data-converter';
 import { testConnectionWorkflow } from '../../workflows';
@@ -37,9 +37,12 @@ test('a worker started from the production bundle (as in the Docker image) runs 
   const config = {
     TEMPORAL_ADDRESS: 'unused',
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-    TEMPORAL_TASK_QUEUE: 'prebundled',
+    TEMPORAL_TASK_QUEUE: 'prebundled-sync',
+    TEMPORAL_INTERACTIVE_TASK_QUEUE: 'prebundled',
+    SYNC_WORKER_MAX_ACTIVITIES: 1,
+    INTERACTIVE_WORKER_MAX_ACTIVITIES: 1,
   };
-  const worker = await createWorker({
+  const workers = await createWorkers({
     config,
     connection: env.nativeConnection,
     keyring,
@@ -51,12 +54,13 @@ test('a worker started from the production bundle (as in the Docker image) runs 
     namespace: env.namespace,
     dataConverter: createDataConverter(keyring),
   });
-  const report = await worker.runUntil(
-    client.workflow.execute(testConnectionWorkflow, {
-      taskQueue: 'prebundled',
-      workflowId: 'prebundled-test-connection',
-      args: [fx.credentials],
-    }),
-  );
+  const run = workers.run();
+  const report = await client.workflow.execute(testConnectionWorkflow, {
+    taskQueue: 'prebundled',
+    workflowId: 'prebundled-test-connection',
+    args: [{ typed: fx.credentials, answerWithinMs: 60_000 }],
+  });
+  workers.shutdown();
+  await run;
   expect(report.ok).toBe(true);
 }, 120_000);

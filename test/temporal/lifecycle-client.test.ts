@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { LifecycleClient } from '../../api/lifecycle';
+import { LifecycleClient } from '../../temporal/lifecycle-client';
 import { freePort } from '../../dev/processes';
 
 test('status says "unavailable" instead of failing when Temporal does not answer', async () => {

@@ -1,0 +1,64 @@
+import type { Logger } from '../config/logger';
+import type { IntegrationRecord, Repositories } from '../db';
+import type { CompanyMapping } from '../db/repositories/company-mappings';
+import type { LifecycleClient } from '../temporal/lifecycle-client';
+import type { SettingsChange } from '../workflows/messages';
+import { notFound } from './errors';
+
+export interface IntegrationSettingsDeps {
+  repos: Pick<Repositories, 'integrations' | 'companyMappings'>;
+  lifecycle: Pick<LifecycleClient, 'settingsChanged'>;
+  logger: Pick<Logger, 'warn'>;
+}
+
+export type SettingsField = 'ticketSettings' | 'billingSettings';
+
+const CHANGE_OF: Record<SettingsField, SettingsChange['what']> = {
+  ticketSettings: 'ticket_settings',
+  billingSettings: 'billing_settings',
+};
+
+/**
+ * Saving what a partner configures (ticket and billing settings, company mappings), already
+ * checked. Each save tells the lifecycle workflow, so billing can queue a `config_change` run.
+ */
+export class IntegrationSettingsService {
+  constructor(private readonly deps: IntegrationSettingsDeps) {}
+
+  async saveSettings<F extends SettingsField>(
+    partnerId: string,
+    integrationId: string,
+    field: F,
+    value: NonNullable<IntegrationRecord[F]>,
+  ): Promise<IntegrationRecord> {
+    const set: Partial<Pick<IntegrationRecord, SettingsField>> = { [field]: value };
+    const saved = await this.deps.repos.integrations.update(partnerId, integrationId, set);
+    if (!saved) throw notFound('ConnectWise integration');
+    await this.notify(integrationId, CHANGE_OF[field]);
+    return saved;
+  }
+
+  async saveCompanyMappings(
+    partnerId: string,
+    integrationId: string,
+    rows: CompanyMapping[],
+  ): Promise<void> {
+    await this.deps.repos.companyMappings.save(partnerId, integrationId, rows);
+    await this.notify(integrationId, 'company_mappings');
+  }
+
+  /** The settings are saved either way: a workflow that cannot be told reads them at its next run. */
+  private async notify(integrationId: string, what: SettingsChange['what']): Promise<void> {
+    try {
+      await this.deps.lifecycle.settingsChanged(integrationId, {
+        what,
+        changedAt: new Date().toISOString(),
+      });
+    } catch (err) {
+      this.deps.logger.warn(
+        { err, integrationId, what },
+        'lifecycle not told of a settings change',
+      );
+    }
+  }
+}

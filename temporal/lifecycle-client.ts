@@ -1,0 +1,120 @@
+import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { IntegrationRecord } from '../db';
+import type { integrationLifecycle } from '../workflows';
+import { lifecycleWorkflowId } from '../workflows/ids';
+import {
+  pauseSignal,
+  removeSignal,
+  settingsChangedSignal,
+  statusQuery,
+  synchronizeSignal,
+  type IntegrationStatus,
+  type PauseChange,
+  type SettingsChange,
+  type SynchronizeRequest,
+} from '../workflows/messages';
+import { IntegrationIdKey, PartnerIdKey } from '../workflows/search-attributes';
+import { callTemporal } from './unavailable';
+
+export type LifecycleConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SYNC_INTERVAL_MINUTES'>;
+type IntegrationIds = Pick<IntegrationRecord, 'id' | 'partnerId'>;
+
+/**
+ * The engine's side of the lifecycle workflow (on the scheduled-work task queue): start, signal,
+ * query, remove. Ids only, never secrets. A Temporal that is down is `temporal_unavailable`.
+ */
+export class LifecycleClient {
+  constructor(
+    private readonly temporal: Client,
+    private readonly config: LifecycleConfig,
+  ) {}
+
+  private startOptions(integration: IntegrationIds) {
+    return {
+      taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+      workflowId: lifecycleWorkflowId(integration.id),
+      args: [
+        {
+          integrationId: integration.id,
+          partnerId: integration.partnerId,
+          syncIntervalMs: this.config.SYNC_INTERVAL_MINUTES * 60_000,
+        },
+      ] satisfies Parameters<typeof integrationLifecycle>,
+      typedSearchAttributes: [
+        { key: IntegrationIdKey, value: integration.id },
+        { key: PartnerIdKey, value: integration.partnerId },
+      ],
+    };
+  }
+
+  async start(integration: IntegrationIds): Promise<void> {
+    await callTemporal(this.temporal, () =>
+      this.temporal.workflow.start<typeof integrationLifecycle>('integrationLifecycle', {
+        ...this.startOptions(integration),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+  }
+
+  /**
+   * Signal-with-start: if the lifecycle workflow is gone (terminated by an operator, say), pressing
+   * Synchronize starts it again instead of failing.
+   */
+  async synchronize(integration: IntegrationIds, request: SynchronizeRequest): Promise<void> {
+    await callTemporal(this.temporal, () =>
+      this.temporal.workflow.signalWithStart<typeof integrationLifecycle, [SynchronizeRequest]>(
+        'integrationLifecycle',
+        { ...this.startOptions(integration), signal: synchronizeSignal, signalArgs: [request] },
+      ),
+    );
+  }
+
+  /** Pause or resume reaches the workflow (started again if it is gone, so status shows it). */
+  async setPaused(integration: IntegrationIds, change: PauseChange): Promise<void> {
+    await callTemporal(this.temporal, () =>
+      this.temporal.workflow.signalWithStart<typeof integrationLifecycle, [PauseChange]>(
+        'integrationLifecycle',
+        { ...this.startOptions(integration), signal: pauseSignal, signalArgs: [change] },
+      ),
+    );
+  }
+
+  /** Tells a running workflow that settings changed; a workflow that is gone needs no telling. */
+  async settingsChanged(integrationId: string, change: SettingsChange): Promise<void> {
+    await this.signalIfRunning(() =>
+      this.handle(integrationId).signal(settingsChangedSignal, change),
+    );
+  }
+
+  /**
+   * The workflow's own status; `not_running` when it is gone (removed, terminated), `unavailable`
+   * when Temporal or the worker did not answer in time. The portal still gets the stored state.
+   */
+  async status(integrationId: string): Promise<IntegrationStatus | 'not_running' | 'unavailable'> {
+    try {
+      // A query needs a worker; without one, answer in seconds rather than hang the request.
+      return await callTemporal(this.temporal, () => this.handle(integrationId).query(statusQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'not_running';
+      if (err instanceof QueryNotRegisteredError) return 'not_running';
+      return 'unavailable';
+    }
+  }
+
+  async remove(integrationId: string): Promise<void> {
+    await this.signalIfRunning(() => this.handle(integrationId).signal(removeSignal));
+  }
+
+  private handle(integrationId: string) {
+    return this.temporal.workflow.getHandle(lifecycleWorkflowId(integrationId));
+  }
+
+  private async signalIfRunning(signal: () => Promise<void>) {
+    try {
+      await callTemporal(this.temporal, signal);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+}
