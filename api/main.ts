@@ -5,9 +5,8 @@ import { connectDatabase, createRepositories, pingDatabase } from '../db';
 import { keyringFromConfig } from '../security';
 import { createTemporalClient, pingTemporal } from '../temporal/connection';
 import { createApp } from './app';
-import { requireServiceToken } from './auth';
 import { codecRouter } from './codec';
-import { isLoopbackHost } from './loopback';
+import { codecAuthorizer } from './codec-auth';
 import { createV1Router } from './v1';
 
 async function main(): Promise<void> {
@@ -27,9 +26,8 @@ async function main(): Promise<void> {
     codec: config.TEMPORAL_UI_CODEC_ORIGINS
       ? codecRouter(keyring, {
           allowedOrigins: config.TEMPORAL_UI_CODEC_ORIGINS.split(','),
-          // On a loopback-only API (the local stack) the listener is the boundary; anywhere else
-          // decoding needs a service token (the UI passes one with codec "pass access token").
-          authorize: isLoopbackHost(config.HOST) ? undefined : requireServiceToken(repos.tokens),
+          // The Temporal UI user's OIDC access token, or (loopback only) the listener itself.
+          authorize: codecAuthorizer(config),
         })
       : undefined,
   });

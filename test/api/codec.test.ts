@@ -1,8 +1,12 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
+import type { Express } from 'express';
+import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { requireServiceToken } from '../../api/auth';
 import { codecRouter } from '../../api/codec';
+import { codecAuthorizer } from '../../api/codec-auth';
 import { isLoopbackHost } from '../../api/loopback';
 import { EncryptionCodec } from '../../security';
 import { testKeyring } from '../support/keys';
@@ -111,36 +115,100 @@ test('a tampered or truncated payload is a 400, not a 500', async () => {
   expect(res.body.error.code).toBe('undecodable_payload');
 });
 
-describe('outside loopback, decoding needs a service token', () => {
+describe("outside loopback, decoding needs the Temporal UI user's OIDC access token", () => {
+  const issuer = 'https://idp.example/';
+  const audience = 'temporal-codec';
   let engine: Engine;
+  let jwks: Server;
+  let jwksUrl: string;
+  let signingKey: KeyLike;
+  let otherKey: KeyLike;
+  let guarded: Express;
+
   beforeAll(async () => {
     engine = await startEngine('codec-auth');
-  }, 120_000);
-  afterAll(async () => {
-    await engine?.stop();
-  });
-
-  test('401 without a token, 403 with a partner token, 200 with a service token', async () => {
-    const guarded = createApp({
+    const pair = await generateKeyPair('RS256');
+    signingKey = pair.privateKey;
+    otherKey = (await generateKeyPair('RS256')).privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    // The identity provider's JWKS endpoint, as the API fetches it.
+    jwks = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
+    guarded = createApp({
       logger: captureLogger().logger,
       checks: [],
       codec: codecRouter(engine.keyring, {
         allowedOrigins: [ui],
-        authorize: requireServiceToken(engine.db.repos.tokens),
+        authorize: codecAuthorizer({
+          HOST: '0.0.0.0',
+          TEMPORAL_UI_CODEC_JWKS_URL: jwksUrl,
+          TEMPORAL_UI_CODEC_JWT_ISSUER: issuer,
+          TEMPORAL_UI_CODEC_JWT_AUDIENCE: audience,
+        }),
       }),
     });
-    const body = { payloads: [asJson(defaultPayloadConverter.toPayload({ a: 1 }))] };
-    expect((await request(guarded).post('/codec/decode').send(body)).status).toBe(401);
-    const partner = await request(guarded)
-      .post('/codec/decode')
-      .set('Authorization', `Bearer ${engine.tokens.p1}`)
-      .send(body);
-    expect(partner.status).toBe(403);
-    const service = await request(guarded)
-      .post('/codec/decode')
-      .set('Authorization', `Bearer ${engine.tokens.service}`)
-      .send(body);
-    expect(service.status).toBe(200);
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.stop();
+    jwks?.close();
+  });
+
+  const token = (claims: { iss?: string; aud?: string; exp?: string } = {}, key = signingKey) =>
+    new SignJWT({ sub: 'operator@example.com' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(claims.iss ?? issuer)
+      .setAudience(claims.aud ?? audience)
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? '5m')
+      .sign(key);
+  const body = { payloads: [asJson(defaultPayloadConverter.toPayload({ a: 1 }))] };
+  const decode = (bearer?: string) => {
+    const req = request(guarded).post('/codec/decode').set('Origin', ui);
+    return (bearer === undefined ? req : req.set('Authorization', `Bearer ${bearer}`)).send(body);
+  };
+
+  test("a token the identity provider signed for the codec's audience decodes", async () => {
+    const res = await decode(await token());
+    expect(res.status).toBe(200);
+    expect(res.body.payloads).toHaveLength(1);
+  });
+
+  test('no token, engine API tokens, and wrong, expired or foreign tokens are 401', async () => {
+    expect((await decode()).status).toBe(401);
+    // An engine token of any kind is not an identity: it cannot decode.
+    expect((await decode(engine.tokens.p1)).status).toBe(401);
+    expect((await decode(engine.tokens.service)).status).toBe(401);
+    expect((await decode(await token({ aud: 'another-api' }))).status).toBe(401);
+    expect((await decode(await token({ iss: 'https://evil.example/' }))).status).toBe(401);
+    expect((await decode(await token({ exp: '-1m' }))).status).toBe(401);
+    expect((await decode(await token({}, otherKey))).status).toBe(401);
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({ iss: issuer, aud: audience }),
+    ).toString('base64url')}.`;
+    expect((await decode(unsigned)).status).toBe(401);
+  });
+
+  test('the codec token means nothing to the rest of the API', async () => {
+    const res = await request(engine.app)
+      .get('/v1/partners/p1/connectwise/integration')
+      .set('Authorization', `Bearer ${await token()}`);
+    expect(res.status).toBe(401);
+  });
+
+  test('away from loopback the API does not start without a JWKS; on loopback it may', () => {
+    const none = {
+      TEMPORAL_UI_CODEC_JWKS_URL: undefined,
+      TEMPORAL_UI_CODEC_JWT_ISSUER: undefined,
+      TEMPORAL_UI_CODEC_JWT_AUDIENCE: undefined,
+    };
+    expect(() => codecAuthorizer({ HOST: '0.0.0.0', ...none })).toThrow(
+      /TEMPORAL_UI_CODEC_JWKS_URL/,
+    );
+    expect(codecAuthorizer({ HOST: '127.0.0.1', ...none })).toBeUndefined();
   });
 });
 
