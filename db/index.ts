@@ -3,7 +3,7 @@ import { apiTokenModel } from './models/api-token';
 import { companyMappingModel } from './models/company-mapping';
 import { integrationModel } from './models/integration';
 import { syncRunModel } from './models/sync-run';
-import { customerModel, productModel, usageModel } from './models/vendor';
+import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { ApiTokenRepository } from './repositories/api-tokens';
 import { CompanyMappingRepository } from './repositories/company-mappings';
 import { IntegrationRepository } from './repositories/integrations';
@@ -35,7 +35,7 @@ export async function createRepositories(conn: Connection): Promise<Repositories
     integrations: integrationModel(conn),
     customers: customerModel(conn),
     products: productModel(conn),
-    usage: usageModel(conn),
+    usage: usageSetModel(conn),
     companyMappings: companyMappingModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));

@@ -1,6 +1,7 @@
 /**
- * Identical upserts racing on a unique index: one inserts, the others fail with E11000 (FerretDB
- * does not retry these itself, and may stop a bulk write at the first one). Upserts are
+ * Identical upserts racing on a unique index: one inserts, the others can fail with E11000.
+ * FerretDB lets them fail (test/db/vendor.test.ts races them); MongoDB retries such an upsert
+ * itself only in some cases (an equality filter on the unique index's keys). Upserts are
  * idempotent, so trying again, a few times with a short random pause, converges.
  */
 export async function retryOnDuplicateKey<T>(write: () => Promise<T>, attempts = 5): Promise<T> {

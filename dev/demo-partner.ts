@@ -43,10 +43,13 @@ export async function seedDemoPartner(
     await repos.vendor.upsertProducts(DEMO_PARTNER_ID, PRODUCTS);
     const asOf = new Date();
     for (const [i, { customerId }] of CUSTOMERS.entries()) {
-      await repos.vendor.upsertUsage(DEMO_PARTNER_ID, customerId, [
-        { sku: 'DFX-BROWSER-SEAT', quantity: 10 * (i + 1), asOf },
-        { sku: 'DFX-DLP-SEAT', quantity: 5 * i, asOf },
-      ]);
+      await repos.vendor.replaceUsage(DEMO_PARTNER_ID, customerId, {
+        asOf,
+        lines: [
+          { sku: 'DFX-BROWSER-SEAT', quantity: 10 * (i + 1), asOf },
+          { sku: 'DFX-DLP-SEAT', quantity: 5 * i, asOf },
+        ],
+      });
     }
     const saved = readDevEnv(devEnvFile).DEMO_PARTNER_TOKEN;
     if (saved && (await repos.tokens.authenticate(saved)))

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Repositories } from '../../db';
-import { validationError, type FieldError } from '../errors';
 import { route } from '../route';
 import { errorBody, externalId, money, partnerParams, unique } from './schemas';
+import { usageRoutes } from './usage-routes';
 
 const customer = z.object({ customerId: externalId, name: z.string().trim().min(1).max(200) });
 const product = z.object({
@@ -12,12 +12,6 @@ const product = z.object({
   price: money,
   cost: money,
 });
-const usageLine = z.object({
-  sku: externalId,
-  quantity: z.number().int().min(0).max(10_000_000),
-  asOf: z.iso.datetime({ offset: true }).optional(),
-});
-
 const upsertResult = z.object({ received: z.number(), created: z.number(), updated: z.number() });
 
 export function vendorRoutes(repos: Repositories) {
@@ -96,52 +90,6 @@ export function vendorRoutes(repos: Repositories) {
         body: { products: await repos.vendor.listProducts(params.partnerId) },
       }),
     }),
-    route({
-      method: 'put',
-      auth: 'partner',
-      path: '/partners/:partnerId/customers/:customerId/usage',
-      summary: "Set a customer's current usage per product (idempotent)",
-      tags: ['Vendor data'],
-      params: partnerParams.extend({ customerId: externalId }),
-      body: z.object({
-        usage: z
-          .array(usageLine)
-          .min(1)
-          .max(1000)
-          .superRefine(unique((u) => u.sku, 'sku')),
-      }),
-      responses: {
-        200: { description: 'Saved', schema: upsertResult },
-        400: { description: 'Invalid, or unknown customer or sku', schema: errorBody },
-      },
-      handler: async ({ params, body }) => {
-        const { partnerId, customerId } = params;
-        // Check everything before writing anything, so a refused push leaves no partial state.
-        const problems: FieldError[] = [];
-        const known = await repos.vendor.existingCustomerIds(partnerId, [customerId]);
-        if (!known.has(customerId))
-          problems.push({ field: 'params.customerId', message: `unknown customer ${customerId}` });
-        const skus = await repos.vendor.existingSkus(
-          partnerId,
-          body.usage.map((u) => u.sku),
-        );
-        body.usage.forEach((u, i) => {
-          if (!skus.has(u.sku))
-            problems.push({ field: `body.usage.${i}.sku`, message: `unknown sku ${u.sku}` });
-        });
-        if (problems.length) throw validationError(problems);
-        const now = new Date();
-        const res = await repos.vendor.upsertUsage(
-          partnerId,
-          customerId,
-          body.usage.map((u) => ({
-            sku: u.sku,
-            quantity: u.quantity,
-            asOf: u.asOf ? new Date(u.asOf) : now,
-          })),
-        );
-        return { body: { received: body.usage.length, ...res } };
-      },
-    }),
+    ...usageRoutes(repos),
   ];
 }

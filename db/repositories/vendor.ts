@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
+import { naturalId } from '../natural-id';
 import { retryOnDuplicateKey } from '../retry-duplicate';
-import type { CustomerDoc, ProductDoc, UsageDoc } from '../models/vendor';
+import type { CustomerDoc, ProductDoc, UsageSetDoc } from '../models/vendor';
 
 export interface Customer {
   customerId: string;
@@ -18,25 +19,32 @@ export interface UsageLine {
   quantity: number;
   asOf: Date;
 }
+/** A customer's whole usage: what the portal last said, as of when. */
+export interface UsageSet {
+  asOf: Date;
+  lines: UsageLine[];
+}
+export type UsageReplaceResult =
+  { applied: true; asOf: Date } | { applied: false; storedAsOf: Date };
 
 /**
- * Bulk upserts keyed on the natural key, so a repeated push changes nothing. FerretDB has no
- * transactions: callers validate everything first, and a retried push converges.
+ * Bulk upserts keyed on the natural key (as `_id`), so a repeated push changes nothing. FerretDB
+ * has no transactions: callers validate everything first, and a retried push converges.
  */
 export class VendorRepository {
   constructor(
     private readonly customers: Model<CustomerDoc>,
     private readonly products: Model<ProductDoc>,
-    private readonly usage: Model<UsageDoc>,
+    private readonly usage: Model<UsageSetDoc>,
   ) {}
 
   private async upsert<T>(
     model: Model<T>,
-    rows: Array<{ filter: object; set: object }>,
+    rows: Array<{ _id: string; key: object; set: object }>,
   ): Promise<{ created: number; updated: number }> {
     if (rows.length === 0) return { created: 0, updated: 0 };
-    const ops = rows.map(({ filter, set }) => ({
-      updateOne: { filter, update: { $set: set }, upsert: true },
+    const ops = rows.map(({ _id, key, set }) => ({
+      updateOne: { filter: { _id }, update: { $set: set, $setOnInsert: key }, upsert: true },
     }));
     // The rows are built from this class's own typed inputs; mongoose's generic op types cannot see that.
     // No automatic updatedAt: it would make every repeated push look like a change.
@@ -52,22 +60,70 @@ export class VendorRepository {
   upsertCustomers(partnerId: string, rows: Customer[]) {
     return this.upsert(
       this.customers,
-      rows.map((c) => ({ filter: { partnerId, customerId: c.customerId }, set: { name: c.name } })),
+      rows.map(({ customerId, name }) => ({
+        _id: naturalId(partnerId, customerId),
+        key: { partnerId, customerId },
+        set: { name },
+      })),
     );
   }
 
   upsertProducts(partnerId: string, rows: Product[]) {
     return this.upsert(
       this.products,
-      rows.map(({ sku, ...rest }) => ({ filter: { partnerId, sku }, set: rest })),
+      rows.map(({ sku, ...rest }) => ({
+        _id: naturalId(partnerId, sku),
+        key: { partnerId, sku },
+        set: rest,
+      })),
     );
   }
 
-  upsertUsage(partnerId: string, customerId: string, rows: UsageLine[]) {
-    return this.upsert(
-      this.usage,
-      rows.map(({ sku, ...rest }) => ({ filter: { partnerId, customerId, sku }, set: rest })),
+  /**
+   * Replaces the customer's whole usage set, unless a newer one is stored: then nothing changes
+   * and the stored `asOf` is returned. The same `asOf` applies again (a retried push).
+   *
+   * Each set is its own document, keyed by its `asOf`, and the current set is the newest one, so
+   * every write is a single-document insert and racing pushes cannot let an older set win
+   * (FerretDB has no atomic compare-and-set: its conditional update reads, then writes). Older
+   * sets are deleted once a newer one is stored.
+   */
+  async replaceUsage(
+    partnerId: string,
+    customerId: string,
+    set: UsageSet,
+  ): Promise<UsageReplaceResult> {
+    const stored = await this.newestUsage(partnerId, customerId);
+    if (stored && stored.asOf > set.asOf) return { applied: false, storedAsOf: stored.asOf };
+    const lines = [...set.lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    await retryOnDuplicateKey(() =>
+      this.usage
+        .updateOne(
+          { _id: naturalId(partnerId, customerId, set.asOf.toISOString()) },
+          { $set: { lines }, $setOnInsert: { partnerId, customerId, asOf: set.asOf } },
+          { upsert: true },
+        )
+        .exec(),
     );
+    const current = (await this.newestUsage(partnerId, customerId)) ?? set;
+    await this.usage.deleteMany({ partnerId, customerId, asOf: { $lt: current.asOf } }).exec();
+    return current.asOf > set.asOf
+      ? { applied: false, storedAsOf: current.asOf }
+      : { applied: true, asOf: set.asOf };
+  }
+
+  private async newestUsage(partnerId: string, customerId: string) {
+    return this.usage.findOne({ partnerId, customerId }).sort({ asOf: -1 }).lean().exec();
+  }
+
+  /** The customer's current usage set, or undefined before the first push. */
+  async getUsage(partnerId: string, customerId: string): Promise<UsageSet | undefined> {
+    const doc = await this.newestUsage(partnerId, customerId);
+    if (!doc) return undefined;
+    return {
+      asOf: doc.asOf,
+      lines: doc.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, asOf: l.asOf })),
+    };
   }
 
   async listCustomers(partnerId: string): Promise<Customer[]> {
@@ -88,11 +144,6 @@ export class VendorRepository {
       price: d.price,
       cost: d.cost,
     }));
-  }
-
-  async listUsage(partnerId: string, customerId: string): Promise<UsageLine[]> {
-    const docs = await this.usage.find({ partnerId, customerId }).sort({ sku: 1 }).lean().exec();
-    return docs.map((d) => ({ sku: d.sku, quantity: d.quantity, asOf: d.asOf }));
   }
 
   async existingCustomerIds(partnerId: string, ids: string[]): Promise<Set<string>> {

@@ -81,7 +81,7 @@ describe('vendor data intake', () => {
     expect(unknownSku.body.error.fields).toEqual([
       { field: 'body.usage.1.sku', message: 'unknown sku nope' },
     ]);
-    expect(await engine.db.repos.vendor.listUsage('p1', 'c-9')).toEqual([]);
+    expect(await engine.db.repos.vendor.getUsage('p1', 'c-9')).toBeUndefined();
 
     const unknownCustomer = await request(engine.app)
       .put('/v1/partners/p1/customers/zzz/usage')
@@ -95,8 +95,115 @@ describe('vendor data intake', () => {
       .set(as(engine.tokens.p1))
       .send({ usage: [{ sku: 'dfx-seat', quantity: 10, asOf: '2026-11-01T00:00:00Z' }] });
     expect(ok.status).toBe(200);
-    expect(await engine.db.repos.vendor.listUsage('p1', 'c-9')).toEqual([
-      { sku: 'dfx-seat', quantity: 10, asOf: new Date('2026-11-01T00:00:00Z') },
+    expect(ok.body).toEqual({ applied: true, received: 1, asOf: '2026-11-01T00:00:00.000Z' });
+    expect(await engine.db.repos.vendor.getUsage('p1', 'c-9')).toEqual({
+      asOf: new Date('2026-11-01T00:00:00Z'),
+      lines: [{ sku: 'dfx-seat', quantity: 10, asOf: new Date('2026-11-01T00:00:00Z') }],
+    });
+  });
+
+  test('pushing the same 150 customers twice answers at once both times', async () => {
+    const customers = Array.from({ length: 150 }, (_, i) => ({
+      customerId: `bulk-${i}`,
+      name: `Bulk ${i}`,
+    }));
+    const push = () =>
+      request(engine.app)
+        .put('/v1/partners/p2/customers')
+        .set(as(engine.tokens.p2))
+        .send({ customers })
+        .timeout(20_000);
+    expect((await push()).body).toEqual({ received: 150, created: 150, updated: 0 });
+    expect((await push()).body).toEqual({ received: 150, created: 0, updated: 0 });
+    const list = await request(engine.app)
+      .get('/v1/partners/p2/customers')
+      .set(as(engine.tokens.p2));
+    expect(list.body.customers).toHaveLength(150);
+  }, 30_000);
+});
+
+describe('usage intake', () => {
+  const putUsage = (customerId: string, body: object) =>
+    request(engine.app)
+      .put(`/v1/partners/p1/customers/${customerId}/usage`)
+      .set(as(engine.tokens.p1))
+      .send(body);
+  const stored = (customerId: string) => engine.db.repos.vendor.getUsage('p1', customerId);
+
+  beforeAll(async () => {
+    await engine.db.repos.vendor.upsertCustomers('p1', [{ customerId: 'u-1', name: 'Usage Co' }]);
+    await engine.db.repos.vendor.upsertProducts('p1', [
+      { sku: 'seat', name: 'Seat', description: '', price: 4, cost: 2 },
+      { sku: 'dlp', name: 'DLP', description: '', price: 2, cost: 1 },
+    ]);
+  });
+
+  test('a push replaces the whole set: a dropped product is gone, and an empty set is accepted', async () => {
+    await putUsage('u-1', {
+      asOf: '2026-11-01T00:00:00Z',
+      usage: [
+        { sku: 'seat', quantity: 10 },
+        { sku: 'dlp', quantity: 4 },
+      ],
+    });
+    const dropped = await putUsage('u-1', {
+      asOf: '2026-11-02T00:00:00Z',
+      usage: [{ sku: 'seat', quantity: 11 }],
+    });
+    expect(dropped.body).toEqual({ applied: true, received: 1, asOf: '2026-11-02T00:00:00.000Z' });
+    expect((await stored('u-1'))?.lines.map((l) => l.sku)).toEqual(['seat']);
+    const empty = await putUsage('u-1', { asOf: '2026-11-03T00:00:00Z', usage: [] });
+    expect(empty.status).toBe(200);
+    expect(await stored('u-1')).toEqual({ asOf: new Date('2026-11-03T00:00:00Z'), lines: [] });
+  });
+
+  test('an older set is ignored, and the answer says so', async () => {
+    await putUsage('u-1', { asOf: '2026-11-10T00:00:00Z', usage: [{ sku: 'seat', quantity: 20 }] });
+    const older = await putUsage('u-1', {
+      usage: [{ sku: 'seat', quantity: 1, asOf: '2026-11-09T00:00:00Z' }],
+    });
+    expect(older.status).toBe(200);
+    expect(older.body).toEqual({
+      applied: false,
+      received: 1,
+      asOf: '2026-11-10T00:00:00.000Z',
+      reason: "older than the stored set's asOf 2026-11-10T00:00:00.000Z",
+    });
+    expect((await stored('u-1'))?.lines).toEqual([
+      { sku: 'seat', quantity: 20, asOf: new Date('2026-11-10T00:00:00Z') },
+    ]);
+  });
+
+  test('each line keeps its own asOf; the set defaults to the newest line', async () => {
+    const res = await putUsage('u-1', {
+      usage: [
+        { sku: 'seat', quantity: 21, asOf: '2026-11-12T00:00:00Z' },
+        { sku: 'dlp', quantity: 2, asOf: '2026-11-11T00:00:00Z' },
+      ],
+    });
+    expect(res.body.asOf).toBe('2026-11-12T00:00:00.000Z');
+    expect(await stored('u-1')).toEqual({
+      asOf: new Date('2026-11-12T00:00:00Z'),
+      lines: [
+        { sku: 'dlp', quantity: 2, asOf: new Date('2026-11-11T00:00:00Z') },
+        { sku: 'seat', quantity: 21, asOf: new Date('2026-11-12T00:00:00Z') },
+      ],
+    });
+  });
+
+  test('a time in the future, or a line newer than its set, is refused naming the field', async () => {
+    const future = await putUsage('u-1', { asOf: '2999-01-01T00:00:00Z', usage: [] });
+    expect(future.status).toBe(400);
+    expect(future.body.error.fields).toEqual([
+      { field: 'body.asOf', message: 'must not be in the future' },
+    ]);
+    const lineAfterSet = await putUsage('u-1', {
+      asOf: '2026-11-13T00:00:00Z',
+      usage: [{ sku: 'seat', quantity: 1, asOf: '2026-11-14T00:00:00Z' }],
+    });
+    expect(lineAfterSet.status).toBe(400);
+    expect(lineAfterSet.body.error.fields).toEqual([
+      { field: 'body.usage.0.asOf', message: "must not be after the set's asOf" },
     ]);
   });
 });
