@@ -1,4 +1,11 @@
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
+import type { TenantChangeRecord } from '../db/repositories/integrations';
+import {
+  decideTenantChange,
+  type TenantChangeChoice,
+  type TenantDecision,
+  type TenantIdentity,
+} from '../domain/tenant';
 import type { Keyring } from '../security';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
 import type { ConnectionReport } from './connection-report';
@@ -42,6 +49,18 @@ const exists = () =>
     'integration_exists',
     'this partner already has a ConnectWise integration; change or delete it',
   );
+
+/** Settings whose ids point into one ConnectWise tenant; a reset clears them. */
+const SETTINGS_FIELDS = ['ticketSettings', 'billingSettings'] as const;
+
+/** The tenant an integration was last validated against (its resolved API origin). */
+function tenantOf(integration: IntegrationRecord): TenantIdentity {
+  const report = integration.lastValidation as Partial<ConnectionReport> | undefined;
+  return {
+    apiOrigin: report?.site?.apiOrigin ?? integration.site,
+    companyId: integration.companyId,
+  };
+}
 
 /**
  * Creating, changing and removing a partner's integration; every credential change is tested
@@ -99,7 +118,10 @@ export class IntegrationService {
    * test also brings a credentials_invalid integration back to active. Without a new private key
    * the stored one is tested where it is stored (by id), against the stored site.
    */
-  async update(partnerId: string, change: Partial<CwCredentials>): Promise<IntegrationRecord> {
+  async update(
+    partnerId: string,
+    change: Partial<CwCredentials> & { tenantChange?: TenantChangeChoice },
+  ): Promise<IntegrationRecord> {
     const current = await this.live(partnerId);
     const movesKey = [change.site, change.companyId, change.publicKey].some((v) => v !== undefined);
     if (movesKey && change.privateKey === undefined) {
@@ -121,6 +143,14 @@ export class IntegrationService {
         : { typed: { ...creds, privateKey: typed } },
     );
     if (!report.ok) throw testFailed(report);
+    const tenant = decideTenantChange(
+      tenantOf(current),
+      { apiOrigin: report.site.apiOrigin ?? creds.site, companyId: creds.companyId },
+      change.tenantChange,
+    );
+    if (tenant.kind === 'refused')
+      throw new ServiceError('conflict', 'tenant_changed', tenant.message);
+    const record = await this.tenantChangeRecord(partnerId, current, tenant);
     const updated = await this.deps.repos.integrations.update(
       partnerId,
       current.id,
@@ -135,12 +165,39 @@ export class IntegrationService {
         lastValidation: report,
         state: current.state === 'credentials_invalid' ? 'active' : current.state,
       },
-      ['stateReason'],
+      ['stateReason', ...(record?.action === 'reset' ? SETTINGS_FIELDS : [])],
       // A pause, a 401 or another change of keys during the test wins; this one is refused.
       { state: current.state, privateKeyCt: current.privateKey?.ct },
+      record,
     );
     if (!updated) throw changedMeanwhile();
     return updated;
+  }
+
+  /**
+   * The record of a change of tenant, if this is one. A reset clears the company mappings first:
+   * they point into the old tenant, and the partner asked for them to go whatever happens next.
+   */
+  private async tenantChangeRecord(
+    partnerId: string,
+    current: IntegrationRecord,
+    tenant: TenantDecision,
+  ): Promise<TenantChangeRecord | undefined> {
+    if (tenant.kind !== 'reset' && tenant.kind !== 'same_tenant') return undefined;
+    const reset = tenant.kind === 'reset';
+    const companyMappings = reset
+      ? await this.deps.repos.companyMappings.clear(partnerId, current.id)
+      : 0;
+    return {
+      at: new Date().toISOString(),
+      action: tenant.kind,
+      from: tenant.from,
+      to: tenant.to,
+      cleared: {
+        companyMappings,
+        settings: reset ? SETTINGS_FIELDS.filter((f) => current[f] !== undefined) : [],
+      },
+    };
   }
 
   /**

@@ -20,7 +20,15 @@ const credentials = z.object({
 });
 const credentialsChange = credentials
   .partial()
-  .refine((c) => Object.values(c).some((v) => v !== undefined), {
+  .extend({
+    /**
+     * Needed when the change moves the integration to another ConnectWise tenant (another Company
+     * ID or API address): `reset` clears company mappings and ticket and billing settings, which
+     * point into the old tenant; `same_tenant` keeps them (the same tenant at a new address).
+     */
+    tenantChange: z.enum(['reset', 'same_tenant']).optional(),
+  })
+  .refine((c) => [c.site, c.companyId, c.publicKey, c.privateKey].some((v) => v !== undefined), {
     message: 'change at least one field',
   })
   .refine(
@@ -107,6 +115,11 @@ export function integrationRoutes(service: IntegrationService) {
       body: credentialsChange,
       responses: {
         200: { description: 'Updated', schema: integrationViewSchema },
+        409: {
+          description:
+            'Another ConnectWise tenant without tenantChange (error code tenant_changed), or the integration changed meanwhile',
+          schema: errorBody,
+        },
         422: { description: 'Test Connection failed; nothing changed', schema: errorBody },
       },
       handler: async ({ params, body }) => ({

@@ -21,6 +21,7 @@ export function integrationView(i: IntegrationRecord) {
     lastValidation: i.lastValidation ?? null,
     ticketSettings: i.ticketSettings ?? null,
     billingSettings: i.billingSettings ?? null,
+    tenantChanges: i.tenantChanges,
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),
   };

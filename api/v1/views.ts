@@ -66,6 +66,15 @@ export const integrationViewSchema = z.object({
   lastValidation: connectionReportView.nullable(),
   ticketSettings: ticketSettingsView.partial().extend({ enabled: z.boolean() }).nullable(),
   billingSettings: billingSettingsView.nullable(),
+  tenantChanges: z.array(
+    z.object({
+      at: z.string(),
+      action: z.enum(['reset', 'same_tenant']),
+      from: z.object({ apiOrigin: z.string(), companyId: z.string() }),
+      to: z.object({ apiOrigin: z.string(), companyId: z.string() }),
+      cleared: z.object({ companyMappings: z.number(), settings: z.array(z.string()) }),
+    }),
+  ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

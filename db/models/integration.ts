@@ -64,6 +64,8 @@ const integrationSchema = new Schema(
     lastValidation: { type: Schema.Types.Mixed },
     ticketSettings: { type: ticketSettingsSchema },
     billingSettings: { type: billingSettingsSchema },
+    /** Each change of ConnectWise tenant (domain/tenant.ts), newest last; bounded. */
+    tenantChanges: { type: [Schema.Types.Mixed], default: [] },
     deletedAt: { type: Date },
   },
   { timestamps: true, minimize: false },

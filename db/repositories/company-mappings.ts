@@ -19,6 +19,12 @@ export class CompanyMappingRepository {
     }));
   }
 
+  /** Removes every mapping of the integration (a change of tenant); returns how many. */
+  async clear(partnerId: string, integrationId: string): Promise<number> {
+    const res = await this.model.deleteMany({ partnerId, integrationId }).exec();
+    return res.deletedCount;
+  }
+
   /** Idempotent: saving the same mappings twice leaves one row per customer. */
   async save(partnerId: string, integrationId: string, mappings: CompanyMapping[]): Promise<void> {
     if (mappings.length === 0) return;

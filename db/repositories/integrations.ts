@@ -15,6 +15,18 @@ export interface BillingSettings {
   agreements: Array<{ customerId: string; agreementId: number }>;
 }
 
+/** The record of a change of ConnectWise tenant: what it was, what it became, what was cleared. */
+export interface TenantChangeRecord {
+  at: string;
+  action: 'reset' | 'same_tenant';
+  from: { apiOrigin: string; companyId: string };
+  to: { apiOrigin: string; companyId: string };
+  /** How many company mappings, and which settings, a reset cleared. */
+  cleared: { companyMappings: number; settings: string[] };
+}
+
+const KEEP_TENANT_CHANGES = 20;
+
 export interface IntegrationRecord {
   id: string;
   partnerId: string;
@@ -30,6 +42,7 @@ export interface IntegrationRecord {
   lastValidation?: unknown;
   ticketSettings?: TicketSettings;
   billingSettings?: BillingSettings;
+  tenantChanges: TenantChangeRecord[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -79,6 +92,7 @@ const toRecord = (
   lastValidation: doc.lastValidation,
   ticketSettings: (doc.ticketSettings as TicketSettings | null | undefined) ?? undefined,
   billingSettings: (doc.billingSettings as BillingSettings | null | undefined) ?? undefined,
+  tenantChanges: (doc.tenantChanges as TenantChangeRecord[] | undefined) ?? [],
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
@@ -122,12 +136,18 @@ export class IntegrationRepository {
   async update(
     partnerId: string,
     id: string,
-    set: Partial<Omit<IntegrationRecord, 'id' | 'partnerId' | 'createdAt' | 'updatedAt'>>,
+    set: Partial<
+      Omit<IntegrationRecord, 'id' | 'partnerId' | 'createdAt' | 'updatedAt' | 'tenantChanges'>
+    >,
     unset: Array<keyof IntegrationRecord> = [],
     expect: UpdateExpectation = {},
+    /** Appended in the same atomic write. */
+    tenantChange?: TenantChangeRecord,
   ): Promise<IntegrationRecord | undefined> {
     const update: Record<string, unknown> = { $set: set };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+    if (tenantChange)
+      update.$push = { tenantChanges: { $each: [tenantChange], $slice: -KEEP_TENANT_CHANGES } };
     const filter: Record<string, unknown> = { _id: id, partnerId, state: { $ne: 'deleted' } };
     if (expect.state) filter.state = expect.state;
     if (expect.privateKeyCt) filter['privateKey.ct'] = expect.privateKeyCt;
