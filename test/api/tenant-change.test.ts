@@ -10,7 +10,7 @@ const suite = useSetupStack('tenant-change', [{ customerId: 'c-acme', name: 'Acm
 const others: SimulatorHandle[] = [];
 afterAll(() => Promise.all(others.map((s) => s.close())));
 
-const call = (method: 'get' | 'put' | 'patch', path: string, body?: unknown) =>
+const call = (method: 'get' | 'put' | 'patch', path: string, body?: object) =>
   request(suite.engine.app)
     [method](`${cwBase('p1')}${path}`)
     .set(as(suite.engine.tokens.p1))
