@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../config/logger';
 import { fromServiceError } from './service-errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 export interface FieldError {
   field: string;
@@ -72,6 +73,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (isClientBodyError(err as BodyParserError)) {
       const e = err as Required<Pick<BodyParserError, 'status' | 'message'>> & BodyParserError;
       http = new HttpError(e.status, e.type?.replace(/\W+/g, '_') ?? 'bad_request', e.message);
+    } else if (isDatabaseUnavailable(err)) {
+      // Down, unreachable or too slow: the caller may retry. The driver's error names the cause.
+      logger.warn({ cause: (err as Error).name, path: req.path }, 'database unavailable');
+      http = new HttpError(503, 'database_unavailable', 'the database is unavailable; try again');
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       http = new HttpError(500, 'internal_error', 'internal error');
