@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ROLE_LINES } from '../../simulator';
+import type { IntegrationStatus } from '../../workflows/messages';
 import { startEngine, type Engine } from '../support/engine';
 import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
+import { eventually } from '../support/wait';
 
 let engine: Engine;
 let fx: SimulatorFixture;
@@ -227,6 +229,45 @@ describe('integration lifecycle over the API', () => {
     const resumed = await p('/integration/resume');
     expect(resumed.body.state).toBe('active');
     expect((await p('/synchronize')).status).toBe(202);
+    await request(engine.app)
+      .delete(`${base('p1')}/integration`)
+      .set(as(engine.tokens.p1));
+  });
+
+  test("pause, resume and settings changes reach the lifecycle workflow's status", async () => {
+    const p = (path: string) =>
+      request(engine.app)
+        .post(`${base('p1')}${path}`)
+        .set(as(engine.tokens.p1));
+    const workflowStatus = (want: (w: IntegrationStatus) => boolean) =>
+      eventually('the workflow status to change', async () => {
+        const res = await request(engine.app)
+          .get(`${base('p1')}/status`)
+          .set(as(engine.tokens.p1));
+        const workflow = res.body.workflow as IntegrationStatus | null;
+        return workflow && want(workflow) ? workflow : undefined;
+      });
+    expect((await p('/integration').send(fx.credentials)).status).toBe(201);
+    expect((await workflowStatus(() => true)).nextRunAt).not.toBeNull();
+
+    expect((await p('/integration/pause')).status).toBe(200);
+    const paused = await workflowStatus((w) => w.lifecycle === 'paused');
+    expect(paused.nextRunAt).toBeNull();
+
+    expect((await p('/integration/resume')).status).toBe(200);
+    const resumed = await workflowStatus((w) => w.lifecycle === 'running');
+    expect(resumed.nextRunAt).not.toBeNull();
+
+    const saved = await request(engine.app)
+      .put(`${base('p1')}/ticket-settings`)
+      .set(as(engine.tokens.p1))
+      .send({ enabled: false });
+    expect(saved.status).toBe(200);
+    const changed = await workflowStatus((w) => w.lastSettingsChange !== null);
+    expect(changed.lastSettingsChange).toEqual({
+      what: 'ticket_settings',
+      changedAt: expect.any(String),
+    });
     await request(engine.app)
       .delete(`${base('p1')}/integration`)
       .set(as(engine.tokens.p1));

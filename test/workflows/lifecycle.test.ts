@@ -8,7 +8,12 @@ import { createDataConverter } from '../../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 import { integrationLifecycle } from '../../workflows';
 import { lifecycleWorkflowId } from '../../workflows/ids';
-import { removeSignal, statusQuery, synchronizeSignal } from '../../workflows/messages';
+import {
+  pauseSignal,
+  removeSignal,
+  statusQuery,
+  synchronizeSignal,
+} from '../../workflows/messages';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
 import { simulatorActivityDeps } from '../support/activity-deps';
@@ -59,12 +64,13 @@ afterAll(async () => {
 const start = async (
   partnerId: string,
   extra: Partial<Parameters<typeof integrationLifecycle>[0]> = {},
+  sealedWith: Keyring = keyring,
 ) => {
   const { privateKey, ...creds } = fx.credentials;
   const { id: integrationId } = await db.repos.integrations.create({
     ...creds,
     partnerId,
-    sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
+    sealPrivateKey: (id) => sealPrivateKey(sealedWith, id, privateKey),
   });
   return client.workflow.start(integrationLifecycle, {
     taskQueue,
@@ -148,4 +154,44 @@ test('remove ends the workflow', async () => {
   await handle.signal(removeSignal);
   await expect(handle.result()).resolves.toBeUndefined();
   expect((await handle.describe()).status.name).toBe('COMPLETED');
+});
+
+test('paused, the workflow shows it, schedules nothing and calls nobody; resumed, it catches up', async () => {
+  const handle = await start('p-pause');
+  await handle.signal(pauseSignal, { paused: true, changedAt: '2026-01-01T00:00:00.000Z' });
+  await fx.sim.admin.journal.clear();
+  await env.sleep(65 * DAY);
+  const paused = await handle.query(statusQuery);
+  expect(paused).toMatchObject({ lifecycle: 'paused', nextRunAt: null, lastRuns: [] });
+  expect(await fx.sim.admin.journal.list()).toEqual([]);
+
+  await handle.signal(pauseSignal, { paused: false, changedAt: '2026-03-01T00:00:00.000Z' });
+  await env.sleep(60_000);
+  const resumed = await handle.query(statusQuery);
+  expect(resumed.lifecycle).toBe('running');
+  expect(resumed.nextRunAt).not.toBeNull();
+  // The run missed while paused happens once, right after resuming.
+  expect(resumed.lastRuns.map((r) => r.trigger)).toEqual(['schedule']);
+  await handle.signal(removeSignal);
+});
+
+test('a stored key the engine cannot decrypt fails the run once, with its own message', async () => {
+  const handle = await start('p-undecryptable', {}, testKeyring('other'));
+  await handle.signal(synchronizeSignal, { requestedAt: '2026-01-01T00:00:00.000Z' });
+  await env.sleep(10 * 60_000);
+  const status = await handle.query(statusQuery);
+  expect(status.lastRuns).toEqual([
+    expect.objectContaining({
+      outcome: 'failed',
+      summary:
+        "the stored private key cannot be decrypted with the engine's encryption keys; enter the private key again",
+    }),
+  ]);
+  const { events } = await handle.fetchHistory();
+  const attempts = (events ?? [])
+    .map((e) => e.activityTaskStartedEventAttributes?.attempt)
+    .filter((a): a is number => typeof a === 'number');
+  // Only checkAccess (one attempt, never retried) and recordSyncRun ran.
+  expect(attempts).toEqual([1, 1]);
+  await handle.signal(removeSignal);
 });

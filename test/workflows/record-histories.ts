@@ -1,10 +1,13 @@
 /**
  * Records the histories the replay test (replay.test.ts) checks today's workflow code against.
- * Run it when a workflow changes *on purpose* in a way old histories cannot replay (and then
- * version the change with patched() instead, if workflows of the old shape may still be running):
+ * Run it when a workflow changes shape (and guard the change with patched() if workflows of the
+ * old shape may still be running):
  *   npx tsx test/workflows/record-histories.ts
+ * A history already recorded is kept, never overwritten: old shapes must go on replaying. Give a
+ * new scenario a new name. lifecycle.pb and test-connection.pb were recorded before Test
+ * Connection took ids and pause reached the lifecycle.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -22,7 +25,12 @@ import { createDataConverter } from '../../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/worker';
 import { integrationLifecycle, testConnectionWorkflow } from '../../workflows';
 import { lifecycleWorkflowId } from '../../workflows/ids';
-import { removeSignal, synchronizeSignal } from '../../workflows/messages';
+import {
+  pauseSignal,
+  removeSignal,
+  settingsChangedSignal,
+  synchronizeSignal,
+} from '../../workflows/messages';
 import { replayKeyring } from '../support/keys';
 import { simulatorActivityDeps } from '../support/activity-deps';
 import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
@@ -75,12 +83,14 @@ async function record(
   });
   mkdirSync(OUT, { recursive: true });
   const save = async (name: string, workflowId: string) => {
+    const file = join(OUT, `${name}.pb`);
+    if (existsSync(file)) {
+      process.stdout.write(`kept ${name} (already recorded)\n`);
+      return;
+    }
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     // Binary protobuf: exactly what the server returned, with no JSON mapping in between.
-    writeFileSync(
-      join(OUT, `${name}.pb`),
-      temporal.api.history.v1.History.encode(history).finish(),
-    );
+    writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
     process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
   };
 
@@ -91,15 +101,24 @@ async function record(
       partnerId: 'replay',
       sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
     });
-    // Scheduled runs, a Synchronize press, a run whose keys ConnectWise rejects, and removal.
+    // Scheduled runs, a settings change, a pause with the schedule passing, resume (the missed
+    // run), a Synchronize press, a run whose keys ConnectWise rejects, and removal.
     const lifecycle = await client.workflow.start(integrationLifecycle, {
       taskQueue,
       workflowId: lifecycleWorkflowId(integration.id),
       args: [{ integrationId: integration.id, partnerId: 'replay', syncIntervalMs: 30 * DAY }],
     });
-    await env.sleep(60 * DAY + 60_000);
+    await env.sleep(30 * DAY + 60_000);
+    await lifecycle.signal(settingsChangedSignal, {
+      what: 'ticket_settings',
+      changedAt: '2026-01-01T00:00:00.000Z',
+    });
+    await lifecycle.signal(pauseSignal, { paused: true, changedAt: '2026-01-02T00:00:00.000Z' });
+    await env.sleep(60 * DAY);
+    await lifecycle.signal(pauseSignal, { paused: false, changedAt: '2026-03-01T00:00:00.000Z' });
+    await env.sleep(60_000);
     await lifecycle.signal(synchronizeSignal, {
-      requestedAt: '2026-01-01T00:00:00.000Z',
+      requestedAt: '2026-03-02T00:00:00.000Z',
       requestedBy: 'recorder',
     });
     await env.sleep(60_000);
@@ -107,15 +126,30 @@ async function record(
     await env.sleep(30 * DAY);
     await lifecycle.signal(removeSignal);
     await lifecycle.result();
-    await save('lifecycle', lifecycle.workflowId);
+    await save('lifecycle-pause-settings', lifecycle.workflowId);
 
-    const test = await client.workflow.start(testConnectionWorkflow, {
+    const typed = await client.workflow.start(testConnectionWorkflow, {
       taskQueue,
-      workflowId: 'test-connection:replay:1',
-      args: [{ ...fx.credentials, privateKey: 'recorded-with-a-wrong-key' }],
+      workflowId: 'test-connection:replay:typed',
+      args: [
+        {
+          typed: { ...fx.credentials, privateKey: 'recorded-with-a-wrong-key' },
+          answerWithinMs: 60_000,
+        },
+      ],
     });
-    await test.result();
-    await save('test-connection', test.workflowId);
+    await typed.result();
+    await save('test-connection-typed', typed.workflowId);
+
+    const stored = await client.workflow.start(testConnectionWorkflow, {
+      taskQueue,
+      workflowId: 'test-connection:replay:stored',
+      args: [
+        { stored: { partnerId: 'replay', integrationId: integration.id }, answerWithinMs: 60_000 },
+      ],
+    });
+    await stored.result();
+    await save('test-connection-stored', stored.workflowId);
   });
 }
 

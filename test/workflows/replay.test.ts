@@ -10,7 +10,13 @@ const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
 
 test('recorded histories are present', () => {
-  expect(files.sort()).toEqual(['lifecycle.pb', 'test-connection.pb']);
+  expect(files.sort()).toEqual([
+    'lifecycle-pause-settings.pb',
+    'lifecycle.pb', // before pause and settings changes reached the lifecycle
+    'test-connection-stored.pb',
+    'test-connection-typed.pb',
+    'test-connection.pb', // before Test Connection took ids (its input: the credentials)
+  ]);
 });
 
 /**
