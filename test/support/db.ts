@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { connectDatabase, createRepositories, type Repositories } from '../../db';
+import { sharedDatabase } from './shared-env';
 
 /** A fresh database on the suite's FerretDB (or TEST_MONGODB_URI), unique to the caller. */
 export function testDatabaseUri(label: string): string {
-  const base = process.env.TEST_MONGODB_URI;
-  if (!base)
-    throw new Error('TEST_MONGODB_URI is not set: run the tests through jest (globalSetup)');
-  const url = new URL(base);
+  const url = new URL(sharedDatabase());
   url.pathname = `/t_${label.replace(/[^A-Za-z0-9]/g, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   return url.toString();
 }

@@ -1,5 +1,6 @@
-import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
@@ -8,13 +9,12 @@ import { pingDatabase } from '../../db';
 import type { Keyring } from '../../security';
 import { createDataConverter } from '../../temporal/data-converter';
 import { pingTemporal } from '../../temporal/connection';
-import { requireTool } from '../../dev/tools';
 import { DEMO_CREDENTIALS } from '../../simulator';
 import { createWorkers } from '../../worker/worker';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { openTestDatabase, type TestDatabase } from './db';
 import { randomKey, testKeyring } from './keys';
 import { captureLogger } from './logger';
+import { shared } from './shared-env';
 
 export interface Engine {
   app: Express;
@@ -22,7 +22,8 @@ export interface Engine {
   config: Config;
   client: Client;
   keyring: Keyring;
-  env: TestWorkflowEnvironment;
+  /** A visibility query for this engine's workflows only: other files share the server. */
+  workflowsQuery: string;
   logLines: string[];
   /** Bearer tokens of partners p1 and p2, and a service token that acts for any partner. */
   tokens: { p1: string; p2: string; service: string };
@@ -30,24 +31,27 @@ export interface Engine {
 }
 
 /**
- * The engine in one process over real servers: a Temporal dev server (the real CLI, search
- * attributes registered), FerretDB, a worker with the real activities, and the API app.
+ * The engine in one process over real servers: the run's Temporal dev server (the real CLI,
+ * search attributes registered; test/support/global-setup.ts) on task queues of its own,
+ * FerretDB, workers with the real activities, and the API app. A test that needs a Temporal
+ * server of its own (e.g. to stop it) starts one itself.
  */
 export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): Promise<Engine> {
-  const taskQueue = `tq-${label}`;
-  const db = await openTestDatabase(label);
-  const temporalEnv = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: requireTool('temporal') },
-      searchAttributes: SEARCH_ATTRIBUTES,
-      ui: false,
-      log: { format: 'json', level: 'error' },
-    },
-  });
+  const taskQueue = `tq-${label}-${randomBytes(4).toString('hex')}`;
+  const [address, workflowBundlePath] = await Promise.all([
+    shared('temporal'),
+    shared('workflowBundle'),
+  ]);
+  const [db, connection, nativeConnection] = await Promise.all([
+    openTestDatabase(label),
+    Connection.connect({ address }),
+    NativeConnection.connect({ address }),
+  ]);
   const config = loadConfig({
     ENCRYPTION_KEY: randomKey(),
     CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
     CW_ALLOW_PRIVATE_HOSTS: 'true',
+    TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPORAL_INTERACTIVE_TASK_QUEUE: `${taskQueue}-interactive`,
     MONGODB_URI: db.uri,
@@ -55,16 +59,13 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
   });
   const keyring = testKeyring();
   const dataConverter = createDataConverter(keyring);
-  const client = new Client({
-    connection: temporalEnv.connection,
-    namespace: temporalEnv.namespace,
-    dataConverter,
-  });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const { logger, lines } = captureLogger();
   const workers = await createWorkers({
     config,
-    connection: temporalEnv.nativeConnection,
+    connection: nativeConnection,
     keyring,
+    workflowBundlePath,
     deps: { repos: db.repos, keyring, cw: config, logger },
   });
   const workerRun = workers.run();
@@ -97,14 +98,13 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     config,
     client,
     keyring,
-    env: temporalEnv,
+    workflowsQuery: `TaskQueue IN ("${config.TEMPORAL_TASK_QUEUE}", "${config.TEMPORAL_INTERACTIVE_TASK_QUEUE}")`,
     logLines: lines,
     tokens,
     stop: async () => {
       workers.shutdown();
       await workerRun;
-      await db.close();
-      await temporalEnv.teardown();
+      await Promise.all([db.close(), connection.close(), nativeConnection.close()]);
     },
   };
 }

@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startFerretDb } from '../../dev/processes';
+import { ON_DEMAND, SHARED } from './shared-env';
+import { SharedServers } from './shared-servers';
 
 /**
- * One real FerretDB for the whole run; each test file takes its own database in it
- * (test/support/db.ts). MONGODB_URI set by the caller wins, so the suite can run against MongoDB.
+ * The servers every test file shares, once per run (test/support/shared-env.ts): FerretDB now,
+ * since nearly every file uses it; Temporal and the workflow bundle when a file first asks. Files
+ * that need a server of their own (e.g. one they stop) still start it themselves.
  */
 export default async function globalSetup(): Promise<void> {
-  if (process.env.TEST_MONGODB_URI) return;
-  const dataDir = mkdtempSync(join(tmpdir(), 'cw-engine-test-db-'));
-  const ferret = await startFerretDb({ dataDir, log: () => undefined });
-  process.env.TEST_MONGODB_URI = ferret.uri;
-  (globalThis as { __ferret?: { stop(): Promise<void> } }).__ferret = {
-    stop: async () => {
-      await ferret.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const servers = new SharedServers();
+  (globalThis as { __sharedServers?: SharedServers }).__sharedServers = servers;
+  if (!process.env[SHARED.database]) process.env[SHARED.database] = await servers.get('database');
+  process.env[ON_DEMAND] = await servers.listen();
 }

@@ -1,4 +1,5 @@
+import type { SharedServers } from './shared-servers';
+
 export default async function globalTeardown(): Promise<void> {
-  const ferret = (globalThis as { __ferret?: { stop(): Promise<void> } }).__ferret;
-  if (ferret) await ferret.stop();
+  await (globalThis as { __sharedServers?: SharedServers }).__sharedServers?.close();
 }
