@@ -104,8 +104,7 @@ test('drive the engine over HTTP, restart the stack, and find workflows and docu
     expect(decoded.headers.get('access-control-allow-origin')).toBe(stack.temporalUiUrl);
     const payload = ((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads[0]!;
     expect(JSON.parse(Buffer.from(payload.data, 'base64').toString())).toMatchObject({
-      companyId: creds.companyId,
-      privateKey: '[redacted]',
+      typed: { companyId: creds.companyId, privateKey: '[redacted]' },
     });
     await temporal.connection.close();
   } finally {
