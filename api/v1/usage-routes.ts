@@ -52,7 +52,7 @@ const usageResult = z.object({
 });
 
 /** The set to store: its asOf, and every line's, resolved from the request. */
-export function usageSetFrom(body: z.infer<typeof usageBody>, now: Date): UsageSet {
+function usageSetFrom(body: z.infer<typeof usageBody>, now: Date): UsageSet {
   const lineTimes = body.usage.flatMap((u) => (u.asOf ? [Date.parse(u.asOf)] : []));
   const setAsOf = body.asOf
     ? new Date(body.asOf)
