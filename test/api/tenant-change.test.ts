@@ -10,11 +10,12 @@ const suite = useSetupStack('tenant-change', [{ customerId: 'c-acme', name: 'Acm
 const others: SimulatorHandle[] = [];
 afterAll(() => Promise.all(others.map((s) => s.close())));
 
-const call = (method: 'get' | 'put' | 'patch', path: string, body?: object) =>
-  request(suite.engine.app)
-    [method](`${cwBase('p1')}${path}`)
+const call = (method: 'get' | 'put' | 'patch', path: string, body?: object) => {
+  const req = request(suite.engine.app);
+  return req[method](`${cwBase('p1')}${path}`)
     .set(as(suite.engine.tokens.p1))
     .send(body);
+};
 
 async function anotherSimulator(companyId?: string): Promise<SimulatorHandle> {
   const seed = loadDemoSeed();
