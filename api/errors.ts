@@ -57,32 +57,43 @@ interface BodyParserError {
 const isClientBodyError = (err: BodyParserError) =>
   err.expose === true && typeof err.status === 'number' && err.status >= 400 && err.status < 500;
 
+/**
+ * The answer an error gets: its HttpError, or undefined for an error nobody anticipated (a 500).
+ * Database outages are 503s; every known kind of client mistake a 4xx.
+ */
+export function toHttpError(thrown: unknown): HttpError | undefined {
+  const err = fromServiceError(thrown);
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) return validationError(fieldErrors(err));
+  if ((err as BodyParserError).type === 'entity.parse.failed')
+    return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  if ((err as BodyParserError).type === 'entity.too.large')
+    return new HttpError(413, 'payload_too_large', 'request body is too large');
+  if (isClientBodyError(err as BodyParserError)) {
+    const e = err as Required<Pick<BodyParserError, 'status' | 'message'>> & BodyParserError;
+    return new HttpError(e.status, e.type?.replace(/\W+/g, '_') ?? 'bad_request', e.message);
+  }
+  if (isDatabaseUnavailable(err))
+    return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again');
+  return undefined;
+}
+
 /** JSON errors only; never a stack trace or an internal message. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, req, res, _next) => {
-    const err = fromServiceError(thrown);
+    const known = toHttpError(thrown);
     let http: HttpError;
-    if (err instanceof HttpError) {
-      http = err;
-    } else if (err instanceof ZodError) {
-      http = validationError(fieldErrors(err));
-    } else if ((err as BodyParserError).type === 'entity.parse.failed') {
-      http = new HttpError(400, 'invalid_json', 'request body is not valid JSON');
-    } else if ((err as BodyParserError).type === 'entity.too.large') {
-      http = new HttpError(413, 'payload_too_large', 'request body is too large');
-    } else if (isClientBodyError(err as BodyParserError)) {
-      const e = err as Required<Pick<BodyParserError, 'status' | 'message'>> & BodyParserError;
-      http = new HttpError(e.status, e.type?.replace(/\W+/g, '_') ?? 'bad_request', e.message);
-    } else if (isDatabaseUnavailable(err)) {
+    if (known?.code === 'database_unavailable') {
       // Down, unreachable or too slow: the caller may retry. The driver's error names the cause.
-      logger.warn({ cause: (err as Error).name, path: req.path }, 'database unavailable');
-      http = new HttpError(503, 'database_unavailable', 'the database is unavailable; try again');
+      logger.warn({ cause: (thrown as Error).name, path: req.path }, 'database unavailable');
+      http = known;
+    } else if (known) {
+      http = known;
+      if (http.status >= 500) logger.error({ err: http, path: req.path }, http.message);
     } else {
-      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      logger.error({ err: thrown, method: req.method, path: req.path }, 'unhandled error');
       http = new HttpError(500, 'internal_error', 'internal error');
     }
-    if (http.status >= 500 && err instanceof HttpError)
-      logger.error({ err, path: req.path }, http.message);
     res
       .status(http.status)
       .json({ error: { code: http.code, message: http.message, ...http.details } });

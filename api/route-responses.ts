@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { toHttpError } from './errors';
 import type { ResponseSpec } from './route';
 
 /** Raised when a handler answers outside its declaration: a bug in the engine, shown as a 500. */
@@ -41,4 +42,21 @@ export function checkResponse(
     throw new UndeclaredResponseError(where, 'body has fields its schema does not declare');
   }
   return parsed.data;
+}
+
+/**
+ * Strict mode (the tests): an error answer must be one the route declares too, so the OpenAPI
+ * document lists every status a client can meet. Unanticipated errors (500s) are bugs anyway.
+ */
+export function checkErrorDeclared(
+  route: { method: string; path: string; responses: Record<number, ResponseSpec> },
+  err: unknown,
+): void {
+  const http = toHttpError(err);
+  if (http && !route.responses[http.status]) {
+    throw new UndeclaredResponseError(
+      `${route.method.toUpperCase()} ${route.path} → ${http.status}`,
+      `error ${http.code} is not declared`,
+    );
+  }
 }

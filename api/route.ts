@@ -4,7 +4,7 @@ import { z, type ZodType } from 'zod';
 import type { Principal } from '../db';
 import { authorizeRoute, type AuthStrategy, type Authenticator } from './route-auth';
 import { fieldErrors, validationError } from './errors';
-import { checkResponse } from './route-responses';
+import { checkErrorDeclared, checkResponse } from './route-responses';
 import { errorBody } from './v1/schemas';
 
 export type { AuthStrategy } from './route-auth';
@@ -182,8 +182,14 @@ export function mountRoutes(
 ): void {
   for (const r of routes) {
     router[r.method](r.path, async (req: Request, res: Response) => {
-      const principal = await authorizeRoute(r.auth, req, res, options.authenticate);
-      const result = await r.run(req, res, principal);
+      let result: RouteResult;
+      try {
+        const principal = await authorizeRoute(r.auth, req, res, options.authenticate);
+        result = await r.run(req, res, principal);
+      } catch (err) {
+        if (options.strictResponses) checkErrorDeclared(r, err);
+        throw err;
+      }
       const status = result.status ?? 200;
       const body = checkResponse(r, status, result.body, options.strictResponses === true);
       res.status(status);

@@ -42,6 +42,15 @@ const credentialsChange = credentials
   );
 
 const TAGS = ['Integration'];
+
+/** What every route that runs Test Connection may answer besides its own. */
+const testAnswers = {
+  502: { description: 'ConnectWise did not answer reliably', schema: errorBody },
+  504: {
+    description: 'ConnectWise did not answer within the Test Connection deadline',
+    schema: errorBody,
+  },
+};
 const base = '/partners/:partnerId/connectwise';
 
 export function integrationRoutes(service: IntegrationService) {
@@ -60,7 +69,7 @@ export function integrationRoutes(service: IntegrationService) {
           schema: connectionReportView,
         },
         400: { description: 'Invalid input', schema: errorBody },
-        502: { description: 'ConnectWise did not answer reliably', schema: errorBody },
+        ...testAnswers,
       },
       handler: async ({ params, body }) => ({
         body: await service.testConnection(params.partnerId, body),
@@ -84,6 +93,7 @@ export function integrationRoutes(service: IntegrationService) {
           description: 'Test Connection failed; the report is in error.report',
           schema: errorBody,
         },
+        ...testAnswers,
       },
       handler: async ({ params, body }) => ({
         status: 201,
@@ -121,6 +131,7 @@ export function integrationRoutes(service: IntegrationService) {
           schema: errorBody,
         },
         422: { description: 'Test Connection failed; nothing changed', schema: errorBody },
+        ...testAnswers,
       },
       handler: async ({ params, body }) => ({
         body: integrationView(await service.update(params.partnerId, body)),
@@ -137,6 +148,8 @@ export function integrationRoutes(service: IntegrationService) {
       responses: {
         200: { description: 'Passed; the integration', schema: integrationViewSchema },
         422: { description: 'Failed; nothing changed', schema: errorBody },
+        409: { description: 'The integration changed meanwhile', schema: errorBody },
+        ...testAnswers,
       },
       handler: async ({ params }) => ({
         body: integrationView(await service.update(params.partnerId, {})),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { route } from '../../api/route';
-import { checkResponse } from '../../api/route-responses';
+import { HttpError } from '../../api/errors';
+import { checkErrorDeclared, checkResponse } from '../../api/route-responses';
 import { partnerParams } from '../../api/v1/schemas';
 
 const base = {
@@ -86,4 +87,17 @@ describe('responses are checked against their declaration', () => {
     expect(() => checkResponse(r, 204, { id: 'a' }, false)).toThrow(/without a body/);
     expect(checkResponse(r, 204, undefined, true)).toBeUndefined();
   });
+});
+
+test('in strict mode an error answer must be declared too; unanticipated errors stay 500s', () => {
+  const r = {
+    method: 'get',
+    path: '/x',
+    responses: { 404: { description: 'gone', schema: null } },
+  };
+  expect(() => checkErrorDeclared(r, new HttpError(404, 'not_found', 'x'))).not.toThrow();
+  expect(() => checkErrorDeclared(r, new HttpError(409, 'conflict', 'x'))).toThrow(
+    /409: error conflict is not declared/,
+  );
+  expect(() => checkErrorDeclared(r, new Error('bug'))).not.toThrow();
 });
