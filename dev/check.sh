@@ -4,6 +4,7 @@
 # if any failed.
 set -eu
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 sh dev/setup.sh
 
 failed=''
@@ -30,6 +31,8 @@ node -e '
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 ' "$results"
 rm -f "$results"
+
+echo "==> took $(($(date +%s) - started)) s (setup included)"
 
 if [ -n "$failed" ]; then
   echo "Checks failed:$failed" >&2
