@@ -95,20 +95,24 @@ describe('DNS rebinding', () => {
     expect(connections).toBe(1);
   });
 
+  /** A client for a public name that, at connect time, resolves to a loopback address. */
+  const rebindingClient = () =>
+    cw.createConnectWiseClient({
+      site: `https://cw.public.example:${port}`,
+      companyId: 'acme',
+      publicKey: 'pub',
+      privateKey: 'priv',
+      clientId: '',
+      codebase: 'v2025_1/',
+      lookup: rebinding(),
+    });
+
   it("goes through undici's own fetch, never Node's built-in one", async () => {
     // Node's fetch bundles its own undici; handed the npm package's Agent of another major
     // version it fails every request. The guard must never give its Agent to it.
     const builtIn = jest.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('built-in fetch'));
     try {
-      const client = await cw.createConnectWiseClient({
-        site: `https://cw.public.example:${port}`,
-        companyId: 'acme',
-        publicKey: 'pub',
-        privateKey: 'priv',
-        clientId: '',
-        codebase: 'v2025_1/',
-        lookup: rebinding(),
-      });
+      const client = await rebindingClient();
       const err = await cw.getSystemInfo(client).catch((e: unknown) => e);
       // The guarded Agent's lookup ran (it refused the rebound address), so the dispatcher was
       // honoured, and by a fetch other than the built-in one.
@@ -120,15 +124,7 @@ describe('DNS rebinding', () => {
   });
 
   it('refuses the connection when the name now resolves to a loopback address', async () => {
-    const client = await cw.createConnectWiseClient({
-      site: `https://cw.public.example:${port}`,
-      companyId: 'acme',
-      publicKey: 'pub',
-      privateKey: 'priv',
-      clientId: '',
-      codebase: 'v2025_1/',
-      lookup: rebinding(),
-    });
+    const client = await rebindingClient();
     const err = await cw.getSystemInfo(client).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(cw.ConnectWiseError);
     expect(err).toMatchObject({ code: 'InvalidSite', kind: 'validation', path: '/system/info' });
