@@ -1,0 +1,52 @@
+import type { ZeroUsagePolicy } from './types';
+
+/** ConnectWise catalog item classes (API-NOTES §5 CatalogItem). */
+export const PRODUCT_CLASSES = [
+  'Agreement',
+  'Bundle',
+  'Inventory',
+  'NonInventory',
+  'Service',
+] as const;
+export type ProductClass = (typeof PRODUCT_CLASSES)[number];
+
+/** What a new catalog item gets when the engine creates one; tenants may enforce some. */
+export interface CatalogDefaults {
+  categoryId?: number;
+  subcategoryId?: number;
+  typeId?: number;
+  productClass?: ProductClass;
+}
+
+/**
+ * How billing runs behave, beside which agreement each customer bills through. Every field is
+ * optional where it is stored (older integrations have none); `billingPolicyOf` gives defaults.
+ */
+export interface BillingPolicySettings {
+  zeroUsage: ZeroUsagePolicy;
+  /** Also keep unitPrice/unitCost of additions equal to the vendor's price and cost. */
+  syncPrices: boolean;
+  /** IANA zone for the billing day; null: derived from ConnectWise's serverTimeZone. */
+  timeZone: string | null;
+  catalogDefaults: CatalogDefaults;
+  /** ConnectWise calls in flight per integration during a run (1 to 10). */
+  concurrency: number;
+}
+
+export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
+  zeroUsage: 'zero',
+  syncPrices: false,
+  timeZone: null,
+  catalogDefaults: {},
+  concurrency: 4,
+};
+
+export const billingPolicyOf = (
+  stored: Partial<BillingPolicySettings> | undefined,
+): BillingPolicySettings => ({
+  ...DEFAULT_BILLING_POLICY,
+  ...Object.fromEntries(Object.entries(stored ?? {}).filter(([, v]) => v !== undefined)),
+});
+
+/** The engine's key for a vendor sku: `integrationXRef` of its catalog item (≤ 50 characters). */
+export const catalogXRef = (sku: string): string => `dfx:${sku}`.slice(0, 50);
