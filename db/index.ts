@@ -2,11 +2,13 @@ import type { Connection } from 'mongoose';
 import { apiTokenModel } from './models/api-token';
 import { companyMappingModel } from './models/company-mapping';
 import { integrationModel } from './models/integration';
+import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { ApiTokenRepository } from './repositories/api-tokens';
 import { CompanyMappingRepository } from './repositories/company-mappings';
 import { IntegrationRepository } from './repositories/integrations';
+import { ProductMappingRepository } from './repositories/product-mappings';
 import { SyncRunRepository } from './repositories/sync-runs';
 import { VendorRepository } from './repositories/vendor';
 
@@ -18,6 +20,11 @@ export type {
   BillingSettings,
 } from './repositories/integrations';
 export { IntegrationExistsError } from './repositories/integrations';
+export type {
+  ProductMapping,
+  ProductMappingInput,
+  ProductMappingSource,
+} from './repositories/product-mappings';
 
 export interface Repositories {
   syncRuns: SyncRunRepository;
@@ -25,6 +32,7 @@ export interface Repositories {
   integrations: IntegrationRepository;
   vendor: VendorRepository;
   companyMappings: CompanyMappingRepository;
+  productMappings: ProductMappingRepository;
 }
 
 /** Builds every repository on one connection; indexes are created here once, not at first use. */
@@ -37,6 +45,7 @@ export async function createRepositories(conn: Connection): Promise<Repositories
     products: productModel(conn),
     usage: usageSetModel(conn),
     companyMappings: companyMappingModel(conn),
+    productMappings: productMappingModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   return {
@@ -45,5 +54,6 @@ export async function createRepositories(conn: Connection): Promise<Repositories
     integrations: new IntegrationRepository(models.integrations),
     vendor: new VendorRepository(models.customers, models.products, models.usage),
     companyMappings: new CompanyMappingRepository(models.companyMappings),
+    productMappings: new ProductMappingRepository(models.productMappings),
   };
 }
