@@ -1,3 +1,4 @@
+import { fitKey } from './key-digest';
 import type { ZeroUsagePolicy } from './types';
 
 /** ConnectWise catalog item classes (API-NOTES §5 CatalogItem). */
@@ -48,5 +49,16 @@ export const billingPolicyOf = (
   ...Object.fromEntries(Object.entries(stored ?? {}).filter(([, v]) => v !== undefined)),
 });
 
-/** The engine's key for a vendor sku: `integrationXRef` of its catalog item (≤ 50 characters). */
-export const catalogXRef = (sku: string): string => `dfx:${sku}`.slice(0, 50);
+/** ConnectWise's limits (API-NOTES §5 CatalogItem). */
+export const CATALOG_XREF_MAX = 50;
+export const CATALOG_IDENTIFIER_MAX = 60;
+
+/**
+ * The engine's key for a vendor sku: `integrationXRef` of its catalog item (≤ 50 characters). A
+ * sku too long for it keeps its start and gets a digest of the whole key, so two skus never share
+ * an xref (key-digest.ts).
+ */
+export const catalogXRef = (sku: string): string => fitKey(`dfx:${sku}`, CATALOG_XREF_MAX);
+
+/** The `identifier` of the catalog item the engine creates for a sku (≤ 60 characters). */
+export const catalogIdentifier = (sku: string): string => fitKey(sku, CATALOG_IDENTIFIER_MAX);
