@@ -15,6 +15,7 @@ import {
   type ProductSubcategory,
   type ProductType,
 } from '../schemas/catalog';
+import { fieldsOf } from '../schemas/common';
 
 const PATH = '/procurement/catalog';
 
@@ -70,6 +71,56 @@ export async function findCatalogItemsByIntegrationXRef(
     },
     options,
   );
+}
+
+/**
+ * Engine keys of each kind per request. A key is up to 60 characters and the whole list travels
+ * in the URL, which on-premise IIS servers cap (2 KB by default; see by-ids.ts): 10 of each kind
+ * keep a request near 1.5 KB once quoted and percent-encoded.
+ */
+export const CATALOG_KEYS_PER_QUERY = 10;
+
+export interface CatalogKeys {
+  integrationXRefs: readonly string[];
+  identifiers: readonly string[];
+}
+
+/**
+ * Every catalog item whose integrationXRef or identifier is one of these engine keys, in
+ * few requests (`integrationXRef in (…) or identifier in (…)`), inactive ones included: one read
+ * pass for a whole billing run instead of one lookup per sku. Identifiers match case-insensitively,
+ * as ConnectWise compares them; the caller matches the rows to its keys.
+ */
+export async function findCatalogItemsByKeys(
+  client: ConnectWiseClient,
+  keys: CatalogKeys,
+  options?: RequestOptions,
+): Promise<CatalogItem[]> {
+  const xrefs = [...new Set(keys.integrationXRefs)].map((k) =>
+    assertEngineKey(k, 'integrationXRef'),
+  );
+  const identifiers = [...new Set(keys.identifiers)].map((k) =>
+    assertEngineKey(k, 'Catalog identifier'),
+  );
+  const found = new Map<number, CatalogItem>();
+  const requests = Math.ceil(Math.max(xrefs.length, identifiers.length) / CATALOG_KEYS_PER_QUERY);
+  for (let i = 0; i < requests; i++) {
+    const chunk = (list: string[]) =>
+      list.slice(i * CATALOG_KEYS_PER_QUERY, (i + 1) * CATALOG_KEYS_PER_QUERY);
+    const [x, id] = [chunk(xrefs), chunk(identifiers)];
+    const conditions = cond.or(
+      x.length > 0 ? cond.in('integrationXRef', x) : undefined,
+      id.length > 0 ? cond.in('identifier', id) : undefined,
+    );
+    const rows = await client.listAll(
+      PATH,
+      catalogItemSchema,
+      { conditions, fields: fieldsOf(catalogItemSchema) },
+      options,
+    );
+    for (const row of rows) found.set(row.id, row);
+  }
+  return [...found.values()].sort((a, b) => a.id - b.id);
 }
 
 export async function createCatalogItem(

@@ -201,6 +201,45 @@ describe('catalog', () => {
     expect(await cw.getCatalogItem(client, 1350)).toMatchObject({ identifier: 'DFX-BROWSER-SEC' });
   });
 
+  it('finds items by many xrefs and identifiers in one read pass', async () => {
+    const client = await ctx.client();
+    const found = await cw.findCatalogItemsByKeys(client, {
+      integrationXRefs: ['dfx:browser-security', 'dfx:nothing'],
+      // Identifiers match as ConnectWise compares them: case-insensitively.
+      identifiers: ['m365-bp', 'AV-LEGACY', 'NOPE'],
+    });
+    expect(found.map((i) => i.id)).toEqual([1350, 1352, 1353]);
+    expect(await ctx.sim.admin.journal.counts()).toMatchObject({ 'GET /procurement/catalog': 1 });
+  });
+
+  it('splits a long list of keys so each URL stays short', async () => {
+    const client = await ctx.client();
+    const many = Array.from({ length: cw.CATALOG_KEYS_PER_QUERY * 2 + 1 }, (_, i) => `K-${i}`);
+    await ctx.sim.admin.journal.clear();
+    const found = await cw.findCatalogItemsByKeys(client, {
+      integrationXRefs: ['dfx:browser-security'],
+      identifiers: [...many, 'DFX-SECURE-DNS'],
+    });
+    expect(found.map((i) => i.id)).toEqual([1350, 1351]);
+    const reads = (await ctx.sim.admin.journal.list()).filter(
+      (e) => e.template === '/procurement/catalog',
+    );
+    expect(reads).toHaveLength(3);
+    expect(reads.every((e) => (e.query.conditions ?? '').length < 1_500)).toBe(true);
+  });
+
+  it('refuses a key outside the engine alphabet before sending', async () => {
+    const client = await ctx.client();
+    await expect(
+      cw.findCatalogItemsByKeys(client, { integrationXRefs: ['a" or id>0'], identifiers: [] }),
+    ).rejects.toMatchObject({ code: 'InvalidRequest' });
+  });
+
+  it('reads catalog items by id in one request', async () => {
+    const found = await cw.catalogItemsById(await ctx.client(), [1353, 1350, 999_999]);
+    expect([...found.keys()].sort()).toEqual([1350, 1353]);
+  });
+
   it('creates and patches an item, and reads categories, subcategories and types', async () => {
     const client = await ctx.client();
     const categories = await cw.listProductCategories(client);
