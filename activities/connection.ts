@@ -58,14 +58,15 @@ export function createConnectionActivities(deps: ActivityDeps) {
      * One cheap authenticated call before a run. A 401 means the keys were revoked or rotated: the
      * integration moves to credentials_invalid at once, and nothing retries until a partner fixes it.
      */
-    async checkAccess(ref: IntegrationRef): Promise<{ state: string }> {
+    async checkAccess(ref: IntegrationRef): Promise<{ state: string; billingEnabled?: boolean }> {
       const integration = await liveIntegration(ref);
       if (integration.state !== 'active') return { state: integration.state };
+      const billingEnabled = integration.billingSettings?.enabled === true;
       return await heartbeating(async (signal) => {
         try {
           const client = await openIntegrationClient(deps, integration, { signal });
           await getSystemInfo(client, { signal });
-          return { state: 'active' };
+          return { state: 'active', billingEnabled };
         } catch (err) {
           if (isConnectWiseError(err) && err.kind === 'authentication') {
             await markCredentialsInvalid(deps.repos, integration);

@@ -9,19 +9,23 @@ export interface RecordSyncRunInput {
   runId: string;
   runKey: string;
   startedAt: string;
-  endedAt: string;
-  outcome: 'succeeded' | 'partial' | 'failed' | 'skipped';
+  /** Absent while the run is still going (`outcome: 'running'`). */
+  endedAt?: string;
+  outcome: 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
   summary: string;
+  /** Billing runs: operations per action and agreements per outcome so far. */
+  counts?: Record<string, unknown>;
 }
 
 export function createSyncRunActivities({ repos, logger }: ActivityDeps) {
   return {
     /** Writes one sync run's row, idempotently (keyed by runKey), so retries never duplicate it. */
     async recordSyncRun(input: RecordSyncRunInput): Promise<{ syncRunId: string }> {
+      const { endedAt, ...rest } = input;
       const saved = await repos.syncRuns.record({
-        ...input,
+        ...rest,
         startedAt: new Date(input.startedAt),
-        endedAt: new Date(input.endedAt),
+        ...(endedAt === undefined ? {} : { endedAt: new Date(endedAt) }),
       });
       logger.info(
         {

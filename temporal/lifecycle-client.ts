@@ -1,4 +1,10 @@
-import { QueryNotRegisteredError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  QueryNotRegisteredError,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import type { BillingProgress } from '../domain/billing/run';
 import type { Config } from '../config';
 import type { IntegrationRecord } from '../db';
 import type { integrationLifecycle } from '../workflows';
@@ -8,7 +14,9 @@ import {
   removeSignal,
   settingsChangedSignal,
   statusQuery,
-  synchronizeSignal,
+  synchronizeUpdate,
+  billingProgressQuery,
+  type SynchronizeAnswer,
   type IntegrationStatus,
   type PauseChange,
   type SettingsChange,
@@ -58,16 +66,36 @@ export class LifecycleClient {
   }
 
   /**
-   * Signal-with-start: if the lifecycle workflow is gone (terminated by an operator, say), pressing
-   * Synchronize starts it again instead of failing.
+   * Update-with-start: answers with the run the press queued (or the queued one it joined), and if
+   * the lifecycle workflow is gone (terminated by an operator, say) it starts again instead of
+   * failing.
    */
-  async synchronize(integration: IntegrationIds, request: SynchronizeRequest): Promise<void> {
-    await callTemporal(this.temporal, () =>
-      this.temporal.workflow.signalWithStart<typeof integrationLifecycle, [SynchronizeRequest]>(
-        'integrationLifecycle',
-        { ...this.startOptions(integration), signal: synchronizeSignal, signalArgs: [request] },
-      ),
+  async synchronize(
+    integration: IntegrationIds,
+    request: SynchronizeRequest,
+  ): Promise<SynchronizeAnswer> {
+    return await callTemporal(this.temporal, () =>
+      this.temporal.workflow.executeUpdateWithStart(synchronizeUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof integrationLifecycle>(
+          'integrationLifecycle',
+          { ...this.startOptions(integration), workflowIdConflictPolicy: 'USE_EXISTING' },
+        ),
+      }),
     );
+  }
+
+  /** A billing run's progress; undefined when it has not started yet or is gone. */
+  async runProgress(runWorkflowId: string): Promise<BillingProgress | undefined> {
+    try {
+      return await callTemporal(this.temporal, () =>
+        this.temporal.workflow.getHandle(runWorkflowId).query(billingProgressQuery),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError)
+        return undefined;
+      throw err;
+    }
   }
 
   /** Pause or resume reaches the workflow (started again if it is gone, so status shows it). */

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow the worker runs is exported here.
 export { integrationLifecycle } from './lifecycle';
 export { testConnectionWorkflow } from './test-connection';
+export { billingRunWorkflow } from './billing-run';

@@ -15,12 +15,14 @@ import {
   settingsChangedSignal,
   statusQuery,
   synchronizeSignal,
+  synchronizeUpdate,
   type IntegrationStatus,
   type RunSummary,
   type SettingsChange,
   type SynchronizeRequest,
   type SyncTrigger,
 } from './messages';
+import { BILLING_RUN_PATCH, billingRunIdFor, dispatchBillingRun } from './billing-dispatch';
 import { GONE, runFailure } from './run-failure';
 
 /** Bounded too (about 20 minutes): a long database outage must not wedge the loop or `remove`. */
@@ -64,23 +66,40 @@ async function recordRun(
   }
 }
 
-type RunResult = { outcome: RunSummary['outcome']; summary: string } | typeof GONE;
+type RunResult =
+  | {
+      outcome: RunSummary['outcome'];
+      summary: string;
+      /** Set when a billing run (a child workflow) ran: it recorded its own row. */
+      runWorkflowId?: string;
+    }
+  | typeof GONE;
 
-/** One run: confirm access first (a 401 stops everything), then the work the settings ask for. */
-async function runOnce(input: LifecycleInput): Promise<RunResult> {
+/**
+ * One run: confirm access first (a 401 stops everything), then the work the settings ask for: a
+ * billing run as a child workflow (`billing`, in lifecycles that have BILLING_RUN_PATCH).
+ */
+async function runOnce(
+  input: LifecycleInput,
+  billing?: { trigger: SyncTrigger; seq: number },
+): Promise<RunResult> {
+  let billingEnabled: boolean | undefined;
   try {
-    const { state } = await checkAccess({
+    const access = await checkAccess({
       partnerId: input.partnerId,
       integrationId: input.integrationId,
     });
-    if (state !== 'active') return { outcome: 'skipped', summary: `the integration is ${state}` };
+    if (access.state !== 'active')
+      return { outcome: 'skipped', summary: `the integration is ${access.state}` };
+    billingEnabled = access.billingEnabled;
   } catch (err) {
     // A cancelled workflow stops; it does not record a failed run.
     if (isCancellation(err)) throw err;
     return runFailure(err);
   }
-  // Billing sync proper arrives with the billing workflow.
-  return { outcome: 'skipped', summary: 'billing integration is not configured' };
+  if (!billing) return { outcome: 'skipped', summary: 'billing integration is not configured' };
+  if (!billingEnabled) return { outcome: 'skipped', summary: 'billing integration is turned off' };
+  return await dispatchBillingRun(input, billing.trigger, billing.seq);
 }
 
 const KEEP_REQUESTS = 20;
@@ -133,15 +152,39 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
   };
   let removed = false;
   let syncing = false;
+  // Billing runs as child workflows; executions from before keep running as they did.
+  const billingRuns = patched(BILLING_RUN_PATCH);
+  let currentRun: IntegrationStatus['currentRun'] = null;
+  /** Queues a run (unless one with this trigger is queued already); its position in the queue. */
+  const queue = (trigger: SyncTrigger): { index: number; joined: boolean } => {
+    const at = state.pending.indexOf(trigger);
+    if (at >= 0) return { index: at, joined: true };
+    state.pending.push(trigger);
+    return { index: state.pending.length - 1, joined: false };
+  };
   // Set once this execution runs code that honours pause (see PAUSE_PATCH).
   let pausable = false;
   const paused = () => pausable && state.paused === true;
 
-  setHandler(synchronizeSignal, (request) => {
+  const synchronize = (request: SynchronizeRequest) => {
     state.synchronizeRequests.push(request);
     keepLast(state.synchronizeRequests, KEEP_REQUESTS);
     // Presses while a manual run is already queued coalesce into that run.
-    if (!state.pending.includes('manual')) state.pending.push('manual');
+    return queue('manual');
+  };
+  setHandler(synchronizeSignal, (request) => {
+    synchronize(request);
+  });
+  // Queued runs start in order, right after the current one: the n-th gets the n-th next number.
+  setHandler(synchronizeUpdate, (request) => {
+    const { index, joined } = synchronize(request);
+    const seq = state.runSequence + 1 + index;
+    return {
+      runWorkflowId: billingRuns
+        ? billingRunIdFor(input.integrationId, seq)
+        : workflowInfo().workflowId,
+      joined,
+    };
   });
   setHandler(removeSignal, () => {
     removed = true;
@@ -151,6 +194,8 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
   });
   setHandler(settingsChangedSignal, (change) => {
     state.lastSettingsChange = change;
+    // A change of what billing reads (agreements, mappings) is synced without waiting a period.
+    if (billingRuns && change.what !== 'ticket_settings') queue('config_change');
   });
   setHandler(statusQuery, (): IntegrationStatus => {
     const lifecycle = removed ? 'removed' : syncing ? 'syncing' : paused() ? 'paused' : 'running';
@@ -166,6 +211,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
       lastRuns: state.lastRuns,
       generation: state.generation,
       lastSettingsChange: state.lastSettingsChange ?? null,
+      currentRun,
     };
   });
 
@@ -194,23 +240,34 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     state.runSequence += 1;
     const startedAt = new Date().toISOString();
     const info = workflowInfo();
-    const result = await runOnce(input);
+    if (billingRuns) {
+      const runWorkflowId = billingRunIdFor(input.integrationId, state.runSequence);
+      currentRun = { runWorkflowId, trigger, startedAt };
+    }
+    const result = await runOnce(
+      input,
+      billingRuns ? { trigger, seq: state.runSequence } : undefined,
+    );
+    currentRun = null;
     // Deleted (e.g. a Synchronize that restarted this workflow raced the deletion): stop here.
     if (result === GONE) return;
-    const { outcome, summary } = result;
-    const syncRunId = await recordRun({
-      partnerId: input.partnerId,
-      integrationId: input.integrationId,
-      kind: 'billing',
-      trigger,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      runKey: `${info.workflowId}/${info.firstExecutionRunId}#${state.runSequence}`,
-      startedAt,
-      endedAt: new Date().toISOString(),
-      outcome,
-      summary,
-    });
+    const { outcome, summary, runWorkflowId } = result;
+    // A billing run recorded its own row; anything else (skipped, no access) is recorded here.
+    const syncRunId = runWorkflowId
+      ? undefined
+      : await recordRun({
+          partnerId: input.partnerId,
+          integrationId: input.integrationId,
+          kind: 'billing',
+          trigger,
+          workflowId: info.workflowId,
+          runId: info.runId,
+          runKey: `${info.workflowId}/${info.firstExecutionRunId}#${state.runSequence}`,
+          startedAt,
+          endedAt: new Date().toISOString(),
+          outcome,
+          summary,
+        });
     syncing = false;
     if (removed) return;
     state.lastRuns.push({
@@ -220,6 +277,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
       outcome,
       summary,
       syncRunId,
+      ...(runWorkflowId ? { runWorkflowId } : {}),
     });
     keepLast(state.lastRuns, KEEP_RUNS);
     runsThisGeneration += 1;

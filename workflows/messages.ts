@@ -2,7 +2,8 @@
  * Every signal, query and update of the engine's workflows, shared by the workflows and the API.
  * Payloads carry ids and plain facts only: never credentials.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BillingProgress } from '../domain/billing/run';
 
 export type SyncTrigger = 'schedule' | 'manual' | 'config_change';
 
@@ -19,6 +20,8 @@ export interface RunSummary {
   outcome: 'succeeded' | 'partial' | 'failed' | 'skipped';
   summary: string;
   syncRunId?: string;
+  /** The billing run's own workflow (its progress query, its row in the Temporal UI). */
+  runWorkflowId?: string;
 }
 
 /** Pause or resume, as saved in the database: the workflow mirrors it. */
@@ -51,6 +54,8 @@ export interface IntegrationStatus {
   generation: number;
   /** The latest settings change the workflow was told of. */
   lastSettingsChange: SettingsChange | null;
+  /** The billing run going on now, if any (absent in workflows from before billing runs). */
+  currentRun?: { runWorkflowId: string; trigger: SyncTrigger; startedAt: string } | null;
 }
 
 export const synchronizeSignal = defineSignal<[SynchronizeRequest]>('synchronize');
@@ -59,3 +64,21 @@ export const pauseSignal = defineSignal<[PauseChange]>('setPaused');
 /** Cheap by design: the workflow only records it (no activity, no run of its own yet). */
 export const settingsChangedSignal = defineSignal<[SettingsChange]>('settingsChanged');
 export const statusQuery = defineQuery<IntegrationStatus>('status');
+
+/** A billing run's progress (agreements done of total, operations applied). */
+export const billingProgressQuery = defineQuery<BillingProgress>('progress');
+
+/** The run a Synchronize press queued or joined: its workflow id, to follow it. */
+export interface SynchronizeAnswer {
+  runWorkflowId: string;
+  /** True when the press joined a run that was already queued. */
+  joined: boolean;
+}
+
+/**
+ * Synchronize as an update (sent with update-with-start, so a stopped lifecycle starts again):
+ * answers with the run it queued, or the queued one it joined.
+ */
+export const synchronizeUpdate = defineUpdate<SynchronizeAnswer, [SynchronizeRequest]>(
+  'synchronizeRun',
+);

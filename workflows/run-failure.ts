@@ -66,3 +66,6 @@ export function runFailure(err: unknown): FailedRun | typeof GONE {
     'the engine failed on this run (an internal error, in the worker log); the next run tries again',
   );
 }
+
+/** Whether a failed step means no further step of the run can succeed (keys, key, integration). */
+export const endsRun = (err: unknown): boolean => BY_TYPE.has(failureTypeOf(err) ?? '');

@@ -7,7 +7,12 @@ import type { LifecycleClient } from '../../temporal/lifecycle-client';
 import { route } from '../route';
 import { decimalInt } from './decimal';
 import { errorBody, partnerParams } from './schemas';
-import { connectionReportView, syncRunView, workflowStatusView } from './views';
+import {
+  billingProgressView,
+  connectionReportView,
+  syncRunView,
+  workflowStatusView,
+} from './views';
 
 const paramsSchema = partnerParams;
 
@@ -22,6 +27,7 @@ const toSyncRunView = (run: SyncRunRecord) => ({
   endedAt: run.endedAt ?? null,
   workflowId: run.workflowId,
   runId: run.runId,
+  counts: (run.counts as Record<string, unknown> | undefined) ?? null,
   changes: run.changes ?? [],
 });
 
@@ -50,6 +56,8 @@ export function statusRoutes(
             lastValidation: connectionReportView.nullable(),
             workflow: workflowStatusView.nullable(),
             workflowProblem: z.enum(['not_running', 'unavailable']).nullable(),
+            /** The billing run going on now: agreements done of total, operations applied. */
+            runProgress: billingProgressView.nullable(),
           }),
         },
         404: { description: 'No integration', schema: errorBody },
@@ -57,6 +65,10 @@ export function statusRoutes(
       handler: async ({ params }) => {
         const integration = await liveIntegration(params.partnerId);
         const workflow = await lifecycle.status(integration.id);
+        const running = typeof workflow === 'string' ? undefined : workflow.currentRun;
+        const runProgress = running
+          ? await lifecycle.runProgress(running.runWorkflowId).catch(() => undefined)
+          : undefined;
         return {
           body: {
             integrationId: integration.id,
@@ -65,6 +77,7 @@ export function statusRoutes(
             lastValidation: integration.lastValidation ?? null,
             workflow: typeof workflow === 'string' ? null : workflow,
             workflowProblem: typeof workflow === 'string' ? workflow : null,
+            runProgress: runProgress ?? null,
           },
         };
       },
@@ -78,8 +91,14 @@ export function statusRoutes(
       params: paramsSchema,
       responses: {
         202: {
-          description: 'Accepted; the run shows in status and sync-runs',
-          schema: z.object({ accepted: z.literal(true), integrationId: z.string() }),
+          description:
+            'Accepted: the run it queued, or the queued run it joined (follow it by runWorkflowId in status, sync-runs and the Temporal UI)',
+          schema: z.object({
+            accepted: z.literal(true),
+            integrationId: z.string(),
+            runWorkflowId: z.string(),
+            joined: z.boolean(),
+          }),
         },
         404: { description: 'No integration', schema: errorBody },
         409: { description: 'Integration not active', schema: errorBody },
@@ -93,11 +112,14 @@ export function statusRoutes(
             `the integration is ${integration.state}; fix it before synchronizing`,
           );
         }
-        await lifecycle.synchronize(integration, {
+        const queued = await lifecycle.synchronize(integration, {
           requestedAt: new Date().toISOString(),
           requestedBy: principal.tokenId,
         });
-        return { status: 202, body: { accepted: true, integrationId: integration.id } };
+        return {
+          status: 202,
+          body: { accepted: true, integrationId: integration.id, ...queued },
+        };
       },
     }),
     route({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SECURITY_LEVELS } from '../../connectwise/schemas/common';
 import { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../../db/models/sync-run';
+import { PRODUCT_CLASSES, ZERO_USAGE_POLICIES } from '../../domain/billing/settings';
 
 /** Response schemas shared by several routes; each route's own live beside it. */
 
@@ -45,9 +46,21 @@ export const ticketSettingsView = z.object({
   closingStatusId: z.number().nullable(),
 });
 
+/** Billing settings with the defaults applied (api/v1/billing-settings.ts). */
 export const billingSettingsView = z.object({
   enabled: z.boolean(),
   agreements: z.array(z.object({ customerId: z.string(), agreementId: z.number() })),
+  zeroUsage: z.enum(ZERO_USAGE_POLICIES),
+  syncPrices: z.boolean(),
+  /** null: the zone of ConnectWise's serverTimeZone. */
+  timeZone: z.string().nullable(),
+  catalogDefaults: z.object({
+    categoryId: z.number().nullable(),
+    subcategoryId: z.number().nullable(),
+    typeId: z.number().nullable(),
+    productClass: z.enum(PRODUCT_CLASSES).nullable(),
+  }),
+  concurrency: z.number(),
 });
 
 /** An integration as the API shows it (api/v1/integration-view.ts): never the private key. */
@@ -79,6 +92,15 @@ export const integrationViewSchema = z.object({
   updatedAt: z.string(),
 });
 
+export const billingProgressView = z.object({
+  runKey: z.string(),
+  trigger: z.enum(SYNC_TRIGGERS),
+  phase: z.enum(['preparing', 'reconciling', 'recording', 'done']),
+  agreementsTotal: z.number(),
+  agreementsDone: z.number(),
+  operationsApplied: z.number(),
+});
+
 const runSummaryView = z.object({
   trigger: z.enum(SYNC_TRIGGERS),
   startedAt: z.string(),
@@ -86,6 +108,7 @@ const runSummaryView = z.object({
   outcome: z.enum(SYNC_OUTCOMES),
   summary: z.string(),
   syncRunId: z.string().optional(),
+  runWorkflowId: z.string().optional(),
 });
 
 /** The lifecycle workflow's status query (workflows/messages.ts IntegrationStatus). */
@@ -107,6 +130,10 @@ export const workflowStatusView = z.object({
       changedAt: z.string(),
     })
     .nullable(),
+  currentRun: z
+    .object({ runWorkflowId: z.string(), trigger: z.enum(SYNC_TRIGGERS), startedAt: z.string() })
+    .nullable()
+    .optional(),
 });
 
 export const syncRunView = z.object({
@@ -119,6 +146,8 @@ export const syncRunView = z.object({
   endedAt: z.string().nullable(),
   workflowId: z.string(),
   runId: z.string(),
+  /** Billing runs: operations per action, and agreements per outcome. */
+  counts: z.record(z.string(), z.unknown()).nullable(),
   changes: z.array(
     z.object({
       action: z.string(),

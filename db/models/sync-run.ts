@@ -32,6 +32,8 @@ const syncRunSchema = new Schema(
     outcome: { type: String, enum: SYNC_OUTCOMES, required: true },
     summary: { type: String },
     changes: { type: [changeSchema], default: [] },
+    /** Billing runs: operations per action and agreements per outcome, updated as the run goes. */
+    counts: { type: Schema.Types.Mixed },
   },
   { timestamps: true },
 );

@@ -14,7 +14,7 @@ export type NewSyncRun = Pick<
   | 'startedAt'
   | 'outcome'
 > &
-  Partial<Pick<SyncRunDoc, 'endedAt' | 'summary' | 'changes'>>;
+  Partial<Pick<SyncRunDoc, 'endedAt' | 'summary' | 'changes' | 'counts'>>;
 
 export class SyncRunRepository {
   constructor(private readonly model: SyncRunModel) {}
