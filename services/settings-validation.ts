@@ -7,8 +7,12 @@ import {
   type Board,
   type ConnectWiseClient,
   agreementsById,
+  listProductCategories,
+  listProductSubcategories,
+  listProductTypes,
 } from '../connectwise';
 import type { BillingSettings, TicketSettings } from '../db';
+import type { CatalogDefaults } from '../domain/billing/settings';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
 import type { FieldProblem } from './field-problem';
 
@@ -148,5 +152,60 @@ export async function checkBillingAgreements(
     const verdict = evaluateAgreement(agreement, context.today);
     if (!verdict.eligible) add('agreementId', `${agreementName} cannot be used: ${verdict.reason}`);
   });
+  return problems;
+}
+
+const none = () => Promise.resolve(undefined);
+
+type SetupRow = { id: number; name?: string | null; inactiveFlag?: boolean | null };
+
+/**
+ * The catalog defaults new catalog items get (API-NOTES §5 CatalogItem): the category, the
+ * subcategory and the type exist and are active, and the subcategory belongs to the category.
+ * Only the tables an id is given for are read, each in one list.
+ */
+export async function checkCatalogDefaults(
+  client: ConnectWiseClient,
+  defaults: CatalogDefaults,
+  at = 'body.catalogDefaults',
+): Promise<FieldProblem[]> {
+  const { categoryId, subcategoryId, typeId } = defaults;
+  const [categories, subcategories, types] = await Promise.all([
+    categoryId === undefined ? none() : listProductCategories(client),
+    subcategoryId === undefined ? none() : listProductSubcategories(client),
+    typeId === undefined ? none() : listProductTypes(client),
+  ]);
+  const problems: FieldProblem[] = [];
+  const add = (field: keyof CatalogDefaults, message: string) =>
+    problems.push({ field: `${at}.${field}`, message });
+  /** The row with the id, or undefined with the problem added; inactive rows are refused too. */
+  const find = <T extends SetupRow>(
+    field: keyof CatalogDefaults,
+    what: string,
+    rows: readonly T[] | undefined,
+    id: number | undefined,
+  ): T | undefined => {
+    const row = rows?.find((r) => r.id === id);
+    if (!rows || id === undefined) return undefined;
+    if (!row) add(field, `ConnectWise has no product ${what} ${id}`);
+    else if (row.inactiveFlag === true) add(field, `${named(what, row)} is inactive`);
+    return row;
+  };
+  const category = find('categoryId', 'category', categories, categoryId);
+  const subcategory = find('subcategoryId', 'subcategory', subcategories, subcategoryId);
+  find('typeId', 'type', types, typeId);
+  const parentId = subcategory?.category.id ?? null;
+  if (subcategory && category && parentId !== category.id) {
+    const parent = categories?.find((c) => c.id === parentId);
+    const parentText = parent
+      ? named('category', parent)
+      : parentId === null
+        ? 'no category'
+        : `category ${parentId}`;
+    add(
+      'subcategoryId',
+      `${named('subcategory', subcategory)} belongs to ${parentText}, not to ${named('category', category)}`,
+    );
+  }
   return problems;
 }

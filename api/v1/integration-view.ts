@@ -1,4 +1,5 @@
 import type { IntegrationRecord } from '../../db';
+import { billingSettingsViewOf } from './billing-settings';
 
 /** The public key is not a secret, but the portal only needs to recognise it. */
 export const maskKey = (key: string): string =>
@@ -20,7 +21,7 @@ export function integrationView(i: IntegrationRecord) {
     stateReason: i.stateReason ?? null,
     lastValidation: i.lastValidation ?? null,
     ticketSettings: i.ticketSettings ?? null,
-    billingSettings: i.billingSettings ?? null,
+    billingSettings: i.billingSettings ? billingSettingsViewOf(i.billingSettings) : null,
     tenantChanges: i.tenantChanges,
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { BillingSettings, Repositories, TicketSettings } from '../../db';
+import type { Repositories, TicketSettings } from '../../db';
 import {
   checkBillingAgreements,
+  checkCatalogDefaults,
   checkTicketSettings,
   type EnabledTicketSettings,
 } from '../../services/settings-validation';
@@ -9,7 +10,7 @@ import type { ConnectWiseSession } from '../connectwise-session';
 import type { IntegrationService } from '../../services/integration-service';
 import type { IntegrationSettingsService } from '../../services/integration-settings';
 import { cwIdInBody } from './connectwise-schemas';
-import { externalId, unique } from './schemas';
+import { billingBody, billingSettingsViewOf } from './billing-settings';
 import { billingSettingsView, ticketSettingsView } from './views';
 import { settingsKindRoutes } from './settings-kind-routes';
 
@@ -34,19 +35,6 @@ const ticketBody = z
         });
     }
   });
-
-const agreementChoice = z.object({ customerId: externalId, agreementId: cwIdInBody });
-const billingBody = z.object({
-  enabled: z.boolean(),
-  agreements: z
-    .array(agreementChoice)
-    .max(5000)
-    // One agreement per customer, and a customer's usage goes into an agreement no other
-    // customer uses: additions are kept one per product per agreement.
-    .superRefine(unique((a) => a.customerId, 'customerId'))
-    .superRefine(unique((a) => String(a.agreementId), 'agreementId'))
-    .default([]),
-});
 
 export interface SettingsDeps {
   session: ConnectWiseSession;
@@ -75,13 +63,14 @@ export function settingsRoutes(deps: SettingsDeps) {
     ...settingsKindRoutes(deps, {
       path: 'billing-settings',
       summary: {
-        get: 'Billing integration settings: one agreement per mapped customer',
-        put: "Set billing integration: each customer's recurring agreement, checked in ConnectWise when enabled",
+        get: 'Billing integration settings: one agreement per mapped customer, and the run policy with its defaults applied',
+        put: "Set billing integration: each customer's recurring agreement and the run policy (zero usage, price sync, time zone, catalog defaults, concurrency); agreements and catalog defaults checked in ConnectWise when enabled",
       },
       field: 'billingSettings',
       body: billingBody,
-      view: { schema: billingSettingsView, of: toBillingSettingsView },
-      checkWhenEnabled: async (client, { agreements }, { partnerId, integration }) => {
+      view: { schema: billingSettingsView, of: billingSettingsViewOf },
+      checkWhenEnabled: async (client, settings, { partnerId, integration }) => {
+        const { agreements } = settings;
         const [knownCustomers, mappings] = await Promise.all([
           repos.vendor.existingCustomerIds(
             partnerId,
@@ -89,11 +78,15 @@ export function settingsRoutes(deps: SettingsDeps) {
           ),
           repos.companyMappings.list(partnerId, integration.id),
         ]);
-        return checkBillingAgreements(client, agreements, {
-          knownCustomers,
-          mappings,
-          today: today(),
-        });
+        const problems = await Promise.all([
+          checkBillingAgreements(client, agreements, {
+            knownCustomers,
+            mappings,
+            today: today(),
+          }),
+          checkCatalogDefaults(client, settings.catalogDefaults ?? {}),
+        ]);
+        return problems.flat();
       },
     }),
   ];
@@ -106,15 +99,5 @@ function toTicketSettingsView(s: TicketSettings | undefined) {
     sourceId: s?.sourceId ?? null,
     initialStatusId: s?.initialStatusId ?? null,
     closingStatusId: s?.closingStatusId ?? null,
-  };
-}
-
-function toBillingSettingsView(s: BillingSettings | undefined) {
-  return {
-    enabled: s?.enabled ?? false,
-    agreements: (s?.agreements ?? []).map(({ customerId, agreementId }) => ({
-      customerId,
-      agreementId,
-    })),
   };
 }

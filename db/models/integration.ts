@@ -36,10 +36,30 @@ const agreementChoiceSchema = new Schema(
   { _id: false },
 );
 
+const catalogDefaultsSchema = new Schema(
+  {
+    categoryId: { type: Number },
+    subcategoryId: { type: Number },
+    typeId: { type: Number },
+    productClass: { type: String },
+  },
+  { _id: false },
+);
+
+/**
+ * The policy fields (domain/billing/settings.ts BillingPolicySettings) are optional: older
+ * integrations have none, and `billingPolicyOf` supplies defaults. The API validates values.
+ */
 const billingSettingsSchema = new Schema(
   {
     enabled: { type: Boolean, required: true },
     agreements: { type: [agreementChoiceSchema], default: [] },
+    zeroUsage: { type: String },
+    syncPrices: { type: Boolean },
+    /** An IANA zone, or null: derived from ConnectWise's serverTimeZone. */
+    timeZone: { type: String },
+    catalogDefaults: { type: catalogDefaultsSchema },
+    concurrency: { type: Number },
   },
   { _id: false },
 );

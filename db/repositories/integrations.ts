@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BillingPolicySettings } from '../../domain/billing/settings';
 import type { SealedSecret } from '../../security';
 import type { IntegrationDoc, IntegrationModel, IntegrationState } from '../models/integration';
 
@@ -10,7 +11,8 @@ export interface TicketSettings {
   closingStatusId?: number;
 }
 
-export interface BillingSettings {
+/** Which agreement each customer bills through, and the run's policy (absent: the defaults). */
+export interface BillingSettings extends Partial<BillingPolicySettings> {
   enabled: boolean;
   agreements: Array<{ customerId: string; agreementId: number }>;
 }

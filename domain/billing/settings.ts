@@ -11,6 +11,17 @@ export const PRODUCT_CLASSES = [
 ] as const;
 export type ProductClass = (typeof PRODUCT_CLASSES)[number];
 
+/** Every zero-usage policy, for validation (domain/billing/types.ts ZeroUsagePolicy). */
+export const ZERO_USAGE_POLICIES = [
+  'zero',
+  'cancel',
+  'leave',
+] as const satisfies readonly ZeroUsagePolicy[];
+// Fails to compile if a policy is added to the type but not to the list.
+const _everyPolicyListed: ZeroUsagePolicy extends (typeof ZERO_USAGE_POLICIES)[number]
+  ? true
+  : never = true;
+
 /** What a new catalog item gets when the engine creates one; tenants may enforce some. */
 export interface CatalogDefaults {
   categoryId?: number;

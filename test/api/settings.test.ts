@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { eventually } from '../support/wait';
 import { as, cwBase, fieldsOf, messageFor, useSetupStack } from './setup-helpers';
 
 const stack = useSetupStack('settings', [
@@ -166,19 +167,33 @@ const goodBilling = {
   ],
 };
 
+/** What GET shows of the billing policy when nothing of it was set. */
+const defaultPolicy = {
+  zeroUsage: 'zero',
+  syncPrices: false,
+  timeZone: null,
+  catalogDefaults: { categoryId: null, subcategoryId: null, typeId: null, productClass: null },
+  concurrency: 4,
+};
+
 describe('billing settings', () => {
   test('off until set; eligible agreements of the mapped companies are saved in one query', async () => {
     const before = await call('get', '/billing-settings');
-    expect(before.body).toEqual({ enabled: false, agreements: [] });
+    expect(before.body).toEqual({ enabled: false, agreements: [], ...defaultPolicy });
     await stack.fx.sim.admin.journal.clear();
     const res = await call('put', '/billing-settings', goodBilling);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(goodBilling);
-    expect((await call('get', '/billing-settings')).body).toEqual(goodBilling);
+    expect(res.body).toEqual({ ...goodBilling, ...defaultPolicy });
+    expect((await call('get', '/billing-settings')).body).toEqual({
+      ...goodBilling,
+      ...defaultPolicy,
+    });
     expect((await stored()).billingSettings).toEqual(goodBilling);
     const queries = await cwCalls('/finance/agreements');
     expect(queries).toHaveLength(1);
     expect(queries[0]!.query.conditions).toBe('id in (300,303)');
+    // No catalog defaults: the catalog tables are not read.
+    expect(await cwCalls('/procurement/')).toEqual([]);
   });
 
   test('refuses each ineligible agreement with its reason and each unmapped customer', async () => {
@@ -257,8 +272,142 @@ describe('billing settings', () => {
     await stack.fx.sim.admin.journal.clear();
     const off = await call('put', '/billing-settings', { enabled: false });
     expect(off.status).toBe(200);
-    expect(off.body).toEqual({ enabled: false, agreements: [] });
+    expect(off.body).toEqual({ enabled: false, agreements: [], ...defaultPolicy });
     expect(await cwCalls('/finance/')).toEqual([]);
+  });
+});
+
+const policy = {
+  zeroUsage: 'cancel',
+  syncPrices: true,
+  timeZone: 'Europe/Berlin',
+  catalogDefaults: { categoryId: 2, subcategoryId: 1, typeId: 1, productClass: 'Service' },
+  concurrency: 7,
+};
+
+describe('billing policy', () => {
+  const lastChange = async () => {
+    const res = await call('get', '/status');
+    return res.body.workflow?.lastSettingsChange as { what: string; changedAt: string } | null;
+  };
+
+  test('is saved with catalog defaults checked in ConnectWise, read back, and tells the lifecycle', async () => {
+    const before = new Date().toISOString();
+    await stack.fx.sim.admin.journal.clear();
+    const res = await call('put', '/billing-settings', { ...goodBilling, ...policy });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...goodBilling, ...policy });
+    expect((await call('get', '/billing-settings')).body).toEqual({ ...goodBilling, ...policy });
+    expect((await stored()).billingSettings).toEqual({ ...goodBilling, ...policy });
+    for (const table of [
+      '/procurement/categories',
+      '/procurement/subcategories/',
+      '/procurement/types',
+    ])
+      expect(await cwCalls(table)).toHaveLength(1);
+    const told = await eventually('the lifecycle to record the save', async () => {
+      const change = await lastChange();
+      return change && change.changedAt >= before ? change : undefined;
+    });
+    expect(told.what).toBe('billing_settings');
+  });
+
+  test('what GET shows can be PUT back as is; a PUT leaving the policy out restores the defaults', async () => {
+    const partial = { ...goodBilling, catalogDefaults: { typeId: 2 }, timeZone: 'Asia/Kolkata' };
+    const shown = (await call('put', '/billing-settings', partial)).body;
+    expect(shown).toEqual({
+      ...goodBilling,
+      ...defaultPolicy,
+      timeZone: 'Asia/Kolkata',
+      catalogDefaults: { ...defaultPolicy.catalogDefaults, typeId: 2 },
+    });
+    const again = await call('put', '/billing-settings', shown);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(shown);
+    // Nulls from the view are stored as "not set".
+    expect((await stored()).billingSettings?.catalogDefaults).toEqual({ typeId: 2 });
+
+    const reset = await call('put', '/billing-settings', goodBilling);
+    expect(reset.body).toEqual({ ...goodBilling, ...defaultPolicy });
+  });
+
+  test.each([
+    [
+      'timeZone',
+      { timeZone: 'Eastern Standard Time' },
+      'must be an IANA time zone name, such as America/New_York',
+    ],
+    [
+      'timeZone',
+      { timeZone: 'Mars/Olympus' },
+      'must be an IANA time zone name, such as America/New_York',
+    ],
+    ['zeroUsage', { zeroUsage: 'delete' }, undefined],
+    ['syncPrices', { syncPrices: 'yes' }, undefined],
+    ['concurrency', { concurrency: 0 }, 'must be a whole number from 1 to 10'],
+    ['concurrency', { concurrency: 11 }, 'must be a whole number from 1 to 10'],
+    ['concurrency', { concurrency: 2.5 }, 'must be a whole number from 1 to 10'],
+    ['catalogDefaults.productClass', { catalogDefaults: { productClass: 'Widget' } }, undefined],
+    ['catalogDefaults.categoryId', { catalogDefaults: { categoryId: '2' } }, undefined],
+  ])('400 names body.%s (%j) and keeps what was saved', async (field, change, message) => {
+    await call('put', '/billing-settings', goodBilling);
+    const res = await call('put', '/billing-settings', { ...goodBilling, ...change });
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual([`body.${field}`]);
+    if (message) expect(messageFor(res.body, `body.${field}`)).toBe(message);
+    expect((await stored()).billingSettings).toEqual(goodBilling);
+  });
+
+  test.each([
+    ['categoryId', { categoryId: 99 }, 'ConnectWise has no product category 99'],
+    ['categoryId', { categoryId: 3 }, 'category "Retired Products" (3) is inactive'],
+    [
+      'subcategoryId',
+      { categoryId: 1, subcategoryId: 1 },
+      'subcategory "Browser Security" (1) belongs to category "Security Services" (2), not to category "Software" (1)',
+    ],
+    ['subcategoryId', { subcategoryId: 99 }, 'ConnectWise has no product subcategory 99'],
+    ['subcategoryId', { subcategoryId: 4 }, 'subcategory "Legacy Endpoint" (4) is inactive'],
+    ['typeId', { typeId: 99 }, 'ConnectWise has no product type 99'],
+    ['typeId', { typeId: 4 }, 'type "Hardware (retired)" (4) is inactive'],
+  ])('refuses catalogDefaults.%s %j as ConnectWise has it', async (field, defaults, message) => {
+    await call('put', '/billing-settings', goodBilling);
+    const res = await call('put', '/billing-settings', {
+      ...goodBilling,
+      catalogDefaults: defaults,
+    });
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual([`body.catalogDefaults.${field}`]);
+    expect(messageFor(res.body, `body.catalogDefaults.${field}`)).toBe(message);
+    expect((await stored()).billingSettings).toEqual(goodBilling);
+  });
+
+  test('agreement and catalog problems are named together; turned off, nothing is checked', async () => {
+    const res = await call('put', '/billing-settings', {
+      enabled: true,
+      agreements: [{ customerId: 'c-acme', agreementId: 301 }],
+      catalogDefaults: { typeId: 99 },
+    });
+    expect(fieldsOf(res.body)).toEqual([
+      'body.agreements.0.agreementId',
+      'body.catalogDefaults.typeId',
+    ]);
+
+    await stack.fx.sim.admin.journal.clear();
+    const off = await call('put', '/billing-settings', {
+      enabled: false,
+      catalogDefaults: { typeId: 99 },
+    });
+    expect(off.status).toBe(200);
+    expect(off.body.catalogDefaults.typeId).toBe(99);
+    expect(await cwCalls('/procurement/')).toEqual([]);
+  });
+
+  test('a refused Product Catalog permission during the check is a 502 naming it', async () => {
+    await stack.fx.sim.admin.security.revoke('Procurement/ProductCatalog');
+    const res = await call('put', '/billing-settings', { ...goodBilling, ...policy });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('connectwise_permission');
   });
 });
 

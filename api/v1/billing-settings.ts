@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { BillingSettings } from '../../db';
+import {
+  billingPolicyOf,
+  PRODUCT_CLASSES,
+  ZERO_USAGE_POLICIES,
+  type CatalogDefaults,
+} from '../../domain/billing/settings';
+import { isIanaZone } from '../../domain/billing/time-zone';
+import { cwIdInBody } from './connectwise-schemas';
+import { externalId, unique } from './schemas';
+import type { billingSettingsView } from './views';
+
+/** Billing settings as the API takes them (PUT) and shows them (GET); the routes are generic. */
+
+const agreementChoice = z.object({ customerId: externalId, agreementId: cwIdInBody });
+
+/** null (as GET shows an unset default) and absent both mean "none". */
+const catalogDefaultsBody = z
+  .object({
+    categoryId: cwIdInBody.nullable().optional(),
+    subcategoryId: cwIdInBody.nullable().optional(),
+    typeId: cwIdInBody.nullable().optional(),
+    productClass: z.enum(PRODUCT_CLASSES).nullable().optional(),
+  })
+  .transform((d): CatalogDefaults =>
+    Object.fromEntries(Object.entries(d).filter(([, v]) => v !== null && v !== undefined)),
+  );
+
+const CONCURRENCY = 'must be a whole number from 1 to 10';
+
+/** Policy fields left out take their defaults (a PUT replaces the whole billing settings). */
+export const billingBody = z.object({
+  enabled: z.boolean(),
+  agreements: z
+    .array(agreementChoice)
+    .max(5000)
+    // One agreement per customer, and a customer's usage goes into an agreement no other
+    // customer uses: additions are kept one per product per agreement.
+    .superRefine(unique((a) => a.customerId, 'customerId'))
+    .superRefine(unique((a) => String(a.agreementId), 'agreementId'))
+    .default([]),
+  zeroUsage: z.enum(ZERO_USAGE_POLICIES).optional(),
+  syncPrices: z.boolean().optional(),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine(isIanaZone, 'must be an IANA time zone name, such as America/New_York')
+    .nullable()
+    .optional(),
+  catalogDefaults: catalogDefaultsBody.optional(),
+  concurrency: z.number().int(CONCURRENCY).min(1, CONCURRENCY).max(10, CONCURRENCY).optional(),
+});
+
+/** The stored settings with every default applied; disabled when never set. */
+export function billingSettingsViewOf(
+  s: BillingSettings | undefined,
+): z.infer<typeof billingSettingsView> {
+  const policy = billingPolicyOf(s);
+  const defaults = policy.catalogDefaults;
+  return {
+    enabled: s?.enabled ?? false,
+    agreements: (s?.agreements ?? []).map(({ customerId, agreementId }) => ({
+      customerId,
+      agreementId,
+    })),
+    zeroUsage: policy.zeroUsage,
+    syncPrices: policy.syncPrices,
+    timeZone: policy.timeZone,
+    catalogDefaults: {
+      categoryId: defaults.categoryId ?? null,
+      subcategoryId: defaults.subcategoryId ?? null,
+      typeId: defaults.typeId ?? null,
+      productClass: defaults.productClass ?? null,
+    },
+    concurrency: policy.concurrency,
+  };
+}
