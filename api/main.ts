@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const keyring = keyringFromConfig(config);
   const temporal = createTemporalClient(config, keyring);
   const db = await connectDatabase({ uri: config.MONGODB_URI });
-  const repos = await createRepositories(db);
+  const repos = await createRepositories(db, config);
   const app = createApp({
     logger,
     checks: [

@@ -100,6 +100,15 @@ export const configSchema = z.object({
     .max(7 * 24 * 60)
     .default(360)
     .describe('Period of the scheduled billing sync of each integration, in minutes.'),
+  BILLING_AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(400)
+    .describe(
+      'Days the billing audit trail (one record per addition change a run made or attempted) is kept; older records are removed (a TTL index, and each billing run prunes).',
+    ),
   TEMPORAL_UI_CODEC_ORIGINS: z
     .string()
     .regex(

@@ -1,11 +1,18 @@
 import type { Connection } from 'mongoose';
+import type { Config } from '../config';
+import { additionLinkModel } from './models/addition-link';
 import { apiTokenModel } from './models/api-token';
+import { billingChangeModel } from './models/billing-change';
+import { billingSnapshotModel } from './models/billing-snapshot';
 import { companyMappingModel } from './models/company-mapping';
 import { integrationModel } from './models/integration';
 import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
+import { AdditionLinkRepository } from './repositories/addition-links';
 import { ApiTokenRepository } from './repositories/api-tokens';
+import { BillingChangeRepository } from './repositories/billing-changes';
+import { BillingSnapshotRepository } from './repositories/billing-snapshots';
 import { CompanyMappingRepository } from './repositories/company-mappings';
 import { IntegrationRepository } from './repositories/integrations';
 import { ProductMappingRepository } from './repositories/product-mappings';
@@ -25,6 +32,13 @@ export type {
   ProductMappingInput,
   ProductMappingSource,
 } from './repositories/product-mappings';
+export type { AgreementAdditionLink } from './repositories/addition-links';
+export type { BillingChange } from './repositories/billing-changes';
+export type {
+  AgreementSnapshot,
+  RunSnapshot,
+  SnapshotProduct,
+} from './repositories/billing-snapshots';
 
 export interface Repositories {
   syncRuns: SyncRunRepository;
@@ -33,10 +47,19 @@ export interface Repositories {
   vendor: VendorRepository;
   companyMappings: CompanyMappingRepository;
   productMappings: ProductMappingRepository;
+  additionLinks: AdditionLinkRepository;
+  billingChanges: BillingChangeRepository;
+  billingSnapshots: BillingSnapshotRepository;
 }
 
+/** Settings of the repositories themselves; absent ones take the config schema's defaults. */
+export type RepositoryOptions = Partial<Pick<Config, 'BILLING_AUDIT_RETENTION_DAYS'>>;
+
 /** Builds every repository on one connection; indexes are created here once, not at first use. */
-export async function createRepositories(conn: Connection): Promise<Repositories> {
+export async function createRepositories(
+  conn: Connection,
+  options: RepositoryOptions = {},
+): Promise<Repositories> {
   const models = {
     syncRuns: syncRunModel(conn),
     tokens: apiTokenModel(conn),
@@ -46,8 +69,17 @@ export async function createRepositories(conn: Connection): Promise<Repositories
     usage: usageSetModel(conn),
     companyMappings: companyMappingModel(conn),
     productMappings: productMappingModel(conn),
+    additionLinks: additionLinkModel(conn),
+    billingChanges: billingChangeModel(conn),
+    billingSnapshots: billingSnapshotModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
+  const billingChanges = new BillingChangeRepository(
+    models.billingChanges,
+    options.BILLING_AUDIT_RETENTION_DAYS,
+  );
+  const billingSnapshots = new BillingSnapshotRepository(models.billingSnapshots);
+  await Promise.all([billingChanges.ensureRetention(), billingSnapshots.ensureRetention()]);
   return {
     syncRuns: new SyncRunRepository(models.syncRuns),
     tokens: new ApiTokenRepository(models.tokens),
@@ -55,5 +87,8 @@ export async function createRepositories(conn: Connection): Promise<Repositories
     vendor: new VendorRepository(models.customers, models.products, models.usage),
     companyMappings: new CompanyMappingRepository(models.companyMappings),
     productMappings: new ProductMappingRepository(models.productMappings),
+    additionLinks: new AdditionLinkRepository(models.additionLinks),
+    billingChanges,
+    billingSnapshots,
   };
 }

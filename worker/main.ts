@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   });
 
   const db = await connectDatabase({ uri: config.MONGODB_URI });
-  const repos = await createRepositories(db);
+  const repos = await createRepositories(db, config);
   const keyring = keyringFromConfig(config);
   const workers = await createWorkers({
     config,

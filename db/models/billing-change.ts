@@ -1,0 +1,41 @@
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { modelOn } from './model-on';
+
+export const BILLING_CHANGE_OUTCOMES = ['applied', 'failed', 'skipped', 'conflict'] as const;
+
+/**
+ * The billing audit trail: one record per addition change a run applied or attempted (and per
+ * line it skipped or found in conflict). `_id` is the natural key (partnerId, integrationId,
+ * runKey, agreementId, sku), so a retried activity rewrites its record instead of adding one.
+ */
+const billingChangeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    partnerId: { type: String, required: true },
+    integrationId: { type: String, required: true },
+    runKey: { type: String, required: true },
+    trigger: { type: String, required: true },
+    customerId: { type: String, required: true },
+    agreementId: { type: Number, required: true },
+    sku: { type: String, required: true },
+    additionId: { type: Number, default: null },
+    /** The planner's action: create, update, adopt, cancel, conflict, skip. */
+    action: { type: String, required: true },
+    from: { type: Schema.Types.Mixed, default: null },
+    to: { type: Schema.Types.Mixed, default: null },
+    outcome: { type: String, enum: BILLING_CHANGE_OUTCOMES, required: true },
+    message: { type: String, default: null },
+    /** When it happened; records expire after BILLING_AUDIT_RETENTION_DAYS (db/ttl-index.ts). */
+    at: { type: Date, required: true },
+  },
+  { collection: 'billingChanges', minimize: false },
+);
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, runKey: 1 });
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, at: -1 });
+
+export type BillingChangeDoc = InferSchemaType<typeof billingChangeSchema>;
+export type BillingChangeModel = Model<BillingChangeDoc>;
+
+export function billingChangeModel(conn: Connection): BillingChangeModel {
+  return modelOn<BillingChangeDoc>(conn, 'BillingChange', billingChangeSchema);
+}

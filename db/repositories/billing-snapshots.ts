@@ -1,0 +1,143 @@
+import type { BillingRunRef, PreparedRun } from '../../domain/billing/run';
+import type { BillingPolicySettings } from '../../domain/billing/settings';
+import type { AdditionLink } from '../../domain/billing/types';
+import type { BillingSnapshotModel } from '../models/billing-snapshot';
+import { naturalId } from '../natural-id';
+import { retryOnDuplicateKey } from '../retry-duplicate';
+import { ensureTtlIndex } from '../ttl-index';
+
+/** Long enough for any run and its retries; a run never reads another run's snapshot. */
+export const SNAPSHOT_RETENTION_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The ConnectWise catalog item a sku is billed as, with the vendor's price and cost. */
+export interface SnapshotProduct {
+  sku: string;
+  catalogItemId: number;
+  price: number;
+  cost: number;
+}
+
+/** What a whole run works from, frozen when it was prepared. */
+export interface RunSnapshot {
+  ref: BillingRunRef;
+  /** `yyyy-MM-dd` in the MSP's time zone. */
+  today: string;
+  policy: BillingPolicySettings;
+  /** Every managed sku: the vendor products that have a catalog item. */
+  products: SnapshotProduct[];
+  /** Skus with usage but no catalog item, and why (e.g. a catalog setting ConnectWise needs). */
+  skippedSkus: Array<{ sku: string; reason: string }>;
+  prepared: PreparedRun;
+  createdAt: Date;
+}
+
+/** One agreement's part of the snapshot: whose it is, what it should bill, what we linked. */
+export interface AgreementSnapshot {
+  agreementId: number;
+  customerId: string;
+  companyId: number;
+  /** The usage set's `asOf`; null when the customer never had usage pushed. */
+  usageAsOf: Date | null;
+  lines: Array<{ sku: string; quantity: number; asOf: Date }>;
+  links: AdditionLink[];
+}
+
+type Scope = Pick<BillingRunRef, 'partnerId' | 'integrationId' | 'runKey'>;
+
+/** FerretDB stores no nested arrays: each batch is kept as `{agreementIds}`. */
+type StoredRun = Omit<RunSnapshot, 'prepared'> & {
+  prepared: Omit<PreparedRun, 'batches'> & { batches: Array<{ agreementIds: number[] }> };
+};
+
+const toStored = ({ prepared, ...run }: RunSnapshot): StoredRun => ({
+  ...run,
+  prepared: { ...prepared, batches: prepared.batches.map((agreementIds) => ({ agreementIds })) },
+});
+
+const fromStored = ({ prepared, ...run }: StoredRun): RunSnapshot => ({
+  ...run,
+  prepared: { ...prepared, batches: prepared.batches.map((b) => b.agreementIds) },
+});
+
+const runId = (s: Scope) => naturalId(s.partnerId, s.integrationId, s.runKey);
+const agreementDocId = (s: Scope, agreementId: number) =>
+  naturalId(s.partnerId, s.integrationId, s.runKey, String(agreementId));
+
+/**
+ * Billing run snapshots, by `_id` only. The agreements are written first and the run document
+ * last, so a run document means a complete snapshot: a retried prepare that finds it returns it.
+ */
+export class BillingSnapshotRepository {
+  constructor(private readonly model: BillingSnapshotModel) {}
+
+  ensureRetention(): Promise<boolean> {
+    return ensureTtlIndex(this.model, 'createdAt', SNAPSHOT_RETENTION_DAYS * 24 * 60 * 60);
+  }
+
+  async getRun(scope: Scope): Promise<RunSnapshot | undefined> {
+    const doc = await this.model
+      .findOne({ _id: runId(scope) })
+      .lean()
+      .exec();
+    return doc ? fromStored(doc.body as StoredRun) : undefined;
+  }
+
+  async saveRun(snapshot: RunSnapshot): Promise<void> {
+    const { ref } = snapshot;
+    await this.put(runId(ref), ref, 'run', toStored(snapshot), snapshot.createdAt);
+  }
+
+  async getAgreement(scope: Scope, agreementId: number): Promise<AgreementSnapshot | undefined> {
+    const doc = await this.model
+      .findOne({ _id: agreementDocId(scope, agreementId) })
+      .lean()
+      .exec();
+    return doc ? (doc.body as AgreementSnapshot) : undefined;
+  }
+
+  /** One bulk write; a retried prepare overwrites what an earlier attempt left. */
+  async saveAgreements(
+    scope: Scope,
+    agreements: readonly AgreementSnapshot[],
+    createdAt: Date,
+  ): Promise<void> {
+    if (agreements.length === 0) return;
+    const ops = agreements.map((a) => ({
+      updateOne: {
+        filter: { _id: agreementDocId(scope, a.agreementId) },
+        update: { $set: this.docOf(scope, 'agreement', a, createdAt) },
+        upsert: true,
+      },
+    }));
+    await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
+  }
+
+  /** Deletes the integration's snapshots past their retention; returns how many. */
+  async prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - SNAPSHOT_RETENTION_DAYS * DAY_MS);
+    const res = await this.model
+      .deleteMany({ partnerId, integrationId, createdAt: { $lt: cutoff } })
+      .exec();
+    return res.deletedCount;
+  }
+
+  private docOf(scope: Scope, part: 'run' | 'agreement', body: object, createdAt: Date) {
+    const { partnerId, integrationId, runKey } = scope;
+    return { partnerId, integrationId, runKey, part, body, createdAt };
+  }
+
+  private async put(
+    _id: string,
+    scope: Scope,
+    part: 'run' | 'agreement',
+    body: object,
+    createdAt: Date,
+  ): Promise<void> {
+    await retryOnDuplicateKey(() =>
+      this.model
+        .updateOne({ _id }, { $set: this.docOf(scope, part, body, createdAt) }, { upsert: true })
+        .exec(),
+    );
+  }
+}
