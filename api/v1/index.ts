@@ -15,6 +15,7 @@ import { LifecycleClient } from '../../temporal/lifecycle-client';
 import { ConnectWiseSession } from '../connectwise-session';
 import { mountRoutes } from '../route';
 import { docsContentSecurityPolicy } from '../security-headers';
+import { catalogLookupRoutes } from './catalog-lookup-routes';
 import { integrationRoutes } from './integration-routes';
 import { lookupRoutes } from './lookup-routes';
 import { mappingRoutes } from './mapping-routes';
@@ -57,6 +58,7 @@ export function createV1Router(deps: V1Deps): Router {
       ...vendorRoutes(repos),
       ...statusRoutes(repos, lifecycle, integrations),
       ...lookupRoutes({ session, today: utcToday }),
+      ...catalogLookupRoutes({ session }),
       ...mappingRoutes({ session, settings, repos }),
       ...settingsRoutes({ session, integrations, settings, repos, today: utcToday }),
     ],
