@@ -102,6 +102,7 @@ async function runOnce(
   return await dispatchBillingRun(input, billing.trigger, billing.seq);
 }
 
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const KEEP_REQUESTS = 20;
 const KEEP_RUNS = 20;
 
@@ -154,6 +155,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
   let syncing = false;
   // Billing runs as child workflows; executions from before keep running as they did.
   const billingRuns = patched(BILLING_RUN_PATCH);
+  const generationStartedAt = Date.now();
   let currentRun: IntegrationStatus['currentRun'] = null;
   /** Queues a run (unless one with this trigger is queued already); its position in the queue. */
   const queue = (trigger: SyncTrigger): { index: number; joined: boolean } => {
@@ -283,7 +285,9 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     runsThisGeneration += 1;
 
     const limit = input.maxRunsPerGeneration ?? 500;
-    if (workflowInfo().continueAsNewSuggested || runsThisGeneration >= limit) {
+    // At least weekly (lifecycles with billing runs), so a quiet history never grows for months.
+    const weekOld = billingRuns && Date.now() - generationStartedAt >= WEEK_MS;
+    if (workflowInfo().continueAsNewSuggested || runsThisGeneration >= limit || weekOld) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof integrationLifecycle>({
         ...input,

@@ -113,8 +113,9 @@ test('a Synchronize press is recorded in state and runs a manual sync at once', 
 });
 
 test('continues as new, carrying its history of runs and requests', async () => {
-  const handle = await start('p-can', { maxRunsPerGeneration: 2 });
-  await env.sleep(5 * 30 * DAY + 60_000);
+  // Daily runs, two per generation: the run count, not the week, ends each generation.
+  const handle = await start('p-can', { maxRunsPerGeneration: 2, syncIntervalMs: DAY });
+  await env.sleep(5 * DAY + 60_000);
   const status = await handle.query(statusQuery);
   expect(status.generation).toBe(2);
   expect(status.lastRuns).toHaveLength(5);
@@ -123,6 +124,16 @@ test('continues as new, carrying its history of runs and requests', async () => 
   expect(new Set(runs.map((r) => r.runKey)).size).toBe(5);
   const described = await handle.describe();
   expect(described.runId).not.toBe(handle.firstExecutionRunId);
+  await handle.signal(removeSignal);
+});
+
+test('continues as new at least weekly, however few runs a generation had', async () => {
+  const handle = await start('p-weekly', { syncIntervalMs: 3 * DAY });
+  await env.sleep(18 * DAY + 60_000);
+  const status = await handle.query(statusQuery);
+  // Runs on days 3, 6, 9 (a week old: generation 1), 12, 15, 18 (a week old again: 2).
+  expect(status.lastRuns).toHaveLength(6);
+  expect(status.generation).toBe(2);
   await handle.signal(removeSignal);
 });
 
