@@ -1,12 +1,13 @@
 import type { Logger } from '../config/logger';
 import type { IntegrationRecord, Repositories } from '../db';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
+import type { ProductMappingInput } from '../db/repositories/product-mappings';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
 import type { SettingsChange } from '../workflows/messages';
 import { notFound } from './errors';
 
 export interface IntegrationSettingsDeps {
-  repos: Pick<Repositories, 'integrations' | 'companyMappings'>;
+  repos: Pick<Repositories, 'integrations' | 'companyMappings' | 'productMappings'>;
   lifecycle: Pick<LifecycleClient, 'settingsChanged'>;
   logger: Pick<Logger, 'warn'>;
 }
@@ -19,8 +20,9 @@ const CHANGE_OF: Record<SettingsField, SettingsChange['what']> = {
 };
 
 /**
- * Saving what a partner configures (ticket and billing settings, company mappings), already
- * checked. Each save tells the lifecycle workflow, so billing can queue a `config_change` run.
+ * Saving what a partner configures (ticket and billing settings, company and product mappings),
+ * already checked. Each save tells the lifecycle workflow, so billing can queue a `config_change`
+ * run.
  */
 export class IntegrationSettingsService {
   constructor(private readonly deps: IntegrationSettingsDeps) {}
@@ -45,6 +47,18 @@ export class IntegrationSettingsService {
   ): Promise<void> {
     await this.deps.repos.companyMappings.save(partnerId, integrationId, rows);
     await this.notify(integrationId, 'company_mappings');
+  }
+
+  /** The partner's own product mappings; unmapped skus go back to the engine's choice. */
+  async saveProductMappings(
+    partnerId: string,
+    integrationId: string,
+    change: { save: ProductMappingInput[]; remove: string[] },
+  ): Promise<void> {
+    const { productMappings } = this.deps.repos;
+    await productMappings.save(partnerId, integrationId, change.save);
+    await productMappings.remove(partnerId, integrationId, change.remove);
+    await this.notify(integrationId, 'product_mappings');
   }
 
   /** The settings are saved either way: a workflow that cannot be told reads them at its next run. */

@@ -33,7 +33,7 @@ export interface PauseChange {
 
 /** Which settings a partner saved; billing will queue a `config_change` run from it. */
 export interface SettingsChange {
-  what: 'ticket_settings' | 'billing_settings' | 'company_mappings';
+  what: 'ticket_settings' | 'billing_settings' | 'company_mappings' | 'product_mappings';
   /** ISO time of the change. */
   changedAt: string;
 }

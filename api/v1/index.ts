@@ -19,6 +19,7 @@ import { catalogLookupRoutes } from './catalog-lookup-routes';
 import { integrationRoutes } from './integration-routes';
 import { lookupRoutes } from './lookup-routes';
 import { mappingRoutes } from './mapping-routes';
+import { productMappingRoutes } from './product-mapping-routes';
 import { settingsRoutes } from './settings-routes';
 import { statusRoutes } from './status-routes';
 import { vendorRoutes } from './vendor-routes';
@@ -60,6 +61,7 @@ export function createV1Router(deps: V1Deps): Router {
       ...lookupRoutes({ session, today: utcToday }),
       ...catalogLookupRoutes({ session }),
       ...mappingRoutes({ session, settings, repos }),
+      ...productMappingRoutes({ session, settings, repos }),
       ...settingsRoutes({ session, integrations, settings, repos, today: utcToday }),
     ],
     {

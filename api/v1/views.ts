@@ -126,7 +126,7 @@ export const workflowStatusView = z.object({
   generation: z.number(),
   lastSettingsChange: z
     .object({
-      what: z.enum(['ticket_settings', 'billing_settings', 'company_mappings']),
+      what: z.enum(['ticket_settings', 'billing_settings', 'company_mappings', 'product_mappings']),
       changedAt: z.string(),
     })
     .nullable(),

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { catalogItemsById, type CatalogItem } from '../../connectwise';
+import type { Repositories } from '../../db';
+import { PRODUCT_MAPPING_SOURCES } from '../../db/models/product-mapping';
+import type { IntegrationSettingsService } from '../../services/integration-settings';
+import { checkProductMappings } from '../../services/product-mappings';
+import type { ConnectWiseSession } from '../connectwise-session';
+import { validationError } from '../errors';
+import { route } from '../route';
+import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
+import { errorBody, externalId, partnerParams, unique } from './schemas';
+
+const TAGS = ['Product mapping'];
+const path = '/partners/:partnerId/connectwise/product-mappings';
+
+const catalogItemView = z.object({
+  id: z.number(),
+  identifier: z.string(),
+  description: z.string(),
+  inactive: z.boolean(),
+});
+const mappingView = z.object({
+  sku: z.string(),
+  name: z.string(),
+  /** null: the engine finds or creates the item at the next billing run. */
+  catalogItemId: z.number().nullable(),
+  /** Who chose the item: the partner (PUT) or the engine (a billing run). */
+  source: z.enum(PRODUCT_MAPPING_SOURCES).nullable(),
+  updatedAt: z.string().nullable(),
+  /** The item as ConnectWise has it now; null when unmapped or gone from ConnectWise. */
+  catalogItem: catalogItemView.nullable(),
+});
+
+const mappingsBody = z.object({
+  mappings: z
+    .array(z.object({ sku: externalId, catalogItemId: cwIdInBody.nullable() }))
+    .min(1)
+    .max(5000)
+    .superRefine(unique((m) => m.sku, 'sku')),
+});
+
+const itemView = (item: CatalogItem | undefined) =>
+  item
+    ? {
+        id: item.id,
+        identifier: item.identifier,
+        description: item.description,
+        inactive: item.inactiveFlag === true,
+      }
+    : null;
+
+export interface ProductMappingDeps {
+  session: ConnectWiseSession;
+  settings: Pick<IntegrationSettingsService, 'saveProductMappings'>;
+  repos: Repositories;
+}
+
+/** Which ConnectWise catalog item each vendor product is billed as. */
+export function productMappingRoutes({ session, settings, repos }: ProductMappingDeps) {
+  return [
+    route({
+      method: 'get',
+      auth: 'partner',
+      path,
+      summary:
+        'Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now',
+      tags: TAGS,
+      params: partnerParams,
+      responses: {
+        200: { description: 'Mappings', schema: z.object({ mappings: z.array(mappingView) }) },
+        ...connectWiseFailures,
+      },
+      handler: async ({ params, res }) => {
+        const { partnerId } = params;
+        const [products, { saved, items }] = await Promise.all([
+          repos.vendor.listProducts(partnerId),
+          session.call({
+            partnerId,
+            res,
+            run: async (client, integration) => {
+              const saved = await repos.productMappings.list(partnerId, integration.id);
+              // One read of every mapped item, in `id in (…)` chunks.
+              const items = await catalogItemsById(
+                client,
+                saved.map((m) => m.catalogItemId),
+              );
+              return { saved, items };
+            },
+          }),
+        ]);
+        const savedFor = new Map(saved.map((m) => [m.sku, m]));
+        return {
+          body: {
+            mappings: products.map((product) => {
+              const mapping = savedFor.get(product.sku);
+              return {
+                sku: product.sku,
+                name: product.name,
+                catalogItemId: mapping?.catalogItemId ?? null,
+                source: mapping?.source ?? null,
+                updatedAt: mapping?.updatedAt.toISOString() ?? null,
+                catalogItem: itemView(mapping && items.get(mapping.catalogItemId)),
+              };
+            }),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'put',
+      auth: 'partner',
+      path,
+      summary:
+        'Point vendor products at existing ConnectWise catalog items (catalogItemId null gives the choice back to the engine); all or nothing',
+      tags: TAGS,
+      params: partnerParams,
+      body: mappingsBody,
+      responses: {
+        200: {
+          description: 'Saved',
+          schema: z.object({
+            saved: z.number(),
+            mappings: z.array(
+              z.object({
+                sku: z.string(),
+                catalogItemId: z.number().nullable(),
+                catalogItem: catalogItemView.nullable(),
+              }),
+            ),
+          }),
+        },
+        400: {
+          description:
+            'Invalid, unknown product, or catalog item missing or inactive in ConnectWise',
+          schema: errorBody,
+        },
+        ...connectWiseFailures,
+      },
+      handler: async ({ params, body, res }) => {
+        const { partnerId } = params;
+        const { integrationId, checked } = await session.call({
+          partnerId,
+          res,
+          run: async (client, integration) => ({
+            integrationId: integration.id,
+            checked: await checkProductMappings({ client, repos }, partnerId, body.mappings),
+          }),
+        });
+        if (checked.problems.length > 0) throw validationError(checked.problems);
+        await settings.saveProductMappings(partnerId, integrationId, checked);
+        return {
+          body: {
+            saved: body.mappings.length,
+            mappings: body.mappings.map(({ sku, catalogItemId }) => ({
+              sku,
+              catalogItemId,
+              catalogItem: itemView(
+                catalogItemId === null ? undefined : checked.items.get(catalogItemId),
+              ),
+            })),
+          },
+        };
+      },
+    }),
+  ];
+}
