@@ -24,6 +24,11 @@ export interface UsageSet {
   asOf: Date;
   lines: UsageLine[];
 }
+const usageSetOf = (doc: Pick<UsageSetDoc, 'asOf' | 'lines'>): UsageSet => ({
+  asOf: doc.asOf,
+  lines: doc.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, asOf: l.asOf })),
+});
+
 export type UsageReplaceResult =
   { applied: true; asOf: Date } | { applied: false; storedAsOf: Date };
 
@@ -119,11 +124,28 @@ export class VendorRepository {
   /** The customer's current usage set, or undefined before the first push. */
   async getUsage(partnerId: string, customerId: string): Promise<UsageSet | undefined> {
     const doc = await this.newestUsage(partnerId, customerId);
-    if (!doc) return undefined;
-    return {
-      asOf: doc.asOf,
-      lines: doc.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, asOf: l.asOf })),
-    };
+    return doc ? usageSetOf(doc) : undefined;
+  }
+
+  /**
+   * The current usage set of each of these customers (absent: never pushed), in one read, as a
+   * billing run's snapshot takes it. A set being replaced meanwhile shows as its newest version.
+   */
+  async currentUsage(
+    partnerId: string,
+    customerIds: readonly string[],
+  ): Promise<Map<string, UsageSet>> {
+    if (customerIds.length === 0) return new Map();
+    const docs = await this.usage
+      .find({ partnerId, customerId: { $in: [...new Set(customerIds)] } })
+      .lean()
+      .exec();
+    const newest = new Map<string, (typeof docs)[number]>();
+    for (const doc of docs) {
+      const seen = newest.get(doc.customerId);
+      if (!seen || doc.asOf > seen.asOf) newest.set(doc.customerId, doc);
+    }
+    return new Map([...newest].map(([customerId, doc]) => [customerId, usageSetOf(doc)]));
   }
 
   async listCustomers(partnerId: string): Promise<Customer[]> {

@@ -76,6 +76,23 @@ describe('usage sets', () => {
     expect(await vendor().getUsage('p1', 'c3')).toEqual(sets[7]);
     expect(await vendor().getUsage('p2', 'c3')).toBeUndefined();
   });
+
+  test("currentUsage reads the newest set of many customers at once, only the partner's", async () => {
+    const first = { asOf: at('2026-12-01T00:00:00Z'), lines: [line('seat', 1)] };
+    const second = { asOf: at('2026-12-02T00:00:00Z'), lines: [line('seat', 2), line('dlp', 1)] };
+    await vendor().replaceUsage('p1', 'u1', first);
+    await vendor().replaceUsage('p1', 'u1', second);
+    await vendor().replaceUsage('p1', 'u2', { asOf: first.asOf, lines: [] });
+    await vendor().replaceUsage('p2', 'u3', first);
+    const usage = await vendor().currentUsage('p1', ['u1', 'u2', 'u3', 'never']);
+    expect([...usage.keys()].sort()).toEqual(['u1', 'u2']);
+    expect(usage.get('u1')).toEqual({
+      asOf: second.asOf,
+      lines: [line('dlp', 1), line('seat', 2)],
+    });
+    expect(usage.get('u2')).toEqual({ asOf: first.asOf, lines: [] });
+    expect(await vendor().currentUsage('p1', [])).toEqual(new Map());
+  });
 });
 
 // MongoDB (and FerretDB) can fail one of two identical upserts racing to insert with E11000.
