@@ -175,8 +175,9 @@ export class IntegrationService {
   }
 
   /**
-   * The record of a change of tenant, if this is one. A reset clears the company mappings first:
-   * they point into the old tenant, and the partner asked for them to go whatever happens next.
+   * The record of a change of tenant, if this is one. A reset clears the company and product
+   * mappings first: they point into the old tenant, and the partner asked for them to go whatever
+   * happens next.
    */
   private async tenantChangeRecord(
     partnerId: string,
@@ -185,9 +186,12 @@ export class IntegrationService {
   ): Promise<TenantChangeRecord | undefined> {
     if (tenant.kind !== 'reset' && tenant.kind !== 'same_tenant') return undefined;
     const reset = tenant.kind === 'reset';
-    const companyMappings = reset
-      ? await this.deps.repos.companyMappings.clear(partnerId, current.id)
-      : 0;
+    const [companyMappings, productMappings] = reset
+      ? await Promise.all([
+          this.deps.repos.companyMappings.clear(partnerId, current.id),
+          this.deps.repos.productMappings.clear(partnerId, current.id),
+        ])
+      : [0, 0];
     return {
       at: new Date().toISOString(),
       action: tenant.kind,
@@ -195,6 +199,7 @@ export class IntegrationService {
       to: tenant.to,
       cleared: {
         companyMappings,
+        productMappings,
         settings: reset ? SETTINGS_FIELDS.filter((f) => current[f] !== undefined) : [],
       },
     };

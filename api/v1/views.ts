@@ -85,7 +85,11 @@ export const integrationViewSchema = z.object({
       action: z.enum(['reset', 'same_tenant']),
       from: z.object({ apiOrigin: z.string(), companyId: z.string() }),
       to: z.object({ apiOrigin: z.string(), companyId: z.string() }),
-      cleared: z.object({ companyMappings: z.number(), settings: z.array(z.string()) }),
+      cleared: z.object({
+        companyMappings: z.number(),
+        productMappings: z.number().optional(),
+        settings: z.array(z.string()),
+      }),
     }),
   ),
   createdAt: z.string(),

@@ -23,8 +23,13 @@ export interface TenantChangeRecord {
   action: 'reset' | 'same_tenant';
   from: { apiOrigin: string; companyId: string };
   to: { apiOrigin: string; companyId: string };
-  /** How many company mappings, and which settings, a reset cleared. */
-  cleared: { companyMappings: number; settings: string[] };
+  /** How many company and product mappings, and which settings, a reset cleared. */
+  cleared: {
+    companyMappings: number;
+    /** Absent in records from before product mappings. */
+    productMappings?: number;
+    settings: string[];
+  };
 }
 
 const KEEP_TENANT_CHANGES = 20;

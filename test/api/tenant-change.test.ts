@@ -89,6 +89,16 @@ test('another Company ID is another tenant: only a reset moves there, and it cle
     expect(await mappedCompany()).toBe(250);
   }
 
+  const pushed = await request(suite.engine.app)
+    .put('/v1/partners/p1/products')
+    .set(as(suite.engine.tokens.p1))
+    .send({ products: [{ sku: 'seat', name: 'Seat', price: 4, cost: 2 }] });
+  expect(pushed.status).toBe(200);
+  const productMapped = await call('put', '/product-mappings', {
+    mappings: [{ sku: 'seat', catalogItemId: 1350 }],
+  });
+  expect(productMapped.status).toBe(200);
+
   const reset = await call('patch', '/integration', { ...change, tenantChange: 'reset' });
   expect(reset.status).toBe(200);
   expect(reset.body.companyId).toBe('othermsp');
@@ -96,7 +106,8 @@ test('another Company ID is another tenant: only a reset moves there, and it cle
   expect(reset.body.tenantChanges.at(-1)).toMatchObject({
     action: 'reset',
     to: { apiOrigin: other.origin, companyId: 'othermsp' },
-    cleared: { companyMappings: 1, settings: ['ticketSettings'] },
+    cleared: { companyMappings: 1, productMappings: 1, settings: ['ticketSettings'] },
   });
   expect(await mappedCompany()).toBeNull();
+  expect(await suite.engine.db.repos.productMappings.list('p1', suite.integrationId)).toEqual([]);
 });
