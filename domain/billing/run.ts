@@ -33,6 +33,11 @@ export interface PreparedRun {
   /** Eligible agreements to reconcile, in batches of a few (one activity each). */
   batches: number[][];
   skipped: SkippedAgreement[];
+  /**
+   * Skus with usage that have no ConnectWise catalog item this run, and why (e.g. a catalog
+   * setting ConnectWise requires): their lines are skipped on every agreement, the run is partial.
+   */
+  skippedSkus?: Array<{ sku: string; reason: string }>;
   /** A run with nothing to do says why (billing off, nothing mapped…). */
   nothingToDo?: string;
 }

@@ -1,0 +1,145 @@
+import type { ConnectWiseClient } from '../../connectwise';
+import type { AgreementSnapshot, IntegrationRecord, Repositories, RunSnapshot } from '../../db';
+import type { BillingRunRef, PreparedRun, SkippedAgreement } from '../../domain/billing/run';
+import { billingPolicyOf, type BillingPolicySettings } from '../../domain/billing/settings';
+import type { AdditionLink } from '../../domain/billing/types';
+import { billingDay, ianaZoneOf } from '../../domain/billing/time-zone';
+import { checkAgreementChoices, type MappedChoice } from './agreement-check';
+import { billingDayOf } from './billing-day';
+import { ensureCatalog } from './catalog';
+
+/** Agreements per reconcile activity (the workflow may regroup them). */
+export const AGREEMENTS_PER_BATCH = 5;
+
+type PrepareRepos = Pick<
+  Repositories,
+  'companyMappings' | 'vendor' | 'productMappings' | 'additionLinks' | 'billingSnapshots'
+>;
+
+/** Why a run of this integration has nothing to do, if it has nothing to do; no I/O. */
+export function nothingToDoOf(integration: IntegrationRecord): string | undefined {
+  if (integration.state !== 'active') return `the integration is ${integration.state}`;
+  const billing = integration.billingSettings;
+  if (billing?.enabled !== true) return 'billing is turned off for this integration';
+  if (billing.agreements.length === 0) return 'no customer has a billing agreement chosen';
+  return undefined;
+}
+
+/** A run that does nothing still names its day: the settings' zone, else UTC (no ConnectWise call). */
+export function idleRun(integration: IntegrationRecord, reason: string, now: Date): PreparedRun {
+  const zone = ianaZoneOf(billingPolicyOf(integration.billingSettings).timeZone, undefined);
+  return { today: billingDay(zone, now), batches: [], skipped: [], nothingToDo: reason };
+}
+
+/** The policy fields alone (the stored settings also hold the agreement choices). */
+function policyOf(stored: Partial<BillingPolicySettings>): BillingPolicySettings {
+  const { zeroUsage, syncPrices, timeZone, catalogDefaults, concurrency } = billingPolicyOf(stored);
+  return { zeroUsage, syncPrices, timeZone, catalogDefaults, concurrency };
+}
+
+const chunk = <T>(list: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
+    list.slice(i * size, (i + 1) * size),
+  );
+
+/**
+ * Freezes a billing run: the billing day, which customers' agreements may be written (tenant
+ * safety, few ConnectWise reads), their usage and addition links as they are now, and the catalog
+ * item of every sku (found or created once for the whole run). Stores it under the run's key,
+ * agreements first and the run last, and returns its shape for the workflow.
+ */
+export async function prepareRun(
+  repos: PrepareRepos,
+  client: ConnectWiseClient,
+  integration: IntegrationRecord,
+  ref: BillingRunRef,
+  options: { signal?: AbortSignal; now?: Date } = {},
+): Promise<PreparedRun> {
+  const { partnerId, integrationId } = ref;
+  const now = options.now ?? new Date();
+  const billing = integration.billingSettings!;
+  const policy = policyOf(billing);
+  const { today } = await billingDayOf(client, policy.timeZone, now, options);
+  const mappings = await repos.companyMappings.list(partnerId, integrationId);
+  const checked = await checkAgreementChoices(
+    client,
+    billing.agreements,
+    new Map(mappings.map((m) => [m.customerId, m.companyId])),
+    today,
+    options,
+  );
+  const usage = await repos.vendor.currentUsage(
+    partnerId,
+    checked.eligible.map((c) => c.customerId),
+  );
+  const skipped: SkippedAgreement[] = [...checked.skipped];
+  const billed: MappedChoice[] = [];
+  for (const c of checked.eligible) {
+    if (usage.has(c.customerId)) billed.push(c);
+    else
+      skipped.push({ ...c, reason: `no usage has been received for customer ${c.customerId} yet` });
+  }
+  const linksOf = new Map<number, AdditionLink[]>();
+  for (const { agreementId, ...link } of await repos.additionLinks.list(partnerId, integrationId)) {
+    linksOf.set(agreementId, [...(linksOf.get(agreementId) ?? []), link]);
+  }
+  const agreements: AgreementSnapshot[] = billed.map((c) => {
+    const set = usage.get(c.customerId)!;
+    return {
+      agreementId: c.agreementId,
+      customerId: c.customerId,
+      companyId: c.companyId,
+      usageAsOf: set.asOf,
+      lines: set.lines,
+      links: linksOf.get(c.agreementId) ?? [],
+    };
+  });
+
+  const products = await repos.vendor.listProducts(partnerId);
+  const needed = new Set(
+    agreements.flatMap((a) => [
+      ...a.lines.filter((l) => l.quantity > 0).map((l) => l.sku),
+      ...a.links.map((l) => l.sku),
+    ]),
+  );
+  const catalog = await ensureCatalog(
+    client,
+    {
+      products,
+      needed,
+      mappings: await repos.productMappings.list(partnerId, integrationId),
+      defaults: policy.catalogDefaults,
+    },
+    options,
+  );
+  await repos.productMappings.save(partnerId, integrationId, catalog.found);
+
+  const prepared: PreparedRun = {
+    today,
+    batches: chunk(
+      billed.map((c) => c.agreementId).sort((x, y) => x - y),
+      AGREEMENTS_PER_BATCH,
+    ),
+    skipped: skipped.sort((x, y) => x.customerId.localeCompare(y.customerId)),
+    ...(catalog.skipped.length > 0 ? { skippedSkus: catalog.skipped } : {}),
+  };
+  const run: RunSnapshot = {
+    ref,
+    today,
+    policy,
+    products: products
+      .filter((p) => catalog.items.has(p.sku))
+      .map((p) => ({
+        sku: p.sku,
+        catalogItemId: catalog.items.get(p.sku)!,
+        price: p.price,
+        cost: p.cost,
+      })),
+    skippedSkus: catalog.skipped,
+    prepared,
+    createdAt: now,
+  };
+  await repos.billingSnapshots.saveAgreements(ref, agreements, now);
+  await repos.billingSnapshots.saveRun(run);
+  return prepared;
+}
