@@ -21,6 +21,27 @@ export class AdditionLinkRepository {
     return docs.map((d) => ({ agreementId: d.agreementId, sku: d.sku, additionId: d.additionId }));
   }
 
+  /**
+   * The links of one agreement for these skus, as saved now (a retried activity sees what an
+   * earlier attempt linked). One `_id` lookup per sku: FerretDB answers only those from an index.
+   */
+  async forAgreement(
+    partnerId: string,
+    integrationId: string,
+    agreementId: number,
+    skus: readonly string[],
+  ): Promise<AdditionLink[]> {
+    const docs = await Promise.all(
+      [...new Set(skus)].map((sku) =>
+        this.model
+          .findOne({ _id: idOf(partnerId, integrationId, agreementId, sku) })
+          .lean()
+          .exec(),
+      ),
+    );
+    return docs.flatMap((d) => (d ? [{ sku: d.sku, additionId: d.additionId }] : []));
+  }
+
   /** Idempotent: saving the same link twice stores it once. */
   async save(
     partnerId: string,

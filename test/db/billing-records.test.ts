@@ -86,6 +86,10 @@ describe('addition links', () => {
       { agreementId: 300, sku: 'dlp', additionId: 4 },
       { agreementId: 300, sku: 'seat', additionId: 1 },
     ]);
+    expect(await links.forAgreement('p1', 'i1', 300, ['seat', 'nope', 'seat'])).toEqual([
+      { sku: 'seat', additionId: 1 },
+    ]);
+    expect(await links.forAgreement('p2', 'i1', 300, ['dlp'])).toEqual([]);
   });
 });
 
