@@ -2,6 +2,7 @@ import type { Logger } from '../config/logger';
 import type { Repositories } from '../db';
 import type { Keyring } from '../security';
 import type { CwSettings } from '../services/cw-settings';
+import { createBillingActivities } from './billing';
 import { createConnectionActivities } from './connection';
 import { createSyncRunActivities } from './sync-runs';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSyncRunActivities(deps),
     ...createConnectionActivities(deps),
+    ...createBillingActivities(deps),
   };
 }
 

@@ -1,0 +1,113 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import pLimit from 'p-limit';
+import type { AgreementSnapshot } from '../db';
+import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
+import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
+import { reconcileAgreement, skippedOutcome } from '../services/billing/reconcile';
+import { settleAll } from '../services/billing/settle';
+import { CREDENTIALS_REJECTED } from '../services/credentials-state';
+import { FailureType } from './failures';
+import type { ActivityDeps } from './index';
+import { liveIntegration, withConnectWise } from './with-connectwise';
+
+/** The run's snapshot is gone (expired, or the run was never prepared): nothing can be planned. */
+export const BILLING_SNAPSHOT_MISSING = 'BillingSnapshotMissing';
+
+export interface ReconcileBatchInput {
+  ref: BillingRunRef;
+  agreementIds: number[];
+}
+
+export function createBillingActivities(deps: ActivityDeps) {
+  const { repos, logger } = deps;
+
+  /** Old snapshots and audit records go, where the database has no TTL index (FerretDB). */
+  const prune = async ({ partnerId, integrationId }: BillingRunRef) => {
+    try {
+      await repos.billingSnapshots.prune(partnerId, integrationId);
+      await repos.billingChanges.prune(partnerId, integrationId);
+    } catch (err) {
+      logger.warn(
+        { integrationId, err },
+        'billing records could not be pruned; next run tries again',
+      );
+    }
+  };
+
+  return {
+    /**
+     * Freezes a billing run (services/billing/prepare.ts) under its run key. Idempotent: a retry
+     * finds the stored snapshot and answers the same.
+     */
+    async prepareBillingRun(ref: BillingRunRef): Promise<PreparedRun> {
+      const integration = await liveIntegration(repos, ref);
+      const stored = await repos.billingSnapshots.getRun(ref);
+      if (stored) return stored.prepared;
+      const idle = nothingToDoOf(integration);
+      if (idle) return idleRun(integration, idle, new Date());
+      await prune(ref);
+      const prepared = await withConnectWise(deps, integration, (client, signal) =>
+        prepareRun(repos, client, integration, ref, { signal }),
+      );
+      logger.info(
+        {
+          integrationId: ref.integrationId,
+          runKey: ref.runKey,
+          agreements: prepared.batches.flat().length,
+          skipped: prepared.skipped.length,
+          skippedSkus: prepared.skippedSkus?.length ?? 0,
+        },
+        'billing run prepared',
+      );
+      return prepared;
+    },
+
+    /**
+     * Reconciles a few agreements of a prepared run, at most `concurrency` ConnectWise calls in
+     * flight. Every agreement is listed and planned afresh, so a retry never doubles a write. A
+     * transient failure of one agreement is thrown once the others are done.
+     */
+    async reconcileBillingBatch({
+      ref,
+      agreementIds,
+    }: ReconcileBatchInput): Promise<AgreementOutcome[]> {
+      const integration = await liveIntegration(repos, ref);
+      if (integration.state === 'credentials_invalid') {
+        throw ApplicationFailure.nonRetryable(CREDENTIALS_REJECTED, FailureType.credentialsInvalid);
+      }
+      const run = await repos.billingSnapshots.getRun(ref);
+      if (!run) {
+        throw ApplicationFailure.nonRetryable(
+          `billing run ${ref.runKey} has no snapshot (never prepared, or expired)`,
+          BILLING_SNAPSHOT_MISSING,
+        );
+      }
+      const agreements = await Promise.all(
+        agreementIds.map(async (id) => ({
+          id,
+          snapshot: await repos.billingSnapshots.getAgreement(ref, id),
+        })),
+      );
+      const notReady = (a: { id: number; snapshot?: AgreementSnapshot }, reason: string) =>
+        skippedOutcome({ customerId: a.snapshot?.customerId ?? '', agreementId: a.id }, reason);
+      if (integration.state !== 'active') {
+        return agreements.map((a) => notReady(a, `the integration is ${integration.state}`));
+      }
+      const outcomes = await withConnectWise(deps, integration, (client, signal) => {
+        const ctx = { repos, client, run, limit: pLimit(run.policy.concurrency), signal };
+        return settleAll(
+          agreements.map((a) =>
+            a.snapshot
+              ? reconcileAgreement(ctx, a.snapshot)
+              : Promise.resolve(notReady(a, `agreement ${a.id} is not in this run's snapshot`)),
+          ),
+        );
+      });
+      logger.info(
+        { integrationId: ref.integrationId, runKey: ref.runKey, agreements: agreementIds.length },
+        'billing batch reconciled',
+      );
+      return outcomes;
+    },
+  };
+}

@@ -1,0 +1,340 @@
+import { additionRows, useBillingFixture, writesIn } from './billing-fixture';
+
+const fx = useBillingFixture('billing-reconcile');
+const admin = () => fx.sim.sim.admin;
+
+// Seed agreements (simulator/fixtures/demo.json): Umbrella's 307 has no additions; Acme's 300 has
+// 5000 (M365, item 1353, 25), 5001 (browser security, item 1350, 20) and 5005 (item 1351,
+// cancelled in 2025); Initech's 306 has two open additions of item 1350 (a conflict).
+const UMBRELLA = { customerId: 'c-umbrella', agreementId: 307, companyId: 256 };
+const ACME = { customerId: 'c-acme', agreementId: 300, companyId: 250 };
+const INITECH = { customerId: 'c-initech', agreementId: 306, companyId: 255 };
+
+describe('create', () => {
+  test('usage becomes Billable additions from the billing day, linked and audited at once', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 10, dlp: 3 } },
+    });
+    const { ref, prepared, outcomes } = await s.run();
+    expect(outcomes).toEqual([
+      {
+        customerId: UMBRELLA.customerId,
+        agreementId: 307,
+        outcome: 'succeeded',
+        counts: { create: 2 },
+      },
+    ]);
+    const additions = await admin().state.additions(307);
+    const dlpItem = (await admin().state.catalog()).find((i) => i.integrationXRef === 'dfx:dlp')!;
+    expect(additionRows(additions)).toEqual([
+      [1350, 10, null],
+      [dlpItem.id, 3, null],
+    ]);
+    for (const a of additions) {
+      expect(a).toMatchObject({
+        billCustomer: 'Billable',
+        effectiveDate: `${prepared.today}T00:00:00Z`,
+      });
+    }
+    const idOf = (productId: number) => additions.find((a) => a.product.id === productId)!.id;
+    expect(await s.links()).toEqual(
+      expect.arrayContaining([
+        { agreementId: 307, sku: 'browser-security', additionId: idOf(1350) },
+        { agreementId: 307, sku: 'dlp', additionId: idOf(dlpItem.id) },
+      ]),
+    );
+    const changes = await s.changes(ref);
+    expect(changes.map((c) => [c.sku, c.action, c.outcome, c.additionId, c.to])).toEqual([
+      ['browser-security', 'create', 'applied', idOf(1350), { quantity: 10 }],
+      ['dlp', 'create', 'applied', idOf(dlpItem.id), { quantity: 3 }],
+    ]);
+    expect(changes[0]).toMatchObject({
+      trigger: 'manual',
+      customerId: UMBRELLA.customerId,
+      from: null,
+    });
+  });
+
+  test('with price sync, a new addition takes the vendor price and cost', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      policy: { syncPrices: true },
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 2 } },
+    });
+    await s.run();
+    expect(await admin().state.additions(307)).toEqual([
+      expect.objectContaining({ quantity: 2, unitPrice: 4, unitCost: 2 }),
+    ]);
+  });
+});
+
+describe('update', () => {
+  test('a changed quantity is one PATCH of that addition; a second run of an unchanged agreement writes nothing', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 10, dlp: 3 } },
+    });
+    await s.run();
+    const [browser] = (await admin().state.additions(307)).filter((a) => a.product.id === 1350);
+    await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 12, dlp: 3 });
+    await admin().journal.clear();
+    const { ref, outcomes } = await s.run();
+    expect(outcomes[0]).toMatchObject({ outcome: 'succeeded', counts: { update: 1, noop: 1 } });
+    expect(writesIn(await admin().journal.list())).toEqual([
+      `PATCH /finance/agreements/307/additions/${browser!.id}`,
+    ]);
+    expect((await s.changes(ref)).map((c) => [c.action, c.from, c.to])).toEqual([
+      ['update', { quantity: 10 }, { quantity: 12 }],
+    ]);
+
+    await admin().journal.clear();
+    const again = await s.run();
+    expect(again.outcomes[0]).toMatchObject({ outcome: 'succeeded', counts: { noop: 2 } });
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+    expect(await s.changes(again.ref)).toEqual([]);
+  });
+});
+
+describe('zero usage, per policy', () => {
+  test.each([
+    ['zero', { update: 1 }, 0, false],
+    ['cancel', { cancel: 1 }, 10, true],
+    ['leave', { noop: 1 }, 10, false],
+  ] as const)('%s', async (zeroUsage, counts, quantity, cancelled) => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      policy: { zeroUsage },
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
+    });
+    await s.run();
+    await s.pushUsage(UMBRELLA.customerId, {});
+    const { prepared, outcomes } = await s.run();
+    expect(outcomes[0]).toMatchObject({ outcome: 'succeeded', counts });
+    expect(additionRows(await admin().state.additions(307))).toEqual([
+      [1350, quantity, cancelled ? prepared.today : null],
+    ]);
+    expect((await s.links()).length).toBe(cancelled ? 0 : 1);
+  });
+
+  test('usage returning after a cancel is a new addition; the cancelled one stays as history', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      policy: { zeroUsage: 'cancel' },
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
+    });
+    await s.run();
+    await s.pushUsage(UMBRELLA.customerId, {});
+    const { prepared } = await s.run();
+    await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 4 });
+    const { outcomes } = await s.run();
+    expect(outcomes[0]?.counts).toEqual({ create: 1 });
+    expect(additionRows(await admin().state.additions(307))).toEqual([
+      [1350, 4, null],
+      [1350, 10, prepared.today],
+    ]);
+  });
+});
+
+describe('additions the engine did not make', () => {
+  test('an open addition of a managed product is adopted and corrected; other products are untouched', async () => {
+    const s = await fx.setup({
+      choices: [ACME],
+      policy: { zeroUsage: 'cancel' },
+      usage: { [ACME.customerId]: { 'browser-security': 22 } },
+    });
+    const before = await admin().state.additions(300);
+    const { ref, outcomes } = await s.run();
+    expect(outcomes[0]).toMatchObject({ outcome: 'succeeded', counts: { adopt: 1 } });
+    expect(writesIn(await admin().journal.list())).toEqual([
+      'PATCH /finance/agreements/300/additions/5001',
+    ]);
+    const after = await admin().state.additions(300);
+    expect(after.find((a) => a.id === 5001)?.quantity).toBe(22);
+    // M365 (5000) and the cancelled DNS addition (5005) are not the engine's to touch.
+    for (const id of [5000, 5005])
+      expect(after.find((a) => a.id === id)).toEqual(before.find((a) => a.id === id));
+    expect(await s.links()).toEqual([
+      { agreementId: 300, sku: 'browser-security', additionId: 5001 },
+    ]);
+    expect((await s.changes(ref)).map((c) => [c.action, c.additionId, c.from, c.to])).toEqual([
+      ['adopt', 5001, { quantity: 20 }, { quantity: 22 }],
+    ]);
+  });
+
+  test('an addition that already says what usage says is adopted without a write', async () => {
+    const s = await fx.setup({
+      choices: [ACME],
+      usage: { [ACME.customerId]: { 'browser-security': 20 } },
+    });
+    const { outcomes } = await s.run();
+    expect(outcomes[0]?.counts).toEqual({ adopt: 1 });
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+    expect(await s.links()).toEqual([
+      { agreementId: 300, sku: 'browser-security', additionId: 5001 },
+    ]);
+  });
+
+  test('two open additions for one product are a conflict: reported, never written', async () => {
+    const s = await fx.setup({
+      choices: [INITECH],
+      usage: { [INITECH.customerId]: { 'browser-security': 9 } },
+    });
+    const before = await admin().state.additions(306);
+    const { ref, outcomes } = await s.run();
+    expect(outcomes[0]).toMatchObject({ outcome: 'partial', counts: { conflict: 1 } });
+    expect(outcomes[0]?.reason).toMatch(/2 open additions for product 1350.*5003, 5004/);
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+    expect(await admin().state.additions(306)).toEqual(before);
+    expect(await s.changes(ref)).toEqual([
+      expect.objectContaining({ action: 'conflict', outcome: 'conflict', additionId: null }),
+    ]);
+  });
+});
+
+describe('failures', () => {
+  test('an addition created just before the activity failed is adopted by the retry, never doubled', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 6 } },
+    });
+    const ref = s.newRef();
+    await s.prepare(ref);
+    // ConnectWise commits the addition, then the answer is lost.
+    await admin().faults.add({
+      kind: 'serverError',
+      afterCommit: true,
+      method: 'POST',
+      path: '/finance/agreements/{parentId}/additions',
+      count: 1,
+    });
+    await expect(s.reconcile(ref, [307])).rejects.toMatchObject({
+      type: 'ConnectWise.server',
+      nonRetryable: false,
+    });
+    const retried = await s.reconcile(ref, [307]);
+    expect(retried[0]).toMatchObject({ outcome: 'succeeded', counts: { adopt: 1 } });
+    const additions = await admin().state.additions(307);
+    expect(additionRows(additions)).toEqual([[1350, 6, null]]);
+    expect((await admin().journal.counts())['POST /finance/agreements/{parentId}/additions']).toBe(
+      1,
+    );
+    expect(await s.links()).toEqual([
+      { agreementId: 307, sku: 'browser-security', additionId: additions[0]!.id },
+    ]);
+    // Retried again (a lost reply): nothing more is written.
+    await admin().journal.clear();
+    expect((await s.reconcile(ref, [307]))[0]?.counts).toEqual({ noop: 1 });
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+  });
+
+  test("a write ConnectWise refuses fails that line with ConnectWise's message, and is not sent again in the run", async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      products: [{ sku: 'legacy-av', name: 'Legacy AV', description: '', price: 3, cost: 1 }],
+      usage: { [UMBRELLA.customerId]: { 'legacy-av': 5 } },
+    });
+    // The partner points the sku at an inactive catalog item: ConnectWise refuses new additions of it.
+    await fx.repos.productMappings.save(s.partnerId, s.integrationId, [
+      { sku: 'legacy-av', catalogItemId: 1352, source: 'partner' },
+    ]);
+    fx.sim.expect400(1);
+    const { ref, outcomes } = await s.run();
+    expect(outcomes[0]).toMatchObject({ outcome: 'failed', counts: { failed: 1 } });
+    expect(outcomes[0]?.reason).toMatch(/inactive/i);
+    expect(await s.changes(ref)).toEqual([
+      expect.objectContaining({
+        action: 'create',
+        outcome: 'failed',
+        message: expect.stringMatching(/inactive/i),
+      }),
+    ]);
+    // A retry of the activity (say another agreement of its batch hit a 5xx) does not resend it.
+    expect((await s.reconcile(ref, [307]))[0]).toMatchObject({
+      outcome: 'failed',
+      counts: { failed: 1 },
+    });
+    expect((await admin().journal.counts())['POST /finance/agreements/{parentId}/additions']).toBe(
+      1,
+    );
+  });
+
+  test('an agreement ConnectWise no longer lets us read is skipped with the reason; nothing is written', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 1 } },
+    });
+    const ref = s.newRef();
+    await s.prepare(ref);
+    await admin().security.revoke('Finance/Agreements');
+    expect(await s.reconcile(ref, [307])).toEqual([
+      {
+        customerId: UMBRELLA.customerId,
+        agreementId: 307,
+        outcome: 'skipped',
+        reason: expect.stringMatching(
+          /ConnectWise refused to read agreement 307: Improper security role/,
+        ),
+        counts: {},
+      },
+    ]);
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+  });
+
+  test('a 401 marks the credentials invalid and fails without retry', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 1 } },
+    });
+    const ref = s.newRef();
+    await s.prepare(ref);
+    await admin().keys.rotate();
+    await expect(s.reconcile(ref, [307])).rejects.toMatchObject({
+      type: 'CredentialsInvalid',
+      nonRetryable: true,
+    });
+    expect((await fx.repos.integrations.get(s.partnerId, s.integrationId))?.state).toBe(
+      'credentials_invalid',
+    );
+    await expect(s.reconcile(ref, [307])).rejects.toMatchObject({ type: 'CredentialsInvalid' });
+  });
+});
+
+describe('concurrency', () => {
+  /** The most ConnectWise requests that were in flight at once. */
+  const maxInFlight = (entries: Array<{ time: string; durationMs: number }>) => {
+    const edges = entries.flatMap((e) => {
+      const start = Date.parse(e.time);
+      return [
+        [start, 1],
+        [start + e.durationMs, -1],
+      ] as const;
+    });
+    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let now = 0;
+    let max = 0;
+    for (const [, step] of edges) max = Math.max(max, (now += step));
+    return max;
+  };
+
+  test.each([1, 2])('at most %i ConnectWise calls at once', async (concurrency) => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      policy: { concurrency },
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 1, 'DFX-SECURE-DNS': 2, dlp: 3 } },
+    });
+    const ref = s.newRef();
+    await s.prepare(ref);
+    await admin().faults.add({
+      kind: 'latency',
+      ms: 150,
+      method: 'POST',
+      path: '/finance/agreements/{parentId}/additions',
+    });
+    await admin().journal.clear();
+    await s.reconcile(ref, [307]);
+    const posts = (await admin().journal.list()).filter((e) => e.method === 'POST');
+    expect(posts).toHaveLength(3);
+    expect(maxInFlight(posts)).toBe(concurrency);
+  });
+});
