@@ -1,36 +1,16 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { getSystemInfo, isConnectWiseError } from '../connectwise';
-import type { IntegrationRecord } from '../db';
+import { getSystemInfo } from '../connectwise';
 import type { ConnectionReport } from '../services/connection-report';
 import { runConnectionTest, TransientConnectionError } from '../services/connection-test';
 import type { CwCredentials } from '../services/cw-settings';
-import { markCredentialsInvalid } from '../services/credentials-state';
-import { openIntegrationClient, storedCredentials } from '../services/integration-client';
-import { FailureType, toActivityFailure } from './failures';
+import { storedCredentials } from '../services/integration-client';
+import { toActivityFailure } from './failures';
 import { heartbeating } from './heartbeat';
 import type { ActivityDeps } from './index';
+import { liveIntegration, withConnectWise, type IntegrationRef } from './with-connectwise';
 
-export interface IntegrationRef {
-  partnerId: string;
-  integrationId: string;
-}
+export type { IntegrationRef };
 
 export function createConnectionActivities(deps: ActivityDeps) {
-  /** The live integration, or a failure no retry can fix. */
-  const liveIntegration = async ({
-    partnerId,
-    integrationId,
-  }: IntegrationRef): Promise<IntegrationRecord> => {
-    const integration = await deps.repos.integrations.get(partnerId, integrationId);
-    if (!integration || integration.state === 'deleted') {
-      throw ApplicationFailure.nonRetryable(
-        'integration not found',
-        FailureType.integrationNotFound,
-      );
-    }
-    return integration;
-  };
-
   const test = (creds: () => Promise<CwCredentials>): Promise<ConnectionReport> =>
     heartbeating(async (signal) => {
       try {
@@ -51,7 +31,9 @@ export function createConnectionActivities(deps: ActivityDeps) {
 
     /** Test Connection of a saved integration: its sealed key is opened here, never sent. */
     async testStoredConnection(ref: IntegrationRef): Promise<ConnectionReport> {
-      return await test(async () => storedCredentials(deps.keyring, await liveIntegration(ref)));
+      return await test(async () =>
+        storedCredentials(deps.keyring, await liveIntegration(deps.repos, ref)),
+      );
     },
 
     /**
@@ -59,25 +41,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
      * integration moves to credentials_invalid at once, and nothing retries until a partner fixes it.
      */
     async checkAccess(ref: IntegrationRef): Promise<{ state: string; billingEnabled?: boolean }> {
-      const integration = await liveIntegration(ref);
+      const integration = await liveIntegration(deps.repos, ref);
       if (integration.state !== 'active') return { state: integration.state };
       const billingEnabled = integration.billingSettings?.enabled === true;
-      return await heartbeating(async (signal) => {
-        try {
-          const client = await openIntegrationClient(deps, integration, { signal });
-          await getSystemInfo(client, { signal });
-          return { state: 'active', billingEnabled };
-        } catch (err) {
-          if (isConnectWiseError(err) && err.kind === 'authentication') {
-            await markCredentialsInvalid(deps.repos, integration);
-            deps.logger.warn(
-              { integrationId: ref.integrationId },
-              'credentials rejected by ConnectWise',
-            );
-            throw ApplicationFailure.nonRetryable(err.message, FailureType.credentialsInvalid);
-          }
-          throw toActivityFailure(err);
-        }
+      return await withConnectWise(deps, integration, async (client, signal) => {
+        await getSystemInfo(client, { signal });
+        return { state: 'active', billingEnabled };
       });
     },
   };
