@@ -156,11 +156,13 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
 
   progress.phase = 'recording';
   const base = { counts, agreements };
+  const skippedSkus = prepared.skippedSkus ?? [];
   const outcome: BillingRunResult['outcome'] =
-    agreements.failed === 0 && agreements.skipped === 0 && !counts.failed
+    agreements.failed === 0 && agreements.skipped === 0 && !counts.failed && !skippedSkus.length
       ? 'succeeded'
       : agreements.succeeded === 0 && agreements.failed > 0
         ? 'failed'
         : 'partial';
-  return await finish(outcome, describe(base));
+  const notBilled = skippedSkus.map((s) => `${s.sku} not billed: ${s.reason}`);
+  return await finish(outcome, [describe(base), ...notBilled].join('; '));
 }

@@ -45,7 +45,13 @@ async function setUp() {
     { customerId: 'c-acme', agreementId: 300 },
     { customerId: 'c-globex', agreementId: 303 },
   ];
-  const billing = await put(cw('/billing-settings'), { enabled: true, agreements });
+  // What a catalog item the engine creates is filed under (a tenant may enforce it).
+  const catalogDefaults = { categoryId: 2, subcategoryId: 1, typeId: 1, productClass: 'Service' };
+  const billing = await put(cw('/billing-settings'), {
+    enabled: true,
+    agreements,
+    catalogDefaults,
+  });
   expect(billing.status).toBe(200);
 }
 
