@@ -1,17 +1,11 @@
 import request from 'supertest';
-import { as, cwBase, fieldsOf, useSetupStack } from './setup-helpers';
+import { cwBase, fieldsOf, useSetupStack, cwCallsOf, getAs } from './setup-helpers';
 
 const stack = useSetupStack('catalog-lookups');
 
-const get = (path: string, token = stack.engine.tokens.p1, partnerId = 'p1') =>
-  request(stack.engine.app)
-    .get(`${cwBase(partnerId)}${path}`)
-    .set(as(token));
+const get = getAs(stack);
 
-async function cwCalls(prefix: string) {
-  const entries = await stack.fx.sim.admin.journal.list();
-  return entries.filter((e) => e.template.startsWith(prefix));
-}
+const cwCalls = (prefix: string) => cwCallsOf(stack, prefix);
 
 describe('catalog defaults look-ups', () => {
   test('product categories: the active ones, by name (the inactive "Retired Products" left out)', async () => {

@@ -1,18 +1,19 @@
 import request from 'supertest';
-import { as, createIntegration, cwBase, fieldsOf, useSetupStack } from './setup-helpers';
+import {
+  as,
+  createIntegration,
+  cwBase,
+  fieldsOf,
+  useSetupStack,
+  cwCallsOf,
+  getAs,
+} from './setup-helpers';
 
 const stack = useSetupStack('lookups');
 
-const get = (path: string, token = stack.engine.tokens.p1, partnerId = 'p1') =>
-  request(stack.engine.app)
-    .get(`${cwBase(partnerId)}${path}`)
-    .set(as(token));
+const get = getAs(stack);
 
-/** ConnectWise requests the engine sent to paths under `apis/3.0` starting with `prefix`. */
-async function cwCalls(prefix: string) {
-  const entries = await stack.fx.sim.admin.journal.list();
-  return entries.filter((e) => e.template.startsWith(prefix));
-}
+const cwCalls = (prefix: string) => cwCallsOf(stack, prefix);
 
 describe('companies', () => {
   test('searches by name, leaves deleted companies out, pages', async () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { eventually } from '../support/wait';
-import { as, cwBase, fieldsOf, messageFor, useSetupStack } from './setup-helpers';
+import { as, cwBase, fieldsOf, messageFor, useSetupStack, cwCallsOf } from './setup-helpers';
 
 const stack = useSetupStack('settings', [
   { customerId: 'c-acme', name: 'Acme Corp' },
@@ -44,9 +44,7 @@ const call = (
 const stored = async () =>
   (await stack.engine.db.repos.integrations.get('p1', stack.integrationId))!;
 
-async function cwCalls(prefix: string) {
-  return (await stack.fx.sim.admin.journal.list()).filter((e) => e.template.startsWith(prefix));
-}
+const cwCalls = (prefix: string) => cwCallsOf(stack, prefix);
 
 const goodTickets = {
   enabled: true,

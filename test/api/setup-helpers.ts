@@ -94,3 +94,17 @@ export const messageFor = (
   body: { error?: { fields?: Array<{ field: string; message: string }> } },
   field: string,
 ): string | undefined => body.error?.fields?.find((f) => f.field === field)?.message;
+
+/** A GET of a partner's `connectwise/…` route with a token (p1's by default). */
+export const getAs =
+  (stack: SetupStack) =>
+  (path: string, token = stack.engine.tokens.p1, partnerId = 'p1') =>
+    request(stack.engine.app)
+      .get(`${cwBase(partnerId)}${path}`)
+      .set(as(token));
+
+/** ConnectWise requests the engine sent to paths under `apis/3.0` starting with `prefix`. */
+export async function cwCallsOf(stack: SetupStack, prefix: string) {
+  const entries = await stack.fx.sim.admin.journal.list();
+  return entries.filter((e) => e.template.startsWith(prefix));
+}
