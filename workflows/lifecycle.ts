@@ -81,7 +81,7 @@ type RunResult =
  */
 async function runOnce(
   input: LifecycleInput,
-  billing?: { trigger: SyncTrigger; seq: number },
+  billing?: { trigger: SyncTrigger; seq: number; starting: (runWorkflowId: string) => void },
 ): Promise<RunResult> {
   let billingEnabled: boolean | undefined;
   try {
@@ -99,6 +99,7 @@ async function runOnce(
   }
   if (!billing) return { outcome: 'skipped', summary: 'billing integration is not configured' };
   if (!billingEnabled) return { outcome: 'skipped', summary: 'billing integration is turned off' };
+  billing.starting(billingRunIdFor(input.integrationId, billing.seq));
   return await dispatchBillingRun(input, billing.trigger, billing.seq);
 }
 
@@ -242,13 +243,13 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     state.runSequence += 1;
     const startedAt = new Date().toISOString();
     const info = workflowInfo();
-    if (billingRuns) {
-      const runWorkflowId = billingRunIdFor(input.integrationId, state.runSequence);
+    // The status names a billing run only once one is actually starting (not for a skip).
+    const starting = (runWorkflowId: string) => {
       currentRun = { runWorkflowId, trigger, startedAt };
-    }
+    };
     const result = await runOnce(
       input,
-      billingRuns ? { trigger, seq: state.runSequence } : undefined,
+      billingRuns ? { trigger, seq: state.runSequence, starting } : undefined,
     );
     currentRun = null;
     // Deleted (e.g. a Synchronize that restarted this workflow raced the deletion): stop here.

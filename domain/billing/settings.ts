@@ -53,12 +53,17 @@ export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
   concurrency: 4,
 };
 
+/** The policy fields of stored settings (nothing else, e.g. not the agreements), defaults filled. */
 export const billingPolicyOf = (
   stored: Partial<BillingPolicySettings> | undefined,
-): BillingPolicySettings => ({
-  ...DEFAULT_BILLING_POLICY,
-  ...Object.fromEntries(Object.entries(stored ?? {}).filter(([, v]) => v !== undefined)),
-});
+): BillingPolicySettings => {
+  const policy = { ...DEFAULT_BILLING_POLICY };
+  for (const key of Object.keys(DEFAULT_BILLING_POLICY) as Array<keyof BillingPolicySettings>) {
+    const value = stored?.[key];
+    if (value !== undefined && value !== null) Object.assign(policy, { [key]: value });
+  }
+  return policy;
+};
 
 /** ConnectWise's limits (API-NOTES §5 CatalogItem). */
 export const CATALOG_XREF_MAX = 50;

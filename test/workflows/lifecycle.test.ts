@@ -112,6 +112,25 @@ test('a Synchronize press is recorded in state and runs a manual sync at once', 
   await handle.result();
 });
 
+test('while a run with billing off is going, the status names no billing run', async () => {
+  const handle = await start('p-billing-off');
+  await fx.sim.admin.faults.add({ kind: 'latency', ms: 1500, path: '/system/info', count: 1 });
+  await handle.signal(synchronizeSignal, { requestedAt: '2026-11-26T10:00:00.000Z' });
+  let status = await handle.query(statusQuery);
+  for (let i = 0; i < 50 && status.lifecycle !== 'syncing'; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    status = await handle.query(statusQuery);
+  }
+  expect([status.lifecycle, status.currentRun]).toEqual(['syncing', null]);
+  for (let i = 0; i < 100 && status.lastRuns.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    status = await handle.query(statusQuery);
+  }
+  expect(status.lastRuns[0]).toMatchObject({ summary: 'billing integration is turned off' });
+  await handle.signal(removeSignal);
+  await handle.result();
+});
+
 test('continues as new, carrying its history of runs and requests', async () => {
   // Daily runs, two per generation: the run count, not the week, ends each generation.
   const handle = await start('p-can', { maxRunsPerGeneration: 2, syncIntervalMs: DAY });
