@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import pLimit from 'p-limit';
 import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
+import { IntegrationGates } from '../services/billing/integration-gate';
 import { reconcileAgreement, skippedOutcome } from '../services/billing/reconcile';
 import { settleAll } from '../services/billing/settle';
 import { CREDENTIALS_REJECTED } from '../services/credentials-state';
@@ -20,6 +20,8 @@ export interface ReconcileBatchInput {
 
 export function createBillingActivities(deps: ActivityDeps) {
   const { repos, logger } = deps;
+  // Shared by every billing activity of this worker: one integration's calls are bounded together.
+  const gates = new IntegrationGates();
 
   /** Old snapshots and audit records go, where the database has no TTL index (FerretDB). */
   const prune = async ({ partnerId, integrationId }: BillingRunRef) => {
@@ -94,7 +96,9 @@ export function createBillingActivities(deps: ActivityDeps) {
         return agreements.map((a) => notReady(a, `the integration is ${integration.state}`));
       }
       const outcomes = await withConnectWise(deps, integration, (client, signal) => {
-        const ctx = { repos, client, run, limit: pLimit(run.policy.concurrency), signal };
+        const gate = gates.for(ref.integrationId, run.policy.concurrency);
+        const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
+        const ctx = { repos, client, run, limit, signal };
         return settleAll(
           agreements.map((a) =>
             a.snapshot

@@ -1,0 +1,75 @@
+import pLimit from 'p-limit';
+import { isConnectWiseError } from '../../connectwise';
+
+/** A throttled call is sent again at most this many times before its failure is thrown. */
+export const THROTTLED_ATTEMPTS = 4;
+/** The wait after a 429 that named none. */
+const DEFAULT_PAUSE_MS = 1_000;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * Every ConnectWise call one integration's billing makes in this worker, whatever activity makes
+ * it: at most `concurrency` in flight, and after a 429 none until its `Retry-After` has passed
+ * (the throttled call is then sent again: ConnectWise's edge refused it, it did nothing).
+ */
+export class IntegrationGate {
+  private readonly limit: ReturnType<typeof pLimit>;
+  private resumeAt = 0;
+
+  constructor(
+    readonly concurrency: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limit = pLimit(concurrency);
+  }
+
+  /** Until when calls wait (epoch ms); 0 when not paused. */
+  get pausedUntil(): number {
+    return this.resumeAt > this.now() ? this.resumeAt : 0;
+  }
+
+  run<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.limit(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const wait = this.resumeAt - this.now();
+        if (wait > 0) await sleep(wait, signal);
+        try {
+          return await call();
+        } catch (err) {
+          if (!isConnectWiseError(err) || err.kind !== 'throttled' || attempt >= THROTTLED_ATTEMPTS)
+            throw err;
+          this.resumeAt = Math.max(
+            this.resumeAt,
+            this.now() + (err.retryAfterMs ?? DEFAULT_PAUSE_MS),
+          );
+        }
+      }
+    });
+  }
+}
+
+/** One gate per integration (and concurrency setting) for the life of the worker. */
+export class IntegrationGates {
+  private readonly gates = new Map<string, IntegrationGate>();
+
+  for(integrationId: string, concurrency: number): IntegrationGate {
+    const found = this.gates.get(integrationId);
+    if (found?.concurrency === concurrency) return found;
+    const gate = new IntegrationGate(concurrency);
+    this.gates.set(integrationId, gate);
+    return gate;
+  }
+}
