@@ -11,6 +11,8 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
 
 test('recorded histories are present', () => {
   expect(files.sort()).toEqual([
+    'billing-run.pb', // a billing run (child of the lifecycle) that created additions
+    'lifecycle-billing.pb', // billing on: config_change and Synchronize runs as child workflows
     'lifecycle-pause-settings.pb',
     'lifecycle.pb', // before pause and settings changes reached the lifecycle
     'test-connection-stored.pb',
