@@ -80,6 +80,11 @@ export interface SimulatorAdmin {
     companies(): Promise<SimRecord[]>;
     agreements(): Promise<SimRecord[]>;
     mySecurity(): Promise<SimRecord[]>;
+    /**
+     * Inserts or replaces one record (whole, with its id), as an edit in ConnectWise's own screens:
+     * e.g. an agreement made one-time. References are resolved (`{id}` gains its name).
+     */
+    put<T extends SimRecord>(name: CollectionName, record: T): Promise<T>;
   };
 }
 
@@ -138,6 +143,7 @@ export function createAdminClient(origin: string): SimulatorAdmin {
       companies: () => state('companies'),
       agreements: () => state('agreements'),
       mySecurity: () => state('mySecurity'),
+      put: (name, record) => call('PUT', `/state/${name}/${record.id}`, record),
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { getPath } from './conditions';
+import { resolveRefs } from './refs';
 import { bodyFormatSchema } from './edge';
 import type { Faults } from './faults';
 import type { Journal } from './journal';
@@ -127,6 +128,25 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
         ? rows.filter((row) => getPath(row, parentPath) === parentId)
         : rows,
     );
+  });
+
+  /**
+   * Inserts or replaces one stored record (the body is the whole record; the id is the path's), as
+   * an MSP's edit in ConnectWise's own screens would: an agreement made one-time, say, or
+   * agreements for generated companies. References are resolved as the seed's; stamped like a write.
+   */
+  r.put('/state/:collection/:id', (req, res) => {
+    const name = String(req.params.collection);
+    if (!(COLLECTIONS as readonly string[]).includes(name)) {
+      res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
+      return;
+    }
+    const collection = name as CollectionName;
+    const id = z.coerce.number().int().positive().parse(req.params.id);
+    const body = z.record(z.string(), z.unknown()).parse(req.body);
+    const record = { ...structuredClone(body), id };
+    resolveRefs(store, collection, record);
+    res.json(store.save(collection, record));
   });
 
   r.use(((err: unknown, _req, res, _next) => {
