@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:billing` (issue 8): billing runs of the real workflow on a local Temporal dev
+ * server, the engine's worker in this process, FerretDB, and the ConnectWise simulator in a child
+ * process with a latency rule on every request. Phases, side by side: (a) first sync, (b) a
+ * no-change resync, (c) a resync with 10% of quantities changed, each beside a naive baseline
+ * measured on a sample and scaled linearly. Prints calls by kind, wall times, the latency floor,
+ * the ratios and PASS/FAIL per target.
+ *
+ * BENCH_CUSTOMERS (1000), BENCH_LATENCY_MS (100), BENCH_NAIVE_CUSTOMERS (50): e.g.
+ * `BENCH_CUSTOMERS=50 npm run bench:billing` for a quick smoke run. BENCH_STRICT=1 exits 1 on a FAIL.
+ */
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { createNaive } from './billing/naive';
+import {
+  describeMemory,
+  needsOf,
+  runEnginePhase,
+  withRssPeak,
+  type EngineRun,
+  type Memory,
+} from './billing/phases';
+import {
+  callsTable,
+  floorOf,
+  floorTable,
+  naiveCallsTable,
+  PHASE_TITLES,
+  summaryTable,
+  targetsOf,
+  targetsTable,
+  type NaiveFigures,
+  type PhaseFigures,
+  type PhaseKey,
+} from './billing/report';
+import { optionsFromEnv, startBench, type Bench } from './billing/setup';
+import { changeShare, PRODUCTS } from './billing/tenant';
+import { callTimingTable, timelineTable, type PhaseTimeline } from './billing/timeline';
+
+interface Measured {
+  peak?: Memory;
+  idle?: Memory;
+  stages: Array<{ stage: string; usage: Memory }>;
+  timelines: PhaseTimeline[];
+  problems: string[];
+}
+
+const machine = () =>
+  [
+    `date: ${new Date().toISOString()}`,
+    `nproc: ${availableParallelism()}`,
+    `CPU: ${cpus()[0]?.model ?? 'unknown'}`,
+    `RAM: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `Node: ${process.version}`,
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ].join('\n');
+
+interface Expected {
+  create?: number;
+  update?: number;
+}
+
+/** The run's own counts against what the data says it had to do; a mismatch is printed. */
+function check(key: PhaseKey, run: EngineRun, expected: Expected): string[] {
+  const problems: string[] = [];
+  if (run.result.outcome !== 'succeeded')
+    problems.push(`${key}: outcome ${run.result.outcome}: ${run.result.summary}`);
+  for (const action of ['create', 'update'] as const) {
+    const got = run.result.counts[action] ?? 0;
+    if (got !== (expected[action] ?? 0))
+      problems.push(`${key}: ${got} ${action}, expected ${expected[action] ?? 0}`);
+  }
+  return problems;
+}
+
+async function phase(
+  bench: Bench,
+  key: PhaseKey,
+  writes: number,
+  expected: Expected,
+  naive: () => Promise<NaiveFigures>,
+  measured: Measured,
+): Promise<PhaseFigures> {
+  const { latencyMs, concurrency } = bench.opts;
+  const floor = floorOf(await needsOf(bench, writes), latencyMs, concurrency);
+  console.log(`\n${PHASE_TITLES[key]}: engine…`);
+  const { value: run, peak } = await withRssPeak(() => runEnginePhase(bench));
+  if (!measured.peak || peak.rss > measured.peak.rss) measured.peak = peak;
+  measured.timelines.push({
+    key,
+    wallMs: run.wallMs,
+    activities: run.activities,
+    calls: run.callTimes,
+  });
+  console.log(
+    `  ${(run.wallMs / 1000).toFixed(1)} s, ${run.result.outcome}: ${run.result.summary}`,
+  );
+  measured.problems.push(...check(key, run, expected));
+  console.log(`${PHASE_TITLES[key]}: naive baseline on ${bench.opts.naiveCustomers} customers…`);
+  const naiveFigures = await naive();
+  console.log(`  ${(naiveFigures.sampleWallMs / 1000).toFixed(1)} s`);
+  return {
+    key,
+    calls: run.calls,
+    wallMs: run.wallMs,
+    floor,
+    naive: naiveFigures,
+    outcome: run.result.outcome,
+    summary: run.result.summary,
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = optionsFromEnv();
+  console.log('billing benchmark (issue 8)\n');
+  console.log(machine());
+  console.log(
+    `\n${opts.customers} customers × ${PRODUCTS.length} skus, each on its own agreement; ` +
+      `${opts.latencyMs} ms injected latency per ConnectWise request; concurrency ${opts.concurrency}; ` +
+      `naive baseline measured on ${opts.naiveCustomers} other customers and scaled ×${(opts.customers / Math.max(1, opts.naiveCustomers)).toFixed(1)}\n`,
+  );
+  if (opts.naiveCustomers < 1 || opts.customers < 1) throw new Error('need at least one customer');
+  console.log('setup');
+  const bench = await startBench(opts);
+  const measured: Measured = {
+    idle: process.memoryUsage(),
+    stages: bench.memory,
+    timelines: [],
+    problems: [],
+  };
+  const phases: PhaseFigures[] = [];
+  try {
+    // After seeding: only the measured requests are slowed.
+    await bench.sim.admin.faults.add({ kind: 'latency', ms: opts.latencyMs });
+    const lines = opts.customers * PRODUCTS.length;
+    phases.push(
+      await phase(
+        bench,
+        'a',
+        lines,
+        { create: lines },
+        async () => (await createNaive(bench)).run(),
+        measured,
+      ),
+    );
+    const naive = await createNaive(bench);
+    phases.push(await phase(bench, 'b', 0, {}, () => naive.run(), measured));
+
+    const changed = changeShare(bench.usage, 0.1);
+    await bench.pushUsage(changed.customers);
+    changeShare(bench.naiveUsage, 0.1, 11);
+    phases.push(
+      await phase(
+        bench,
+        'c',
+        changed.lines,
+        { update: changed.lines },
+        () => naive.run(),
+        measured,
+      ),
+    );
+  } finally {
+    const simRss = bench.sim.peakRssMb();
+    const lifetimeRss = process.resourceUsage().maxRSS / 1024;
+    await bench.close();
+    if (phases.length === 3) report(phases, measured, lifetimeRss, simRss);
+  }
+}
+
+function report(
+  phases: PhaseFigures[],
+  measured: Measured,
+  lifetimeRssMb: number,
+  simRssMb: number | undefined,
+): void {
+  const { problems } = measured;
+  const rssPeakMb = (measured.peak?.rss ?? 0) / 1024 / 1024;
+  const naive = phases[0]!.naive;
+  console.log('\n## Results\n');
+  console.log(summaryTable(phases));
+  console.log(
+    `\n* naive: measured sequentially on ${naive.sample} customers (${naive.sample * PRODUCTS.length} lines) ` +
+      `and scaled linearly ×${(naive.customers / naive.sample).toFixed(1)} to ${naive.customers} customers; not run in full.`,
+  );
+  console.log('\n' + callsTable(phases));
+  console.log('\n' + floorTable(phases));
+  console.log('\n' + naiveCallsTable(phases));
+  console.log('\nWhere the time goes (Temporal history of each run):\n');
+  console.log(timelineTable(measured.timelines));
+  console.log('\n' + callTimingTable(measured.timelines));
+  console.log(
+    '\nRSS of this process (the worker + the bench driver; FerretDB, Temporal and the simulator are other processes):',
+  );
+  for (const { stage, usage } of measured.stages)
+    console.log(`  ${stage}: ${describeMemory(usage)}`);
+  if (measured.idle) console.log(`  after setup, worker idle: ${describeMemory(measured.idle)}`);
+  if (measured.peak)
+    console.log(
+      `  peak during the engine phases (sampled every 100 ms): ${describeMemory(measured.peak)}`,
+    );
+  console.log(`  whole process lifetime (incl. setup and naive): ${lifetimeRssMb.toFixed(0)} MB`);
+  console.log(
+    `  simulator child, not counted: ${simRssMb === undefined ? 'n/a' : `${simRssMb.toFixed(0)} MB`}`,
+  );
+  const targets = targetsOf(phases, rssPeakMb);
+  console.log('\n## Targets\n');
+  console.log(targetsTable(targets));
+  if (problems.length) {
+    console.log('\nThe runs did not do what the data asked:');
+    for (const p of problems) console.log(`  - ${p}`);
+  }
+  const failed = targets.filter((t) => !t.pass).length + problems.length;
+  console.log(`\n${failed === 0 ? 'ALL PASS' : `${failed} FAIL`}`);
+  if (failed && process.env.BENCH_STRICT === '1') process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

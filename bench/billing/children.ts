@@ -1,0 +1,81 @@
+/**
+ * The benchmark's child processes, started as the local stack starts its own (`node --import tsx`:
+ * one process each, stopped with its process group): the simulator and the workflow prebundle.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createAdminClient, type SimulatorAdmin } from '../../simulator';
+import { describeExit, spawnManaged, type ManagedProcess } from '../../dev/managed';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export interface SimulatorChild {
+  origin: string;
+  admin: SimulatorAdmin;
+  process: ManagedProcess;
+  /** The child's peak resident set (VmHWM), in MB, while it still runs. */
+  peakRssMb(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Kernel's peak RSS of a process (VmHWM), in MB; undefined once it is gone or off Linux. */
+export function peakRssMbOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startSimulatorChild(companies: number): Promise<SimulatorChild> {
+  let announce: (origin: string) => void = () => undefined;
+  const announced = new Promise<string>((r) => (announce = r));
+  const child = spawnManaged(
+    'simulator',
+    process.execPath,
+    ['--import', 'tsx', resolve(__dirname, 'sim-server.ts')],
+    { ...process.env, BENCH_SIM_COMPANIES: String(companies) },
+    {
+      cwd: ROOT,
+      log: (_name, line) => {
+        const m = /^\{"origin":"([^"]+)"\}$/.exec(line);
+        if (m?.[1]) announce(m[1]);
+        else process.stderr.write(`[simulator] ${line}\n`);
+      },
+    },
+  );
+  const origin = await Promise.race([
+    announced,
+    child.exited.then((info) => {
+      throw new Error(`the simulator ${describeExit(info)}: ${child.recentOutput().join('\n')}`);
+    }),
+  ]);
+  return {
+    origin,
+    admin: createAdminClient(origin),
+    process: child,
+    peakRssMb: () => peakRssMbOf(child.pid),
+    stop: async () => {
+      await child.stop();
+    },
+  };
+}
+
+/** Bundles workflows/ in a child (webpack's memory is not the worker's), as production does. */
+export async function prebundleInChild(out: string): Promise<void> {
+  const child = spawnManaged(
+    'prebundle',
+    process.execPath,
+    ['--import', 'tsx', resolve(ROOT, 'worker', 'prebundle.ts'), out],
+    process.env,
+    { cwd: ROOT, log: () => undefined },
+  );
+  const info = await child.exited;
+  if (info.code !== 0) {
+    throw new Error(
+      `the workflow prebundle ${describeExit(info)}: ${child.recentOutput().join('\n')}`,
+    );
+  }
+}

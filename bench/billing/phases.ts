@@ -1,0 +1,133 @@
+/**
+ * One engine phase: the real billing run workflow (`billingRunWorkflow`, trigger `manual`, a
+ * fresh run key and workflow id) started with the client on the worker's task queue, timed from
+ * start to result; ConnectWise calls counted from the simulator's journal, by kind.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BillingRunResult } from '../../domain/billing/run';
+import { catalogIdentifier, catalogXRef } from '../../domain/billing/settings';
+import type { billingRunWorkflow } from '../../workflows/billing-run';
+import { billingRunWorkflowId } from '../../workflows/ids';
+import {
+  IntegrationIdKey,
+  PartnerIdKey,
+  SyncKindKey,
+  SyncTriggerKey,
+} from '../../workflows/search-attributes';
+import type { Bench } from './setup';
+import { agreementIdOf, PRODUCTS } from './tenant';
+import type { CallCounts, PhaseNeeds } from './report';
+import {
+  activityLines,
+  activitySpans,
+  callSummary,
+  type ActivityLine,
+  type CallSummary,
+} from './timeline';
+
+export interface EngineRun {
+  result: BillingRunResult;
+  wallMs: number;
+  calls: CallCounts;
+  activities: ActivityLine[];
+  callTimes: CallSummary;
+}
+
+/** Every run of this bench is its own "lifecycle chain", so ids never repeat across bench runs. */
+const chain = randomBytes(4).toString('hex');
+let seq = 0;
+
+export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
+  const { client, config, partnerId, integrationId } = bench;
+  const runKey = billingRunWorkflowId(integrationId, chain, ++seq);
+  await bench.sim.admin.journal.clear();
+  const started = performance.now();
+  const handle = await client.workflow.start<typeof billingRunWorkflow>('billingRunWorkflow', {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowId: runKey,
+    args: [{ partnerId, integrationId, runKey, trigger: 'manual' }],
+    typedSearchAttributes: [
+      { key: IntegrationIdKey, value: integrationId },
+      { key: PartnerIdKey, value: partnerId },
+      { key: SyncKindKey, value: 'billing' },
+      { key: SyncTriggerKey, value: 'manual' },
+    ],
+    memo: { trigger: 'manual' },
+  });
+  const result = await handle.result();
+  const wallMs = performance.now() - started;
+  const journal = await bench.sim.admin.journal.list();
+  const { events } = await handle.fetchHistory();
+  return {
+    result,
+    wallMs,
+    calls: await bench.sim.admin.journal.counts(),
+    activities: activityLines(activitySpans(events ?? [])),
+    callTimes: callSummary(
+      journal.map((e) => ({
+        kind: `${e.method} ${e.template}`,
+        startMs: Date.parse(e.time),
+        durationMs: e.durationMs,
+      })),
+      wallMs,
+    ),
+  };
+}
+
+/**
+ * What the coming phase's plan needs, from the simulator's state and the bench's own data (not
+ * from the engine): each engine agreement's additions now, the skus still without a catalog item.
+ */
+export async function needsOf(bench: Bench, writes: number): Promise<PhaseNeeds> {
+  const { customers } = bench.opts;
+  const additions = await bench.sim.admin.state.additions();
+  const perAgreement = new Map<number, number>();
+  for (const a of additions)
+    perAgreement.set(a.agreementId, (perAgreement.get(a.agreementId) ?? 0) + 1);
+  const catalog = await bench.sim.admin.state.catalog();
+  const catalogued = (sku: string) =>
+    catalog.some(
+      (c) =>
+        c.integrationXRef === catalogXRef(sku) ||
+        c.identifier.toLowerCase() === catalogIdentifier(sku).toLowerCase(),
+    );
+  return {
+    additionsPerAgreement: Array.from(
+      { length: customers },
+      (_, i) => perAgreement.get(agreementIdOf(i)) ?? 0,
+    ),
+    writes,
+    catalogCreates: PRODUCTS.filter((p) => !catalogued(p.sku)).length,
+    catalogReads: 1,
+    // The settings name no time zone: the billing day needs ConnectWise's serverTimeZone.
+    billingDayReads: 1,
+  };
+}
+
+export type Memory = NodeJS.MemoryUsage;
+
+export const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** rss (heap used / heap total / external) */
+export const describeMemory = (m: Memory): string =>
+  `${mb(m.rss)} (V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)})`;
+
+/** process.memoryUsage() at its highest RSS, sampled every `everyMs` while `fn` runs. */
+export async function withRssPeak<T>(
+  fn: () => Promise<T>,
+  everyMs = 100,
+): Promise<{ value: T; peak: Memory }> {
+  let peak = process.memoryUsage();
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  };
+  const timer = setInterval(sample, everyMs);
+  try {
+    const value = await fn();
+    sample();
+    return { value, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}

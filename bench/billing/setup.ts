@@ -1,0 +1,239 @@
+/**
+ * Everything the billing benchmark runs against: FerretDB and a Temporal dev server (the tool
+ * cache's binaries, dev/processes.ts), the simulator in a child process, the engine's worker in
+ * this process (worker/worker.ts's createWorkers, the real activities) and a Temporal client; then
+ * the tenant: an integration with its codebase saved (as create does), 5 products, the customers
+ * mapped to their companies, their usage, and billing settings choosing each one's agreement.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import pLimit from 'p-limit';
+import { loadConfig, type Config } from '../../config';
+import { createLogger } from '../../config/logger';
+import { connectDatabase, createRepositories, type Repositories } from '../../db';
+import { discardLines } from '../../dev/managed';
+import { startFerretDb, startTemporalDevServer } from '../../dev/processes';
+import { keyringFromConfig } from '../../security';
+import { sealPrivateKey } from '../../services/integration-client';
+import { DEFAULT_CODEBASE, DEMO_CREDENTIALS } from '../../simulator';
+import { createDataConverter } from '../../temporal/data-converter';
+import { createWorkers, type EngineWorkers } from '../../worker/worker';
+import { prebundleInChild, startSimulatorChild, type SimulatorChild } from './children';
+import {
+  agreementIdOf,
+  CATALOG_DEFAULTS,
+  companyIdOf,
+  customerIdOf,
+  initialUsage,
+  PRODUCTS,
+} from './tenant';
+
+export interface BenchOptions {
+  /** Customers the engine bills (BENCH_CUSTOMERS, default 1,000). */
+  customers: number;
+  /** Customers of the naive baseline's sample (BENCH_NAIVE_CUSTOMERS, default 50). */
+  naiveCustomers: number;
+  /** Injected per ConnectWise request (BENCH_LATENCY_MS, default 100). */
+  latencyMs: number;
+  /** The billing settings' concurrency (the most they allow). */
+  concurrency: number;
+}
+
+const positiveInt = (name: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a whole number, got ${value}`);
+  return n;
+};
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const customers = positiveInt('BENCH_CUSTOMERS', env.BENCH_CUSTOMERS, 1000);
+  return {
+    customers,
+    naiveCustomers: positiveInt(
+      'BENCH_NAIVE_CUSTOMERS',
+      env.BENCH_NAIVE_CUSTOMERS,
+      Math.min(50, customers),
+    ),
+    latencyMs: positiveInt('BENCH_LATENCY_MS', env.BENCH_LATENCY_MS, 100),
+    concurrency: 10,
+  };
+}
+
+/** customer index → sku → quantity */
+export type Usage = Map<number, Map<string, number>>;
+
+export interface Bench {
+  opts: BenchOptions;
+  sim: SimulatorChild;
+  repos: Repositories;
+  config: Config;
+  client: Client;
+  partnerId: string;
+  integrationId: string;
+  /** The engine's customers' usage as last pushed. */
+  usage: Usage;
+  /** The naive sample's customers' usage (indices after the engine's). */
+  naiveUsage: Usage;
+  /** process.memoryUsage() at setup stages, to tell what the worker itself costs. */
+  memory: Array<{ stage: string; usage: NodeJS.MemoryUsage }>;
+  /** Pushes these customers' usage (a new set each, as the portal does). */
+  pushUsage(indices: Iterable<number>): Promise<void>;
+  close(): Promise<void>;
+}
+
+const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const started = performance.now();
+  const value = await fn();
+  console.log(`  ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return value;
+};
+
+export async function startBench(opts: BenchOptions): Promise<Bench> {
+  const memory: Bench['memory'] = [{ stage: 'modules loaded', usage: process.memoryUsage() }];
+  const dir = mkdtempSync(join(tmpdir(), 'cw-engine-bench-'));
+  const stops: Array<() => Promise<void>> = [
+    () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  ];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const bundlePath = join(dir, 'workflow-bundle.js');
+    const [ferret, temporal, sim] = await step(
+      'FerretDB, Temporal, simulator, workflow bundle',
+      () =>
+        Promise.all([
+          startFerretDb({ dataDir: join(dir, 'db'), log: discardLines }),
+          startTemporalDevServer({ headless: true, log: discardLines }),
+          startSimulatorChild(opts.customers + opts.naiveCustomers),
+          prebundleInChild(bundlePath),
+        ]),
+    );
+    stops.push(
+      () => ferret.stop(),
+      () => temporal.stop(),
+      () => sim.stop(),
+    );
+
+    const config = loadConfig({
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+      CW_ALLOW_PRIVATE_HOSTS: 'true',
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: 'bench-billing',
+      TEMPORAL_INTERACTIVE_TASK_QUEUE: 'bench-billing-interactive',
+      MONGODB_URI: ferret.uri,
+      LOG_LEVEL: 'warn',
+    });
+    const keyring = keyringFromConfig(config);
+    const conn = await connectDatabase({ uri: config.MONGODB_URI });
+    stops.push(() => conn.close());
+    const repos = await createRepositories(conn);
+
+    memory.push({ stage: 'database connected', usage: process.memoryUsage() });
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    const workers: EngineWorkers = await createWorkers({
+      config,
+      connection: nativeConnection,
+      keyring,
+      workflowBundlePath: bundlePath,
+      deps: {
+        repos,
+        keyring,
+        cw: config,
+        logger: createLogger({ level: 'warn', name: 'worker' }),
+      },
+    });
+    const running = workers.run();
+    memory.push({ stage: 'workers created and polling', usage: process.memoryUsage() });
+    stops.push(async () => {
+      workers.shutdown();
+      await running;
+      await nativeConnection.close();
+    });
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: createDataConverter(keyring),
+    });
+
+    const partnerId = `bench-${randomBytes(3).toString('hex')}`;
+    const { id: integrationId } = await repos.integrations.create({
+      partnerId,
+      site: sim.origin,
+      companyId: DEMO_CREDENTIALS.companyId,
+      publicKey: DEMO_CREDENTIALS.publicKey,
+      sealPrivateKey: (id) => sealPrivateKey(keyring, id, DEMO_CREDENTIALS.privateKey),
+      // What create saves from its Test Connection: no run has to discover it again.
+      codebase: DEFAULT_CODEBASE,
+      isCloud: false,
+    });
+    const usage = initialUsage(0, opts.customers);
+    const naiveUsage = initialUsage(opts.customers, opts.naiveCustomers);
+    const indices = [...usage.keys()];
+    const pushUsage = async (which: Iterable<number>) => {
+      const limit = pLimit(4);
+      const asOf = new Date();
+      await Promise.all(
+        [...which].map((i) =>
+          limit(() =>
+            repos.vendor.replaceUsage(partnerId, customerIdOf(i), {
+              asOf,
+              lines: [...(usage.get(i) ?? [])].map(([sku, quantity]) => ({ sku, quantity, asOf })),
+            }),
+          ),
+        ),
+      );
+    };
+    await step(`tenant: ${opts.customers} customers × ${PRODUCTS.length} skus`, async () => {
+      await repos.vendor.upsertProducts(partnerId, PRODUCTS);
+      await repos.vendor.upsertCustomers(
+        partnerId,
+        indices.map((i) => ({ customerId: customerIdOf(i), name: `Bench customer ${i}` })),
+      );
+      await repos.companyMappings.save(
+        partnerId,
+        integrationId,
+        indices.map((i) => ({ customerId: customerIdOf(i), companyId: companyIdOf(i) })),
+      );
+      await pushUsage(indices);
+      await repos.integrations.update(partnerId, integrationId, {
+        billingSettings: {
+          enabled: true,
+          agreements: indices.map((i) => ({
+            customerId: customerIdOf(i),
+            agreementId: agreementIdOf(i),
+          })),
+          catalogDefaults: CATALOG_DEFAULTS,
+          concurrency: opts.concurrency,
+        },
+      });
+    });
+    return {
+      opts,
+      sim,
+      repos,
+      config,
+      client,
+      partnerId,
+      integrationId,
+      usage,
+      naiveUsage,
+      pushUsage,
+      memory,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

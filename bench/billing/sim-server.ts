@@ -1,0 +1,43 @@
+/**
+ * The ConnectWise simulator of the billing benchmark, run as a child process so the driver's RSS
+ * is the worker's: the demo seed plus BENCH_SIM_COMPANIES companies, each with one active monthly
+ * agreement and no additions. Prints `{"origin": …}` on one line once it listens.
+ */
+import { loadDemoSeed, startSimulator } from '../../simulator';
+import { agreementIdOf, companyIdOf } from './tenant';
+
+async function main(): Promise<void> {
+  const companies = Number(process.env.BENCH_SIM_COMPANIES ?? 0);
+  const seed = loadDemoSeed();
+  const template = seed.collections.agreements.find((a) => a.id === 300);
+  if (!template) throw new Error('the demo seed lost its recurring agreement 300');
+  for (let i = 0; i < companies; i++) {
+    const n = String(i).padStart(5, '0');
+    seed.collections.companies.push({
+      id: companyIdOf(i),
+      identifier: `BenchCo${n}`,
+      name: `Bench Company ${n}`,
+      status: { id: 1, name: 'Active' },
+      types: [{ id: 1, name: 'Client' }],
+      deletedFlag: false,
+    });
+    seed.collections.agreements.push({
+      ...structuredClone(template),
+      id: agreementIdOf(i),
+      name: `Bench Company ${n} - DefensX`,
+      company: { id: companyIdOf(i) },
+    });
+  }
+  const sim = await startSimulator({ seed });
+  process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
+  const stop = (): void => {
+    void sim.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
