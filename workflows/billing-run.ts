@@ -1,4 +1,10 @@
-import { isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   AgreementOutcome,
@@ -7,44 +13,17 @@ import type {
   BillingRunResult,
   OperationCounts,
 } from '../domain/billing/run';
-import { billingProgressQuery } from './messages';
-import { endsRun, GONE, runFailure } from './run-failure';
+import { prepareBillingRun, reconcilePass, regroup } from './billing-batches';
+import { billingDecisionUpdate, billingProgressQuery, type BillingDecision } from './messages';
+import { GONE, runFailure } from './run-failure';
+
+export { regroup };
 
 /** The run's row: bounded retries, so a database outage cannot wedge the run. */
 const { recordSyncRun } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 25 },
 });
-
-/**
- * ConnectWise work: heartbeats prove progress on long batches; 5xx, 429 and network failures
- * retry with backoff; a 401 or a missing integration is non-retryable and ends the run.
- */
-const { prepareBillingRun, reconcileBillingBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '1 minute',
-    backoffCoefficient: 2,
-    maximumAttempts: 6,
-  },
-});
-
-/**
- * At most this many reconcile activities per run, whatever the number of agreements, so a run
- * over 5,000 agreements stays far under Temporal's 10,000-event warning.
- */
-const MAX_BATCHES = 200;
-
-/** Regroups the prepared batches so there are at most MAX_BATCHES, in the same order. */
-export function regroup(batches: number[][]): number[][] {
-  const ids = batches.flat();
-  const size = Math.max(batches[0]?.length ?? 1, Math.ceil(ids.length / MAX_BATCHES));
-  const out: number[][] = [];
-  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
-  return out;
-}
 
 const add = (into: OperationCounts, more: OperationCounts): void => {
   for (const [k, v] of Object.entries(more) as Array<[keyof OperationCounts, number]>)
@@ -57,6 +36,7 @@ const summaryOf = (err: unknown): string => {
 };
 
 const WRITES: Array<keyof OperationCounts> = ['create', 'update', 'adopt', 'cancel'];
+const writesIn = (c: OperationCounts | undefined) => WRITES.reduce((n, k) => n + (c?.[k] ?? 0), 0);
 
 function describe(result: Pick<BillingRunResult, 'counts' | 'agreements'>): string {
   const { agreements: a, counts: c } = result;
@@ -69,10 +49,22 @@ function describe(result: Pick<BillingRunResult, 'counts' | 'agreements'>): stri
   return `${parts.join(', ')}; ${writes.length ? writes.join(', ') : 'no changes'}${c.conflict ? `; ${c.conflict} conflicts to resolve in ConnectWise` : ''}`;
 }
 
+/** Reasons, most common first, for a summary: "2 × seats would drop…". */
+function reasonsOf(outcomes: readonly AgreementOutcome[]): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o.reason ?? '', (counts.get(o.reason ?? '') ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3)
+    .map(([reason, n]) => (reason ? `${n} × ${reason}` : `${n} awaiting approval`))
+    .join('; ');
+}
+
 /**
  * One billing run (id `billing-run:…`), a child of the integration's lifecycle workflow, so each
- * run is one row in the Temporal UI. Snapshot → reconcile agreement batches → record. Its row in
- * the sync history exists from the start (`running`, with counts as it goes) to the end.
+ * run is one row in the Temporal UI. Snapshot → reconcile agreement batches → (plans held by the
+ * safety valve or approval mode wait for a decision) → record. Its row in the sync history exists
+ * from the start (`running`, with counts as it goes) to the end.
  */
 export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRunResult> {
   const info = workflowInfo();
@@ -88,6 +80,21 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
   setHandler(billingProgressQuery, () => progress);
   const counts: OperationCounts = {};
   const agreements = { total: 0, succeeded: 0, skipped: 0, failed: 0 };
+  const held: AgreementOutcome[] = [];
+  let decision: BillingDecision | undefined;
+  setHandler(
+    billingDecisionUpdate,
+    (d) => {
+      decision = d;
+      return { runKey: ref.runKey, decision: d.decision, agreements: held.length };
+    },
+    {
+      validator: (_d: BillingDecision) => {
+        if (progress.phase !== 'awaiting_approval' || decision !== undefined)
+          throw new Error('this billing run is not waiting for a decision');
+      },
+    },
+  );
   const record = (outcome: BillingRunResult['outcome'] | 'running', summary: string) =>
     recordSyncRun({
       partnerId: ref.partnerId,
@@ -128,30 +135,65 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
   progress.agreementsTotal = agreements.total;
   progress.agreementsDone = agreements.skipped;
   progress.phase = 'reconciling';
+  const approving = prepared.apply === 'approve' && !ref.approvedKey;
   const tally = (outcome: AgreementOutcome) => {
+    if (outcome.outcome === 'held' || (outcome.outcome === 'planned' && writesIn(outcome.planned)))
+      return held.push(outcome);
     add(counts, outcome.counts);
     if (outcome.outcome === 'skipped') agreements.skipped += 1;
     else if (outcome.outcome === 'failed') agreements.failed += 1;
     else agreements.succeeded += 1;
     progress.agreementsDone += 1;
-    progress.operationsApplied += WRITES.reduce((n, k) => n + (outcome.counts[k] ?? 0), 0);
+    progress.operationsApplied += writesIn(outcome.counts);
   };
+  const pass = (mode: 'apply' | 'plan' | 'approved', ids: number[][], approvedKey?: string) =>
+    reconcilePass({
+      ref,
+      mode,
+      ...(approvedKey ? { approvedKey } : {}),
+      batches: ids,
+      onOutcomes: (outcomes) => outcomes.forEach(tally),
+      onBatchFailed: (batch) => {
+        agreements.failed += batch.length;
+        progress.agreementsDone += batch.length;
+      },
+      onProgress: async () => {
+        await record('running', `reconciling: ${progress.agreementsDone} of ${agreements.total}`);
+      },
+    });
 
-  for (const [i, batch] of batches.entries()) {
-    try {
-      for (const outcome of await reconcileBillingBatch({ ref, agreementIds: batch })) {
-        tally(outcome);
-      }
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      // Keys rejected, no usable key, or the integration gone: nothing more can be written.
-      if (endsRun(err)) return await finish('failed', summaryOf(err));
-      agreements.failed += batch.length;
-      progress.agreementsDone += batch.length;
+  const ended = await (ref.approvedKey
+    ? pass('approved', batches, ref.approvedKey)
+    : pass(approving ? 'plan' : 'apply', batches));
+  if (ended !== undefined) return await finish('failed', summaryOf(ended));
+
+  const notes: string[] = [];
+  if (held.length > 0) {
+    const hours = prepared.approvalExpiryHours ?? 72;
+    const expiresAt = new Date(Date.now() + hours * 3_600_000).toISOString();
+    progress.phase = 'awaiting_approval';
+    progress.held = held.length;
+    progress.approvalExpiresAt = expiresAt;
+    const why = reasonsOf(held);
+    await record(
+      'running',
+      `awaiting approval until ${expiresAt}: ${held.length} agreements held (${why})`,
+    );
+    const decided = await condition(() => decision !== undefined, hours * 3_600_000);
+    const heldIds = held.splice(0).map((h) => h.agreementId);
+    if (decided && decision?.decision === 'approve') {
+      progress.phase = 'applying_approved';
+      notes.push(`${heldIds.length} held agreements approved by ${decision.by}`);
+      const again = await pass('approved', regroup([heldIds]), ref.runKey);
+      if (again !== undefined) return await finish('failed', summaryOf(again));
+    } else {
+      const reason = decided
+        ? `rejected by ${decision?.by ?? 'a partner'}`
+        : `not approved within ${hours} h`;
+      notes.push(`${heldIds.length} held agreements not written: ${reason} (${why})`);
+      agreements.skipped += heldIds.length;
+      progress.agreementsDone += heldIds.length;
     }
-    // The row follows the run: every tenth batch and the last one.
-    if (i % 10 === 9 && i < batches.length - 1)
-      await record('running', `reconciling: ${progress.agreementsDone} of ${agreements.total}`);
   }
 
   progress.phase = 'recording';
@@ -164,5 +206,5 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
         ? 'failed'
         : 'partial';
   const notBilled = skippedSkus.map((s) => `${s.sku} not billed: ${s.reason}`);
-  return await finish(outcome, [describe(base), ...notBilled].join('; '));
+  return await finish(outcome, [describe(base), ...notes, ...notBilled].join('; '));
 }

@@ -11,6 +11,11 @@ export interface SynchronizeRequest {
   /** ISO time the user pressed Synchronize; recorded as given. */
   requestedAt: string;
   requestedBy?: string;
+  /**
+   * Apply a previewed plan (`POST …/billing/apply`): the preview's key. The run it queues writes
+   * only what that preview showed.
+   */
+  approvedKey?: string;
 }
 
 export interface RunSummary {
@@ -67,6 +72,28 @@ export const statusQuery = defineQuery<IntegrationStatus>('status');
 
 /** A billing run's progress (agreements done of total, operations applied). */
 export const billingProgressQuery = defineQuery<BillingProgress>('progress');
+
+/** A partner's decision on a billing run's held plans. */
+export interface BillingDecision {
+  decision: 'approve' | 'reject';
+  /** Who decided (the API token's name), recorded in the run. */
+  by: string;
+}
+
+export interface BillingDecisionAnswer {
+  runKey: string;
+  decision: BillingDecision['decision'];
+  /** Agreements the decision covers. */
+  agreements: number;
+}
+
+/**
+ * Approve or reject what a billing run holds (approval mode, or the safety valve). Refused unless
+ * the run is waiting for a decision and none was taken.
+ */
+export const billingDecisionUpdate = defineUpdate<BillingDecisionAnswer, [BillingDecision]>(
+  'decideBillingRun',
+);
 
 /** The run a Synchronize press queued or joined: its workflow id, to follow it. */
 export interface SynchronizeAnswer {

@@ -60,6 +60,11 @@ const billingSettingsSchema = new Schema(
     timeZone: { type: String },
     catalogDefaults: { type: catalogDefaultsSchema },
     concurrency: { type: Number },
+    apply: { type: String },
+    approvalExpiryHours: { type: Number },
+    maxSeatDropShare: { type: Number },
+    maxZeroedShare: { type: Number },
+    staleUsageHours: { type: Number },
   },
   { _id: false },
 );

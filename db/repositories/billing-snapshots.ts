@@ -1,7 +1,8 @@
 import type { BillingRunRef, PreparedRun } from '../../domain/billing/run';
 import type { BillingPolicySettings } from '../../domain/billing/settings';
-import type { AdditionLink } from '../../domain/billing/types';
-import type { BillingSnapshotModel } from '../models/billing-snapshot';
+import type { SeatChange } from '../../domain/billing/safety';
+import type { AdditionLink, PlannedOperation } from '../../domain/billing/types';
+import type { BillingSnapshotModel, SnapshotPart } from '../models/billing-snapshot';
 import { naturalId } from '../natural-id';
 import { retryOnDuplicateKey } from '../retry-duplicate';
 import { ensureTtlIndex } from '../ttl-index';
@@ -41,6 +42,21 @@ export interface AgreementSnapshot {
   usageAsOf: Date | null;
   lines: Array<{ sku: string; quantity: number; asOf: Date }>;
   links: AdditionLink[];
+  /** Set when the safety valve holds the agreement for approval whatever its plan: why. */
+  hold?: string;
+}
+
+/** One agreement's plan, kept for approval and preview: what a run would write, and why it waits. */
+export interface AgreementPlanRecord {
+  agreementId: number;
+  customerId: string;
+  companyId: number;
+  today: string;
+  operations: PlannedOperation[];
+  /** Managed seats on the agreement before and after the plan. */
+  seats: SeatChange;
+  /** Why the safety valve holds it, if it does. */
+  hold?: string;
 }
 
 type Scope = Pick<BillingRunRef, 'partnerId' | 'integrationId' | 'runKey'>;
@@ -63,6 +79,8 @@ const fromStored = ({ prepared, ...run }: StoredRun): RunSnapshot => ({
 const runId = (s: Scope) => naturalId(s.partnerId, s.integrationId, s.runKey);
 const agreementDocId = (s: Scope, agreementId: number) =>
   naturalId(s.partnerId, s.integrationId, s.runKey, String(agreementId));
+const planDocId = (s: Scope, agreementId: number) =>
+  naturalId(s.partnerId, s.integrationId, s.runKey, String(agreementId), 'plan');
 
 /**
  * Billing run snapshots, by `_id` only. The agreements are written first and the run document
@@ -113,6 +131,30 @@ export class BillingSnapshotRepository {
     await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
   }
 
+  async savePlan(scope: Scope, plan: AgreementPlanRecord, createdAt = new Date()): Promise<void> {
+    await this.put(planDocId(scope, plan.agreementId), scope, 'plan', plan, createdAt);
+  }
+
+  async getPlan(scope: Scope, agreementId: number): Promise<AgreementPlanRecord | undefined> {
+    const doc = await this.model
+      .findOne({ _id: planDocId(scope, agreementId) })
+      .lean()
+      .exec();
+    return doc ? (doc.body as AgreementPlanRecord) : undefined;
+  }
+
+  /** The plans of these agreements that exist, in the order given (`_id` reads, a few at once). */
+  async getPlans(scope: Scope, agreementIds: readonly number[]): Promise<AgreementPlanRecord[]> {
+    const found: AgreementPlanRecord[] = [];
+    for (let i = 0; i < agreementIds.length; i += 25) {
+      const batch = await Promise.all(
+        agreementIds.slice(i, i + 25).map((id) => this.getPlan(scope, id)),
+      );
+      for (const plan of batch) if (plan) found.push(plan);
+    }
+    return found;
+  }
+
   /** Deletes the integration's snapshots past their retention; returns how many. */
   async prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - SNAPSHOT_RETENTION_DAYS * DAY_MS);
@@ -122,7 +164,7 @@ export class BillingSnapshotRepository {
     return res.deletedCount;
   }
 
-  private docOf(scope: Scope, part: 'run' | 'agreement', body: object, createdAt: Date) {
+  private docOf(scope: Scope, part: SnapshotPart, body: object, createdAt: Date) {
     const { partnerId, integrationId, runKey } = scope;
     return { partnerId, integrationId, runKey, part, body, createdAt };
   }
@@ -130,7 +172,7 @@ export class BillingSnapshotRepository {
   private async put(
     _id: string,
     scope: Scope,
-    part: 'run' | 'agreement',
+    part: SnapshotPart,
     body: object,
     createdAt: Date,
   ): Promise<void> {

@@ -3,6 +3,7 @@
  * (activities/billing.ts): ids, counts and reasons only, never usage rows or secrets, so a run
  * over thousands of agreements keeps a small Temporal history. Pure types.
  */
+import type { ApplyMode } from './settings';
 import type { PlannedOperation } from './types';
 
 export type BillingTrigger = 'schedule' | 'manual' | 'config_change';
@@ -14,6 +15,13 @@ export interface BillingRunRef {
   /** `billing-run:<integrationId>:<seq>`: the run's workflow id, unique per run. */
   runKey: string;
   trigger: BillingTrigger;
+  /**
+   * A run applying a plan a partner previewed (`POST …/billing/apply`): the preview's key. It
+   * writes only what that preview showed, without the safety valve (the partner saw it all).
+   */
+  approvedKey?: string;
+  /** A preview: plans only, and creates nothing, not even catalog items. */
+  preview?: boolean;
 }
 
 /** A customer's agreement the run will not write to, and why (said in the run's history). */
@@ -30,6 +38,10 @@ export interface SkippedAgreement {
 export interface PreparedRun {
   /** `yyyy-MM-dd` in the MSP's time zone: creates start and cancels end on it. */
   today: string;
+  /** `approve`: every agreement is planned, and waits for a decision before anything is written. */
+  apply?: ApplyMode;
+  /** How long held plans wait for a decision. */
+  approvalExpiryHours?: number;
   /** Eligible agreements to reconcile, in batches of a few (one activity each). */
   batches: number[][];
   skipped: SkippedAgreement[];
@@ -38,29 +50,56 @@ export interface PreparedRun {
    * setting ConnectWise requires): their lines are skipped on every agreement, the run is partial.
    */
   skippedSkus?: Array<{ sku: string; reason: string }>;
+  /** A preview's skus whose catalog item the run would create first. */
+  catalogToCreate?: string[];
   /** A run with nothing to do says why (billing off, nothing mapped…). */
   nothingToDo?: string;
 }
 
 export type OperationCounts = Partial<Record<PlannedOperation['action'] | 'failed', number>>;
 
+/**
+ * How a batch treats its agreements: `apply` plans and writes (the safety valve may hold one);
+ * `plan` plans and keeps the plan, writing nothing (approval mode, preview); `approved` writes
+ * only what the plan kept under `approvedKey` showed.
+ */
+export type ReconcileMode = 'apply' | 'plan' | 'approved';
+
 /** One agreement's reconciliation, as `reconcileBillingBatch` reports it. */
 export interface AgreementOutcome {
   customerId: string;
   agreementId: number;
-  outcome: 'succeeded' | 'skipped' | 'failed' | 'partial';
+  /** `held`: planned, kept, waiting for approval; `planned`: planned and kept (mode `plan`). */
+  outcome: 'succeeded' | 'skipped' | 'failed' | 'partial' | 'held' | 'planned';
   reason?: string;
+  /** What was done (nothing, for `held` and `planned`). */
   counts: OperationCounts;
+  /** What the kept plan would do, for `held` and `planned`. */
+  planned?: OperationCounts;
 }
+
+export const BILLING_PHASES = [
+  'preparing',
+  'reconciling',
+  'awaiting_approval',
+  'applying_approved',
+  'recording',
+  'done',
+] as const;
+export type BillingPhase = (typeof BILLING_PHASES)[number];
 
 /** Progress as the `progress` query answers it, and as the lifecycle's status shows it. */
 export interface BillingProgress {
   runKey: string;
   trigger: BillingTrigger;
-  phase: 'preparing' | 'reconciling' | 'recording' | 'done';
+  phase: BillingPhase;
   agreementsTotal: number;
   agreementsDone: number;
   operationsApplied: number;
+  /** Agreements whose plans wait for approval (phase `awaiting_approval`). */
+  held?: number;
+  /** When held plans are dropped unless approved, ISO. */
+  approvalExpiresAt?: string;
 }
 
 export interface BillingRunResult {

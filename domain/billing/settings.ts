@@ -1,4 +1,5 @@
 import { fitKey } from './key-digest';
+import type { SafetyPolicy } from './safety';
 import type { ZeroUsagePolicy } from './types';
 
 /** ConnectWise catalog item classes (API-NOTES §5 CatalogItem). */
@@ -22,6 +23,10 @@ const _everyPolicyListed: ZeroUsagePolicy extends (typeof ZERO_USAGE_POLICIES)[n
   ? true
   : never = true;
 
+/** `auto`: runs apply their plan; `approve`: a run plans, then waits for a person's decision. */
+export const APPLY_MODES = ['auto', 'approve'] as const;
+export type ApplyMode = (typeof APPLY_MODES)[number];
+
 /** What a new catalog item gets when the engine creates one; tenants may enforce some. */
 export interface CatalogDefaults {
   categoryId?: number;
@@ -34,7 +39,7 @@ export interface CatalogDefaults {
  * How billing runs behave, beside which agreement each customer bills through. Every field is
  * optional where it is stored (older integrations have none); `billingPolicyOf` gives defaults.
  */
-export interface BillingPolicySettings {
+export interface BillingPolicySettings extends SafetyPolicy {
   zeroUsage: ZeroUsagePolicy;
   /** Also keep unitPrice/unitCost of additions equal to the vendor's price and cost. */
   syncPrices: boolean;
@@ -43,6 +48,9 @@ export interface BillingPolicySettings {
   catalogDefaults: CatalogDefaults;
   /** ConnectWise calls in flight per integration during a run (1 to 10). */
   concurrency: number;
+  apply: ApplyMode;
+  /** A plan waiting for approval is dropped after this many hours (1 to 168). */
+  approvalExpiryHours: number;
 }
 
 export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
@@ -51,6 +59,11 @@ export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
   timeZone: null,
   catalogDefaults: {},
   concurrency: 4,
+  apply: 'auto',
+  approvalExpiryHours: 72,
+  maxSeatDropShare: 0.5,
+  maxZeroedShare: 0.2,
+  staleUsageHours: 48,
 };
 
 /** The policy fields of stored settings (nothing else, e.g. not the agreements), defaults filled. */

@@ -13,7 +13,7 @@ import { cwMessage } from './cw-message';
 
 /** What one run needs to write one agreement's additions. */
 export interface ApplyContext {
-  repos: Pick<Repositories, 'additionLinks' | 'billingChanges'>;
+  repos: Pick<Repositories, 'additionLinks' | 'billingChanges' | 'billingSnapshots'>;
   client: ConnectWiseClient;
   run: RunSnapshot;
   /** Every ConnectWise call goes through it: the integration's concurrency bound. */

@@ -34,6 +34,8 @@ export interface EnsuredCatalog {
   skipped: Array<{ sku: string; reason: string }>;
   /** What this run found or created, to save as the engine's mappings. */
   found: ProductMappingInput[];
+  /** In a dry run: skus whose item a run would create (their `items` id is a negative stand-in). */
+  toCreate: string[];
 }
 
 /** Answers about this item that asking again would not change; anything else is thrown. */
@@ -84,10 +86,10 @@ function newItem(product: Product, defaults: CreatableDefaults): NewCatalogItem 
 export async function ensureCatalog(
   client: ConnectWiseClient,
   input: EnsureCatalogInput,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; dryRun?: boolean } = {},
 ): Promise<EnsuredCatalog> {
   const products = new Map(input.products.map((p) => [p.sku, p]));
-  const result: EnsuredCatalog = { items: new Map(), skipped: [], found: [] };
+  const result: EnsuredCatalog = { items: new Map(), skipped: [], found: [], toCreate: [] };
   const mapped = input.mappings.filter((m) => products.has(m.sku));
   const existing = await catalogItemsById(
     client,
@@ -138,11 +140,17 @@ async function createMissing(
   products: ReadonlyMap<string, Product>,
   defaults: CatalogDefaults,
   result: EnsuredCatalog,
-  options: { signal?: AbortSignal },
+  options: { signal?: AbortSignal; dryRun?: boolean },
 ): Promise<void> {
   if (!creatable(defaults)) {
     const reason = missingCatalogDefaults(defaults);
     for (const sku of skus) result.skipped.push({ sku, reason });
+    return;
+  }
+  if (options.dryRun) {
+    // Nothing is created: a stand-in id no ConnectWise item has lets the plan show the additions.
+    for (const [i, sku] of skus.entries()) result.items.set(sku, -(i + 1));
+    result.toCreate.push(...skus);
     return;
   }
   let settingsProblem: string | undefined;

@@ -1,6 +1,7 @@
 import type { ConnectWiseClient } from '../../connectwise';
 import type { AgreementSnapshot, IntegrationRecord, Repositories, RunSnapshot } from '../../db';
 import type { BillingRunRef, PreparedRun, SkippedAgreement } from '../../domain/billing/run';
+import { staleUsage, zeroedShareHold } from '../../domain/billing/safety';
 import { billingPolicyOf, type BillingPolicySettings } from '../../domain/billing/settings';
 import type { AdditionLink } from '../../domain/billing/types';
 import { billingDay, ianaZoneOf } from '../../domain/billing/time-zone';
@@ -28,13 +29,28 @@ export function nothingToDoOf(integration: IntegrationRecord): string | undefine
 /** A run that does nothing still names its day: the settings' zone, else UTC (no ConnectWise call). */
 export function idleRun(integration: IntegrationRecord, reason: string, now: Date): PreparedRun {
   const zone = ianaZoneOf(billingPolicyOf(integration.billingSettings).timeZone, undefined);
-  return { today: billingDay(zone, now), batches: [], skipped: [], nothingToDo: reason };
+  const { apply, approvalExpiryHours } = billingPolicyOf(integration.billingSettings);
+  return {
+    today: billingDay(zone, now),
+    apply,
+    approvalExpiryHours,
+    batches: [],
+    skipped: [],
+    nothingToDo: reason,
+  };
 }
 
-/** The policy fields alone (the stored settings also hold the agreement choices). */
-function policyOf(stored: Partial<BillingPolicySettings>): BillingPolicySettings {
-  const { zeroUsage, syncPrices, timeZone, catalogDefaults, concurrency } = billingPolicyOf(stored);
-  return { zeroUsage, syncPrices, timeZone, catalogDefaults, concurrency };
+/**
+ * The safety valve's whole-run rule: when too many customers would drop to zero at once (usage
+ * all zero where the engine billed before), every one of them waits for approval.
+ */
+function holdZeroing(agreements: AgreementSnapshot[], policy: BillingPolicySettings): void {
+  if (policy.zeroUsage === 'leave') return;
+  const zeroing = agreements.filter(
+    (a) => a.links.length > 0 && a.lines.every((l) => l.quantity === 0),
+  );
+  const reason = zeroedShareHold(zeroing.length, agreements.length, policy);
+  if (reason) for (const a of zeroing) a.hold = reason;
 }
 
 const chunk = <T>(list: readonly T[], size: number): T[][] =>
@@ -58,7 +74,7 @@ export async function prepareRun(
   const { partnerId, integrationId } = ref;
   const now = options.now ?? new Date();
   const billing = integration.billingSettings!;
-  const policy = policyOf(billing);
+  const policy = billingPolicyOf(billing);
   const { today } = await billingDayOf(client, policy.timeZone, now, options);
   const mappings = await repos.companyMappings.list(partnerId, integrationId);
   const checked = await checkAgreementChoices(
@@ -75,9 +91,12 @@ export async function prepareRun(
   const skipped: SkippedAgreement[] = [...checked.skipped];
   const billed: MappedChoice[] = [];
   for (const c of checked.eligible) {
-    if (usage.has(c.customerId)) billed.push(c);
-    else
+    const set = usage.get(c.customerId);
+    const stale = set && staleUsage(set.asOf, now, policy);
+    if (!set)
       skipped.push({ ...c, reason: `no usage has been received for customer ${c.customerId} yet` });
+    else if (stale) skipped.push({ ...c, reason: stale });
+    else billed.push(c);
   }
   const linksOf = new Map<number, AdditionLink[]>();
   for (const { agreementId, ...link } of await repos.additionLinks.list(partnerId, integrationId)) {
@@ -95,6 +114,8 @@ export async function prepareRun(
     };
   });
 
+  holdZeroing(agreements, policy);
+
   const products = await repos.vendor.listProducts(partnerId);
   const needed = new Set(
     agreements.flatMap((a) => [
@@ -110,18 +131,21 @@ export async function prepareRun(
       mappings: await repos.productMappings.list(partnerId, integrationId),
       defaults: policy.catalogDefaults,
     },
-    options,
+    { ...options, dryRun: ref.preview === true },
   );
   await repos.productMappings.save(partnerId, integrationId, catalog.found);
 
   const prepared: PreparedRun = {
     today,
+    apply: policy.apply,
+    approvalExpiryHours: policy.approvalExpiryHours,
     batches: chunk(
       billed.map((c) => c.agreementId).sort((x, y) => x - y),
       AGREEMENTS_PER_BATCH,
     ),
     skipped: skipped.sort((x, y) => x.customerId.localeCompare(y.customerId)),
     ...(catalog.skipped.length > 0 ? { skippedSkus: catalog.skipped } : {}),
+    ...(catalog.toCreate.length > 0 ? { catalogToCreate: catalog.toCreate } : {}),
   };
   const run: RunSnapshot = {
     ref,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBillingActivities } from '../../activities/billing';
 import type { Product } from '../../db/repositories/vendor';
+import type { ReconcileOptions } from '../../services/billing/reconcile';
 import type { BillingRunRef } from '../../domain/billing/run';
 import type { BillingPolicySettings } from '../../domain/billing/settings';
 import { DEMO_CREDENTIALS, type JournalEntry } from '../../simulator';
@@ -141,16 +142,22 @@ export function useBillingFixture(label: string) {
     });
     const prepare = (ref: BillingRunRef) =>
       inActivity((r: BillingRunRef) => activities().prepareBillingRun(r), ref);
-    const reconcile = (ref: BillingRunRef, agreementIds: number[]) =>
+    const reconcile = (
+      ref: BillingRunRef,
+      agreementIds: number[],
+      options: Partial<ReconcileOptions> = {},
+    ) =>
       inActivity(
-        (r: BillingRunRef) => activities().reconcileBillingBatch({ ref: r, agreementIds }),
+        (r: BillingRunRef) =>
+          activities().reconcileBillingBatch({ ref: r, agreementIds, ...options }),
         ref,
       );
-    /** prepare, then every batch: one whole run. */
-    const run = async (ref = newRef()) => {
+    /** prepare, then every batch: one whole run (in `options.mode`, default apply). */
+    const run = async (ref = newRef(), options: Partial<ReconcileOptions> = {}) => {
       const prepared = await prepare(ref);
       const outcomes = [];
-      for (const batch of prepared.batches) outcomes.push(...(await reconcile(ref, batch)));
+      for (const batch of prepared.batches)
+        outcomes.push(...(await reconcile(ref, batch, options)));
       return { ref, prepared, outcomes };
     };
     return {

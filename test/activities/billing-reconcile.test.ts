@@ -96,6 +96,10 @@ describe('update', () => {
   });
 });
 
+// These tests are about the zero-usage policy itself: the safety valve (which holds a drop of more
+// than half the seats for approval) is off here and tested in billing-guards.test.ts.
+const NO_VALVE = { maxSeatDropShare: 1, maxZeroedShare: 1 };
+
 describe('zero usage, per policy', () => {
   test.each([
     ['zero', { update: 1 }, 0, false],
@@ -104,7 +108,7 @@ describe('zero usage, per policy', () => {
   ] as const)('%s', async (zeroUsage, counts, quantity, cancelled) => {
     const s = await fx.setup({
       choices: [UMBRELLA],
-      policy: { zeroUsage },
+      policy: { zeroUsage, ...NO_VALVE },
       usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
     });
     await s.run();
@@ -120,7 +124,7 @@ describe('zero usage, per policy', () => {
   test('usage returning after a cancel is a new addition; the cancelled one stays as history', async () => {
     const s = await fx.setup({
       choices: [UMBRELLA],
-      policy: { zeroUsage: 'cancel' },
+      policy: { zeroUsage: 'cancel', ...NO_VALVE },
       usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
     });
     await s.run();
@@ -140,7 +144,7 @@ describe('additions the engine did not make', () => {
   test('an open addition of a managed product is adopted and corrected; other products are untouched', async () => {
     const s = await fx.setup({
       choices: [ACME],
-      policy: { zeroUsage: 'cancel' },
+      policy: { zeroUsage: 'cancel', ...NO_VALVE },
       usage: { [ACME.customerId]: { 'browser-security': 22 } },
     });
     const before = await admin().state.additions(300);

@@ -1,5 +1,6 @@
 import { createRepositories } from '../../db';
 import type { BillingChange } from '../../db';
+import { DEFAULT_BILLING_POLICY } from '../../domain/billing/settings';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 
 let db: TestDatabase;
@@ -117,13 +118,7 @@ describe('run snapshots', () => {
     const run = {
       ref,
       today: '2026-06-15',
-      policy: {
-        zeroUsage: 'zero' as const,
-        syncPrices: false,
-        timeZone: null,
-        catalogDefaults: {},
-        concurrency: 4,
-      },
+      policy: DEFAULT_BILLING_POLICY,
       products: [{ sku: 'seat', catalogItemId: 1350, price: 4, cost: 2 }],
       skippedSkus: [],
       prepared: { today: '2026-06-15', batches: [[300]], skipped: [] },

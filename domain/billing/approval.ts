@@ -1,0 +1,45 @@
+/**
+ * Applying an approved plan: what a run writes once a person approved (or previewed and applied)
+ * a plan must be something that plan showed. Pure.
+ */
+import type { AdditionValues, PlannedOperation } from './types';
+
+type Write = Extract<PlannedOperation, { action: 'create' | 'update' | 'adopt' | 'cancel' }>;
+
+const isWrite = (op: PlannedOperation): op is Write =>
+  op.action === 'create' ||
+  op.action === 'update' ||
+  op.action === 'cancel' ||
+  (op.action === 'adopt' && op.to !== undefined);
+
+const valuesKey = (v: AdditionValues) =>
+  JSON.stringify([v.quantity, v.unitPrice ?? null, v.unitCost ?? null]);
+
+/**
+ * What a write leaves behind for its sku, whatever path gets there: a create, and the adoption a
+ * retry makes of that very create, leave the same. Two writes with one effect are one approval.
+ */
+function effectOf(op: Write): string {
+  if (op.action === 'cancel') return `${op.sku}\u0000cancel\u0000${op.additionId}`;
+  const to = op.action === 'adopt' ? (op.to ?? op.from) : op.to;
+  return `${op.sku}\u0000set\u0000${valuesKey(to)}`;
+}
+
+/** The writes of a plan (no-ops, skips and conflicts write nothing). */
+export const writesOf = (ops: readonly PlannedOperation[]): Write[] => ops.filter(isWrite);
+
+/**
+ * Why a fresh plan may not be applied under an approved one, if it may not: every write it would
+ * make must have been approved. Writes the approved plan had that the fresh one lacks are fine
+ * (already done, e.g. by an earlier attempt).
+ */
+export function outsideApproved(
+  fresh: readonly PlannedOperation[],
+  approved: readonly PlannedOperation[],
+): string | undefined {
+  const allowed = new Set(writesOf(approved).map(effectOf));
+  const extra = writesOf(fresh).filter((op) => !allowed.has(effectOf(op)));
+  if (extra.length === 0) return undefined;
+  const skus = [...new Set(extra.map((op) => op.sku))].join(', ');
+  return `ConnectWise or the usage changed since the plan was approved (${skus}): nothing written; the next run plans again`;
+}
