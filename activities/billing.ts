@@ -28,6 +28,7 @@ export function createBillingActivities(deps: ActivityDeps) {
     try {
       await repos.billingSnapshots.prune(partnerId, integrationId);
       await repos.billingChanges.prune(partnerId, integrationId);
+      await repos.billingResults.prune(partnerId, integrationId);
     } catch (err) {
       logger.warn(
         { integrationId, err },
@@ -51,6 +52,7 @@ export function createBillingActivities(deps: ActivityDeps) {
       const prepared = await withConnectWise(deps, integration, (client, signal) =>
         prepareRun(repos, client, integration, ref, { signal }),
       );
+      await repos.billingResults.recordSkipped(ref, prepared.skipped);
       logger.info(
         {
           integrationId: ref.integrationId,
@@ -111,6 +113,7 @@ export function createBillingActivities(deps: ActivityDeps) {
         { integrationId: ref.integrationId, runKey: ref.runKey, agreements: agreementIds.length },
         'billing batch reconciled',
       );
+      await repos.billingResults.record(ref, outcomes);
       return outcomes;
     },
   };

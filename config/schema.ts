@@ -109,6 +109,12 @@ export const configSchema = z.object({
     .describe(
       'Days the billing audit trail (one record per addition change a run made or attempted) is kept; older records are removed (a TTL index, and each billing run prunes).',
     ),
+  TEMPORAL_UI_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "The Temporal UI's base URL (e.g. http://localhost:8233): a sync run's detail then links to its workflow history there; unset = no link.",
+    ),
   TEMPORAL_UI_CODEC_ORIGINS: z
     .string()
     .regex(

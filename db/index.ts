@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { additionLinkModel } from './models/addition-link';
 import { apiTokenModel } from './models/api-token';
 import { billingChangeModel } from './models/billing-change';
+import { billingResultModel } from './models/billing-result';
 import { billingSnapshotModel } from './models/billing-snapshot';
 import { companyMappingModel } from './models/company-mapping';
 import { integrationModel } from './models/integration';
@@ -12,6 +13,7 @@ import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { AdditionLinkRepository } from './repositories/addition-links';
 import { ApiTokenRepository } from './repositories/api-tokens';
 import { BillingChangeRepository } from './repositories/billing-changes';
+import { BillingResultRepository } from './repositories/billing-results';
 import { BillingSnapshotRepository } from './repositories/billing-snapshots';
 import { CompanyMappingRepository } from './repositories/company-mappings';
 import { IntegrationRepository } from './repositories/integrations';
@@ -34,6 +36,7 @@ export type {
 } from './repositories/product-mappings';
 export type { AgreementAdditionLink } from './repositories/addition-links';
 export type { BillingChange } from './repositories/billing-changes';
+export type { BillingResult } from './repositories/billing-results';
 export type {
   AgreementSnapshot,
   RunSnapshot,
@@ -49,6 +52,7 @@ export interface Repositories {
   productMappings: ProductMappingRepository;
   additionLinks: AdditionLinkRepository;
   billingChanges: BillingChangeRepository;
+  billingResults: BillingResultRepository;
   billingSnapshots: BillingSnapshotRepository;
 }
 
@@ -71,6 +75,7 @@ export async function createRepositories(
     productMappings: productMappingModel(conn),
     additionLinks: additionLinkModel(conn),
     billingChanges: billingChangeModel(conn),
+    billingResults: billingResultModel(conn),
     billingSnapshots: billingSnapshotModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
@@ -78,8 +83,16 @@ export async function createRepositories(
     models.billingChanges,
     options.BILLING_AUDIT_RETENTION_DAYS,
   );
+  const billingResults = new BillingResultRepository(
+    models.billingResults,
+    options.BILLING_AUDIT_RETENTION_DAYS,
+  );
   const billingSnapshots = new BillingSnapshotRepository(models.billingSnapshots);
-  await Promise.all([billingChanges.ensureRetention(), billingSnapshots.ensureRetention()]);
+  await Promise.all([
+    billingChanges.ensureRetention(),
+    billingResults.ensureRetention(),
+    billingSnapshots.ensureRetention(),
+  ]);
   return {
     syncRuns: new SyncRunRepository(models.syncRuns),
     tokens: new ApiTokenRepository(models.tokens),
@@ -89,6 +102,7 @@ export async function createRepositories(
     productMappings: new ProductMappingRepository(models.productMappings),
     additionLinks: new AdditionLinkRepository(models.additionLinks),
     billingChanges,
+    billingResults,
     billingSnapshots,
   };
 }

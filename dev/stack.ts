@@ -212,7 +212,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
       LOG_FORMAT: baseEnv.LOG_FORMAT || 'pretty',
-      ...(temporal.uiUrl ? { TEMPORAL_UI_CODEC_ORIGINS: temporal.uiUrl } : {}),
+      ...(temporal.uiUrl
+        ? { TEMPORAL_UI_CODEC_ORIGINS: temporal.uiUrl, TEMPORAL_UI_URL: temporal.uiUrl }
+        : {}),
     };
     const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
     const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);

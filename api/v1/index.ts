@@ -15,6 +15,7 @@ import { LifecycleClient } from '../../temporal/lifecycle-client';
 import { ConnectWiseSession } from '../connectwise-session';
 import { mountRoutes } from '../route';
 import { docsContentSecurityPolicy } from '../security-headers';
+import { billingChangeRoutes } from './billing-change-routes';
 import { catalogLookupRoutes } from './catalog-lookup-routes';
 import { integrationRoutes } from './integration-routes';
 import { lookupRoutes } from './lookup-routes';
@@ -22,6 +23,7 @@ import { mappingRoutes } from './mapping-routes';
 import { productMappingRoutes } from './product-mapping-routes';
 import { settingsRoutes } from './settings-routes';
 import { statusRoutes } from './status-routes';
+import { syncRunRoutes } from './sync-run-routes';
 import { vendorRoutes } from './vendor-routes';
 
 export interface V1Deps {
@@ -57,7 +59,13 @@ export function createV1Router(deps: V1Deps): Router {
     [
       ...integrationRoutes(integrations),
       ...vendorRoutes(repos),
-      ...statusRoutes(repos, lifecycle, integrations),
+      ...statusRoutes(lifecycle, integrations),
+      ...syncRunRoutes({
+        repos,
+        integrations,
+        temporalUi: { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+      }),
+      ...billingChangeRoutes(repos, integrations),
       ...lookupRoutes({ session, today: utcToday }),
       ...catalogLookupRoutes({ session }),
       ...mappingRoutes({ session, settings, repos }),

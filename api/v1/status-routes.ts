@@ -1,41 +1,14 @@
 import { z } from 'zod';
-import type { Repositories } from '../../db';
-import type { SyncRunRecord } from '../../db/repositories/sync-runs';
 import { HttpError } from '../errors';
 import type { IntegrationService } from '../../services/integration-service';
 import type { LifecycleClient } from '../../temporal/lifecycle-client';
 import { route } from '../route';
-import { decimalInt } from './decimal';
 import { errorBody, partnerParams } from './schemas';
-import {
-  billingProgressView,
-  connectionReportView,
-  syncRunView,
-  workflowStatusView,
-} from './views';
+import { billingProgressView, connectionReportView, workflowStatusView } from './views';
 
 const paramsSchema = partnerParams;
 
-/** A sync run as the API shows it: no internal keys. */
-const toSyncRunView = (run: SyncRunRecord) => ({
-  id: run.id,
-  kind: run.kind,
-  trigger: run.trigger,
-  outcome: run.outcome,
-  summary: run.summary ?? null,
-  startedAt: run.startedAt,
-  endedAt: run.endedAt ?? null,
-  workflowId: run.workflowId,
-  runId: run.runId,
-  counts: (run.counts as Record<string, unknown> | undefined) ?? null,
-  changes: run.changes ?? [],
-});
-
-export function statusRoutes(
-  repos: Repositories,
-  lifecycle: LifecycleClient,
-  integrations: IntegrationService,
-) {
+export function statusRoutes(lifecycle: LifecycleClient, integrations: IntegrationService) {
   const liveIntegration = (partnerId: string) => integrations.live(partnerId);
 
   return [
@@ -119,28 +92,6 @@ export function statusRoutes(
         return {
           status: 202,
           body: { accepted: true, integrationId: integration.id, ...queued },
-        };
-      },
-    }),
-    route({
-      method: 'get',
-      auth: 'partner',
-      path: '/partners/:partnerId/connectwise/sync-runs',
-      summary: 'Sync history, newest first',
-      tags: ['Status'],
-      params: paramsSchema,
-      query: z.object({ limit: decimalInt(1, 200).default(50) }),
-      responses: {
-        200: { description: 'Runs', schema: z.object({ runs: z.array(syncRunView) }) },
-        404: { description: 'No integration', schema: errorBody },
-      },
-      handler: async ({ params, query }) => {
-        const integration = await liveIntegration(params.partnerId);
-        const runs = await repos.syncRuns.list(params.partnerId, integration.id, query.limit);
-        return {
-          body: {
-            runs: runs.map(toSyncRunView),
-          },
         };
       },
     }),

@@ -32,6 +32,9 @@ const billingChangeSchema = new Schema(
 );
 billingChangeSchema.index({ partnerId: 1, integrationId: 1, runKey: 1 });
 billingChangeSchema.index({ partnerId: 1, integrationId: 1, at: -1 });
+// The audit trail's filters (GET …/billing/changes?customerId=&sku=), newest first.
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, customerId: 1, at: -1 });
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, sku: 1, at: -1 });
 
 export type BillingChangeDoc = InferSchemaType<typeof billingChangeSchema>;
 export type BillingChangeModel = Model<BillingChangeDoc>;

@@ -1,12 +1,16 @@
 import type { BillingTrigger } from '../../domain/billing/run';
 import type { AdditionValues, PlannedOperation } from '../../domain/billing/types';
-import type { BILLING_CHANGE_OUTCOMES, BillingChangeModel } from '../models/billing-change';
+import type {
+  BILLING_CHANGE_OUTCOMES,
+  BillingChangeDoc,
+  BillingChangeModel,
+} from '../models/billing-change';
 import { naturalId } from '../natural-id';
+import { dateRange, newestFirst, type Page, type PageRequest } from '../page';
+import { Retention } from '../retention';
 import { retryOnDuplicateKey } from '../retry-duplicate';
-import { ensureTtlIndex } from '../ttl-index';
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** One audited change of one sku's addition on one agreement, in one run. */
 export interface BillingChange {
@@ -25,6 +29,15 @@ export interface BillingChange {
   /** ConnectWise's message for a failure; the reason of a skip or conflict. */
   message: string | null;
   at: Date;
+}
+
+/** Which changes a page lists: one run's, a customer's, a sku's, in a time range (`from` ≤ at < `to`). */
+export interface BillingChangeFilter {
+  runKey?: string;
+  customerId?: string;
+  sku?: string;
+  from?: Date;
+  to?: Date;
 }
 
 type ChangeKey = Pick<
@@ -57,13 +70,17 @@ const toChange = (d: BillingChange): BillingChange => ({
  * where the server has one, and `prune` at each run where it has not (FerretDB 1.x).
  */
 export class BillingChangeRepository {
+  private readonly retention: Retention<BillingChangeDoc>;
+
   constructor(
     private readonly model: BillingChangeModel,
     readonly retentionDays: number = DEFAULT_AUDIT_RETENTION_DAYS,
-  ) {}
+  ) {
+    this.retention = new Retention(model, 'at', retentionDays);
+  }
 
   ensureRetention(): Promise<boolean> {
-    return ensureTtlIndex(this.model, 'at', this.retentionDays * 24 * 60 * 60);
+    return this.retention.ensure();
   }
 
   /**
@@ -104,12 +121,26 @@ export class BillingChangeRepository {
     return docs.map(toChange);
   }
 
+  /** The integration's changes matching `filter`, newest first, a page at a time. */
+  async page(
+    partnerId: string,
+    integrationId: string,
+    filter: BillingChangeFilter,
+    request: PageRequest,
+  ): Promise<Page<BillingChange>> {
+    const { from, to, ...fields } = filter;
+    const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const page = await newestFirst<BillingChangeDoc, BillingChange & { _id: string }>(
+      this.model,
+      { partnerId, integrationId, ...Object.fromEntries(defined), ...dateRange('at', from, to) },
+      'at',
+      request,
+    );
+    return { ...page, items: page.items.map(toChange) };
+  }
+
   /** Deletes the integration's records older than the retention; returns how many. */
-  async prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - this.retentionDays * DAY_MS);
-    const res = await this.model
-      .deleteMany({ partnerId, integrationId, at: { $lt: cutoff } })
-      .exec();
-    return res.deletedCount;
+  prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {
+    return this.retention.prune(partnerId, integrationId, now);
   }
 }

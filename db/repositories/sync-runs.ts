@@ -1,4 +1,6 @@
+import type { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../models/sync-run';
 import type { SyncRunDoc, SyncRunModel } from '../models/sync-run';
+import { dateRange, newestFirst, type Page, type PageRequest } from '../page';
 
 export type SyncRunRecord = SyncRunDoc & { id: string };
 
@@ -15,6 +17,20 @@ export type NewSyncRun = Pick<
   | 'outcome'
 > &
   Partial<Pick<SyncRunDoc, 'endedAt' | 'summary' | 'changes' | 'counts'>>;
+
+/** Which runs a page lists; `from` ≤ startedAt < `to`. */
+export interface SyncRunFilter {
+  kind?: (typeof SYNC_KINDS)[number];
+  trigger?: (typeof SYNC_TRIGGERS)[number];
+  outcome?: (typeof SYNC_OUTCOMES)[number];
+  from?: Date;
+  to?: Date;
+}
+
+/** A sync run's id as the API shows it: the document's ObjectId in hex. */
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+const toRecord = (d: SyncRunDoc & { _id: unknown }): SyncRunRecord => ({ ...d, id: String(d._id) });
 
 export class SyncRunRepository {
   constructor(private readonly model: SyncRunModel) {}
@@ -39,6 +55,40 @@ export class SyncRunRepository {
       .limit(limit)
       .lean()
       .exec();
-    return docs.map((d) => ({ ...d, id: String(d._id) }));
+    return docs.map(toRecord);
+  }
+
+  /** The integration's runs matching `filter`, newest first, a page at a time. */
+  async page(
+    partnerId: string,
+    integrationId: string,
+    filter: SyncRunFilter,
+    request: PageRequest,
+  ): Promise<Page<SyncRunRecord>> {
+    const { from, to, ...fields } = filter;
+    const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
+    const page = await newestFirst<SyncRunDoc, SyncRunDoc & { _id: unknown }>(
+      this.model,
+      {
+        partnerId,
+        integrationId,
+        ...Object.fromEntries(defined),
+        ...dateRange('startedAt', from, to),
+      },
+      'startedAt',
+      request,
+    );
+    return { ...page, items: page.items.map(toRecord) };
+  }
+
+  /** One of the integration's runs by id; undefined for an id that is not one of them. */
+  async get(
+    partnerId: string,
+    integrationId: string,
+    id: string,
+  ): Promise<SyncRunRecord | undefined> {
+    if (!OBJECT_ID.test(id)) return undefined;
+    const doc = await this.model.findOne({ _id: id, partnerId, integrationId }).lean().exec();
+    return doc ? toRecord(doc) : undefined;
   }
 }

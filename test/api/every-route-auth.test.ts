@@ -7,6 +7,46 @@ import { as, pushCustomers, useSetupStack } from './setup-helpers';
  * partner that does not exist, and never with p1's data.
  */
 const suite = useSetupStack('every-route', [{ customerId: 'c1', name: 'Acme Corp' }]);
+/** p1's billing run in the sync history, with a customer's result and an audited change. */
+let syncRunId = '';
+
+async function seedSyncHistory() {
+  const { repos } = suite.engine.db;
+  const ref = {
+    partnerId: 'p1',
+    integrationId: suite.integrationId,
+    runKey: `billing-run:${suite.integrationId}:a.1`,
+  };
+  const at = new Date();
+  const run = await repos.syncRuns.record({
+    ...ref,
+    kind: 'billing',
+    trigger: 'manual',
+    workflowId: ref.runKey,
+    runId: 'r1',
+    startedAt: at,
+    outcome: 'succeeded',
+    summary: '1 agreements: 1 in sync; 1 create',
+  });
+  syncRunId = run.id;
+  await repos.billingResults.record(ref, [
+    { customerId: 'c1', agreementId: 300, outcome: 'succeeded', counts: { create: 1 } },
+  ]);
+  await repos.billingChanges.record({
+    ...ref,
+    trigger: 'manual',
+    customerId: 'c1',
+    agreementId: 300,
+    sku: 'dx-seat',
+    additionId: 7001,
+    action: 'create',
+    from: null,
+    to: { quantity: 12 },
+    outcome: 'applied',
+    message: null,
+    at,
+  });
+}
 
 beforeAll(async () => {
   const app = suite.engine.app;
@@ -27,6 +67,7 @@ beforeAll(async () => {
     .set(service)
     .send({ enabled: false });
   expect(settings.status).toBe(200);
+  await seedSyncHistory();
 });
 
 interface Operation {
@@ -47,6 +88,7 @@ const pathFor = (op: Operation, partnerId: string) =>
   `/v1${op.template
     .replace('{partnerId}', partnerId)
     .replace('{customerId}', 'c1')
+    .replace('{id}', syncRunId)
     .replace(/\{[A-Za-z]+\}/g, '1')}`;
 
 const send = (method: string, path: string) =>
@@ -94,6 +136,17 @@ test('p1 itself still reaches its data through the same routes', async () => {
     .set(as(suite.engine.tokens.p1));
   expect(res.status).toBe(200);
   expect(res.body.customers).toEqual([{ customerId: 'c1', name: 'Acme Corp' }]);
+});
+
+test("p1 itself reaches its sync history (what p2's probes must not see)", async () => {
+  const p1 = as(suite.engine.tokens.p1);
+  const base = '/v1/partners/p1/connectwise';
+  const detail = await request(suite.engine.app).get(`${base}/sync-runs/${syncRunId}`).set(p1);
+  expect(detail.status).toBe(200);
+  expect(detail.body.results).toMatchObject([{ customerId: 'c1' }]);
+  expect(detail.body.changes).toMatchObject([{ customerId: 'c1', sku: 'dx-seat' }]);
+  const changes = await request(suite.engine.app).get(`${base}/billing/changes`).set(p1);
+  expect(changes.body.changes).toMatchObject([{ sku: 'dx-seat' }]);
 });
 
 test('the docs page is served', async () => {

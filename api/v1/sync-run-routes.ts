@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { Repositories } from '../../db';
+import { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../../db/models/sync-run';
+import type { IntegrationService } from '../../services/integration-service';
+import { notFound } from '../errors';
+import { route } from '../route';
+import { dateRangeQuery, orderedRange, rangeOf } from './date-range';
+import { decimalInt } from './decimal';
+import {
+  billingChangeView,
+  billingResultView,
+  changeCursor,
+  runCursor,
+  toBillingChangeView,
+  toBillingResultView,
+  toSyncRunView,
+} from './history-views';
+import { DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
+import { errorBody, partnerParams } from './schemas';
+import { temporalUiLink, type TemporalUi } from './temporal-ui';
+import { syncRunView } from './views';
+
+const TAGS = ['Sync history'];
+const path = '/partners/:partnerId/connectwise/sync-runs';
+
+const listQuery = z
+  .object({
+    kind: z.enum(SYNC_KINDS).optional(),
+    trigger: z.enum(SYNC_TRIGGERS).optional(),
+    outcome: z.enum(SYNC_OUTCOMES).optional(),
+    ...dateRangeQuery,
+    pageSize,
+    /** Before paging: still read, as pageSize, so older clients keep working. */
+    limit: decimalInt(1, 200).optional().describe('Deprecated: pageSize'),
+    cursor: runCursor,
+  })
+  .superRefine(orderedRange);
+
+const detailQuery = z.object({ pageSize, cursor: changeCursor });
+
+export interface SyncRunDeps {
+  repos: Repositories;
+  integrations: IntegrationService;
+  temporalUi: TemporalUi;
+}
+
+/** The sync history: runs newest first, filtered; one run with its customers and changes. */
+export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) {
+  return [
+    route({
+      method: 'get',
+      auth: 'partner',
+      path,
+      summary:
+        'Sync history, newest first, a page at a time (filters: kind, trigger, outcome, from/to on startedAt)',
+      tags: TAGS,
+      params: partnerParams,
+      query: listQuery,
+      responses: {
+        200: {
+          description: 'One page of runs',
+          schema: z.object({ runs: z.array(syncRunView), nextCursor: nextCursorView }),
+        },
+        404: { description: 'No integration', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const integration = await integrations.live(params.partnerId);
+        const { kind, trigger, outcome, cursor: after } = query;
+        const page = await repos.syncRuns.page(
+          params.partnerId,
+          integration.id,
+          { kind, trigger, outcome, ...rangeOf(query) },
+          { after, limit: query.pageSize ?? query.limit ?? DEFAULT_PAGE_SIZE },
+        );
+        return {
+          body: { runs: page.items.map(toSyncRunView), nextCursor: nextCursorOf(page.next) },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      auth: 'partner',
+      path: `${path}/:id`,
+      summary:
+        "One run: its counts, each customer's result, its billing changes a page at a time, and its Temporal UI link",
+      tags: TAGS,
+      params: partnerParams.extend({ id: z.string().max(64) }),
+      query: detailQuery,
+      responses: {
+        200: {
+          description: 'The run',
+          schema: z.object({
+            run: syncRunView,
+            temporalUiUrl: z
+              .string()
+              .nullable()
+              .describe("The run's history in the Temporal UI; null when TEMPORAL_UI_URL is unset"),
+            results: z.array(billingResultView).describe("Each customer's result, by customer"),
+            changes: z.array(billingChangeView).describe("The run's billing changes, newest first"),
+            nextCursor: nextCursorView,
+          }),
+        },
+        404: { description: 'No integration, or no such run', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const { partnerId } = params;
+        const integration = await integrations.live(partnerId);
+        const run = await repos.syncRuns.get(partnerId, integration.id, params.id);
+        if (!run) throw notFound('sync run');
+        const [results, changes] = await Promise.all([
+          repos.billingResults.listForRun(partnerId, integration.id, run.runKey),
+          repos.billingChanges.page(
+            partnerId,
+            integration.id,
+            { runKey: run.runKey },
+            { after: query.cursor, limit: query.pageSize ?? DEFAULT_PAGE_SIZE },
+          ),
+        ]);
+        return {
+          body: {
+            run: toSyncRunView(run),
+            temporalUiUrl: temporalUiLink(temporalUi, run.workflowId, run.runId),
+            results: results.map(toBillingResultView),
+            changes: changes.items.map(toBillingChangeView),
+            nextCursor: nextCursorOf(changes.next),
+          },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,12 @@
+/** Where the Temporal UI shows one workflow run, when the API knows the UI (TEMPORAL_UI_URL). */
+export interface TemporalUi {
+  url: string | undefined;
+  namespace: string;
+}
+
+/** `<ui>/namespaces/<ns>/workflows/<workflowId>/<runId>/history`, or null without a UI URL. */
+export function temporalUiLink(ui: TemporalUi, workflowId: string, runId: string): string | null {
+  if (!ui.url) return null;
+  const part = encodeURIComponent;
+  return `${ui.url.replace(/\/+$/, '')}/namespaces/${part(ui.namespace)}/workflows/${part(workflowId)}/${part(runId)}/history`;
+}

@@ -1,0 +1,123 @@
+import type { AgreementOutcome, BillingRunRef, SkippedAgreement } from '../../domain/billing/run';
+import type {
+  BILLING_RESULT_SOURCES,
+  BillingResultDoc,
+  BillingResultModel,
+} from '../models/billing-result';
+import { naturalId } from '../natural-id';
+import { Retention } from '../retention';
+import { retryOnDuplicateKey } from '../retry-duplicate';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './billing-changes';
+
+type Scope = Pick<BillingRunRef, 'partnerId' | 'integrationId' | 'runKey'>;
+
+/**
+ * One customer's result in one billing run: the `AgreementOutcome` as the activity gave it (any
+ * field it has, known here or not), or a skip of the prepared run (`agreementId` may be null).
+ */
+export type BillingResult = Omit<AgreementOutcome, 'agreementId' | 'outcome' | 'reason'> & {
+  agreementId: number | null;
+  outcome: string;
+  reason: string | null;
+  source: (typeof BILLING_RESULT_SOURCES)[number];
+  at: Date;
+  [field: string]: unknown;
+};
+
+const INTERNAL = ['_id', '__v', 'partnerId', 'integrationId', 'runKey'] as const;
+
+const idOf = (s: Scope, r: Pick<BillingResult, 'customerId' | 'agreementId'>) =>
+  naturalId(
+    s.partnerId,
+    s.integrationId,
+    s.runKey,
+    r.agreementId === null ? `customer:${r.customerId}` : String(r.agreementId),
+  );
+
+/**
+ * Per-customer results of billing runs, kept as long as the audit trail
+ * (BILLING_AUDIT_RETENTION_DAYS): a TTL index where the server has one, `prune` at each run.
+ */
+export class BillingResultRepository {
+  private readonly retention: Retention<BillingResultDoc>;
+
+  constructor(
+    private readonly model: BillingResultModel,
+    retentionDays: number = DEFAULT_AUDIT_RETENTION_DAYS,
+  ) {
+    this.retention = new Retention(model, 'at', retentionDays);
+  }
+
+  get retentionDays(): number {
+    return this.retention.days;
+  }
+
+  ensureRetention(): Promise<boolean> {
+    return this.retention.ensure();
+  }
+
+  /** A reconcile batch's outcomes; a retried batch replaces what an earlier attempt wrote. */
+  record(ref: Scope, outcomes: readonly AgreementOutcome[], at = new Date()): Promise<void> {
+    return this.write(
+      ref,
+      outcomes.map((o) => ({ ...o, reason: o.reason ?? null, source: 'reconcile' as const, at })),
+    );
+  }
+
+  /** The customers the prepared run will not bill, with why, as skipped results. */
+  recordSkipped(ref: Scope, skipped: readonly SkippedAgreement[], at = new Date()): Promise<void> {
+    return this.write(
+      ref,
+      skipped.map((s) => ({
+        ...s,
+        outcome: 'skipped',
+        counts: {},
+        source: 'prepare' as const,
+        at,
+      })),
+    );
+  }
+
+  /** One run's results, by customer and agreement. */
+  async listForRun(
+    partnerId: string,
+    integrationId: string,
+    runKey: string,
+  ): Promise<BillingResult[]> {
+    const docs = await this.model
+      .find({ partnerId, integrationId, runKey })
+      .sort({ customerId: 1, agreementId: 1 })
+      .lean()
+      .exec();
+    return docs.map((doc) => {
+      const result: Record<string, unknown> = { ...doc };
+      for (const key of INTERNAL) delete result[key];
+      return {
+        ...result,
+        agreementId: doc.agreementId ?? null,
+        reason: doc.reason ?? null,
+        counts: (doc.counts as BillingResult['counts'] | undefined) ?? {},
+      } as BillingResult;
+    });
+  }
+
+  prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {
+    return this.retention.prune(partnerId, integrationId, now);
+  }
+
+  private async write(scope: Scope, results: BillingResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const { partnerId, integrationId, runKey } = scope;
+    const ops = results.map((r) => {
+      const _id = idOf(scope, r);
+      return {
+        replaceOne: {
+          filter: { _id },
+          replacement: { _id, partnerId, integrationId, runKey, ...r },
+          upsert: true,
+        },
+      };
+    });
+    await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
+  }
+}
