@@ -197,7 +197,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const devEnvFile = join(dataDir, 'dev.env');
     const { ENCRYPTION_KEY } = loadOrCreateDevEnv(devEnvFile);
-    const demo = await seedDemoPartner(mongo.uri, devEnvFile);
     const env: NodeJS.ProcessEnv = {
       ...baseEnv,
       NODE_ENV: baseEnv.NODE_ENV || 'development',
@@ -216,6 +215,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ? { TEMPORAL_UI_CODEC_ORIGINS: temporal.uiUrl, TEMPORAL_UI_URL: temporal.uiUrl }
         : {}),
     };
+    // Connected to the simulator, customers mapped, billing on: the first Synchronize bills.
+    const demo = await seedDemoPartner(mongo.uri, devEnvFile, {
+      site: simulator.simulator.origin,
+      credentials: DEMO_CREDENTIALS,
+      env,
+      log: (line) => log('demo', line),
+    });
     const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
     const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);
     started.push(worker, api);

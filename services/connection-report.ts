@@ -14,7 +14,11 @@ export interface ConnectionReport {
     isCloud?: boolean;
   };
   authenticated: boolean;
-  server?: { version?: string; cloudRegion?: string };
+  /**
+   * `timeZone`: ConnectWise's `serverTimeZone` (a Windows zone name), null when it did not say;
+   * absent in reports saved before it was recorded.
+   */
+  server?: { version?: string; cloudRegion?: string; timeZone?: string | null };
   /** One row per line of the required security role (DESIGN.md), incl. Manage Hosted API. */
   role: RoleLineCheck[];
   problems: string[];

@@ -95,7 +95,12 @@ export async function runConnectionTest(
   try {
     const system = await getSystemInfo(client, { signal });
     report.authenticated = true;
-    report.server = { version: system.version, cloudRegion: system.cloudRegion };
+    report.server = {
+      version: system.version,
+      cloudRegion: system.cloudRegion,
+      // Kept so the billing settings can show the zone a run would use without asking again.
+      timeZone: system.serverTimeZone ?? null,
+    };
   } catch (err) {
     report.problems.push(authProblem(rethrowTransient(err), info?.isCloud));
     return report;

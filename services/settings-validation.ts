@@ -11,9 +11,10 @@ import {
   listProductSubcategories,
   listProductTypes,
 } from '../connectwise';
-import type { BillingSettings, TicketSettings } from '../db';
+import type { BillingSettings, Repositories, TicketSettings } from '../db';
 import type { CatalogDefaults } from '../domain/billing/settings';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
+import { billingDayOf } from './billing/billing-day';
 import type { FieldProblem } from './field-problem';
 
 /** Ticket settings with every id present: what the checks below need. */
@@ -94,8 +95,8 @@ export type AgreementChoice = BillingSettings['agreements'][number];
 
 /**
  * The rules for billing: each customer is mapped to a ConnectWise company, and its agreement
- * belongs to that company and is one usage can be billed through (evaluateAgreement on `today`).
- * The agreements are read with one `id in (…)` query.
+ * belongs to that company and is one usage can be billed through (evaluateAgreement on `today`,
+ * the MSP's billing day). The agreements are read with one `id in (…)` query.
  */
 export async function checkBillingAgreements(
   client: ConnectWiseClient,
@@ -153,6 +154,33 @@ export async function checkBillingAgreements(
     if (!verdict.eligible) add('agreementId', `${agreementName} cannot be used: ${verdict.reason}`);
   });
   return problems;
+}
+
+/**
+ * Billing settings being turned on, checked as a run would judge them: the agreement choices on
+ * the MSP's billing day of `now` (the settings' time zone, else ConnectWise's server zone:
+ * billingDayOf, as a run), and the catalog defaults.
+ */
+export async function checkBillingSettings(
+  deps: { client: ConnectWiseClient; repos: Pick<Repositories, 'vendor' | 'companyMappings'> },
+  settings: Pick<BillingSettings, 'agreements' | 'timeZone' | 'catalogDefaults'>,
+  at: { partnerId: string; integrationId: string; now: Date },
+): Promise<FieldProblem[]> {
+  const { client, repos } = deps;
+  const { agreements } = settings;
+  const [knownCustomers, mappings, { today }] = await Promise.all([
+    repos.vendor.existingCustomerIds(
+      at.partnerId,
+      agreements.map((a) => a.customerId),
+    ),
+    repos.companyMappings.list(at.partnerId, at.integrationId),
+    billingDayOf(client, settings.timeZone ?? null, at.now),
+  ]);
+  const problems = await Promise.all([
+    checkBillingAgreements(client, agreements, { knownCustomers, mappings, today }),
+    checkCatalogDefaults(client, settings.catalogDefaults ?? {}),
+  ]);
+  return problems.flat();
 }
 
 const none = () => Promise.resolve(undefined);

@@ -6,8 +6,8 @@ import type { Config } from '../../config';
 import type { Logger } from '../../config/logger';
 import type { Repositories } from '../../db';
 import type { Keyring } from '../../security';
-import { utcToday } from '../../services/today';
 import { principalOf } from '../auth';
+import { effectiveTimeZoneOf } from '../../services/billing/effective-time-zone';
 import { ConnectionTestClient } from '../../services/connection-test-client';
 import { IntegrationService } from '../../services/integration-service';
 import { IntegrationSettingsService } from '../../services/integration-settings';
@@ -34,10 +34,13 @@ export interface V1Deps {
   logger: Logger;
   /** Tests: a response that differs from its declared schema fails instead of being trimmed. */
   strictResponses?: boolean;
+  /** The clock billing days are counted from (tests fix it); default: the system's. */
+  now?: () => Date;
 }
 
 export function createV1Router(deps: V1Deps): Router {
   const { config, temporal, repos, keyring } = deps;
+  const now = deps.now ?? (() => new Date());
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const lifecycle = new LifecycleClient(temporal, config);
@@ -66,11 +69,19 @@ export function createV1Router(deps: V1Deps): Router {
         temporalUi: { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       }),
       ...billingChangeRoutes(repos, integrations),
-      ...lookupRoutes({ session, today: utcToday }),
+      ...lookupRoutes({ session, now }),
       ...catalogLookupRoutes({ session }),
       ...mappingRoutes({ session, settings, repos }),
       ...productMappingRoutes({ session, settings, repos }),
-      ...settingsRoutes({ session, integrations, settings, repos, today: utcToday }),
+      ...settingsRoutes({
+        session,
+        integrations,
+        settings,
+        repos,
+        now,
+        effectiveTimeZone: (integration, timeZone) =>
+          effectiveTimeZoneOf({ repos, keyring, cw: config }, integration, timeZone),
+      }),
     ],
     {
       authenticate: (req, res) => principalOf(repos.tokens, req, res),

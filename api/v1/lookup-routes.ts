@@ -12,6 +12,8 @@ import {
   searchCompanies,
   WELL_FORMED_MESSAGE,
 } from '../../connectwise';
+import { billingPolicyOf } from '../../domain/billing/settings';
+import { billingDayOf } from '../../services/billing/billing-day';
 import type { ConnectWiseSession } from '../connectwise-session';
 import { route } from '../route';
 import { boardParams, companyParams, connectWiseFailures } from './connectwise-schemas';
@@ -74,12 +76,15 @@ const agreementView = z.object({
 
 export interface LookupDeps {
   session: ConnectWiseSession;
-  /** The calendar day `yyyy-MM-dd` agreements are judged on. */
-  today: () => string;
+  /**
+   * The clock: agreements are judged on the MSP's billing day of `now()`, as a run judges them
+   * (the billing settings' time zone, else ConnectWise's server zone: billingDayOf).
+   */
+  now: () => Date;
 }
 
 /** Read-only pickers for the setup screens, straight from the partner's ConnectWise. */
-export function lookupRoutes({ session, today }: LookupDeps) {
+export function lookupRoutes({ session, now }: LookupDeps) {
   return [
     route({
       method: 'get',
@@ -275,15 +280,18 @@ export function lookupRoutes({ session, today }: LookupDeps) {
         ...connectWiseFailures,
       },
       handler: async ({ params, query, res }) => {
-        const agreements = await session.call({
+        const at = now();
+        const [agreements, { today: day }] = await session.call({
           partnerId: params.partnerId,
           res,
-          run: (client) =>
-            listAgreementsByCompany(client, params.companyId, {
-              includeCancelled: query.includeCancelled,
-            }),
+          run: (client, integration) =>
+            Promise.all([
+              listAgreementsByCompany(client, params.companyId, {
+                includeCancelled: query.includeCancelled,
+              }),
+              billingDayOf(client, billingPolicyOf(integration.billingSettings).timeZone, at),
+            ]),
         });
-        const day = today();
         return {
           body: {
             agreements: agreements

@@ -27,7 +27,14 @@ export interface SettingsKind<
   /** Where the integration record keeps these settings. */
   field: F;
   body: B;
-  view: { schema: V; of: (saved: IntegrationRecord[F]) => z.infer<V> };
+  /** What GET and PUT answer, from the saved settings and the integration they belong to. */
+  view: {
+    schema: V;
+    of: (
+      saved: IntegrationRecord[F],
+      integration: IntegrationRecord,
+    ) => z.infer<V> | Promise<z.infer<V>>;
+  };
   /** What ConnectWise says is wrong with settings that are being turned on. */
   checkWhenEnabled: (
     client: ConnectWiseClient,
@@ -64,7 +71,7 @@ export function settingsKindRoutes<
       },
       handler: async ({ params }) => {
         const integration = await integrations.live(params.partnerId);
-        return { body: kind.view.of(integration[kind.field]) };
+        return { body: await kind.view.of(integration[kind.field], integration) };
       },
     }),
     route({
@@ -100,7 +107,7 @@ export function settingsKindRoutes<
           integrationId = (await integrations.live(partnerId)).id;
         }
         const saved = await settings.saveSettings(partnerId, integrationId, kind.field, body);
-        return { body: kind.view.of(saved[kind.field]) };
+        return { body: await kind.view.of(saved[kind.field], saved) };
       },
     }),
   ];

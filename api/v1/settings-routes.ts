@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Repositories, TicketSettings } from '../../db';
+import type { IntegrationRecord, Repositories, TicketSettings } from '../../db';
+import type { EffectiveTimeZone } from '../../services/billing/effective-time-zone';
 import {
-  checkBillingAgreements,
-  checkCatalogDefaults,
+  checkBillingSettings,
   checkTicketSettings,
   type EnabledTicketSettings,
 } from '../../services/settings-validation';
@@ -41,11 +41,29 @@ export interface SettingsDeps {
   integrations: Pick<IntegrationService, 'live'>;
   settings: Pick<IntegrationSettingsService, 'saveSettings'>;
   repos: Repositories;
-  today: () => string;
+  /** The clock: agreements are judged on the MSP's billing day of `now()`. */
+  now: () => Date;
+  /** The zone a run would use for these settings (services/billing/effective-time-zone.ts). */
+  effectiveTimeZone: (
+    integration: IntegrationRecord,
+    timeZone: string | null,
+  ) => Promise<EffectiveTimeZone>;
 }
 
+/**
+ * What the billing settings routes answer: the settings with defaults applied, `timeZone` as
+ * stored (null: derived from ConnectWise), and the zone a run would use with its source.
+ */
+export const billingSettingsAnswer = billingSettingsView.extend({
+  effectiveTimeZone: z.object({
+    /** IANA; null when it depends on ConnectWise and ConnectWise could not be asked. */
+    zone: z.string().nullable(),
+    source: z.enum(['setting', 'connectwise', 'utc', 'unknown']),
+  }),
+});
+
 export function settingsRoutes(deps: SettingsDeps) {
-  const { repos, today } = deps;
+  const { repos, now, effectiveTimeZone } = deps;
   return [
     ...settingsKindRoutes(deps, {
       path: 'ticket-settings',
@@ -68,26 +86,22 @@ export function settingsRoutes(deps: SettingsDeps) {
       },
       field: 'billingSettings',
       body: billingBody,
-      view: { schema: billingSettingsView, of: billingSettingsViewOf },
-      checkWhenEnabled: async (client, settings, { partnerId, integration }) => {
-        const { agreements } = settings;
-        const [knownCustomers, mappings] = await Promise.all([
-          repos.vendor.existingCustomerIds(
-            partnerId,
-            agreements.map((a) => a.customerId),
-          ),
-          repos.companyMappings.list(partnerId, integration.id),
-        ]);
-        const problems = await Promise.all([
-          checkBillingAgreements(client, agreements, {
-            knownCustomers,
-            mappings,
-            today: today(),
-          }),
-          checkCatalogDefaults(client, settings.catalogDefaults ?? {}),
-        ]);
-        return problems.flat();
+      view: {
+        schema: billingSettingsAnswer,
+        of: async (saved, integration) => {
+          const view = billingSettingsViewOf(saved);
+          return {
+            ...view,
+            effectiveTimeZone: await effectiveTimeZone(integration, view.timeZone),
+          };
+        },
       },
+      checkWhenEnabled: (client, settings, { partnerId, integration }) =>
+        checkBillingSettings({ client, repos }, settings, {
+          partnerId,
+          integrationId: integration.id,
+          now: now(),
+        }),
     }),
   ];
 }

@@ -23,7 +23,12 @@ export const connectionReportView = z.object({
   }),
   authenticated: z.boolean(),
   server: z
-    .object({ version: z.string().optional(), cloudRegion: z.string().optional() })
+    .object({
+      version: z.string().optional(),
+      cloudRegion: z.string().optional(),
+      /** ConnectWise's serverTimeZone (a Windows zone name); null when it did not say. */
+      timeZone: z.string().nullable().optional(),
+    })
     .optional(),
   role: z.array(
     z.object({

@@ -43,6 +43,23 @@ function zoneOfWindowsName(windowsName: string): string | undefined {
   return candidates.find(isIanaZone);
 }
 
+/** Where the billing zone came from: the settings, ConnectWise's server zone, or neither (UTC). */
+export type ZoneSource = 'setting' | 'connectwise' | 'utc';
+
+/**
+ * The zone billing days are counted in, and where it came from: the settings' zone when set,
+ * else ConnectWise's `serverTimeZone` mapped to IANA, else UTC.
+ */
+export function effectiveZoneOf(
+  settingsTimeZone: string | null,
+  serverTimeZone: string | null | undefined,
+): { zone: string; source: ZoneSource } {
+  if (settingsTimeZone !== null && isIanaZone(settingsTimeZone))
+    return { zone: settingsTimeZone, source: 'setting' };
+  const server = serverTimeZone ? zoneOfWindowsName(serverTimeZone.trim()) : undefined;
+  return server ? { zone: server, source: 'connectwise' } : { zone: 'UTC', source: 'utc' };
+}
+
 /**
  * The zone billing days are counted in: the settings' zone when set, else ConnectWise's
  * `serverTimeZone` mapped to IANA, else UTC.
@@ -51,8 +68,7 @@ export function ianaZoneOf(
   settingsTimeZone: string | null,
   serverTimeZone: string | undefined,
 ): string {
-  if (settingsTimeZone !== null && isIanaZone(settingsTimeZone)) return settingsTimeZone;
-  return (serverTimeZone && zoneOfWindowsName(serverTimeZone.trim())) || 'UTC';
+  return effectiveZoneOf(settingsTimeZone, serverTimeZone).zone;
 }
 
 /** The calendar day `yyyy-MM-dd` that `now` falls on in `zone`. */

@@ -172,6 +172,8 @@ const defaultPolicy = {
   timeZone: null,
   catalogDefaults: { categoryId: null, subcategoryId: null, typeId: null, productClass: null },
   concurrency: 4,
+  // Derived: the simulator's server zone (Eastern Standard Time), from the saved Test Connection.
+  effectiveTimeZone: { zone: 'America/New_York', source: 'connectwise' },
 };
 
 describe('billing settings', () => {
@@ -294,8 +296,13 @@ describe('billing policy', () => {
     await stack.fx.sim.admin.journal.clear();
     const res = await call('put', '/billing-settings', { ...goodBilling, ...policy });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ...goodBilling, ...policy });
-    expect((await call('get', '/billing-settings')).body).toEqual({ ...goodBilling, ...policy });
+    const shown = {
+      ...goodBilling,
+      ...policy,
+      effectiveTimeZone: { zone: 'Europe/Berlin', source: 'setting' },
+    };
+    expect(res.body).toEqual(shown);
+    expect((await call('get', '/billing-settings')).body).toEqual(shown);
     expect((await stored()).billingSettings).toEqual({ ...goodBilling, ...policy });
     for (const table of [
       '/procurement/categories',
@@ -317,6 +324,7 @@ describe('billing policy', () => {
       ...goodBilling,
       ...defaultPolicy,
       timeZone: 'Asia/Kolkata',
+      effectiveTimeZone: { zone: 'Asia/Kolkata', source: 'setting' },
       catalogDefaults: { ...defaultPolicy.catalogDefaults, typeId: 2 },
     });
     const again = await call('put', '/billing-settings', shown);

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { billingDay, cwDateTime, ianaZoneOf, isIanaZone } from '../../domain/billing/time-zone';
+import {
+  billingDay,
+  cwDateTime,
+  effectiveZoneOf,
+  ianaZoneOf,
+  isIanaZone,
+} from '../../domain/billing/time-zone';
 
 describe('ianaZoneOf', () => {
   test.each([
@@ -22,6 +28,25 @@ describe('ianaZoneOf', () => {
     expect(ianaZoneOf(null, undefined)).toBe('UTC');
     expect(ianaZoneOf(null, '')).toBe('UTC');
     expect(ianaZoneOf('Mars/Olympus', 'Eastern Standard Time')).toBe('America/New_York');
+  });
+});
+
+describe('effectiveZoneOf', () => {
+  test('says where the zone came from', () => {
+    expect(effectiveZoneOf('Europe/Berlin', 'Eastern Standard Time')).toEqual({
+      zone: 'Europe/Berlin',
+      source: 'setting',
+    });
+    expect(effectiveZoneOf(null, 'Eastern Standard Time')).toEqual({
+      zone: 'America/New_York',
+      source: 'connectwise',
+    });
+    expect(effectiveZoneOf('Mars/Olympus', 'Tokyo Standard Time')).toEqual({
+      zone: 'Asia/Tokyo',
+      source: 'connectwise',
+    });
+    for (const server of ['Martian Standard Time', '', null, undefined])
+      expect(effectiveZoneOf(null, server)).toEqual({ zone: 'UTC', source: 'utc' });
   });
 });
 

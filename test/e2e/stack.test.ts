@@ -55,24 +55,37 @@ test('drive the engine over HTTP, restart the stack, and find workflows and docu
     expect(tested.status).toBe(200);
     expect(tested.body.ok).toBe(true);
 
-    const created = await call(stack, 'POST', '/connectwise/integration', creds);
-    expect(created.status).toBe(201);
-    integrationId = created.body.id as string;
+    // The demo partner comes connected to the simulator, mapped, with billing on.
+    const seeded = await call(stack, 'GET', '/connectwise/integration');
+    expect(seeded.status).toBe(200);
+    expect(seeded.body).toMatchObject({ site: creds.site, state: 'active' });
+    expect(seeded.body.billingSettings).toMatchObject({ enabled: true });
+    integrationId = seeded.body.id as string;
+    expect((await call(stack, 'POST', '/connectwise/integration', creds)).status).toBe(409);
 
+    // The first Synchronize bills: additions appear in the simulator.
     expect((await call(stack, 'POST', '/connectwise/synchronize')).status).toBe(202);
     const status = await waitForRuns(stack, 1);
-    expect(status.workflow.lastRuns[0]).toMatchObject({ trigger: 'manual', outcome: 'skipped' });
+    expect(status.workflow.lastRuns[0]).toMatchObject({ trigger: 'manual', outcome: 'succeeded' });
     const runs = await call(stack, 'GET', '/connectwise/sync-runs');
     expect(runs.body.runs).toHaveLength(1);
+    const additions = (await (
+      await fetch(`${stack.simulator.origin}/__admin/state/additions`)
+    ).json()) as Array<{ agreementId: number; effectiveDate: string }>;
+    expect(additions.filter((a) => a.agreementId === 303)).not.toEqual([]);
 
     // The run is findable in Temporal by its search attribute, as in the Temporal UI.
     const temporal = new Client({
       connection: await Connection.connect({ address: stack.temporalAddress }),
     });
-    const found: string[] = [];
-    for await (const wf of temporal.workflow.list({ query: `IntegrationId = "${integrationId}"` }))
-      found.push(wf.workflowId);
-    expect(found).toEqual([`integration:${integrationId}`]);
+    // Raw listing: billing runs carry an encrypted memo this key-less client cannot decode.
+    const listed = await temporal.workflowService.listWorkflowExecutions({
+      namespace: stack.temporalNamespace,
+      query: `IntegrationId = "${integrationId}"`,
+    });
+    const found = (listed.executions ?? []).map((e) => e.execution?.workflowId);
+    expect(found).toContain(`integration:${integrationId}`);
+    expect(found).toContain(status.workflow.lastRuns[0].runWorkflowId);
 
     // The Temporal UI reads encrypted histories through the API's codec, secrets redacted.
     const settings = (await (await fetch(`${stack.temporalUiUrl}/api/v1/settings`)).json()) as {
