@@ -3,7 +3,11 @@ import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
 import { IntegrationGates } from '../services/billing/integration-gate';
-import { reconcileAgreement, skippedOutcome } from '../services/billing/reconcile';
+import {
+  reconcileAgreement,
+  skippedOutcome,
+  type ReconcileOptions,
+} from '../services/billing/reconcile';
 import { settleAll } from '../services/billing/settle';
 import { CREDENTIALS_REJECTED } from '../services/credentials-state';
 import { FailureType } from './failures';
@@ -13,7 +17,7 @@ import { liveIntegration, withConnectWise } from './with-connectwise';
 /** The run's snapshot is gone (expired, or the run was never prepared): nothing can be planned. */
 export const BILLING_SNAPSHOT_MISSING = 'BillingSnapshotMissing';
 
-export interface ReconcileBatchInput {
+export interface ReconcileBatchInput extends Partial<ReconcileOptions> {
   ref: BillingRunRef;
   agreementIds: number[];
 }
@@ -45,7 +49,11 @@ export function createBillingActivities(deps: ActivityDeps) {
     async prepareBillingRun(ref: BillingRunRef): Promise<PreparedRun> {
       const integration = await liveIntegration(repos, ref);
       const stored = await repos.billingSnapshots.getRun(ref);
-      if (stored) return stored.prepared;
+      // A retry after the snapshot was saved still records the skips (idempotent).
+      if (stored) {
+        await repos.billingResults.recordSkipped(ref, stored.prepared.skipped);
+        return stored.prepared;
+      }
       const idle = nothingToDoOf(integration);
       if (idle) return idleRun(integration, idle, new Date());
       await prune(ref);
@@ -74,6 +82,8 @@ export function createBillingActivities(deps: ActivityDeps) {
     async reconcileBillingBatch({
       ref,
       agreementIds,
+      mode = 'apply',
+      approvedKey,
     }: ReconcileBatchInput): Promise<AgreementOutcome[]> {
       const integration = await liveIntegration(repos, ref);
       if (integration.state === 'credentials_invalid') {
@@ -104,7 +114,7 @@ export function createBillingActivities(deps: ActivityDeps) {
         return settleAll(
           agreements.map((a) =>
             a.snapshot
-              ? reconcileAgreement(ctx, a.snapshot)
+              ? reconcileAgreement(ctx, a.snapshot, { mode, approvedKey })
               : Promise.resolve(notReady(a, `agreement ${a.id} is not in this run's snapshot`)),
           ),
         );

@@ -38,6 +38,7 @@ export type { AgreementAdditionLink } from './repositories/addition-links';
 export type { BillingChange } from './repositories/billing-changes';
 export type { BillingResult } from './repositories/billing-results';
 export type {
+  AgreementPlanRecord,
   AgreementSnapshot,
   RunSnapshot,
   SnapshotProduct,

@@ -34,12 +34,13 @@ export async function dispatchBillingRun(
   ids: { integrationId: string; partnerId: string },
   trigger: BillingTrigger,
   seq: number,
+  approvedKey?: string,
 ): Promise<DispatchedRun> {
   const runWorkflowId = billingRunIdFor(ids.integrationId, seq);
   try {
     const result = await executeChild(billingRunWorkflow, {
       workflowId: runWorkflowId,
-      args: [{ ...ids, runKey: runWorkflowId, trigger }],
+      args: [{ ...ids, runKey: runWorkflowId, trigger, ...(approvedKey ? { approvedKey } : {}) }],
       typedSearchAttributes: [
         { key: IntegrationIdKey, value: ids.integrationId },
         { key: PartnerIdKey, value: ids.partnerId },

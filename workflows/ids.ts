@@ -12,3 +12,7 @@ export const billingRunWorkflowId = (
   lifecycleFirstRunId: string,
   seq: number,
 ): string => `billing-run:${integrationId}:${lifecycleFirstRunId.slice(0, 8)}.${seq}`;
+
+/** One billing preview (a dry run a partner asked for). */
+export const billingPreviewWorkflowId = (integrationId: string, nonce: string): string =>
+  `billing-preview:${integrationId}:${nonce}`;

@@ -81,7 +81,12 @@ type RunResult =
  */
 async function runOnce(
   input: LifecycleInput,
-  billing?: { trigger: SyncTrigger; seq: number; starting: (runWorkflowId: string) => void },
+  billing?: {
+    trigger: SyncTrigger;
+    seq: number;
+    starting: (runWorkflowId: string) => void;
+    approvedKey?: string;
+  },
 ): Promise<RunResult> {
   let billingEnabled: boolean | undefined;
   try {
@@ -100,7 +105,7 @@ async function runOnce(
   if (!billing) return { outcome: 'skipped', summary: 'billing integration is not configured' };
   if (!billingEnabled) return { outcome: 'skipped', summary: 'billing integration is turned off' };
   billing.starting(billingRunIdFor(input.integrationId, billing.seq));
-  return await dispatchBillingRun(input, billing.trigger, billing.seq);
+  return await dispatchBillingRun(input, billing.trigger, billing.seq, billing.approvedKey);
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -119,6 +124,8 @@ export interface CarriedState {
   /** Absent in states carried by workflows from before pause reached the workflow. */
   paused?: boolean;
   lastSettingsChange?: SettingsChange | null;
+  /** A previewed plan the next manual run applies (`POST …/billing/apply`). */
+  approvedKey?: string;
 }
 
 export interface LifecycleInput {
@@ -170,8 +177,11 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
   const paused = () => pausable && state.paused === true;
 
   const synchronize = (request: SynchronizeRequest) => {
-    state.synchronizeRequests.push(request);
+    const { approvedKey, ...asked } = request;
+    state.synchronizeRequests.push(asked);
     keepLast(state.synchronizeRequests, KEEP_REQUESTS);
+    // The queued manual run (this press's, or the one it joins) applies that plan only.
+    if (approvedKey) state.approvedKey = approvedKey;
     // Presses while a manual run is already queued coalesce into that run.
     return queue('manual');
   };
@@ -247,9 +257,13 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     const starting = (runWorkflowId: string) => {
       currentRun = { runWorkflowId, trigger, startedAt };
     };
+    const approvedKey = trigger === 'manual' ? state.approvedKey : undefined;
+    if (approvedKey) delete state.approvedKey;
     const result = await runOnce(
       input,
-      billingRuns ? { trigger, seq: state.runSequence, starting } : undefined,
+      billingRuns
+        ? { trigger, seq: state.runSequence, starting, ...(approvedKey ? { approvedKey } : {}) }
+        : undefined,
     );
     currentRun = null;
     // Deleted (e.g. a Synchronize that restarted this workflow raced the deletion): stop here.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BillingSettings } from '../../db';
 import {
+  APPLY_MODES,
   billingPolicyOf,
   PRODUCT_CLASSES,
   ZERO_USAGE_POLICIES,
@@ -28,6 +29,12 @@ const catalogDefaultsBody = z
   );
 
 const CONCURRENCY = 'must be a whole number from 1 to 10';
+const hours = (max: number) => {
+  const message = `must be a whole number of hours from 1 to ${max}`;
+  return z.number().int(message).min(1, message).max(max, message);
+};
+/** A share from 0 to 1; 1 turns the rule off. */
+const share = z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 
 /** Policy fields left out take their defaults (a PUT replaces the whole billing settings). */
 export const billingBody = z.object({
@@ -50,6 +57,11 @@ export const billingBody = z.object({
     .optional(),
   catalogDefaults: catalogDefaultsBody.optional(),
   concurrency: z.number().int(CONCURRENCY).min(1, CONCURRENCY).max(10, CONCURRENCY).optional(),
+  apply: z.enum(APPLY_MODES).optional(),
+  approvalExpiryHours: hours(168).optional(),
+  maxSeatDropShare: share.optional(),
+  maxZeroedShare: share.optional(),
+  staleUsageHours: hours(720).optional(),
 });
 
 /** The stored settings with every default applied; disabled when never set. */
@@ -74,5 +86,10 @@ export function billingSettingsViewOf(
       productClass: defaults.productClass ?? null,
     },
     concurrency: policy.concurrency,
+    apply: policy.apply,
+    approvalExpiryHours: policy.approvalExpiryHours,
+    maxSeatDropShare: policy.maxSeatDropShare,
+    maxZeroedShare: policy.maxZeroedShare,
+    staleUsageHours: policy.staleUsageHours,
   };
 }

@@ -8,6 +8,7 @@ import type { Repositories } from '../../db';
 import type { Keyring } from '../../security';
 import { principalOf } from '../auth';
 import { effectiveTimeZoneOf } from '../../services/billing/effective-time-zone';
+import { BillingPlanService } from '../../services/billing-plans';
 import { ConnectionTestClient } from '../../services/connection-test-client';
 import { IntegrationService } from '../../services/integration-service';
 import { IntegrationSettingsService } from '../../services/integration-settings';
@@ -16,6 +17,7 @@ import { ConnectWiseSession } from '../connectwise-session';
 import { mountRoutes } from '../route';
 import { docsContentSecurityPolicy } from '../security-headers';
 import { billingChangeRoutes } from './billing-change-routes';
+import { billingPlanRoutes } from './billing-plan-routes';
 import { catalogLookupRoutes } from './catalog-lookup-routes';
 import { integrationRoutes } from './integration-routes';
 import { lookupRoutes } from './lookup-routes';
@@ -47,6 +49,7 @@ export function createV1Router(deps: V1Deps): Router {
   const connectionTests = new ConnectionTestClient(temporal, config);
   const integrations = new IntegrationService({ repos, keyring, lifecycle, connectionTests });
   const settings = new IntegrationSettingsService({ repos, lifecycle, logger: deps.logger });
+  const plans = new BillingPlanService({ temporal, repos, lifecycle, config });
   const session = new ConnectWiseSession({
     integrations,
     repos,
@@ -69,6 +72,7 @@ export function createV1Router(deps: V1Deps): Router {
         temporalUi: { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       }),
       ...billingChangeRoutes(repos, integrations),
+      ...billingPlanRoutes(plans),
       ...lookupRoutes({ session, now }),
       ...catalogLookupRoutes({ session }),
       ...mappingRoutes({ session, settings, repos }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SECURITY_LEVELS } from '../../connectwise/schemas/common';
 import { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../../db/models/sync-run';
-import { PRODUCT_CLASSES, ZERO_USAGE_POLICIES } from '../../domain/billing/settings';
+import { BILLING_PHASES } from '../../domain/billing/run';
+import { APPLY_MODES, PRODUCT_CLASSES, ZERO_USAGE_POLICIES } from '../../domain/billing/settings';
 
 /** Response schemas shared by several routes; each route's own live beside it. */
 
@@ -66,6 +67,11 @@ export const billingSettingsView = z.object({
     productClass: z.enum(PRODUCT_CLASSES).nullable(),
   }),
   concurrency: z.number(),
+  apply: z.enum(APPLY_MODES),
+  approvalExpiryHours: z.number(),
+  maxSeatDropShare: z.number(),
+  maxZeroedShare: z.number(),
+  staleUsageHours: z.number(),
 });
 
 /** An integration as the API shows it (api/v1/integration-view.ts): never the private key. */
@@ -104,10 +110,12 @@ export const integrationViewSchema = z.object({
 export const billingProgressView = z.object({
   runKey: z.string(),
   trigger: z.enum(SYNC_TRIGGERS),
-  phase: z.enum(['preparing', 'reconciling', 'recording', 'done']),
+  phase: z.enum(BILLING_PHASES),
   agreementsTotal: z.number(),
   agreementsDone: z.number(),
   operationsApplied: z.number(),
+  held: z.number().optional(),
+  approvalExpiresAt: z.string().optional(),
 });
 
 const runSummaryView = z.object({

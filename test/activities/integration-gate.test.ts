@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the calls stand in for async ConnectWise calls */
 import { ConnectWiseError } from '../../connectwise';
 import {
   IntegrationGate,

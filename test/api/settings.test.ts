@@ -172,6 +172,11 @@ const defaultPolicy = {
   timeZone: null,
   catalogDefaults: { categoryId: null, subcategoryId: null, typeId: null, productClass: null },
   concurrency: 4,
+  apply: 'auto',
+  approvalExpiryHours: 72,
+  maxSeatDropShare: 0.5,
+  maxZeroedShare: 0.2,
+  staleUsageHours: 48,
   // Derived: the simulator's server zone (Eastern Standard Time), from the saved Test Connection.
   effectiveTimeZone: { zone: 'America/New_York', source: 'connectwise' },
 };
@@ -283,6 +288,11 @@ const policy = {
   timeZone: 'Europe/Berlin',
   catalogDefaults: { categoryId: 2, subcategoryId: 1, typeId: 1, productClass: 'Service' },
   concurrency: 7,
+  apply: 'approve',
+  approvalExpiryHours: 24,
+  maxSeatDropShare: 0.3,
+  maxZeroedShare: 1,
+  staleUsageHours: 72,
 };
 
 describe('billing policy', () => {
@@ -355,6 +365,15 @@ describe('billing policy', () => {
     ['concurrency', { concurrency: 2.5 }, 'must be a whole number from 1 to 10'],
     ['catalogDefaults.productClass', { catalogDefaults: { productClass: 'Widget' } }, undefined],
     ['catalogDefaults.categoryId', { catalogDefaults: { categoryId: '2' } }, undefined],
+    ['apply', { apply: 'sometimes' }, undefined],
+    [
+      'approvalExpiryHours',
+      { approvalExpiryHours: 169 },
+      'must be a whole number of hours from 1 to 168',
+    ],
+    ['maxSeatDropShare', { maxSeatDropShare: 1.5 }, 'must be from 0 to 1'],
+    ['maxZeroedShare', { maxZeroedShare: -0.1 }, 'must be from 0 to 1'],
+    ['staleUsageHours', { staleUsageHours: 0 }, 'must be a whole number of hours from 1 to 720'],
   ])('400 names body.%s (%j) and keeps what was saved', async (field, change, message) => {
     await call('put', '/billing-settings', goodBilling);
     const res = await call('put', '/billing-settings', { ...goodBilling, ...change });
