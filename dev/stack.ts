@@ -63,8 +63,13 @@ export interface Stack {
   env: NodeJS.ProcessEnv;
   /** The seeded demo partner and its bearer token. */
   demo: { partnerId: string; token: string };
-  /** Resolves if a part exits while the stack runs (not during stop). */
+  /** Resolves if a part exits while the stack runs (not during stop or a worker restart). */
   failed: Promise<PartError>;
+  /**
+   * Ends the worker process with `signal` (default SIGKILL: a crash, no graceful shutdown), starts
+   * a new one, and resolves once it polls both task queues again.
+   */
+  restartWorker(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -225,11 +230,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
     const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);
     started.push(worker, api);
-    await Promise.all([
+    const polling = (part: Part & { process: ManagedProcess }) =>
       waitUntil(
         async () => {
           for (const queue of [taskQueue, interactiveTaskQueue]) {
-            const { startedAt } = worker.process;
+            const { startedAt } = part.process;
             if (!(await workerPolling(temporal.address, namespace, queue, startedAt))) return false;
           }
           return true;
@@ -237,9 +242,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         {
           what: `a worker polling task queues ${taskQueue} and ${interactiveTaskQueue}`,
           timeoutMs: timeoutMs ?? 120_000,
-          process: worker.process,
+          process: part.process,
         },
-      ),
+      );
+    await Promise.all([
+      polling(worker),
       waitUntil(() => httpOk(`${apiUrl}/readyz`), {
         what: `the API at ${apiUrl}/readyz`,
         timeoutMs: timeoutMs ?? 120_000,
@@ -248,16 +255,34 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ]);
 
     let stopping: Promise<void> | undefined;
-    const failed = new Promise<PartError>((resolveFailed) => {
-      for (const part of started) {
-        const child = part.process;
-        void child?.exited.then((info) => {
-          if (stopping) return;
-          const message = `${child.name} ${describeExit(info)} while the stack was running`;
-          resolveFailed(new PartError(message, child.name, child.recentOutput()));
-        });
+    const replaced = new Set<ManagedProcess>();
+    let resolveFailed: (failure: PartError) => void = () => undefined;
+    const failed = new Promise<PartError>((resolve) => (resolveFailed = resolve));
+    const watch = (child: ManagedProcess) => {
+      void child.exited.then((info) => {
+        if (stopping || replaced.has(child)) return;
+        const message = `${child.name} ${describeExit(info)} while the stack was running`;
+        resolveFailed(new PartError(message, child.name, child.recentOutput()));
+      });
+    };
+    for (const part of started) if (part.process) watch(part.process);
+    let currentWorker = worker;
+    const restartWorker = async (signal: NodeJS.Signals = 'SIGKILL') => {
+      const old = currentWorker.process;
+      replaced.add(old);
+      try {
+        // The whole process group, as managed.ts stops it; already gone is fine.
+        if (old.pid !== undefined) process.kill(-old.pid, signal);
+      } catch {
+        // ESRCH: it had exited.
       }
-    });
+      await old.exited;
+      const next = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
+      started.splice(started.indexOf(currentWorker), 1, next);
+      currentWorker = next;
+      watch(next.process);
+      await polling(next);
+    };
     return {
       apiUrl,
       apiDocsUrl: `${apiUrl}/v1/docs`,
@@ -271,6 +296,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env,
       demo,
       failed,
+      restartWorker,
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (err) {
