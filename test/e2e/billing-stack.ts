@@ -1,0 +1,249 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { loadConfig } from '../../config';
+import { connectDatabase, createRepositories } from '../../db';
+import { discardLines } from '../../dev/managed';
+import { startStack, type Stack } from '../../dev/stack';
+import { keyringFromConfig } from '../../security';
+import type { JournalEntry, SimAddition, SimulatorAdmin } from '../../simulator';
+import { createDataConverter } from '../../temporal/data-converter';
+
+/**
+ * Billing over the real local stack (Temporal dev server, FerretDB, the simulator, and the worker
+ * and API as processes of their own), driven over HTTP as a partner would. One stack per file:
+ * a partner with `customers` generated customers, each mapped to a generated ConnectWise company
+ * with a recurring agreement of its own, and billing on. ConnectWise's state is read from the
+ * simulator; its writes from its journal.
+ */
+export const SKUS = ['e2e-browser', 'e2e-dns', 'e2e-dlp'] as const;
+export type Sku = (typeof SKUS)[number];
+/** Per customer id, the quantity of each sku in use. */
+export type Usage = Map<string, Partial<Record<Sku, number>>>;
+
+const PARTNER = 'e2e-billing';
+/** Agreement ids of the generated customers; far from the seed's (300…). */
+const FIRST_AGREEMENT = 7000;
+
+export const customerId = (i: number) => `e2e-c${String(i).padStart(3, '0')}`;
+export const agreementOf = (i: number) => FIRST_AGREEMENT + i;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface BillingStack {
+  stack: Stack;
+  sim: SimulatorAdmin;
+  indexes: number[];
+  call(method: string, path: string, body?: unknown): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- untyped JSON, checked by the assertions
+  /** Waits until the lifecycle runs nothing and has nothing queued. */
+  idle(): Promise<void>;
+  /** Presses Synchronize; the id of the billing run it queued. */
+  synchronize(): Promise<string>;
+  /** Waits for a billing run's workflow to close; its row in the sync history. */
+  finished(runWorkflowId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The running run's progress as GET …/status shows it, if it is that run's. */
+  progressOf(runWorkflowId: string): Promise<{ agreementsDone: number } | undefined>;
+  pushUsage(usage: Usage): Promise<void>;
+  /**
+   * ConnectWise holds exactly what the usage says: per agreement, one addition per sku ever
+   * billed (never two, open or cancelled), open with the usage's quantity when the sku is in use,
+   * cancelled when it no longer is.
+   */
+  expectBilledAsUsage(usage: Usage, only?: number[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const env = {
+  ...process.env,
+  MONGODB_URI: undefined,
+  TEMPORAL_ADDRESS: undefined,
+  ENCRYPTION_KEY: undefined,
+  PORT: undefined,
+  LOG_FORMAT: 'json',
+};
+
+/** Additions written (POST, PATCH, PUT, DELETE), of one agreement if given. */
+export const additionWrites = (entries: JournalEntry[], agreementId?: number) =>
+  entries.filter(
+    (e) =>
+      e.method !== 'GET' &&
+      e.template.startsWith('/finance/agreements/{parentId}/additions') &&
+      (agreementId === undefined || e.path.includes(`/finance/agreements/${agreementId}/`)),
+  );
+
+export async function startBillingStack(
+  customers: number,
+  policy: { concurrency: number },
+): Promise<BillingStack> {
+  const stack = await startStack({ ephemeral: true, env, log: discardLines });
+  try {
+    return await configure(stack, customers, policy);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+async function configure(
+  stack: Stack,
+  customers: number,
+  policy: { concurrency: number },
+): Promise<BillingStack> {
+  const sim = stack.simulator.admin;
+  const indexes = [...Array(customers).keys()];
+  // The stack's key: workflow memos and results are encrypted.
+  const temporal = new Client({
+    connection: await Connection.connect({ address: stack.temporalAddress }),
+    dataConverter: createDataConverter(keyringFromConfig(loadConfig(stack.env))),
+  });
+  // An operator issues the partner's token (as `npm run token -- create --partner …` does).
+  const conn = await connectDatabase({ uri: stack.mongoUri });
+  let token: string;
+  try {
+    const repos = await createRepositories(conn);
+    token = (await repos.tokens.create({ kind: 'partner', partnerId: PARTNER, name: 'e2e' })).token;
+  } finally {
+    await conn.close();
+  }
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${stack.apiUrl}/v1/partners/${PARTNER}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, checked by the assertions
+    return (text ? JSON.parse(text) : undefined) as Record<string, any>;
+  };
+  const cw = (path: string) => `/connectwise${path}`;
+
+  const idle = async () => {
+    for (let i = 0; i < 600; i++) {
+      const { workflow } = await call('GET', cw('/status'));
+      if (workflow && workflow.lifecycle !== 'syncing' && workflow.pendingRequests === 0) return;
+      await sleep(200);
+    }
+    throw new Error('the lifecycle never became idle');
+  };
+  const synchronize = async () => {
+    const { runWorkflowId } = await call('POST', cw('/synchronize'));
+    if (!/^billing-run:/.test(String(runWorkflowId)))
+      throw new Error(`Synchronize answered ${String(runWorkflowId)}`);
+    return runWorkflowId as string;
+  };
+  const finished = async (runWorkflowId: string, timeoutMs = 150_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { status } = await temporal.workflow.getHandle(runWorkflowId).describe();
+        if (status.name !== 'RUNNING') break;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`run ${runWorkflowId} did not finish in time`);
+      await sleep(250);
+    }
+    const { runs } = await call('GET', cw('/sync-runs'));
+    const row = (runs as Array<Record<string, unknown>>).find(
+      (r) => r.workflowId === runWorkflowId,
+    );
+    if (!row) throw new Error(`no sync-runs row for ${runWorkflowId}`);
+    return row;
+  };
+  const progressOf = async (runWorkflowId: string) => {
+    const { runProgress } = await call('GET', cw('/status'));
+    return runProgress?.runKey === runWorkflowId
+      ? (runProgress as { agreementsDone: number })
+      : undefined;
+  };
+
+  /** Every sku ever billed to each agreement (a sku dropped since must be cancelled, not open). */
+  const everBilled = new Map<number, Set<Sku>>();
+  const pushUsage = async (usage: Usage) => {
+    for (const [customer, lines] of usage) {
+      await call('PUT', `/customers/${customer}/usage`, {
+        usage: Object.entries(lines).map(([sku, quantity]) => ({ sku, quantity })),
+      });
+    }
+    for (const i of indexes) {
+      const billed = everBilled.get(agreementOf(i)) ?? new Set<Sku>();
+      for (const sku of Object.keys(usage.get(customerId(i)) ?? {})) billed.add(sku as Sku);
+      everBilled.set(agreementOf(i), billed);
+    }
+  };
+  const expectBilledAsUsage = async (usage: Usage, only: number[] = indexes) => {
+    const all = await sim.state.additions();
+    const catalog = await sim.state.catalog();
+    const skuOf = new Map(catalog.map((c) => [c.id, c.integrationXRef?.replace(/^dfx:/, '')]));
+    const actual: Record<string, unknown> = {};
+    const expected: Record<string, unknown> = {};
+    for (const i of only) {
+      const agreementId = agreementOf(i);
+      actual[agreementId] = all
+        .filter((a: SimAddition) => a.agreementId === agreementId)
+        .map((a) => ({
+          sku: skuOf.get(a.product.id) ?? `product ${a.product.id}`,
+          ...(a.cancelledDate ? { cancelled: true } : { quantity: a.quantity }),
+        }))
+        .sort((x, y) => x.sku.localeCompare(y.sku));
+      const lines = usage.get(customerId(i)) ?? {};
+      expected[agreementId] = [...(everBilled.get(agreementId) ?? [])]
+        .sort()
+        .map((sku) => (lines[sku] ? { sku, quantity: lines[sku] } : { sku, cancelled: true }));
+    }
+    expect(actual).toEqual(expected);
+  };
+
+  // ConnectWise: a company per customer, each with a recurring agreement (like the seed's 300).
+  const { firstId } = await sim.seed.companies(customers);
+  const template = (await sim.state.agreements()).find((a) => a.id === 300)!;
+  for (const i of indexes) {
+    await sim.state.put('agreements', {
+      ...template,
+      id: agreementOf(i),
+      name: `E2E customer ${i} - Managed Security`,
+      company: { id: firstId + i },
+    });
+  }
+  const { origin, credentials } = stack.simulator;
+  await call('POST', cw('/integration'), {
+    site: origin,
+    companyId: credentials.companyId,
+    publicKey: credentials.publicKey,
+    privateKey: credentials.privateKey,
+  });
+  await call('PUT', '/customers', {
+    customers: indexes.map((i) => ({ customerId: customerId(i), name: `E2E customer ${i}` })),
+  });
+  await call('PUT', '/products', {
+    products: SKUS.map((sku, n) => ({ sku, name: `DefensX ${sku}`, price: 2 + n, cost: 1 })),
+  });
+  await call('PUT', cw('/company-mappings'), {
+    mappings: indexes.map((i) => ({ customerId: customerId(i), companyId: firstId + i })),
+  });
+  await call('PUT', cw('/billing-settings'), {
+    enabled: true,
+    agreements: indexes.map((i) => ({ customerId: customerId(i), agreementId: agreementOf(i) })),
+    catalogDefaults: { categoryId: 2, subcategoryId: 1, typeId: 1, productClass: 'Service' },
+    zeroUsage: 'cancel',
+    concurrency: policy.concurrency,
+  });
+  // The config_change runs those saves queued: no usage yet, so nothing is written.
+  await idle();
+
+  return {
+    stack,
+    sim,
+    indexes,
+    call,
+    idle,
+    synchronize,
+    finished,
+    progressOf,
+    pushUsage,
+    expectBilledAsUsage,
+    stop: async () => {
+      await temporal.connection.close();
+      await stack.stop();
+    },
+  };
+}
