@@ -9,6 +9,7 @@
  * BENCH_CUSTOMERS (1000), BENCH_LATENCY_MS (100), BENCH_NAIVE_CUSTOMERS (50): e.g.
  * `BENCH_CUSTOMERS=50 npm run bench:billing` for a quick smoke run. BENCH_STRICT=1 exits 1 on a FAIL.
  */
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createNaive } from './billing/naive';
 import {
@@ -34,7 +35,7 @@ import {
 } from './billing/report';
 import { optionsFromEnv, startBench, type Bench } from './billing/setup';
 import { changeShare, PRODUCTS } from './billing/tenant';
-import { callTimingTable, timelineTable, type PhaseTimeline } from './billing/timeline';
+import { callTimingTable, cpuTable, timelineTable, type PhaseTimeline } from './billing/timeline';
 
 interface Measured {
   peak?: Memory;
@@ -44,8 +45,32 @@ interface Measured {
   problems: string[];
 }
 
+/** The engine measured: the commit, and whether engine folders had uncommitted changes. */
+function engineVersion(): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: __dirname, encoding: 'utf8' }).trim();
+    const dirty = git(
+      'status',
+      '--porcelain',
+      '--',
+      '../activities',
+      '../services',
+      '../workflows',
+      '../domain',
+      '../db',
+      '../worker',
+      '../connectwise',
+    );
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ` + uncommitted changes in ${dirty.split('\n').length} engine files` : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 const machine = () =>
   [
+    `engine: ${engineVersion()}`,
     `date: ${new Date().toISOString()}`,
     `nproc: ${availableParallelism()}`,
     `CPU: ${cpus()[0]?.model ?? 'unknown'}`,
@@ -92,6 +117,7 @@ async function phase(
     wallMs: run.wallMs,
     activities: run.activities,
     calls: run.callTimes,
+    cpu: run.cpu,
   });
   console.log(
     `  ${(run.wallMs / 1000).toFixed(1)} s, ${run.result.outcome}: ${run.result.summary}`,
@@ -189,6 +215,7 @@ function report(
   console.log('\nWhere the time goes (Temporal history of each run):\n');
   console.log(timelineTable(measured.timelines));
   console.log('\n' + callTimingTable(measured.timelines));
+  console.log('\n' + cpuTable(measured.timelines));
   console.log(
     '\nRSS of this process (the worker + the bench driver; FerretDB, Temporal and the simulator are other processes):',
   );

@@ -14,6 +14,7 @@ import {
   SyncKindKey,
   SyncTriggerKey,
 } from '../../workflows/search-attributes';
+import { cpuSecondsOf } from './children';
 import type { Bench } from './setup';
 import { agreementIdOf, PRODUCTS } from './tenant';
 import type { CallCounts, PhaseNeeds } from './report';
@@ -31,7 +32,14 @@ export interface EngineRun {
   calls: CallCounts;
   activities: ActivityLine[];
   callTimes: CallSummary;
+  /** CPU seconds each process used during the run. */
+  cpu: Record<string, number | undefined>;
 }
+
+const cpuNow = (bench: Bench) =>
+  Object.fromEntries(
+    Object.entries(bench.pids).map(([name, pid]) => [name, cpuSecondsOf(pid)] as const),
+  );
 
 /** Every run of this bench is its own "lifecycle chain", so ids never repeat across bench runs. */
 const chain = randomBytes(4).toString('hex');
@@ -41,6 +49,7 @@ export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
   const { client, config, partnerId, integrationId } = bench;
   const runKey = billingRunWorkflowId(integrationId, chain, ++seq);
   await bench.sim.admin.journal.clear();
+  const cpuBefore = cpuNow(bench);
   const started = performance.now();
   const handle = await client.workflow.start<typeof billingRunWorkflow>('billingRunWorkflow', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -56,11 +65,19 @@ export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
   });
   const result = await handle.result();
   const wallMs = performance.now() - started;
+  const cpuAfter = cpuNow(bench);
+  const cpu = Object.fromEntries(
+    Object.entries(cpuAfter).map(([name, after]) => {
+      const before = cpuBefore[name];
+      return [name, after === undefined || before === undefined ? undefined : after - before];
+    }),
+  );
   const journal = await bench.sim.admin.journal.list();
   const { events } = await handle.fetchHistory();
   return {
     result,
     wallMs,
+    cpu,
     calls: await bench.sim.admin.journal.counts(),
     activities: activityLines(activitySpans(events ?? [])),
     callTimes: callSummary(

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import pLimit from 'p-limit';
 import { loadConfig, type Config } from '../../config';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, createRepositories, type Repositories } from '../../db';
@@ -23,6 +22,7 @@ import { DEFAULT_CODEBASE, DEMO_CREDENTIALS } from '../../simulator';
 import { createDataConverter } from '../../temporal/data-converter';
 import { createWorkers, type EngineWorkers } from '../../worker/worker';
 import { prebundleInChild, startSimulatorChild, type SimulatorChild } from './children';
+import { writeUsageSets } from './usage-seed';
 import {
   agreementIdOf,
   CATALOG_DEFAULTS,
@@ -80,6 +80,11 @@ export interface Bench {
   usage: Usage;
   /** The naive sample's customers' usage (indices after the engine's). */
   naiveUsage: Usage;
+  /** Processes whose CPU time each phase reports. */
+  pids: Record<
+    'worker (this process)' | 'FerretDB' | 'Temporal server' | 'simulator',
+    number | undefined
+  >;
   /** process.memoryUsage() at setup stages, to tell what the worker itself costs. */
   memory: Array<{ stage: string; usage: NodeJS.MemoryUsage }>;
   /** Pushes these customers' usage (a new set each, as the portal does). */
@@ -180,19 +185,17 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
     const usage = initialUsage(0, opts.customers);
     const naiveUsage = initialUsage(opts.customers, opts.naiveCustomers);
     const indices = [...usage.keys()];
+    const usageAsOf = new Map<number, Date>();
     const pushUsage = async (which: Iterable<number>) => {
-      const limit = pLimit(4);
       const asOf = new Date();
-      await Promise.all(
-        [...which].map((i) =>
-          limit(() =>
-            repos.vendor.replaceUsage(partnerId, customerIdOf(i), {
-              asOf,
-              lines: [...(usage.get(i) ?? [])].map(([sku, quantity]) => ({ sku, quantity, asOf })),
-            }),
-          ),
-        ),
-      );
+      const list = [...which];
+      const writes = list.map((i) => ({
+        customerId: customerIdOf(i),
+        lines: usage.get(i) ?? new Map<string, number>(),
+        replacesAsOf: usageAsOf.get(i),
+      }));
+      await writeUsageSets(conn, partnerId, asOf, writes);
+      for (const i of list) usageAsOf.set(i, asOf);
     };
     await step(`tenant: ${opts.customers} customers × ${PRODUCTS.length} skus`, async () => {
       await repos.vendor.upsertProducts(partnerId, PRODUCTS);
@@ -200,11 +203,21 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
         partnerId,
         indices.map((i) => ({ customerId: customerIdOf(i), name: `Bench customer ${i}` })),
       );
-      await repos.companyMappings.save(
-        partnerId,
-        integrationId,
-        indices.map((i) => ({ customerId: customerIdOf(i), companyId: companyIdOf(i) })),
-      );
+    });
+    // In saves of 100: FerretDB reads the whole collection for each upsert of this repository
+    // (its filter is not on `_id`), so one save of 1,000 outlasted the 30 s socket timeout here.
+    await step('company mappings, saved 100 at a time', async () => {
+      for (let k = 0; k < indices.length; k += 100) {
+        await repos.companyMappings.save(
+          partnerId,
+          integrationId,
+          indices
+            .slice(k, k + 100)
+            .map((i) => ({ customerId: customerIdOf(i), companyId: companyIdOf(i) })),
+        );
+      }
+    });
+    await step('usage sets (bulk) and billing settings', async () => {
       await pushUsage(indices);
       await repos.integrations.update(partnerId, integrationId, {
         billingSettings: {
@@ -229,6 +242,12 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
       usage,
       naiveUsage,
       pushUsage,
+      pids: {
+        'worker (this process)': process.pid,
+        FerretDB: ferret.process.pid,
+        'Temporal server': temporal.process.pid,
+        simulator: sim.process.pid,
+      },
       memory,
       close,
     };

@@ -136,6 +136,7 @@ export interface PhaseTimeline {
   wallMs: number;
   activities: ActivityLine[];
   calls: CallSummary;
+  cpu: Record<string, number | undefined>;
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -186,4 +187,17 @@ export function callTimingTable(phases: readonly PhaseTimeline[]): string {
     ...phases.map((p) => String(p.calls.maxInFlight)),
   ]);
   return table(['simulator-side time per call (incl. latency)', ...phases.map((p) => p.key)], rows);
+}
+
+export function cpuTable(phases: readonly PhaseTimeline[]): string {
+  const names = [...new Set(phases.flatMap((p) => Object.keys(p.cpu)))];
+  const rows = names.map((name) => [
+    name,
+    ...phases.map((p) => {
+      const cpu = p.cpu[name];
+      return cpu === undefined ? 'n/a' : `${cpu.toFixed(1)} s`;
+    }),
+  ]);
+  rows.push(['wall time', ...phases.map((p) => s(p.wallMs))]);
+  return table(['CPU time during the run', ...phases.map((p) => p.key)], rows);
 }
