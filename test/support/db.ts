@@ -19,7 +19,8 @@ export interface TestDatabase {
 
 export async function openTestDatabase(label: string): Promise<TestDatabase> {
   const uri = testDatabaseUri(label);
-  const conn = await connectDatabase({ uri });
+  // One FerretDB serves every suite at once: on a loaded machine, give it time to answer first.
+  const conn = await connectDatabase({ uri, serverSelectionTimeoutMS: 20_000 });
   const repos = await createRepositories(conn);
   return {
     uri,
