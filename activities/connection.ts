@@ -10,6 +10,14 @@ import { liveIntegration, withConnectWise, type IntegrationRef } from './with-co
 
 export type { IntegrationRef };
 
+/** What a run learns before it starts: whether it may, and what the settings say now. */
+export interface AccessCheck {
+  state: string;
+  billingEnabled?: boolean;
+  /** The integration's own sync period, when it has one. */
+  syncIntervalMinutes?: number;
+}
+
 export function createConnectionActivities(deps: ActivityDeps) {
   const test = (creds: () => Promise<CwCredentials>): Promise<ConnectionReport> =>
     heartbeating(async (signal) => {
@@ -40,13 +48,16 @@ export function createConnectionActivities(deps: ActivityDeps) {
      * One cheap authenticated call before a run. A 401 means the keys were revoked or rotated: the
      * integration moves to credentials_invalid at once, and nothing retries until a partner fixes it.
      */
-    async checkAccess(ref: IntegrationRef): Promise<{ state: string; billingEnabled?: boolean }> {
+    async checkAccess(ref: IntegrationRef): Promise<AccessCheck> {
       const integration = await liveIntegration(deps.repos, ref);
-      if (integration.state !== 'active') return { state: integration.state };
+      // The schedule as the settings say now: the lifecycle reads it at every run.
+      const period = integration.billingSettings?.syncIntervalMinutes;
+      const schedule = typeof period === 'number' ? { syncIntervalMinutes: period } : {};
+      if (integration.state !== 'active') return { state: integration.state, ...schedule };
       const billingEnabled = integration.billingSettings?.enabled === true;
       return await withConnectWise(deps, integration, async (client, signal) => {
         await getSystemInfo(client, { signal });
-        return { state: 'active', billingEnabled };
+        return { state: 'active', billingEnabled, ...schedule };
       });
     },
   };

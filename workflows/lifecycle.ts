@@ -54,6 +54,12 @@ const { checkAccess } = proxyActivities<Activities>({
  */
 export const PAUSE_PATCH = 'lifecycle-pause-signal';
 
+/**
+ * Lifecycles that take their period from the integration's settings at every run (before, it was
+ * frozen in the workflow input); the patch keeps older executions scheduling as they did.
+ */
+export const PERIOD_PATCH = 'lifecycle-period-from-settings';
+
 /** The run's row in the database; a run whose row cannot be written is still shown in status. */
 async function recordRun(
   run: Parameters<Activities['recordSyncRun']>[0],
@@ -87,6 +93,7 @@ async function runOnce(
     starting: (runWorkflowId: string) => void;
     approvedKey?: string;
   },
+  onSchedule?: (syncIntervalMinutes: number | undefined) => void,
 ): Promise<RunResult> {
   let billingEnabled: boolean | undefined;
   try {
@@ -94,6 +101,7 @@ async function runOnce(
       partnerId: input.partnerId,
       integrationId: input.integrationId,
     });
+    onSchedule?.(access.syncIntervalMinutes);
     if (access.state !== 'active')
       return { outcome: 'skipped', summary: `the integration is ${access.state}` };
     billingEnabled = access.billingEnabled;
@@ -126,6 +134,8 @@ export interface CarriedState {
   lastSettingsChange?: SettingsChange | null;
   /** A previewed plan the next manual run applies (`POST …/billing/apply`). */
   approvedKey?: string;
+  /** The period the settings named at the last run (PERIOD_PATCH); absent: the input's. */
+  periodMs?: number;
 }
 
 export interface LifecycleInput {
@@ -158,11 +168,21 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
     runSequence: carried?.runSequence ?? 0,
     paused: carried?.paused ?? false,
     lastSettingsChange: carried?.lastSettingsChange ?? null,
+    ...(carried?.periodMs ? { periodMs: carried.periodMs } : {}),
+    ...(carried?.approvedKey ? { approvedKey: carried.approvedKey } : {}),
   };
   let removed = false;
   let syncing = false;
   // Billing runs as child workflows; executions from before keep running as they did.
   const billingRuns = patched(BILLING_RUN_PATCH);
+  const periodFromSettings = patched(PERIOD_PATCH);
+  const period = () => state.periodMs ?? input.syncIntervalMs;
+  /** The settings' period, read by the run's access check: the pending scheduled run moves by the change. */
+  const onSchedule = (minutes: number | undefined) => {
+    const next = minutes ? minutes * 60_000 : input.syncIntervalMs;
+    state.nextRunAt += next - period();
+    state.periodMs = next;
+  };
   const generationStartedAt = Date.now();
   let currentRun: IntegrationStatus['currentRun'] = null;
   /** Queues a run (unless one with this trigger is queued already); its position in the queue. */
@@ -246,7 +266,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
       trigger = state.pending.shift()!;
     } else {
       trigger = 'schedule';
-      state.nextRunAt = Date.now() + input.syncIntervalMs;
+      state.nextRunAt = Date.now() + (periodFromSettings ? period() : input.syncIntervalMs);
     }
 
     syncing = true;
@@ -264,6 +284,7 @@ export async function integrationLifecycle(input: LifecycleInput): Promise<void>
       billingRuns
         ? { trigger, seq: state.runSequence, starting, ...(approvedKey ? { approvedKey } : {}) }
         : undefined,
+      periodFromSettings ? onSchedule : undefined,
     );
     currentRun = null;
     // Deleted (e.g. a Synchronize that restarted this workflow raced the deletion): stop here.

@@ -62,6 +62,13 @@ export const billingBody = z.object({
   maxSeatDropShare: share.optional(),
   maxZeroedShare: share.optional(),
   staleUsageHours: hours(720).optional(),
+  syncIntervalMinutes: z
+    .number()
+    .int('must be a whole number of minutes from 15 to 10080 (a week)')
+    .min(15, 'must be a whole number of minutes from 15 to 10080 (a week)')
+    .max(10080, 'must be a whole number of minutes from 15 to 10080 (a week)')
+    .nullable()
+    .optional(),
 });
 
 /** The stored settings with every default applied; disabled when never set. */
@@ -91,5 +98,6 @@ export function billingSettingsViewOf(
     maxSeatDropShare: policy.maxSeatDropShare,
     maxZeroedShare: policy.maxZeroedShare,
     staleUsageHours: policy.staleUsageHours,
+    syncIntervalMinutes: policy.syncIntervalMinutes,
   };
 }

@@ -72,6 +72,8 @@ export const billingSettingsView = z.object({
   maxSeatDropShare: z.number(),
   maxZeroedShare: z.number(),
   staleUsageHours: z.number(),
+  /** null: the engine's default period. */
+  syncIntervalMinutes: z.number().nullable(),
 });
 
 /** An integration as the API shows it (api/v1/integration-view.ts): never the private key. */

@@ -65,6 +65,7 @@ const billingSettingsSchema = new Schema(
     maxSeatDropShare: { type: Number },
     maxZeroedShare: { type: Number },
     staleUsageHours: { type: Number },
+    syncIntervalMinutes: { type: Number },
   },
   { _id: false },
 );

@@ -51,6 +51,8 @@ export interface BillingPolicySettings extends SafetyPolicy {
   apply: ApplyMode;
   /** A plan waiting for approval is dropped after this many hours (1 to 168). */
   approvalExpiryHours: number;
+  /** The period of scheduled runs, in minutes; null: the engine's SYNC_INTERVAL_MINUTES. */
+  syncIntervalMinutes: number | null;
 }
 
 export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
@@ -61,6 +63,7 @@ export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
   concurrency: 4,
   apply: 'auto',
   approvalExpiryHours: 72,
+  syncIntervalMinutes: null,
   maxSeatDropShare: 0.5,
   maxZeroedShare: 0.2,
   staleUsageHours: 48,

@@ -11,6 +11,7 @@ import { lifecycleWorkflowId } from '../../workflows/ids';
 import {
   pauseSignal,
   removeSignal,
+  settingsChangedSignal,
   statusQuery,
   synchronizeSignal,
 } from '../../workflows/messages';
@@ -153,6 +154,33 @@ test('continues as new at least weekly, however few runs a generation had', asyn
   // Runs on days 3, 6, 9 (a week old: generation 1), 12, 15, 18 (a week old again: 2).
   expect(status.lastRuns).toHaveLength(6);
   expect(status.generation).toBe(2);
+  await handle.signal(removeSignal);
+});
+
+test("reads its period from the integration's settings at every run", async () => {
+  const handle = await start('p-period');
+  const { integrationId } = await handle.query(statusQuery);
+  const setPeriod = async (syncIntervalMinutes: number | null) => {
+    await db.repos.integrations.update('p-period', integrationId, {
+      billingSettings: { enabled: false, agreements: [], syncIntervalMinutes },
+    });
+    // A save tells the lifecycle, which runs at once (config_change) and so reads the period.
+    await handle.signal(settingsChangedSignal, {
+      what: 'billing_settings',
+      changedAt: new Date().toISOString(),
+    });
+  };
+  await setPeriod(2 * 24 * 60);
+  await env.sleep(7 * DAY + 60_000);
+  const triggers = (await handle.query(statusQuery)).lastRuns.map((r) => r.trigger);
+  // The save's run, then every two days (days 2, 4, 6) instead of the input's 30.
+  expect(triggers).toEqual(['config_change', 'schedule', 'schedule', 'schedule']);
+
+  await setPeriod(null);
+  await env.sleep(20 * DAY);
+  // Back to the input's 30 days, counted from the last scheduled run: none within 20 days.
+  const after = (await handle.query(statusQuery)).lastRuns.map((r) => r.trigger);
+  expect(after).toEqual([...triggers, 'config_change']);
   await handle.signal(removeSignal);
 });
 
