@@ -177,6 +177,7 @@ const defaultPolicy = {
   maxSeatDropShare: 0.5,
   maxZeroedShare: 0.2,
   staleUsageHours: 48,
+  syncIntervalMinutes: null,
   // Derived: the simulator's server zone (Eastern Standard Time), from the saved Test Connection.
   effectiveTimeZone: { zone: 'America/New_York', source: 'connectwise' },
 };
@@ -293,6 +294,7 @@ const policy = {
   maxSeatDropShare: 0.3,
   maxZeroedShare: 1,
   staleUsageHours: 72,
+  syncIntervalMinutes: 240,
 };
 
 describe('billing policy', () => {
@@ -374,6 +376,11 @@ describe('billing policy', () => {
     ['maxSeatDropShare', { maxSeatDropShare: 1.5 }, 'must be from 0 to 1'],
     ['maxZeroedShare', { maxZeroedShare: -0.1 }, 'must be from 0 to 1'],
     ['staleUsageHours', { staleUsageHours: 0 }, 'must be a whole number of hours from 1 to 720'],
+    [
+      'syncIntervalMinutes',
+      { syncIntervalMinutes: 5 },
+      'must be a whole number of minutes from 15 to 10080 (a week)',
+    ],
   ])('400 names body.%s (%j) and keeps what was saved', async (field, change, message) => {
     await call('put', '/billing-settings', goodBilling);
     const res = await call('put', '/billing-settings', { ...goodBilling, ...change });
