@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
@@ -110,7 +110,9 @@ export function createBillingActivities(deps: ActivityDeps) {
       const outcomes = await withConnectWise(deps, integration, (client, signal) => {
         const gate = gates.for(ref.integrationId, run.policy.concurrency);
         const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
-        const ctx = { repos, client, run, limit, signal };
+        // Links and refusals as saved now on a retry, or in the pass after an approval.
+        const retried = Context.current().info.attempt > 1 || mode === 'approved';
+        const ctx = { repos, client, run, limit, signal, retried };
         return settleAll(
           agreements.map((a) =>
             a.snapshot

@@ -21,7 +21,7 @@ export const { prepareBillingRun, reconcileBillingBatch } = proxyActivities<Acti
 /** Runs that reconcile several batches at once (the worker's gate bounds the calls). */
 export const PARALLEL_BATCHES_PATCH = 'billing-run-parallel-batches';
 /** Batches in flight: enough to keep the integration's gate (≤ 10 calls) busy. */
-const LANES = 4;
+const LANES = 8;
 
 /**
  * At most this many reconcile activities per pass, whatever the number of agreements, so a run

@@ -19,6 +19,12 @@ export interface ApplyContext {
   /** Every ConnectWise call goes through it: the integration's concurrency bound. */
   limit: <T>(call: () => Promise<T>) => Promise<T>;
   signal: AbortSignal;
+  /**
+   * A retry (or a later pass) may follow writes of this run: links and refusals are read as saved
+   * now. A first attempt reads them from the snapshot and skips the look-ups (nothing of this run
+   * can precede it), which saves database round trips per agreement.
+   */
+  retried: boolean;
 }
 
 export type LineOutcome = 'applied' | 'failed' | 'skipped' | 'conflict' | 'unchanged';
@@ -150,7 +156,7 @@ export async function applyOperation(
       break;
   }
   const known = 'additionId' in op ? op.additionId : null;
-  const refused = await refusedBefore(ctx, a, op);
+  const refused = ctx.retried ? await refusedBefore(ctx, a, op) : undefined;
   if (refused !== undefined)
     return { action: op.action, outcome: 'failed', message: refused, wrote: false };
   try {

@@ -129,10 +129,12 @@ export async function reconcileAgreement(
     wanted: wantedOf(a, ctx),
     managed,
     existing,
-    // As saved now, not as the snapshot froze them: a retry sees what an earlier attempt linked.
-    links: await ctx.repos.additionLinks.forAgreement(partnerId, integrationId, a.agreementId, [
-      ...managed.keys(),
-    ]),
+    // A retry reads them as saved now, so it sees what an earlier attempt linked.
+    links: ctx.retried
+      ? await ctx.repos.additionLinks.forAgreement(partnerId, integrationId, a.agreementId, [
+          ...managed.keys(),
+        ])
+      : a.links.filter((l) => managed.has(l.sku)),
     policy: ctx.run.policy,
     today: ctx.run.today,
   });

@@ -66,9 +66,10 @@ export const writesIn = (journal: JournalEntry[]) =>
 
 /** Runs an activity function in Temporal's mock activity context (heartbeats, cancellation). */
 const inActivity = <A extends unknown[], R>(
+  attempt: number,
   fn: (...args: A) => Promise<R>,
   ...args: A
-): Promise<R> => new MockActivityEnvironment().run<A, R, typeof fn>(fn, ...args);
+): Promise<R> => new MockActivityEnvironment({ attempt }).run<A, R, typeof fn>(fn, ...args);
 
 /**
  * The billing activities over real FerretDB and the simulator (reset before each test, and every
@@ -141,13 +142,14 @@ export function useBillingFixture(label: string) {
       trigger: 'manual',
     });
     const prepare = (ref: BillingRunRef) =>
-      inActivity((r: BillingRunRef) => activities().prepareBillingRun(r), ref);
+      inActivity(1, (r: BillingRunRef) => activities().prepareBillingRun(r), ref);
     const reconcile = (
       ref: BillingRunRef,
       agreementIds: number[],
-      options: Partial<ReconcileOptions> = {},
+      { attempt = 1, ...options }: Partial<ReconcileOptions> & { attempt?: number } = {},
     ) =>
       inActivity(
+        attempt,
         (r: BillingRunRef) =>
           activities().reconcileBillingBatch({ ref: r, agreementIds, ...options }),
         ref,
