@@ -2,7 +2,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
+import { ensureCatalogAfterApproval } from '../services/billing/catalog-after-approval';
 import { IntegrationGates } from '../services/billing/integration-gate';
+import { RecentRuns } from '../services/billing/recent-runs';
 import {
   reconcileAgreement,
   skippedOutcome,
@@ -22,13 +24,35 @@ export interface ReconcileBatchInput extends Partial<ReconcileOptions> {
   agreementIds: number[];
 }
 
+const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
+
 export function createBillingActivities(deps: ActivityDeps) {
   const { repos, logger } = deps;
   // Shared by every billing activity of this worker: one integration's calls are bounded together.
   const gates = new IntegrationGates();
 
-  /** Old snapshots and audit records go, where the database has no TTL index (FerretDB). */
+  const runs = new RecentRuns();
+  const snapshotOf = async (ref: BillingRunRef) => {
+    const run = await repos.billingSnapshots.getRun(ref);
+    if (!run) {
+      throw ApplicationFailure.nonRetryable(
+        `billing run ${ref.runKey} has no snapshot (never prepared, or expired)`,
+        BILLING_SNAPSHOT_MISSING,
+      );
+    }
+    return run;
+  };
+  // When this worker last pruned each integration's records.
+  const prunedAt = new Map<string, number>();
+
+  /**
+   * Old snapshots and audit records go, where the database has no TTL index (FerretDB): at most
+   * once a day per integration and worker, since each prune reads the whole collections there.
+   */
   const prune = async ({ partnerId, integrationId }: BillingRunRef) => {
+    const now = Date.now();
+    if (now - (prunedAt.get(integrationId) ?? 0) < PRUNE_EVERY_MS) return;
+    prunedAt.set(integrationId, now);
     try {
       await repos.billingSnapshots.prune(partnerId, integrationId);
       await repos.billingChanges.prune(partnerId, integrationId);
@@ -36,7 +60,7 @@ export function createBillingActivities(deps: ActivityDeps) {
     } catch (err) {
       logger.warn(
         { integrationId, err },
-        'billing records could not be pruned; next run tries again',
+        'billing records could not be pruned; this worker tries again in a day',
       );
     }
   };
@@ -75,6 +99,26 @@ export function createBillingActivities(deps: ActivityDeps) {
     },
 
     /**
+     * After an approval: creates the catalog items the run's plans stood in for (approval mode
+     * creates nothing before), and puts their ids in the snapshot. Answers the skus left without.
+     */
+    async ensureApprovedCatalog(
+      ref: BillingRunRef,
+    ): Promise<Array<{ sku: string; reason: string }>> {
+      const integration = await liveIntegration(repos, ref);
+      const run = await repos.billingSnapshots.getRun(ref);
+      if (!run) {
+        throw ApplicationFailure.nonRetryable(
+          `billing run ${ref.runKey} has no snapshot (never prepared, or expired)`,
+          BILLING_SNAPSHOT_MISSING,
+        );
+      }
+      return await withConnectWise(deps, integration, (client, signal) =>
+        ensureCatalogAfterApproval(repos, client, run, { signal }),
+      );
+    },
+
+    /**
      * Reconciles a few agreements of a prepared run, at most `concurrency` ConnectWise calls in
      * flight. Every agreement is listed and planned afresh, so a retry never doubles a write. A
      * transient failure of one agreement is thrown once the others are done.
@@ -89,13 +133,9 @@ export function createBillingActivities(deps: ActivityDeps) {
       if (integration.state === 'credentials_invalid') {
         throw ApplicationFailure.nonRetryable(CREDENTIALS_REJECTED, FailureType.credentialsInvalid);
       }
-      const run = await repos.billingSnapshots.getRun(ref);
-      if (!run) {
-        throw ApplicationFailure.nonRetryable(
-          `billing run ${ref.runKey} has no snapshot (never prepared, or expired)`,
-          BILLING_SNAPSHOT_MISSING,
-        );
-      }
+      // A run's snapshot does not change once prepared (but for the catalog ids an approval
+      // fills in, so an approved pass reads it again): each batch need not read it.
+      const run = mode === 'approved' ? await snapshotOf(ref) : await runs.get(ref, snapshotOf);
       const agreements = await Promise.all(
         agreementIds.map(async (id) => ({
           id,

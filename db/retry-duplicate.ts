@@ -15,7 +15,7 @@ export async function retryOnDuplicateKey<T>(write: () => Promise<T>, attempts =
   }
 }
 
-function isDuplicateKey(err: unknown): boolean {
+export function isDuplicateKey(err: unknown): boolean {
   const e = err as { code?: number; writeErrors?: Array<{ code?: number }> };
   return e.code === 11000 || (e.writeErrors ?? []).some((w) => w.code === 11000);
 }

@@ -7,16 +7,17 @@ import { endsRun } from './run-failure';
  * ConnectWise work: heartbeats prove progress on long batches; 5xx, 429 and network failures
  * retry with backoff; a 401 or a missing integration is non-retryable and ends the run.
  */
-export const { prepareBillingRun, reconcileBillingBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '1 minute',
-    backoffCoefficient: 2,
-    maximumAttempts: 6,
-  },
-});
+export const { prepareBillingRun, reconcileBillingBatch, ensureApprovedCatalog } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      backoffCoefficient: 2,
+      maximumAttempts: 6,
+    },
+  });
 
 /** Runs that reconcile several batches at once (the worker's gate bounds the calls). */
 export const PARALLEL_BATCHES_PATCH = 'billing-run-parallel-batches';

@@ -13,7 +13,12 @@ import type {
   BillingRunResult,
   OperationCounts,
 } from '../domain/billing/run';
-import { prepareBillingRun, reconcilePass, regroup } from './billing-batches';
+import {
+  ensureApprovedCatalog,
+  prepareBillingRun,
+  reconcilePass,
+  regroup,
+} from './billing-batches';
 import { billingDecisionUpdate, billingProgressQuery, type BillingDecision } from './messages';
 import { GONE, runFailure } from './run-failure';
 
@@ -184,6 +189,16 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
     if (decided && decision?.decision === 'approve') {
       progress.phase = 'applying_approved';
       notes.push(`${heldIds.length} held agreements approved by ${decision.by}`);
+      // Approval mode planned new skus against stand-in catalog ids: create the items now.
+      if (prepared.catalogToCreate?.length) {
+        try {
+          const missing = await ensureApprovedCatalog(ref);
+          prepared.skippedSkus = [...(prepared.skippedSkus ?? []), ...missing];
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          return await finish('failed', summaryOf(err));
+        }
+      }
       const again = await pass('approved', regroup([heldIds]), ref.runKey);
       if (again !== undefined) return await finish('failed', summaryOf(again));
     } else {

@@ -4,7 +4,7 @@ import type { SeatChange } from '../../domain/billing/safety';
 import type { AdditionLink, PlannedOperation } from '../../domain/billing/types';
 import type { BillingSnapshotModel, SnapshotPart } from '../models/billing-snapshot';
 import { naturalId } from '../natural-id';
-import { retryOnDuplicateKey } from '../retry-duplicate';
+import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
 import { ensureTtlIndex } from '../ttl-index';
 
 /** Long enough for any run and its retries; a run never reads another run's snapshot. */
@@ -114,13 +114,28 @@ export class BillingSnapshotRepository {
     return doc ? (doc.body as AgreementSnapshot) : undefined;
   }
 
-  /** One bulk write; a retried prepare overwrites what an earlier attempt left. */
+  /**
+   * One insert of every agreement (a new run has none stored); a retried prepare, which finds
+   * some stored already, overwrites them all in one bulk upsert instead.
+   */
   async saveAgreements(
     scope: Scope,
     agreements: readonly AgreementSnapshot[],
     createdAt: Date,
   ): Promise<void> {
     if (agreements.length === 0) return;
+    try {
+      await this.model.insertMany(
+        agreements.map((a) => ({
+          _id: agreementDocId(scope, a.agreementId),
+          ...this.docOf(scope, 'agreement', a, createdAt),
+        })),
+        { ordered: false, lean: true },
+      );
+      return;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
     const ops = agreements.map((a) => ({
       updateOne: {
         filter: { _id: agreementDocId(scope, a.agreementId) },

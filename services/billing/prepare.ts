@@ -53,6 +53,10 @@ function holdZeroing(agreements: AgreementSnapshot[], policy: BillingPolicySetti
   if (reason) for (const a of zeroing) a.hold = reason;
 }
 
+/** A run that plans, then waits for a person's approval before it writes anything. */
+export const awaitsApproval = (policy: BillingPolicySettings, ref: BillingRunRef): boolean =>
+  policy.apply === 'approve' && !ref.approvedKey;
+
 const chunk = <T>(list: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
     list.slice(i * size, (i + 1) * size),
@@ -131,7 +135,8 @@ export async function prepareRun(
       mappings: await repos.productMappings.list(partnerId, integrationId),
       defaults: policy.catalogDefaults,
     },
-    { ...options, dryRun: ref.preview === true },
+    // A preview writes nothing; a run in approval mode creates its catalog items once approved.
+    { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
   );
   await repos.productMappings.save(partnerId, integrationId, catalog.found);
 

@@ -62,16 +62,17 @@ test('a preview writes nothing; apply by its planHash writes exactly it; a chang
         from: { quantity: 20 },
         to: { quantity: 30 },
       }),
-      // The rejected run's preparation created its catalog item (catalog items are not billing).
+      // Its catalog item does not exist yet (the rejected run created nothing): created first.
       expect.objectContaining({
         action: 'create',
         sku: 'secure-dns',
-        productId: expect.any(Number),
+        productId: null,
         to: { quantity: 10 },
         effectiveDate: `${plan.today}T00:00:00Z`,
       }),
     ]),
   );
+  expect(plan.warnings).toContain('a ConnectWise catalog item would be created for secure-dns');
 
   // The usage changes after the preview: applying the old hash is refused with the new plan.
   expect(
@@ -130,8 +131,7 @@ test('approval mode: a run holds its plan until approved; rejected, nothing is w
   const rejectedResult = await waitRun(rejected);
   expect(rejectedResult.outcome).toBe('partial');
   expect(rejectedResult.summary).toContain('not written: rejected by');
-  // Nothing billed: the only write is the catalog item its preparation made (items bill nothing).
-  expect(await writes()).toEqual(['POST /procurement/catalog']);
+  expect(await writes()).toEqual([]);
 
   const approved = await press();
   expect(await heldRun()).toBe(approved);
@@ -139,6 +139,11 @@ test('approval mode: a run holds its plan until approved; rejected, nothing is w
   expect(answer.body).toEqual({ runKey: approved, decision: 'approve', agreements: heldCount });
   expect(await waitRun(approved)).toMatchObject({ outcome: 'succeeded' });
   expect(await openAdditions(300)).toContainEqual({ product: 1350, quantity: 40 });
+  // The catalog item approval mode stood in for was created once approved, and billed.
+  const dns = (await suite.fx.sim.admin.state.catalog()).find(
+    (c) => c.integrationXRef === 'dfx:secure-dns',
+  );
+  expect(await openAdditions(300)).toContainEqual({ product: dns!.id, quantity: 10 });
   expect(
     (await post('/billing/runs/billing-run:other:x.1/decision', { decision: 'approve' })).status,
   ).toBe(404);

@@ -113,7 +113,10 @@ describe('run snapshots', () => {
       lines: [{ sku: 'seat', quantity: 4, asOf: new Date('2026-06-14T00:00:00Z') }],
       links: [{ sku: 'seat', additionId: 5000 }],
     };
-    await snaps.saveAgreements(ref, [agreement], createdAt);
+    await snaps.saveAgreements(ref, [{ ...agreement, lines: [] }], createdAt);
+    // A prepare retried after it stored the agreements overwrites them (and adds the rest).
+    await snaps.saveAgreements(ref, [agreement, { ...agreement, agreementId: 301 }], createdAt);
+    expect((await snaps.getAgreement(ref, 301))?.agreementId).toBe(301);
     expect(await snaps.getRun(ref)).toBeUndefined();
     const run = {
       ref,
