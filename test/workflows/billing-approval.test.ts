@@ -1,50 +1,25 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import { sealPrivateKey } from '../../services/integration-client';
-import { createDataConverter } from '../../temporal/data-converter';
-import { WORKFLOWS_PATH } from '../../worker/worker';
 import { billingRunWorkflow } from '../../workflows';
 import { billingProgressQuery } from '../../workflows/messages';
-import { openTestDatabase, type TestDatabase } from '../support/db';
-import { testKeyring } from '../support/keys';
-import { simulatorActivityDeps } from '../support/activity-deps';
-import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
-import { createTimeSkippingEnv } from '../support/temporal';
+import type { TestDatabase } from '../support/db';
+import type { SimulatorFixture } from '../support/simulator';
+import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
 
 /**
  * Approval mode on the time-skipping server, with the real activities, FerretDB and the
  * simulator: a run plans, waits for a decision, and after its expiry writes nothing.
  */
-const taskQueue = 'billing-approval-test';
-let env: TestWorkflowEnvironment;
+let engine: TimeSkippingEngine;
 let db: TestDatabase;
-let worker: Worker;
-let workerRun: Promise<void>;
 let client: Client;
 let fx: SimulatorFixture;
+let taskQueue: string;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  db = await openTestDatabase('billing-approval');
-  fx = await startTestSimulator();
-  const keyring = testKeyring();
-  const dataConverter = createDataConverter(keyring);
-  client = new (env.client.constructor as typeof Client)({
-    connection: env.connection,
-    namespace: env.namespace,
-    dataConverter,
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(simulatorActivityDeps(db.repos, keyring)),
-    dataConverter,
-  });
-  workerRun = worker.run();
-
+  engine = await startTimeSkippingEngine('billing-approval');
+  ({ db, client, fx, taskQueue } = engine);
+  const keyring = engine.keyring;
   const { privateKey, ...creds } = fx.credentials;
   const { id } = await db.repos.integrations.create({
     ...creds,
@@ -69,13 +44,7 @@ beforeAll(async () => {
   ]);
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await db?.close();
-  await fx?.sim.close();
-  await env?.teardown();
-});
+afterAll(() => engine?.stop());
 
 let integrationId = '';
 

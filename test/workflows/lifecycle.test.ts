@@ -1,11 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import type { Keyring } from '../../security';
 import { sealPrivateKey } from '../../services/integration-client';
-import { createDataConverter } from '../../temporal/data-converter';
-import { WORKFLOWS_PATH } from '../../worker/worker';
 import { integrationLifecycle } from '../../workflows';
 import { lifecycleWorkflowId } from '../../workflows/ids';
 import {
@@ -15,51 +11,27 @@ import {
   statusQuery,
   synchronizeSignal,
 } from '../../workflows/messages';
-import { openTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
-import { simulatorActivityDeps } from '../support/activity-deps';
-import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
-import { createTimeSkippingEnv } from '../support/temporal';
+import type { SimulatorFixture } from '../support/simulator';
+import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
 
 const DAY = 24 * 60 * 60 * 1000;
-const taskQueue = 'lifecycle-test';
 
+let engine: TimeSkippingEngine;
 let env: TestWorkflowEnvironment;
 let db: TestDatabase;
-let worker: Worker;
-let workerRun: Promise<void>;
 let client: Client;
 let keyring: Keyring;
 let fx: SimulatorFixture;
+let taskQueue: string;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  db = await openTestDatabase('lifecycle');
-  fx = await startTestSimulator();
-  keyring = testKeyring();
-  const dataConverter = createDataConverter(keyring);
-  client = new (env.client.constructor as typeof Client)({
-    connection: env.connection,
-    namespace: env.namespace,
-    dataConverter,
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(simulatorActivityDeps(db.repos, keyring)),
-    dataConverter,
-  });
-  workerRun = worker.run();
+  engine = await startTimeSkippingEngine('lifecycle');
+  ({ env, db, client, keyring, fx, taskQueue } = engine);
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await db?.close();
-  await fx?.sim.close();
-  await env?.teardown();
-});
+afterAll(() => engine?.stop());
 
 /** A saved integration against the simulator, and its lifecycle workflow. */
 const start = async (
