@@ -1,9 +1,15 @@
 import { modelOn } from './model-on';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
-/** Vendor customer → ConnectWise company of one integration; companyId null = excluded. */
+/**
+ * Vendor customer → ConnectWise company of one integration; companyId null = excluded. `_id` is
+ * the natural key (db/natural-id.ts: partnerId, integrationId, customerId), so saves filter on
+ * `_id` alone (FerretDB answers only those from an index). Rows saved before have an ObjectId
+ * `_id`; the repository moves each to its natural `_id` the first time it is saved again.
+ */
 const companyMappingSchema = new Schema(
   {
+    _id: { type: Schema.Types.Mixed, required: true },
     partnerId: { type: String, required: true },
     integrationId: { type: String, required: true },
     customerId: { type: String, required: true },

@@ -1,5 +1,9 @@
 import type { CompanyMappingModel } from '../models/company-mapping';
-import { retryOnDuplicateKey } from '../retry-duplicate';
+import { naturalId } from '../natural-id';
+import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
+
+const idOf = (partnerId: string, integrationId: string, customerId: string) =>
+  naturalId(partnerId, integrationId, customerId);
 
 export interface CompanyMapping {
   customerId: string;
@@ -25,20 +29,60 @@ export class CompanyMappingRepository {
     return res.deletedCount;
   }
 
-  /** Idempotent: saving the same mappings twice leaves one row per customer. */
+  /**
+   * Idempotent: saving the same mappings twice leaves one row per customer. One bulk upsert by
+   * `_id`. If a row predates natural ids (an ObjectId `_id` holding the unique key), that bulk write
+   * fails (FerretDB may also leave the statements after it undone), so each mapping is saved again
+   * on its own: by `_id`, or, for such a row, updated where it is by the key (a slower, scanning
+   * statement; never a delete, so nothing can be lost half-way).
+   */
   async save(partnerId: string, integrationId: string, mappings: CompanyMapping[]): Promise<void> {
     if (mappings.length === 0) return;
-    await retryOnDuplicateKey(() =>
-      this.model.bulkWrite(
-        mappings.map((m) => ({
-          updateOne: {
-            filter: { partnerId, integrationId, customerId: m.customerId },
-            update: { $set: { companyId: m.companyId, companyName: m.companyName ?? null } },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      ),
-    );
+    const byId = (m: CompanyMapping) => ({
+      updateOne: {
+        filter: { _id: idOf(partnerId, integrationId, m.customerId) },
+        update: {
+          $set: { companyId: m.companyId, companyName: m.companyName ?? null },
+          $setOnInsert: { partnerId, integrationId, customerId: m.customerId },
+        },
+        upsert: true,
+      },
+    });
+    try {
+      await retryOnDuplicateKey(() => this.model.bulkWrite(mappings.map(byId), { ordered: false }));
+      return;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    for (let i = 0; i < mappings.length; i += ONE_BY_ONE) {
+      await Promise.all(
+        mappings
+          .slice(i, i + ONE_BY_ONE)
+          .map((m) => this.saveOne(partnerId, integrationId, m, byId(m))),
+      );
+    }
+  }
+
+  private async saveOne(
+    partnerId: string,
+    integrationId: string,
+    m: CompanyMapping,
+    op: { updateOne: { filter: object; update: object; upsert: boolean } },
+  ): Promise<void> {
+    const { filter, update, upsert } = op.updateOne;
+    try {
+      await retryOnDuplicateKey(() => this.model.updateOne(filter, update, { upsert }).exec());
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await this.model
+        .updateOne(
+          { partnerId, integrationId, customerId: m.customerId },
+          { $set: { companyId: m.companyId, companyName: m.companyName ?? null } },
+        )
+        .exec();
+    }
   }
 }
+
+/** Mappings saved at once when they must be saved one by one (rows from before natural ids). */
+const ONE_BY_ONE = 20;
