@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { z } from 'zod';
 import type { ConnectWiseClient, RequestOptions } from '../client';
 import { cond } from '../conditions';
@@ -11,6 +12,8 @@ import { companySchema, type Company } from '../schemas/company';
  * query strings (2 KB by default), so a very long list is read in a few requests, not hundreds.
  */
 export const IDS_PER_QUERY = 100;
+/** Requests of one look-up in flight at once. */
+const QUERIES_AT_ONCE = 4;
 
 async function byIds<T extends { id: number }>(
   client: ConnectWiseClient,
@@ -20,17 +23,24 @@ async function byIds<T extends { id: number }>(
   options?: RequestOptions,
 ): Promise<Map<number, T>> {
   const unique = [...new Set(ids)].sort((a, b) => a - b);
-  const found = new Map<number, T>();
-  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
-    const rows = await client.listAll(
-      path,
-      schema,
-      { conditions: cond.in('id', unique.slice(i, i + IDS_PER_QUERY)), fields: fieldsOf(schema) },
-      options,
-    );
-    for (const row of rows) found.set(row.id, row);
-  }
-  return found;
+  const chunks: number[][] = [];
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY)
+    chunks.push(unique.slice(i, i + IDS_PER_QUERY));
+  // A few requests at once: a thousand agreements are 10 reads, not 10 round trips in a row.
+  const limit = pLimit(QUERIES_AT_ONCE);
+  const pages = await Promise.all(
+    chunks.map((chunk) =>
+      limit(() =>
+        client.listAll(
+          path,
+          schema,
+          { conditions: cond.in('id', chunk), fields: fieldsOf(schema) },
+          options,
+        ),
+      ),
+    ),
+  );
+  return new Map(pages.flat().map((row) => [row.id, row]));
 }
 
 /** The companies with these ids, deleted ones included (the caller decides about them). */
