@@ -6,7 +6,7 @@ import type {
 } from '../models/billing-result';
 import { naturalId } from '../natural-id';
 import { Retention } from '../retention';
-import { retryOnDuplicateKey } from '../retry-duplicate';
+import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './billing-changes';
 
 type Scope = Pick<BillingRunRef, 'partnerId' | 'integrationId' | 'runKey'>;
@@ -108,16 +108,24 @@ export class BillingResultRepository {
   private async write(scope: Scope, results: BillingResult[]): Promise<void> {
     if (results.length === 0) return;
     const { partnerId, integrationId, runKey } = scope;
-    const ops = results.map((r) => {
-      const _id = idOf(scope, r);
-      return {
-        replaceOne: {
-          filter: { _id },
-          replacement: { _id, partnerId, integrationId, runKey, ...r },
-          upsert: true,
-        },
-      };
-    });
+    const docs = results.map((r) => ({
+      _id: idOf(scope, r),
+      partnerId,
+      integrationId,
+      runKey,
+      ...r,
+    }));
+    // Mostly new results: one insert command. A retry (or the pass after an approval) finds some
+    // stored already, and replaces them all instead.
+    try {
+      await this.model.insertMany(docs, { ordered: false, lean: true });
+      return;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const ops = docs.map((doc) => ({
+      replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
+    }));
     await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
   }
 }
