@@ -1,19 +1,22 @@
 /**
  * `npm run bench:billing` (issue 8): billing runs of the real workflow on a local Temporal dev
- * server, the engine's worker in this process, FerretDB, and the ConnectWise simulator in a child
- * process with a latency rule on every request. Phases, side by side: (a) first sync, (b) a
+ * server, the engine's worker in its own process (started as production starts it: the compiled
+ * worker/main.ts), FerretDB, and the ConnectWise simulator in a child process with a latency rule
+ * on every request. Phases, side by side: (a) first sync, (b) a
  * no-change resync, (c) a resync with 10% of quantities changed, each beside a naive baseline
  * measured on a sample and scaled linearly. Prints calls by kind, wall times, the latency floor,
  * the ratios and PASS/FAIL per target.
  *
  * BENCH_CUSTOMERS (1000), BENCH_LATENCY_MS (100), BENCH_NAIVE_CUSTOMERS (50): e.g.
  * `BENCH_CUSTOMERS=50 npm run bench:billing` for a quick smoke run. BENCH_STRICT=1 exits 1 on a FAIL.
+ * BENCH_WORKER=tsx runs the worker process from the TypeScript sources under tsx (no compile).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createNaive } from './billing/naive';
 import {
   describeMemory,
+  mb,
   needsOf,
   runEnginePhase,
   withRssPeak,
@@ -36,11 +39,26 @@ import {
 import { optionsFromEnv, startBench, type Bench } from './billing/setup';
 import { changeShare, PRODUCTS } from './billing/tenant';
 import { callTimingTable, cpuTable, timelineTable, type PhaseTimeline } from './billing/timeline';
+import { withWorkerRss, workerMemoryOf, type WorkerMemory } from './billing/worker-process';
+
+interface WorkerPhaseMemory {
+  key: PhaseKey;
+  /** Highest VmRSS sampled every 100 ms during the engine run, in bytes. */
+  sampledPeak: number | undefined;
+  /** VmHWM at the end of the engine run: the peak since the worker process started. */
+  hwm: number | undefined;
+}
 
 interface Measured {
+  /** The bench process's own memory (the driver; the worker is another process). */
   peak?: Memory;
   idle?: Memory;
   stages: Array<{ stage: string; usage: Memory }>;
+  /** The worker process, from /proc/<pid>/status. */
+  workerStages: Array<{ stage: string; usage: WorkerMemory | undefined }>;
+  workerPhases: WorkerPhaseMemory[];
+  /** The worker process once the bench is done, before it is stopped. */
+  workerLast?: WorkerMemory;
   timelines: PhaseTimeline[];
   problems: string[];
 }
@@ -110,8 +128,13 @@ async function phase(
   const { latencyMs, concurrency } = bench.opts;
   const floor = floorOf(await needsOf(bench, writes), latencyMs, concurrency);
   console.log(`\n${PHASE_TITLES[key]}: engine…`);
-  const { value: run, peak } = await withRssPeak(() => runEnginePhase(bench));
+  const {
+    value: { value: run, peak },
+    sampledPeak,
+    hwm,
+  } = await withWorkerRss(bench.worker.pid, () => withRssPeak(() => runEnginePhase(bench)));
   if (!measured.peak || peak.rss > measured.peak.rss) measured.peak = peak;
+  measured.workerPhases.push({ key, sampledPeak, hwm });
   measured.timelines.push({
     key,
     wallMs: run.wallMs,
@@ -152,6 +175,11 @@ async function main(): Promise<void> {
   const measured: Measured = {
     idle: process.memoryUsage(),
     stages: bench.memory,
+    workerStages: [
+      ...bench.workerMemory,
+      { stage: 'after setup, idle', usage: workerMemoryOf(bench.worker.pid) },
+    ],
+    workerPhases: [],
     timelines: [],
     problems: [],
   };
@@ -189,9 +217,32 @@ async function main(): Promise<void> {
   } finally {
     const simRss = bench.sim.peakRssMb();
     const lifetimeRss = process.resourceUsage().maxRSS / 1024;
+    measured.workerLast = workerMemoryOf(bench.worker.pid);
+    const workerRun = describeWorkerRun(bench);
     await bench.close();
-    if (phases.length === 3) report(phases, measured, lifetimeRss, simRss);
+    if (phases.length === 3) report(phases, measured, lifetimeRss, simRss, workerRun);
   }
+}
+
+function describeWorkerRun(bench: Bench): string {
+  const { entry, pid } = bench.worker;
+  const command =
+    entry.mode === 'compiled'
+      ? 'node dist/worker/main.js (compiled now with tsc -p tsconfig.build.json, as `npm run build` does)'
+      : `node --import tsx worker/main.ts (not compiled: ${entry.note ?? 'tsx'})`;
+  return `${command}, pid ${pid ?? '?'}, WORKFLOW_BUNDLE_PATH = the prebundled workflows`;
+}
+
+/**
+ * The worker process's peak for the target: its VmHWM at the end of the last engine phase (the
+ * kernel's high-water mark since it started, so no spike between samples is missed), or the
+ * highest sample if /proc gave no VmHWM.
+ */
+function workerPeakMb(measured: Measured): number {
+  const values = measured.workerPhases.flatMap((p) =>
+    [p.hwm, p.sampledPeak].filter((v): v is number => v !== undefined),
+  );
+  return values.length ? Math.max(...values) / 1024 / 1024 : Number.NaN;
 }
 
 function report(
@@ -199,9 +250,10 @@ function report(
   measured: Measured,
   lifetimeRssMb: number,
   simRssMb: number | undefined,
+  workerRun: string,
 ): void {
   const { problems } = measured;
-  const rssPeakMb = (measured.peak?.rss ?? 0) / 1024 / 1024;
+  const rssPeakMb = workerPeakMb(measured);
   const naive = phases[0]!.naive;
   console.log('\n## Results\n');
   console.log(summaryTable(phases));
@@ -216,12 +268,29 @@ function report(
   console.log(timelineTable(measured.timelines));
   console.log('\n' + callTimingTable(measured.timelines));
   console.log('\n' + cpuTable(measured.timelines));
+  console.log(`\nWorker process RSS (${workerRun}; from /proc/<pid>/status):`);
+  for (const { stage, usage } of measured.workerStages)
+    console.log(
+      `  ${stage}: ${usage ? `VmRSS ${mb(usage.rss)}, VmHWM (peak so far) ${mb(usage.hwm)}` : 'n/a'}`,
+    );
+  for (const p of measured.workerPhases)
+    console.log(
+      `  engine phase ${p.key}: peak VmRSS sampled every 100 ms ${p.sampledPeak === undefined ? 'n/a' : mb(p.sampledPeak)}, ` +
+        `VmHWM at its end ${p.hwm === undefined ? 'n/a' : mb(p.hwm)}`,
+    );
   console.log(
-    '\nRSS of this process (the worker + the bench driver; FerretDB, Temporal and the simulator are other processes):',
+    `  peak for the target (VmHWM at the end of the last engine phase, since the process started): ${rssPeakMb.toFixed(0)} MB`,
+  );
+  if (measured.workerLast)
+    console.log(
+      `  whole process lifetime (incl. setup and the naive phases): VmHWM ${mb(measured.workerLast.hwm)}`,
+    );
+  console.log(
+    '\nRSS of the bench process (informational: the bench driver under tsx, its Temporal client and database connection; no worker):',
   );
   for (const { stage, usage } of measured.stages)
     console.log(`  ${stage}: ${describeMemory(usage)}`);
-  if (measured.idle) console.log(`  after setup, worker idle: ${describeMemory(measured.idle)}`);
+  if (measured.idle) console.log(`  after setup: ${describeMemory(measured.idle)}`);
   if (measured.peak)
     console.log(
       `  peak during the engine phases (sampled every 100 ms): ${describeMemory(measured.peak)}`,

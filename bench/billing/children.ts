@@ -1,13 +1,14 @@
 /**
  * The benchmark's child processes, started as the local stack starts its own (`node --import tsx`:
  * one process each, stopped with its process group): the simulator and the workflow prebundle.
+ * The worker's own process is in worker-process.ts.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createAdminClient, type SimulatorAdmin } from '../../simulator';
 import { describeExit, spawnManaged, type ManagedProcess } from '../../dev/managed';
 
-const ROOT = resolve(__dirname, '..', '..');
+export const ROOT = resolve(__dirname, '..', '..');
 
 export interface SimulatorChild {
   origin: string;
@@ -18,15 +19,23 @@ export interface SimulatorChild {
   stop(): Promise<void>;
 }
 
-/** Kernel's peak RSS of a process (VmHWM), in MB; undefined once it is gone or off Linux. */
-export function peakRssMbOf(pid: number | undefined): number | undefined {
+/** The `kB` fields of /proc/<pid>/status (VmRSS, VmHWM…), in bytes; undefined once it is gone. */
+export function readProcStatus(pid: number | undefined): Record<string, number> | undefined {
   if (pid === undefined) return undefined;
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
+    const fields: Record<string, number> = {};
+    for (const m of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(\w+):\s+(\d+) kB$/gm))
+      fields[m[1]!] = Number(m[2]) * 1024;
+    return fields;
   } catch {
     return undefined;
   }
+}
+
+/** Kernel's peak RSS of a process (VmHWM), in MB; undefined once it is gone or off Linux. */
+export function peakRssMbOf(pid: number | undefined): number | undefined {
+  const hwm = readProcStatus(pid)?.VmHWM;
+  return hwm === undefined ? undefined : hwm / 1024 / 1024;
 }
 
 export async function startSimulatorChild(companies: number): Promise<SimulatorChild> {

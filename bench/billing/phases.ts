@@ -1,7 +1,8 @@
 /**
  * One engine phase: the real billing run workflow (`billingRunWorkflow`, trigger `manual`, a
  * fresh run key and workflow id) started with the client on the worker's task queue, timed from
- * start to result; ConnectWise calls counted from the simulator's journal, by kind.
+ * start to result (the worker runs in its own process); ConnectWise calls counted from the
+ * simulator's journal, by kind.
  */
 import { randomBytes } from 'node:crypto';
 import type { BillingRunResult } from '../../domain/billing/run';
@@ -63,7 +64,17 @@ export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
     ],
     memo: { trigger: 'manual' },
   });
-  const result = await handle.result();
+  // A worker process that dies would leave the run waiting forever: fail the phase instead, and
+  // cancel the wait first (a long poll still open when the bench closes its connection retries
+  // on the closed channel and crashes the bench before it can report why).
+  const waiting = new AbortController();
+  const result = await Promise.race([
+    client.withAbortSignal(waiting.signal, () => handle.result()),
+    bench.worker.died().catch((err: unknown) => {
+      waiting.abort();
+      throw err;
+    }),
+  ]);
   const wallMs = performance.now() - started;
   const cpuAfter = cpuNow(bench);
   const cpu = Object.fromEntries(

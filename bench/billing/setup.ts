@@ -1,7 +1,8 @@
 /**
  * Everything the billing benchmark runs against: FerretDB and a Temporal dev server (the tool
  * cache's binaries, dev/processes.ts), the simulator in a child process, the engine's worker in
- * this process (worker/worker.ts's createWorkers, the real activities) and a Temporal client; then
+ * its own process as production starts it (worker-process.ts: the compiled worker/main.ts, the
+ * prebundled workflows) and a Temporal client; then
  * the tenant: an integration with its codebase saved (as create does), 5 products, the customers
  * mapped to their companies, their usage, and billing settings choosing each one's agreement.
  */
@@ -10,9 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../config';
-import { createLogger } from '../../config/logger';
 import { connectDatabase, createRepositories, type Repositories } from '../../db';
 import { discardLines } from '../../dev/managed';
 import { startFerretDb, startTemporalDevServer } from '../../dev/processes';
@@ -20,9 +19,16 @@ import { keyringFromConfig } from '../../security';
 import { sealPrivateKey } from '../../services/integration-client';
 import { DEFAULT_CODEBASE, DEMO_CREDENTIALS } from '../../simulator';
 import { createDataConverter } from '../../temporal/data-converter';
-import { createWorkers, type EngineWorkers } from '../../worker/worker';
 import { prebundleInChild, startSimulatorChild, type SimulatorChild } from './children';
 import { writeUsageSets } from './usage-seed';
+import {
+  prepareWorkerEntry,
+  startWorkerChild,
+  workerMemoryOf,
+  type WorkerChild,
+  type WorkerEnv,
+  type WorkerMemory,
+} from './worker-process';
 import {
   agreementIdOf,
   CATALOG_DEFAULTS,
@@ -71,6 +77,8 @@ export type Usage = Map<number, Map<string, number>>;
 export interface Bench {
   opts: BenchOptions;
   sim: SimulatorChild;
+  /** The engine's worker process. */
+  worker: WorkerChild;
   repos: Repositories;
   config: Config;
   client: Client;
@@ -82,11 +90,13 @@ export interface Bench {
   naiveUsage: Usage;
   /** Processes whose CPU time each phase reports. */
   pids: Record<
-    'worker (this process)' | 'FerretDB' | 'Temporal server' | 'simulator',
+    'worker process' | 'bench driver (this process)' | 'FerretDB' | 'Temporal server' | 'simulator',
     number | undefined
   >;
-  /** process.memoryUsage() at setup stages, to tell what the worker itself costs. */
+  /** process.memoryUsage() of this process (the driver, no worker) at setup stages. */
   memory: Array<{ stage: string; usage: NodeJS.MemoryUsage }>;
+  /** The worker process's VmRSS / VmHWM at setup stages. */
+  workerMemory: Array<{ stage: string; usage: WorkerMemory | undefined }>;
   /** Pushes these customers' usage (a new set each, as the portal does). */
   pushUsage(indices: Iterable<number>): Promise<void>;
   close(): Promise<void>;
@@ -110,14 +120,15 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
   };
   try {
     const bundlePath = join(dir, 'workflow-bundle.js');
-    const [ferret, temporal, sim] = await step(
-      'FerretDB, Temporal, simulator, workflow bundle',
+    const [ferret, temporal, sim, , workerEntry] = await step(
+      'FerretDB, Temporal, simulator, workflow bundle, worker compile',
       () =>
         Promise.all([
           startFerretDb({ dataDir: join(dir, 'db'), log: discardLines }),
           startTemporalDevServer({ headless: true, log: discardLines }),
           startSimulatorChild(opts.customers + opts.naiveCustomers),
           prebundleInChild(bundlePath),
+          prepareWorkerEntry(dir),
         ]),
     );
     stops.push(
@@ -126,7 +137,9 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
       () => sim.stop(),
     );
 
-    const config = loadConfig({
+    // The engine's configuration: the worker process gets it as its environment, the bench's
+    // client and database connection read the same values.
+    const engineEnv: WorkerEnv = {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
@@ -135,34 +148,30 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
       TEMPORAL_INTERACTIVE_TASK_QUEUE: 'bench-billing-interactive',
       MONGODB_URI: ferret.uri,
       LOG_LEVEL: 'warn',
-    });
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    };
+    const config = loadConfig(engineEnv);
     const keyring = keyringFromConfig(config);
     const conn = await connectDatabase({ uri: config.MONGODB_URI });
     stops.push(() => conn.close());
     const repos = await createRepositories(conn);
 
     memory.push({ stage: 'database connected', usage: process.memoryUsage() });
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-    const workers: EngineWorkers = await createWorkers({
-      config,
-      connection: nativeConnection,
-      keyring,
-      workflowBundlePath: bundlePath,
-      deps: {
-        repos,
-        keyring,
-        cw: config,
-        logger: createLogger({ level: 'warn', name: 'worker' }),
-      },
-    });
-    const running = workers.run();
-    memory.push({ stage: 'workers created and polling', usage: process.memoryUsage() });
-    stops.push(async () => {
-      workers.shutdown();
-      await running;
-      await nativeConnection.close();
-    });
+    const worker = await step(
+      `worker process (${workerEntry.mode === 'compiled' ? 'node dist/worker/main.js' : 'node --import tsx worker/main.ts'}) polling`,
+      () =>
+        startWorkerChild(workerEntry, engineEnv, {
+          address: config.TEMPORAL_ADDRESS,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueues: [config.TEMPORAL_TASK_QUEUE, config.TEMPORAL_INTERACTIVE_TASK_QUEUE],
+        }),
+    );
+    // Stopped first (stops run in reverse): it drains while the database and Temporal are up.
+    stops.push(() => worker.stop());
+    const workerMemory: Bench['workerMemory'] = [
+      { stage: 'workers created and polling', usage: workerMemoryOf(worker.pid) },
+    ];
+    memory.push({ stage: 'worker process polling', usage: process.memoryUsage() });
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({
@@ -234,6 +243,7 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
     return {
       opts,
       sim,
+      worker,
       repos,
       config,
       client,
@@ -243,12 +253,14 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
       naiveUsage,
       pushUsage,
       pids: {
-        'worker (this process)': process.pid,
+        'worker process': worker.pid,
+        'bench driver (this process)': process.pid,
         FerretDB: ferret.process.pid,
         'Temporal server': temporal.process.pid,
         simulator: sim.process.pid,
       },
       memory,
+      workerMemory,
       close,
     };
   } catch (err) {
