@@ -40,8 +40,14 @@ const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
 const TASK_QUEUE_TYPE_ACTIVITY = 2;
 
+export type PollKind = 'workflow' | 'activity';
+const TYPE_OF: Record<PollKind, number> = {
+  workflow: TASK_QUEUE_TYPE_WORKFLOW,
+  activity: TASK_QUEUE_TYPE_ACTIVITY,
+};
+
 /**
- * A worker polls the task queue for both workflow and activity tasks, and has done so since
+ * A worker polls the task queue for these kinds of task (both by default), and has done so since
  * `since` (so pollers of a previous run, still listed by a long-running server, do not count).
  */
 export function workerPolling(
@@ -49,13 +55,14 @@ export function workerPolling(
   namespace: string,
   taskQueue: string,
   since: Date,
+  kinds: readonly PollKind[] = ['workflow', 'activity'],
 ): Promise<boolean> {
   return withTemporal(address, async (c) => {
-    for (const taskQueueType of [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY]) {
+    for (const kind of kinds) {
       const reply = await c.workflowService.describeTaskQueue({
         namespace,
         taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
-        taskQueueType,
+        taskQueueType: TYPE_OF[kind],
       });
       const fresh = (reply.pollers ?? []).some(
         (p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since.getTime() - 1_000,
@@ -64,6 +71,25 @@ export function workerPolling(
     }
     return true;
   });
+}
+
+/** The engine's task queues: workflows and activities on the first, activities on the second. */
+export interface EngineQueues {
+  taskQueue: string;
+  interactiveTaskQueue: string;
+}
+
+/** The engine's worker process polls both of its queues, as worker/worker.ts sets them up. */
+export async function enginePolling(
+  address: string,
+  namespace: string,
+  { taskQueue, interactiveTaskQueue }: EngineQueues,
+  since: Date,
+): Promise<boolean> {
+  return (
+    (await workerPolling(address, namespace, taskQueue, since)) &&
+    (await workerPolling(address, namespace, interactiveTaskQueue, since, ['activity']))
+  );
 }
 
 export async function httpOk(url: string): Promise<boolean> {

@@ -22,7 +22,7 @@ import {
 import { formatFailure, formatReadyBanner } from './print';
 import { freePort } from './ports';
 import { startFerretDb, startTemporalDevServer } from './processes';
-import { httpOk, workerPolling } from './probes';
+import { enginePolling, httpOk } from './probes';
 import { assertPortsFree, resolvePorts, type StackPorts } from './stack-ports';
 import { PartError, waitUntil } from './wait';
 
@@ -232,13 +232,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.push(worker, api);
     const polling = (part: Part & { process: ManagedProcess }) =>
       waitUntil(
-        async () => {
-          for (const queue of [taskQueue, interactiveTaskQueue]) {
-            const { startedAt } = part.process;
-            if (!(await workerPolling(temporal.address, namespace, queue, startedAt))) return false;
-          }
-          return true;
-        },
+        () =>
+          enginePolling(
+            temporal.address,
+            namespace,
+            { taskQueue, interactiveTaskQueue },
+            part.process.startedAt,
+          ),
         {
           what: `a worker polling task queues ${taskQueue} and ${interactiveTaskQueue}`,
           timeoutMs: timeoutMs ?? 120_000,

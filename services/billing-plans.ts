@@ -23,7 +23,7 @@ export interface BillingPlanDeps {
   temporal: Client;
   repos: Pick<Repositories, 'integrations' | 'billingSnapshots'>;
   lifecycle: Pick<LifecycleClient, 'synchronize'>;
-  config: Pick<Config, 'TEMPORAL_INTERACTIVE_TASK_QUEUE'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_INTERACTIVE_TASK_QUEUE'>;
 }
 
 const notActive = (integration: IntegrationRecord) =>
@@ -47,14 +47,14 @@ export class BillingPlanService {
     return integration;
   }
 
-  /** Plans the next run as a workflow (on the interactive queue) and shows the plan. */
+  /** Plans the next run as a workflow (its activities on the interactive queue); shows the plan. */
   async preview(partnerId: string): Promise<PlanView> {
     const integration = await this.integrationOf(partnerId);
     const { temporal, config } = this.deps;
     const previewKey = billingPreviewWorkflowId(integration.id, randomUUID());
     const result = await callTemporal(temporal, () =>
       temporal.workflow.execute<typeof billingPreviewWorkflow>('billingPreviewWorkflow', {
-        taskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId: previewKey,
         args: [
           {
@@ -64,6 +64,7 @@ export class BillingPlanService {
             trigger: 'manual',
             preview: true,
           },
+          { activityTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE },
         ],
         workflowExecutionTimeout: PREVIEW_TIMEOUT_MS,
         typedSearchAttributes: [

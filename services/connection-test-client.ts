@@ -18,7 +18,7 @@ import type { ConnectionToTest } from '../workflows/test-connection';
 
 export type ConnectionTestConfig = Pick<
   Config,
-  'TEMPORAL_INTERACTIVE_TASK_QUEUE' | 'TEST_CONNECTION_TIMEOUT_SECONDS'
+  'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_INTERACTIVE_TASK_QUEUE' | 'TEST_CONNECTION_TIMEOUT_SECONDS'
 >;
 
 /** What the workflow gets beyond ConnectWise's share of the wait: time for a worker to pick it up. */
@@ -70,7 +70,10 @@ function testFailure(err: unknown, seconds: number): unknown {
   return err;
 }
 
-/** Runs Test Connection as a workflow on the interactive task queue, for a person who waits. */
+/**
+ * Runs Test Connection as a workflow for a person who waits: the workflow on the engine's task
+ * queue (one workflow worker per process), its activity on the interactive queue.
+ */
 export class ConnectionTestClient {
   constructor(
     private readonly temporal: Client,
@@ -83,9 +86,15 @@ export class ConnectionTestClient {
     try {
       const handle = await callTemporal(this.temporal, () =>
         this.temporal.workflow.start<typeof testConnectionWorkflow>('testConnectionWorkflow', {
-          taskQueue: this.config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
           workflowId: testConnectionWorkflowId(partnerId, randomUUID()),
-          args: [{ ...connection, answerWithinMs }],
+          args: [
+            {
+              ...connection,
+              answerWithinMs,
+              activityTaskQueue: this.config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+            },
+          ],
           // With no worker polling, say so soon after ConnectWise's share of the wait.
           workflowExecutionTimeout: answerWithinMs + ENGINE_MARGIN_MS,
           typedSearchAttributes: [

@@ -29,7 +29,9 @@ export interface CreateWorkerOptions {
 
 /**
  * The process's two workers: one per task queue, each with its own activity slots, so scheduled
- * syncs can never take the slots of work a person waits for (Test Connection).
+ * syncs can never take the slots of work a person waits for (Test Connection, billing preview).
+ * Only the sync worker runs workflows (each workflow worker is a V8 isolate of its own, ~70 MB):
+ * those a person waits for start on its queue and send their activities to the interactive one.
  */
 export interface EngineWorkers {
   sync: Worker;
@@ -52,16 +54,15 @@ export async function createWorkers({
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities(deps),
     dataConverter: createDataConverter(keyring),
-    // Bundled once for both workers.
-    workflowBundle:
-      workflowBundlePath && existsSync(workflowBundlePath)
-        ? { codePath: workflowBundlePath }
-        : await bundleWorkflows(),
   };
   const sync = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.SYNC_WORKER_MAX_ACTIVITIES,
+    workflowBundle:
+      workflowBundlePath && existsSync(workflowBundlePath)
+        ? { codePath: workflowBundlePath }
+        : await bundleWorkflows(),
   });
   const interactive = await Worker.create({
     ...common,

@@ -5,9 +5,10 @@ import { endsRun } from './run-failure';
 
 /**
  * ConnectWise work: heartbeats prove progress on long batches; 5xx, 429 and network failures
- * retry with backoff; a 401 or a missing integration is non-retryable and ends the run.
+ * retry with backoff; a 401 or a missing integration is non-retryable and ends the run. On the
+ * workflow's own task queue, or on `taskQueue` (a preview's activities go to the interactive one).
  */
-export const { prepareBillingRun, reconcileBillingBatch, ensureApprovedCatalog } =
+export const billingActivities = (taskQueue?: string) =>
   proxyActivities<Activities>({
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: '1 minute',
@@ -17,7 +18,11 @@ export const { prepareBillingRun, reconcileBillingBatch, ensureApprovedCatalog }
       backoffCoefficient: 2,
       maximumAttempts: 6,
     },
+    ...(taskQueue ? { taskQueue } : {}),
   });
+
+export const { prepareBillingRun, reconcileBillingBatch, ensureApprovedCatalog } =
+  billingActivities();
 
 /** Runs that reconcile several batches at once (the worker's gate bounds the calls). */
 export const PARALLEL_BATCHES_PATCH = 'billing-run-parallel-batches';
@@ -50,6 +55,8 @@ export interface Pass {
   onBatchFailed: (batch: number[]) => void;
   /** After `done` of the pass's batches (the run's row follows the run). */
   onProgress: (done: number) => Promise<void>;
+  /** The activities to call, when not on the workflow's own task queue. */
+  activities?: Pick<ReturnType<typeof billingActivities>, 'reconcileBillingBatch'>;
 }
 
 /**
@@ -65,9 +72,9 @@ export async function reconcilePass(pass: Pass): Promise<unknown> {
     while (ended === undefined && next < pass.batches.length) {
       const batch = pass.batches[next++]!;
       try {
-        const { ref, mode, approvedKey } = pass;
+        const { ref, mode, approvedKey, activities = { reconcileBillingBatch } } = pass;
         pass.onOutcomes(
-          await reconcileBillingBatch({
+          await activities.reconcileBillingBatch({
             ref,
             agreementIds: batch,
             ...(mode === 'apply' ? {} : { mode }),

@@ -4,7 +4,7 @@ import type {
   PreparedRun,
   SkippedAgreement,
 } from '../domain/billing/run';
-import { prepareBillingRun, reconcilePass, regroup } from './billing-batches';
+import { billingActivities, reconcilePass, regroup } from './billing-batches';
 import { GONE, runFailure } from './run-failure';
 
 /** What a preview planned; each agreement's plan itself is kept under the preview's key. */
@@ -21,11 +21,21 @@ export interface BillingPreviewResult {
   nothingToDo?: string;
 }
 
+/** Where a preview's activities run (absent in histories from before the option existed). */
+export interface BillingPreviewOptions {
+  /** The interactive task queue: a person waits, so batches of scheduled runs never delay it. */
+  activityTaskQueue?: string;
+}
+
 /**
  * A billing preview (dry run): the same snapshot, tenant checks and plans as a run, written
  * nowhere in ConnectWise (not even catalog items). Started by the API for a person who waits.
  */
-export async function billingPreviewWorkflow(ref: BillingRunRef): Promise<BillingPreviewResult> {
+export async function billingPreviewWorkflow(
+  ref: BillingRunRef,
+  options: BillingPreviewOptions = {},
+): Promise<BillingPreviewResult> {
+  const activities = billingActivities(options.activityTaskQueue);
   const result: BillingPreviewResult = {
     previewKey: ref.runKey,
     today: '',
@@ -44,7 +54,7 @@ export async function billingPreviewWorkflow(ref: BillingRunRef): Promise<Billin
   };
   let prepared: PreparedRun;
   try {
-    prepared = await prepareBillingRun({ ...ref, preview: true });
+    prepared = await activities.prepareBillingRun({ ...ref, preview: true });
   } catch (err) {
     return failed(err);
   }
@@ -65,6 +75,7 @@ export async function billingPreviewWorkflow(ref: BillingRunRef): Promise<Billin
     },
     onBatchFailed: (batch) => result.failed.push(...batch),
     onProgress: () => Promise.resolve(),
+    activities,
   });
   return ended === undefined ? result : failed(ended);
 }

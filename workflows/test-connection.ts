@@ -15,6 +15,11 @@ export type ConnectionToTest =
 export type TestConnectionInput = ConnectionToTest & {
   /** How long the person waits for ConnectWise, retries included. */
   answerWithinMs: number;
+  /**
+   * The task queue of the activity (the interactive one), when the workflow itself runs on the
+   * scheduled work's queue; absent in histories from before the option existed.
+   */
+  activityTaskQueue?: string;
 };
 
 const RETRY: ActivityOptions['retry'] = {
@@ -31,8 +36,8 @@ const isLegacyInput = (input: TestConnectionInput | CwCredentials): input is CwC
   'site' in input;
 
 /**
- * Test Connection as its own short workflow on the interactive task queue, so every test is
- * visible in the Temporal UI.
+ * Test Connection as its own short workflow, so every test is visible in the Temporal UI; its
+ * activity runs on the interactive task queue, where scheduled work never takes the slots.
  */
 export async function testConnectionWorkflow(
   input: TestConnectionInput | CwCredentials,
@@ -44,6 +49,7 @@ export async function testConnectionWorkflow(
     // A dead worker shows within seconds, and a cancellation reaches the ConnectWise request.
     heartbeatTimeout: '10 seconds',
     retry: RETRY,
+    ...(input.activityTaskQueue ? { taskQueue: input.activityTaskQueue } : {}),
   });
   return 'typed' in input
     ? await testConnection(input.typed)

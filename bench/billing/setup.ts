@@ -163,7 +163,10 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
         startWorkerChild(workerEntry, engineEnv, {
           address: config.TEMPORAL_ADDRESS,
           namespace: config.TEMPORAL_NAMESPACE,
-          taskQueues: [config.TEMPORAL_TASK_QUEUE, config.TEMPORAL_INTERACTIVE_TASK_QUEUE],
+          queues: {
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+          },
         }),
     );
     // Stopped first (stops run in reverse): it drains while the database and Temporal are up.

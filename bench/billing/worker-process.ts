@@ -9,7 +9,7 @@ import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configSchema } from '../../config/schema';
 import { describeExit, spawnManaged, type ManagedProcess } from '../../dev/managed';
-import { workerPolling } from '../../dev/probes';
+import { enginePolling, type EngineQueues } from '../../dev/probes';
 import { waitUntil } from '../../dev/wait';
 import { readProcStatus, ROOT } from './children';
 
@@ -77,7 +77,7 @@ export type WorkerEnv = Record<string, string>;
 export async function startWorkerChild(
   entry: WorkerEntry,
   engineEnv: WorkerEnv,
-  temporal: { address: string; namespace: string; taskQueues: string[] },
+  temporal: { address: string; namespace: string; queues: EngineQueues },
 ): Promise<WorkerChild> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(configSchema.shape)) delete env[name];
@@ -93,20 +93,9 @@ export async function startWorkerChild(
   };
   try {
     await waitUntil(
-      async () => {
-        for (const queue of temporal.taskQueues) {
-          const polling = await workerPolling(
-            temporal.address,
-            temporal.namespace,
-            queue,
-            child.startedAt,
-          );
-          if (!polling) return false;
-        }
-        return true;
-      },
+      () => enginePolling(temporal.address, temporal.namespace, temporal.queues, child.startedAt),
       {
-        what: `the worker process polling ${temporal.taskQueues.join(' and ')}`,
+        what: `the worker process polling ${Object.values(temporal.queues).join(' and ')}`,
         timeoutMs: 120_000,
         process: child,
       },

@@ -12,22 +12,25 @@ import { companySchema, type Company } from '../schemas/company';
  * query strings (2 KB by default), so a very long list is read in a few requests, not hundreds.
  */
 export const IDS_PER_QUERY = 100;
-/** Requests of one look-up in flight at once. */
+/** Requests of one look-up in flight at once, unless the caller gives its own bound. */
 const QUERIES_AT_ONCE = 4;
+
+/** A look-up's request options, and how many of its requests may be in flight at once. */
+export type ByIdsOptions = RequestOptions & { concurrency?: number };
 
 async function byIds<T extends { id: number }>(
   client: ConnectWiseClient,
   path: string,
   schema: z.ZodType<T> & { shape: Record<string, unknown> },
   ids: readonly number[],
-  options?: RequestOptions,
+  { concurrency = QUERIES_AT_ONCE, ...options }: ByIdsOptions = {},
 ): Promise<Map<number, T>> {
   const unique = [...new Set(ids)].sort((a, b) => a - b);
   const chunks: number[][] = [];
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY)
     chunks.push(unique.slice(i, i + IDS_PER_QUERY));
   // A few requests at once: a thousand agreements are 10 reads, not 10 round trips in a row.
-  const limit = pLimit(QUERIES_AT_ONCE);
+  const limit = pLimit(Math.max(1, concurrency));
   const pages = await Promise.all(
     chunks.map((chunk) =>
       limit(() =>
@@ -55,7 +58,7 @@ export const companiesById = (
 export const agreementsById = (
   client: ConnectWiseClient,
   ids: readonly number[],
-  options?: RequestOptions,
+  options?: ByIdsOptions,
 ): Promise<Map<number, Agreement>> =>
   byIds(client, '/finance/agreements', agreementSchema, ids, options);
 

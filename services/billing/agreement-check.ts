@@ -104,13 +104,16 @@ export function judgeAgreements(
   return result;
 }
 
-/** Both checks, reading every candidate agreement in `id in (…)` requests of 100. */
+/**
+ * Both checks, reading every candidate agreement in `id in (…)` requests of 100 (`concurrency` at
+ * once). The billing day may still be on its way: it is needed only once the agreements are read.
+ */
 export async function checkAgreementChoices(
   client: ConnectWiseClient,
   choices: readonly AgreementChoice[],
   companyOf: ReadonlyMap<string, number | null>,
-  today: string,
-  options: { signal?: AbortSignal } = {},
+  today: string | PromiseLike<string>,
+  options: { signal?: AbortSignal; concurrency?: number } = {},
 ): Promise<CheckedChoices> {
   const { candidates, skipped } = mappedChoices(choices, companyOf);
   const agreements = await agreementsById(
@@ -118,6 +121,6 @@ export async function checkAgreementChoices(
     candidates.map((c) => c.agreementId),
     options,
   );
-  const judged = judgeAgreements(candidates, agreements, today);
+  const judged = judgeAgreements(candidates, agreements, await today);
   return { eligible: judged.eligible, skipped: [...skipped, ...judged.skipped] };
 }

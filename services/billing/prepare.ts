@@ -79,19 +79,33 @@ export async function prepareRun(
   const now = options.now ?? new Date();
   const billing = integration.billingSettings!;
   const policy = billingPolicyOf(billing);
-  const { today } = await billingDayOf(client, policy.timeZone, now, options);
-  const mappings = await repos.companyMappings.list(partnerId, integrationId);
-  const checked = await checkAgreementChoices(
-    client,
-    billing.agreements,
-    new Map(mappings.map((m) => [m.customerId, m.companyId])),
-    today,
-    options,
-  );
-  const usage = await repos.vendor.currentUsage(
-    partnerId,
-    checked.eligible.map((c) => c.customerId),
-  );
+  // ConnectWise reads and database reads overlap: the day is needed only to judge the agreements.
+  const dayRead = billingDayOf(client, policy.timeZone, now, options);
+  const todayRead = dayRead.then((d) => d.today);
+  todayRead.catch(() => undefined); // awaited below too: a failure is reported there, once
+  const [checked, [links, products, productMappings, usage], { today }] = await Promise.all([
+    repos.companyMappings
+      .list(partnerId, integrationId)
+      .then((mappings) =>
+        checkAgreementChoices(
+          client,
+          billing.agreements,
+          new Map(mappings.map((m) => [m.customerId, m.companyId])),
+          todayRead,
+          { ...options, concurrency: policy.concurrency },
+        ),
+      ),
+    Promise.all([
+      repos.additionLinks.list(partnerId, integrationId),
+      repos.vendor.listProducts(partnerId),
+      repos.productMappings.list(partnerId, integrationId),
+      repos.vendor.currentUsage(
+        partnerId,
+        billing.agreements.map((c) => c.customerId),
+      ),
+    ]),
+    dayRead,
+  ]);
   const skipped: SkippedAgreement[] = [...checked.skipped];
   const billed: MappedChoice[] = [];
   for (const c of checked.eligible) {
@@ -103,7 +117,7 @@ export async function prepareRun(
     else billed.push(c);
   }
   const linksOf = new Map<number, AdditionLink[]>();
-  for (const { agreementId, ...link } of await repos.additionLinks.list(partnerId, integrationId)) {
+  for (const { agreementId, ...link } of links) {
     linksOf.set(agreementId, [...(linksOf.get(agreementId) ?? []), link]);
   }
   const agreements: AgreementSnapshot[] = billed.map((c) => {
@@ -120,24 +134,22 @@ export async function prepareRun(
 
   holdZeroing(agreements, policy);
 
-  const products = await repos.vendor.listProducts(partnerId);
   const needed = new Set(
     agreements.flatMap((a) => [
       ...a.lines.filter((l) => l.quantity > 0).map((l) => l.sku),
       ...a.links.map((l) => l.sku),
     ]),
   );
-  const catalog = await ensureCatalog(
-    client,
-    {
-      products,
-      needed,
-      mappings: await repos.productMappings.list(partnerId, integrationId),
-      defaults: policy.catalogDefaults,
-    },
-    // A preview writes nothing; a run in approval mode creates its catalog items once approved.
-    { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
-  );
+  // The agreements are stored while the catalog is read: no run document yet, so a retry redoes it.
+  const [catalog] = await Promise.all([
+    ensureCatalog(
+      client,
+      { products, needed, mappings: productMappings, defaults: policy.catalogDefaults },
+      // A preview writes nothing; a run in approval mode creates its catalog items once approved.
+      { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
+    ),
+    repos.billingSnapshots.saveAgreements(ref, agreements, now),
+  ]);
   await repos.productMappings.save(partnerId, integrationId, catalog.found);
 
   const prepared: PreparedRun = {
@@ -168,7 +180,6 @@ export async function prepareRun(
     prepared,
     createdAt: now,
   };
-  await repos.billingSnapshots.saveAgreements(ref, agreements, now);
   await repos.billingSnapshots.saveRun(run);
   return prepared;
 }

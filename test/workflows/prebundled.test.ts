@@ -56,9 +56,9 @@ test('a worker started from the production bundle (as in the Docker image) runs 
   });
   const run = workers.run();
   const report = await client.workflow.execute(testConnectionWorkflow, {
-    taskQueue: 'prebundled',
+    taskQueue: 'prebundled-sync',
     workflowId: 'prebundled-test-connection',
-    args: [{ typed: fx.credentials, answerWithinMs: 60_000 }],
+    args: [{ typed: fx.credentials, answerWithinMs: 60_000, activityTaskQueue: 'prebundled' }],
   });
   workers.shutdown();
   await run;

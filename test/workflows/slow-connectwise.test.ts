@@ -89,9 +89,15 @@ test(`a ConnectWise slower than the wait answers 504 "did not answer within ${AN
 test('cancelling Test Connection while ConnectWise is slow aborts the HTTP request', async () => {
   const held = await slowSystemInfo(15_000);
   const handle = await engine.client.workflow.start(testConnectionWorkflow, {
-    taskQueue: engine.config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+    taskQueue: engine.config.TEMPORAL_TASK_QUEUE,
     workflowId: 'slow-cw-cancel',
-    args: [{ typed: fx.credentials, answerWithinMs: 60_000 }],
+    args: [
+      {
+        typed: fx.credentials,
+        answerWithinMs: 60_000,
+        activityTaskQueue: engine.config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+      },
+    ],
   });
   await held.holding();
   const cancelledAt = Date.now();
