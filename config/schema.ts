@@ -56,6 +56,15 @@ export const configSchema = z.object({
     .max(1000)
     .default(10)
     .describe('Activities the worker runs at once on the scheduled-work task queue.'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(100_000)
+    .default(500)
+    .describe(
+      "Workflows the worker keeps in memory between tasks (each integration's lifecycle, running billing runs and ticket events); set, not derived from the heap limit as the SDK's default is.",
+    ),
   INTERACTIVE_WORKER_MAX_ACTIVITIES: z.coerce
     .number()
     .int()

@@ -25,6 +25,7 @@ import { startFerretDb, startTemporalDevServer } from './processes';
 import { enginePolling, httpOk } from './probes';
 import { assertPortsFree, resolvePorts, type StackPorts } from './stack-ports';
 import { PartError, waitUntil } from './wait';
+import { WORKER_NODE_ARGS } from '../worker/node-args';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 const HOST = '127.0.0.1';
@@ -116,9 +117,10 @@ function spawnApp(
   entry: string,
   env: NodeJS.ProcessEnv,
   log: LineSink,
+  nodeArgs: readonly string[] = [],
 ): Part & { process: ManagedProcess } {
   // `node --import tsx` rather than `npx tsx`: one process, so our signals reach it directly.
-  const child = spawnManaged(name, process.execPath, ['--import', 'tsx', entry], env, {
+  const child = spawnManaged(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry], env, {
     cwd: REPO_ROOT,
     log,
   });
@@ -227,7 +229,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env,
       log: (line) => log('demo', line),
     });
-    const worker = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
+    const worker = spawnApp(
+      'worker',
+      options.entries?.worker ?? 'worker/main.ts',
+      env,
+      log,
+      WORKER_NODE_ARGS,
+    );
     const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);
     started.push(worker, api);
     const polling = (part: Part & { process: ManagedProcess }) =>
@@ -277,7 +285,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         // ESRCH: it had exited.
       }
       await old.exited;
-      const next = spawnApp('worker', options.entries?.worker ?? 'worker/main.ts', env, log);
+      const next = spawnApp(
+        'worker',
+        options.entries?.worker ?? 'worker/main.ts',
+        env,
+        log,
+        WORKER_NODE_ARGS,
+      );
       started.splice(started.indexOf(currentWorker), 1, next);
       currentWorker = next;
       watch(next.process);

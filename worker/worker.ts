@@ -15,6 +15,7 @@ export type WorkerConfig = Pick<
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_INTERACTIVE_TASK_QUEUE'
   | 'SYNC_WORKER_MAX_ACTIVITIES'
+  | 'WORKER_MAX_CACHED_WORKFLOWS'
   | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
 >;
 
@@ -59,6 +60,7 @@ export async function createWorkers({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.SYNC_WORKER_MAX_ACTIVITIES,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     workflowBundle:
       workflowBundlePath && existsSync(workflowBundlePath)
         ? { codePath: workflowBundlePath }

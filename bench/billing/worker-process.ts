@@ -8,6 +8,7 @@
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configSchema } from '../../config/schema';
+import { WORKER_NODE_ARGS } from '../../worker/node-args';
 import { describeExit, spawnManaged, type ManagedProcess } from '../../dev/managed';
 import { enginePolling, type EngineQueues } from '../../dev/probes';
 import { waitUntil } from '../../dev/wait';
@@ -30,7 +31,7 @@ export interface WorkerEntry {
 export async function prepareWorkerEntry(dir: string): Promise<WorkerEntry> {
   const tsx: WorkerEntry = {
     mode: 'tsx',
-    args: ['--import', 'tsx', resolve(ROOT, 'worker', 'main.ts')],
+    args: [...WORKER_NODE_ARGS, '--import', 'tsx', resolve(ROOT, 'worker', 'main.ts')],
   };
   if (process.env.BENCH_WORKER === 'tsx') return { ...tsx, note: 'BENCH_WORKER=tsx' };
   const out = join(dir, 'dist');
@@ -54,7 +55,7 @@ export async function prepareWorkerEntry(dir: string): Promise<WorkerEntry> {
     return { ...tsx, note: why };
   }
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return { mode: 'compiled', args: [join(out, 'worker', 'main.js')] };
+  return { mode: 'compiled', args: [...WORKER_NODE_ARGS, join(out, 'worker', 'main.js')] };
 }
 
 export interface WorkerChild {

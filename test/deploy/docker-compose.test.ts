@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '../../config/schema';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { WORKER_NODE_ARGS } from '../../worker/node-args';
 
 const root = join(__dirname, '..', '..');
 
@@ -39,7 +40,8 @@ test('official images: mongo with a volume, Temporal on PostgreSQL, and the Temp
   expect(s.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
   expect(s['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
   expect(s.api!.build).toBe('.');
-  expect(s.worker!.command).toEqual(['node', 'dist/worker/main.js']);
+  // The worker starts with the heap budget the bench measured it with (worker/node-args.ts).
+  expect(s.worker!.command).toEqual(['node', ...WORKER_NODE_ARGS, 'dist/worker/main.js']);
   expect(Object.keys(compose.volumes)).toEqual(
     expect.arrayContaining(['mongo-data', 'temporal-db']),
   );

@@ -41,6 +41,7 @@ test('a worker started from the production bundle (as in the Docker image) runs 
     TEMPORAL_INTERACTIVE_TASK_QUEUE: 'prebundled',
     SYNC_WORKER_MAX_ACTIVITIES: 1,
     INTERACTIVE_WORKER_MAX_ACTIVITIES: 1,
+    WORKER_MAX_CACHED_WORKFLOWS: 10,
   };
   const workers = await createWorkers({
     config,
