@@ -3,6 +3,7 @@ import {
   getBoard,
   isConnectWiseError,
   listBoardStatuses,
+  listPriorities,
   listSources,
   type Board,
   type ConnectWiseClient,
@@ -13,12 +14,16 @@ import {
 } from '../connectwise';
 import type { BillingSettings, Repositories, TicketSettings } from '../db';
 import type { CatalogDefaults } from '../domain/billing/settings';
+import { SEVERITIES, type Severity } from '../domain/tickets/settings';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
 import { billingDayOf } from './billing/billing-day';
 import type { FieldProblem } from './field-problem';
 
 /** Ticket settings with every id present: what the checks below need. */
-export type EnabledTicketSettings = Required<TicketSettings>;
+export type EnabledTicketSettings = TicketSettings &
+  Required<Pick<TicketSettings, 'boardId' | 'sourceId' | 'initialStatusId' | 'closingStatusId'>>;
+
+const none = () => Promise.resolve(undefined);
 
 const named = (what: string, r: { id: number; name?: string | null }) =>
   r.name ? `${what} "${r.name}" (${r.id})` : `${what} ${r.id}`;
@@ -38,8 +43,9 @@ async function boardOrUndefined(
 /**
  * The rules for ticket settings, checked against ConnectWise as it is now (API-NOTES §5, §8.3):
  * an active service board; initial and closing statuses that belong to it and are active; the
- * closing status closes tickets and the initial one does not; a source that exists. Each refusal
- * names its field and says why.
+ * closing status closes tickets and the initial one does not; a source that exists; each
+ * severity's priority exists (one list of priorities, read only when a priority is given). Each
+ * refusal names its field and says why.
  */
 export async function checkTicketSettings(
   client: ConnectWiseClient,
@@ -47,15 +53,27 @@ export async function checkTicketSettings(
   at = 'body',
 ): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
-  const add = (field: keyof EnabledTicketSettings, message: string) =>
-    problems.push({ field: `${at}.${field}`, message });
+  const add = (
+    field: keyof EnabledTicketSettings | `priorityBySeverity.${Severity}`,
+    message: string,
+  ) => problems.push({ field: `${at}.${field}`, message });
 
-  const [board, sources] = await Promise.all([
+  const chosenPriorities = SEVERITIES.flatMap((severity) => {
+    const id = settings.priorityBySeverity?.[severity];
+    return id === undefined ? [] : [{ severity, id }];
+  });
+  const [board, sources, priorities] = await Promise.all([
     boardOrUndefined(client, settings.boardId),
     listSources(client),
+    chosenPriorities.length === 0 ? none() : listPriorities(client),
   ]);
   if (!sources.some((s) => s.id === settings.sourceId)) {
     add('sourceId', `ConnectWise has no ticket source ${settings.sourceId}`);
+  }
+  for (const { severity, id } of chosenPriorities) {
+    if (!priorities?.some((p) => p.id === id)) {
+      add(`priorityBySeverity.${severity}`, `ConnectWise has no ticket priority ${id}`);
+    }
   }
   if (!board) {
     add('boardId', `ConnectWise has no service board ${settings.boardId}`);
@@ -182,8 +200,6 @@ export async function checkBillingSettings(
   ]);
   return problems.flat();
 }
-
-const none = () => Promise.resolve(undefined);
 
 type SetupRow = { id: number; name?: string | null; inactiveFlag?: boolean | null };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IntegrationRecord, Repositories, TicketSettings } from '../../db';
+import { ticketPolicyOf, type Severity } from '../../domain/tickets/settings';
 import type { EffectiveTimeZone } from '../../services/billing/effective-time-zone';
 import {
   checkBillingSettings,
@@ -16,6 +17,20 @@ import { settingsKindRoutes } from './settings-kind-routes';
 
 const TICKET_IDS = ['boardId', 'sourceId', 'initialStatusId', 'closingStatusId'] as const;
 
+const wholeNumber = (unit: string, min: number, max: number, note = '') => {
+  const message = `must be a whole number of ${unit} from ${min} to ${max}${note}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+
+/** A severity left out gets ConnectWise's default priority; an unknown severity is refused. */
+const priorityBySeverity = z.strictObject({
+  low: cwIdInBody.optional(),
+  medium: cwIdInBody.optional(),
+  high: cwIdInBody.optional(),
+  critical: cwIdInBody.optional(),
+} satisfies Record<Severity, unknown>);
+
+/** Policy fields left out take their defaults (a PUT replaces the whole ticket settings). */
 const ticketBody = z
   .object({
     enabled: z.boolean(),
@@ -23,6 +38,11 @@ const ticketBody = z
     sourceId: cwIdInBody.optional(),
     initialStatusId: cwIdInBody.optional(),
     closingStatusId: cwIdInBody.optional(),
+    priorityBySeverity: priorityBySeverity.optional(),
+    processNotifications: z.boolean().optional(),
+    noteWindowMinutes: wholeNumber('minutes', 1, 1440).optional(),
+    reopenWindowHours: wholeNumber('hours', 0, 720, ' (0: never reopen)').optional(),
+    maxEventAgeHours: wholeNumber('hours', 1, 2160).optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.enabled) return;
@@ -68,8 +88,8 @@ export function settingsRoutes(deps: SettingsDeps) {
     ...settingsKindRoutes(deps, {
       path: 'ticket-settings',
       summary: {
-        get: 'Ticket integration settings',
-        put: 'Set ticket integration: board, source, initial and closing status, each checked in ConnectWise when enabled',
+        get: 'Ticket integration settings: board, source, statuses, and the ticket policy with its defaults applied',
+        put: 'Set ticket integration: board, source, initial and closing status and the priority per severity, each checked in ConnectWise when enabled, and the ticket policy (customer notifications, note window, reopen window, maximum event age)',
       },
       field: 'ticketSettings',
       body: ticketBody,
@@ -106,12 +126,19 @@ export function settingsRoutes(deps: SettingsDeps) {
   ];
 }
 
-function toTicketSettingsView(s: TicketSettings | undefined) {
+/** The stored settings with every default applied (ticketPolicyOf); disabled when never set. */
+function toTicketSettingsView(s: TicketSettings | undefined): z.infer<typeof ticketSettingsView> {
+  const policy = ticketPolicyOf(s);
   return {
-    enabled: s?.enabled ?? false,
-    boardId: s?.boardId ?? null,
-    sourceId: s?.sourceId ?? null,
-    initialStatusId: s?.initialStatusId ?? null,
-    closingStatusId: s?.closingStatusId ?? null,
+    enabled: policy.enabled,
+    boardId: policy.boardId ?? null,
+    sourceId: policy.sourceId ?? null,
+    initialStatusId: policy.initialStatusId ?? null,
+    closingStatusId: policy.closingStatusId ?? null,
+    priorityBySeverity: policy.priorityBySeverity,
+    processNotifications: policy.processNotifications,
+    noteWindowMinutes: policy.noteWindowMinutes,
+    reopenWindowHours: policy.reopenWindowHours,
+    maxEventAgeHours: policy.maxEventAgeHours,
   };
 }

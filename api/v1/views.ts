@@ -44,12 +44,26 @@ export const connectionReportView = z.object({
   problems: z.array(z.string()),
 });
 
+/** Ticket settings with the defaults applied (domain/tickets/settings.ts ticketPolicyOf). */
 export const ticketSettingsView = z.object({
   enabled: z.boolean(),
   boardId: z.number().nullable(),
   sourceId: z.number().nullable(),
   initialStatusId: z.number().nullable(),
   closingStatusId: z.number().nullable(),
+  /** A ConnectWise priority id per severity; a severity left out: ConnectWise's default priority. */
+  priorityBySeverity: z.object({
+    low: z.number().optional(),
+    medium: z.number().optional(),
+    high: z.number().optional(),
+    critical: z.number().optional(),
+  }),
+  /** Whether ConnectWise runs its notifications (emails) when the engine adds or changes a ticket. */
+  processNotifications: z.boolean(),
+  noteWindowMinutes: z.number(),
+  /** 0: a resolved event's ticket is never reopened. */
+  reopenWindowHours: z.number(),
+  maxEventAgeHours: z.number(),
 });
 
 /** Billing settings with the defaults applied (api/v1/billing-settings.ts). */

@@ -20,6 +20,23 @@ const sealedSchema = new Schema(
   { _id: false },
 );
 
+/** A ConnectWise priority id per event severity (domain/tickets/settings.ts SEVERITIES). */
+const priorityBySeveritySchema = new Schema(
+  {
+    low: { type: Number },
+    medium: { type: Number },
+    high: { type: Number },
+    critical: { type: Number },
+  },
+  { _id: false, minimize: false },
+);
+
+/**
+ * The policy fields (domain/tickets/settings.ts TicketPolicy) are optional: older integrations
+ * have none, and `ticketPolicyOf` supplies defaults. The API validates values. `minimize: false`
+ * here too, since a subdocument is written with its own schema's option: an empty
+ * `priorityBySeverity` is kept as saved.
+ */
 const ticketSettingsSchema = new Schema(
   {
     enabled: { type: Boolean, required: true },
@@ -27,8 +44,13 @@ const ticketSettingsSchema = new Schema(
     sourceId: { type: Number },
     initialStatusId: { type: Number },
     closingStatusId: { type: Number },
+    priorityBySeverity: { type: priorityBySeveritySchema },
+    processNotifications: { type: Boolean },
+    noteWindowMinutes: { type: Number },
+    reopenWindowHours: { type: Number },
+    maxEventAgeHours: { type: Number },
   },
-  { _id: false },
+  { _id: false, minimize: false },
 );
 
 const agreementChoiceSchema = new Schema(

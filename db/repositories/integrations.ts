@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { BillingPolicySettings } from '../../domain/billing/settings';
+import type { Severity } from '../../domain/tickets/settings';
 import type { SealedSecret } from '../../security';
 import type { IntegrationDoc, IntegrationModel, IntegrationState } from '../models/integration';
 
+/**
+ * Ticket settings as stored. The policy fields are optional (older integrations have none);
+ * domain/tickets/settings.ts `ticketPolicyOf` supplies defaults.
+ */
 export interface TicketSettings {
   enabled: boolean;
   boardId?: number;
   sourceId?: number;
   initialStatusId?: number;
   closingStatusId?: number;
+  priorityBySeverity?: Partial<Record<Severity, number>>;
+  processNotifications?: boolean;
+  noteWindowMinutes?: number;
+  reopenWindowHours?: number;
+  maxEventAgeHours?: number;
 }
 
 /** Which agreement each customer bills through, and the run's policy (absent: the defaults). */

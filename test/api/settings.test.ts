@@ -54,6 +54,15 @@ const goodTickets = {
   closingStatusId: 203,
 };
 
+/** What GET shows of the ticket policy when nothing of it was set. */
+const defaultTicketPolicy = {
+  priorityBySeverity: {},
+  processNotifications: false,
+  noteWindowMinutes: 15,
+  reopenWindowHours: 0,
+  maxEventAgeHours: 168,
+};
+
 describe('ticket settings', () => {
   test('off until set; a valid choice is saved and read back', async () => {
     const before = await call('get', '/ticket-settings');
@@ -64,11 +73,102 @@ describe('ticket settings', () => {
       sourceId: null,
       initialStatusId: null,
       closingStatusId: null,
+      ...defaultTicketPolicy,
     });
+    await stack.fx.sim.admin.journal.clear();
     const res = await call('put', '/ticket-settings', goodTickets);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(goodTickets);
-    expect((await call('get', '/ticket-settings')).body).toEqual(goodTickets);
+    expect(res.body).toEqual({ ...goodTickets, ...defaultTicketPolicy });
+    expect((await call('get', '/ticket-settings')).body).toEqual({
+      ...goodTickets,
+      ...defaultTicketPolicy,
+    });
+    expect((await stored()).ticketSettings).toEqual(goodTickets);
+    // No priority chosen: ConnectWise's priorities are not read.
+    expect(await cwCalls('/service/priorities')).toEqual([]);
+  });
+
+  test('the ticket policy round-trips; the priorities are checked in one list', async () => {
+    const policy = {
+      priorityBySeverity: { low: 4, medium: 3, high: 2, critical: 1 },
+      processNotifications: true,
+      noteWindowMinutes: 1440,
+      reopenWindowHours: 720,
+      maxEventAgeHours: 2160,
+    };
+    await stack.fx.sim.admin.journal.clear();
+    const res = await call('put', '/ticket-settings', { ...goodTickets, ...policy });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...goodTickets, ...policy });
+    expect((await call('get', '/ticket-settings')).body).toEqual({ ...goodTickets, ...policy });
+    expect((await stored()).ticketSettings).toEqual({ ...goodTickets, ...policy });
+    expect(await cwCalls('/service/priorities')).toHaveLength(1);
+
+    // A PUT replaces the whole settings: what it leaves out is back to its default.
+    const some = { priorityBySeverity: { high: 2 }, noteWindowMinutes: 1, maxEventAgeHours: 1 };
+    const partial = await call('put', '/ticket-settings', { ...goodTickets, ...some });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toEqual({ ...goodTickets, ...defaultTicketPolicy, ...some });
+
+    // An empty map is stored as sent (minimize: false), and shown as no priorities.
+    const empty = await call('put', '/ticket-settings', { ...goodTickets, priorityBySeverity: {} });
+    expect(empty.body).toEqual({ ...goodTickets, ...defaultTicketPolicy });
+    expect((await stored()).ticketSettings).toEqual({ ...goodTickets, priorityBySeverity: {} });
+  });
+
+  test.each([
+    [
+      { noteWindowMinutes: 0 },
+      'noteWindowMinutes',
+      'must be a whole number of minutes from 1 to 1440',
+    ],
+    [
+      { noteWindowMinutes: 1441 },
+      'noteWindowMinutes',
+      'must be a whole number of minutes from 1 to 1440',
+    ],
+    [
+      { noteWindowMinutes: 2.5 },
+      'noteWindowMinutes',
+      'must be a whole number of minutes from 1 to 1440',
+    ],
+    [
+      { reopenWindowHours: -1 },
+      'reopenWindowHours',
+      'must be a whole number of hours from 0 to 720 (0: never reopen)',
+    ],
+    [
+      { reopenWindowHours: 721 },
+      'reopenWindowHours',
+      'must be a whole number of hours from 0 to 720 (0: never reopen)',
+    ],
+    [{ maxEventAgeHours: 0 }, 'maxEventAgeHours', 'must be a whole number of hours from 1 to 2160'],
+    [
+      { maxEventAgeHours: 2161 },
+      'maxEventAgeHours',
+      'must be a whole number of hours from 1 to 2160',
+    ],
+    [
+      { maxEventAgeHours: '168' },
+      'maxEventAgeHours',
+      'must be a whole number of hours from 1 to 2160',
+    ],
+    [{ processNotifications: 'yes' }, 'processNotifications', undefined],
+    [
+      { priorityBySeverity: { high: 0 } },
+      'priorityBySeverity.high',
+      'must be a ConnectWise id (a positive whole number)',
+    ],
+    [{ priorityBySeverity: { urgent: 1 } }, 'priorityBySeverity', undefined],
+    [{ priorityBySeverity: [2] }, 'priorityBySeverity', undefined],
+  ])('refuses the policy %j, naming %s, even when turned off', async (change, field, message) => {
+    await call('put', '/ticket-settings', goodTickets);
+    for (const enabled of [true, false]) {
+      const res = await call('put', '/ticket-settings', { ...goodTickets, ...change, enabled });
+      expect(res.status).toBe(400);
+      expect(fieldsOf(res.body)).toEqual([`body.${field}`]);
+      if (message !== undefined) expect(messageFor(res.body, `body.${field}`)).toBe(message);
+    }
     expect((await stored()).ticketSettings).toEqual(goodTickets);
   });
 
@@ -120,6 +220,12 @@ describe('ticket settings', () => {
       { sourceId: 99 },
       'sourceId',
       'ConnectWise has no ticket source 99',
+    ],
+    [
+      'a priority ConnectWise does not have',
+      { priorityBySeverity: { low: 4, high: 99 } },
+      'priorityBySeverity.high',
+      'ConnectWise has no ticket priority 99',
     ],
   ])(
     'refuses %s, naming the field, and keeps what was saved',
