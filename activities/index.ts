@@ -5,6 +5,7 @@ import type { CwSettings } from '../services/cw-settings';
 import { createBillingActivities } from './billing';
 import { createConnectionActivities } from './connection';
 import { createSyncRunActivities } from './sync-runs';
+import { createTicketActivities } from './tickets';
 
 export interface ActivityDeps {
   repos: Repositories;
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncRunActivities(deps),
     ...createConnectionActivities(deps),
     ...createBillingActivities(deps),
+    ...createTicketActivities(deps),
   };
 }
 

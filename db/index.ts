@@ -9,6 +9,7 @@ import { companyMappingModel } from './models/company-mapping';
 import { integrationModel } from './models/integration';
 import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
+import { ticketEventModel } from './models/ticket-event';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { AdditionLinkRepository } from './repositories/addition-links';
 import { ApiTokenRepository } from './repositories/api-tokens';
@@ -19,6 +20,7 @@ import { CompanyMappingRepository } from './repositories/company-mappings';
 import { IntegrationRepository } from './repositories/integrations';
 import { ProductMappingRepository } from './repositories/product-mappings';
 import { SyncRunRepository } from './repositories/sync-runs';
+import { TicketEventRepository } from './repositories/ticket-events';
 import { VendorRepository } from './repositories/vendor';
 
 export { connectDatabase, pingDatabase } from './connection';
@@ -38,6 +40,11 @@ export type { AgreementAdditionLink } from './repositories/addition-links';
 export type { BillingChange } from './repositories/billing-changes';
 export type { BillingResult } from './repositories/billing-results';
 export type {
+  TicketEventFilter,
+  TicketEventRecord,
+  TicketEventUpdate,
+} from './repositories/ticket-events';
+export type {
   AgreementPlanRecord,
   AgreementSnapshot,
   RunSnapshot,
@@ -55,6 +62,7 @@ export interface Repositories {
   billingChanges: BillingChangeRepository;
   billingResults: BillingResultRepository;
   billingSnapshots: BillingSnapshotRepository;
+  ticketEvents: TicketEventRepository;
 }
 
 /** Settings of the repositories themselves; absent ones take the config schema's defaults. */
@@ -78,6 +86,7 @@ export async function createRepositories(
     billingChanges: billingChangeModel(conn),
     billingResults: billingResultModel(conn),
     billingSnapshots: billingSnapshotModel(conn),
+    ticketEvents: ticketEventModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const billingChanges = new BillingChangeRepository(
@@ -105,5 +114,6 @@ export async function createRepositories(
     billingChanges,
     billingResults,
     billingSnapshots,
+    ticketEvents: new TicketEventRepository(models.ticketEvents),
   };
 }

@@ -13,12 +13,15 @@ import type { ConnectionTestClient } from './connection-test-client';
 import type { CwCredentials } from './cw-settings';
 import { invalidFields, notFound, ServiceError, temporalUnavailable } from './errors';
 import { sealPrivateKey } from './integration-client';
+import type { TicketClient } from './tickets/ticket-client';
 
 export interface IntegrationServiceDeps {
   repos: Repositories;
   keyring: Keyring;
   lifecycle: LifecycleClient;
   connectionTests: Pick<ConnectionTestClient, 'run'>;
+  /** Held ticket events go as soon as the integration is active again. */
+  tickets?: Pick<TicketClient, 'wakeAll'>;
 }
 
 /**
@@ -171,7 +174,13 @@ export class IntegrationService {
       record,
     );
     if (!updated) throw changedMeanwhile();
+    if (current.state === 'credentials_invalid') await this.wakeTickets(updated.id);
     return updated;
+  }
+
+  /** Best effort: a held ticket event not woken tries again on its own within minutes. */
+  private async wakeTickets(integrationId: string): Promise<void> {
+    await this.deps.tickets?.wakeAll(integrationId).catch(() => undefined);
   }
 
   /**
@@ -234,6 +243,7 @@ export class IntegrationService {
       await integrations.update(partnerId, current.id, { state: from }, [], { state: to });
       throw err;
     }
+    if (!paused) await this.wakeTickets(current.id);
     return updated;
   }
 

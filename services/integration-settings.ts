@@ -5,10 +5,13 @@ import type { ProductMappingInput } from '../db/repositories/product-mappings';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
 import type { SettingsChange } from '../workflows/messages';
 import { notFound } from './errors';
+import type { TicketClient } from './tickets/ticket-client';
 
 export interface IntegrationSettingsDeps {
   repos: Pick<Repositories, 'integrations' | 'companyMappings' | 'productMappings'>;
   lifecycle: Pick<LifecycleClient, 'settingsChanged'>;
+  /** Held ticket events go as soon as new ticket settings are saved. */
+  tickets?: Pick<TicketClient, 'wakeAll'>;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -34,7 +37,11 @@ export class IntegrationSettingsService {
     value: NonNullable<IntegrationRecord[F]>,
   ): Promise<IntegrationRecord> {
     const set: Partial<Pick<IntegrationRecord, SettingsField>> = { [field]: value };
-    const saved = await this.deps.repos.integrations.update(partnerId, integrationId, set);
+    // Ticket settings saved (checked in ConnectWise when enabled) end a problem found before.
+    const unset = field === 'ticketSettings' ? (['ticketSettingsProblem'] as const) : [];
+    const saved = await this.deps.repos.integrations.update(partnerId, integrationId, set, [
+      ...unset,
+    ]);
     if (!saved) throw notFound('ConnectWise integration');
     await this.notify(integrationId, CHANGE_OF[field]);
     return saved;
@@ -63,6 +70,7 @@ export class IntegrationSettingsService {
 
   /** The settings are saved either way: a workflow that cannot be told reads them at its next run. */
   private async notify(integrationId: string, what: SettingsChange['what']): Promise<void> {
+    if (what === 'ticket_settings') await this.wakeTickets(integrationId);
     try {
       await this.deps.lifecycle.settingsChanged(integrationId, {
         what,
@@ -73,6 +81,15 @@ export class IntegrationSettingsService {
         { err, integrationId, what },
         'lifecycle not told of a settings change',
       );
+    }
+  }
+
+  /** Best effort: a held event not woken tries again on its own within minutes. */
+  private async wakeTickets(integrationId: string): Promise<void> {
+    try {
+      await this.deps.tickets?.wakeAll(integrationId);
+    } catch (err) {
+      this.deps.logger.warn({ err, integrationId }, 'held ticket events not woken');
     }
   }
 }

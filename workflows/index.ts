@@ -3,3 +3,4 @@ export { integrationLifecycle } from './lifecycle';
 export { testConnectionWorkflow } from './test-connection';
 export { billingRunWorkflow } from './billing-run';
 export { billingPreviewWorkflow } from './billing-preview';
+export { ticketWorkflow } from './ticket';

@@ -27,6 +27,9 @@ import { settingsRoutes } from './settings-routes';
 import { statusRoutes } from './status-routes';
 import { syncRunRoutes } from './sync-run-routes';
 import { vendorRoutes } from './vendor-routes';
+import { eventRoutes } from './event-routes';
+import { EventService } from '../../services/tickets/events';
+import { TicketClient } from '../../services/tickets/ticket-client';
 
 export interface V1Deps {
   config: Config;
@@ -47,8 +50,22 @@ export function createV1Router(deps: V1Deps): Router {
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const lifecycle = new LifecycleClient(temporal, config);
   const connectionTests = new ConnectionTestClient(temporal, config);
-  const integrations = new IntegrationService({ repos, keyring, lifecycle, connectionTests });
-  const settings = new IntegrationSettingsService({ repos, lifecycle, logger: deps.logger });
+  const tickets = new TicketClient(temporal, config);
+  const integrations = new IntegrationService({
+    repos,
+    keyring,
+    lifecycle,
+    connectionTests,
+    tickets,
+  });
+  const settings = new IntegrationSettingsService({
+    repos,
+    lifecycle,
+    tickets,
+    logger: deps.logger,
+  });
+  const events = new EventService({ repos, integrations, tickets });
+  const temporalUi = { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
   const plans = new BillingPlanService({ temporal, repos, lifecycle, config });
   const session = new ConnectWiseSession({
     integrations,
@@ -66,11 +83,8 @@ export function createV1Router(deps: V1Deps): Router {
       ...integrationRoutes(integrations),
       ...vendorRoutes(repos),
       ...statusRoutes(lifecycle, integrations),
-      ...syncRunRoutes({
-        repos,
-        integrations,
-        temporalUi: { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
-      }),
+      ...syncRunRoutes({ repos, integrations, temporalUi }),
+      ...eventRoutes({ events, repos, integrations, temporalUi, now }),
       ...billingChangeRoutes(repos, integrations),
       ...billingPlanRoutes(plans),
       ...lookupRoutes({ session, now }),

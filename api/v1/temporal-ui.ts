@@ -10,3 +10,14 @@ export function temporalUiLink(ui: TemporalUi, workflowId: string, runId: string
   const part = encodeURIComponent;
   return `${ui.url.replace(/\/+$/, '')}/namespaces/${part(ui.namespace)}/workflows/${part(workflowId)}/${part(runId)}/history`;
 }
+
+/**
+ * Every run of one workflow id in the Temporal UI (a list filtered by `WorkflowId`), for a
+ * workflow that continues as new or is started again under the same id.
+ */
+export function temporalUiWorkflowLink(ui: TemporalUi, workflowId: string): string | null {
+  if (!ui.url) return null;
+  const part = encodeURIComponent;
+  const query = part(`WorkflowId="${workflowId}"`);
+  return `${ui.url.replace(/\/+$/, '')}/namespaces/${part(ui.namespace)}/workflows?query=${query}`;
+}

@@ -111,6 +111,11 @@ const integrationSchema = new Schema(
     stateReason: { type: String },
     lastValidation: { type: Schema.Types.Mixed },
     ticketSettings: { type: ticketSettingsSchema },
+    /**
+     * Set when ConnectWise refused a ticket because of the ticket settings (a board or status
+     * deleted or moved): which setting and why. Tickets are held until the settings are saved again.
+     */
+    ticketSettingsProblem: { type: String },
     billingSettings: { type: billingSettingsSchema },
     /** Each change of ConnectWise tenant (domain/tenant.ts), newest last; bounded. */
     tenantChanges: { type: [Schema.Types.Mixed], default: [] },

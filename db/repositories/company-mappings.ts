@@ -23,6 +23,29 @@ export class CompanyMappingRepository {
     }));
   }
 
+  /**
+   * One customer's mapping: by its natural `_id`, else (a row from before natural ids) by its key,
+   * which scans on FerretDB but only for a customer without a natural-id row.
+   */
+  async get(
+    partnerId: string,
+    integrationId: string,
+    customerId: string,
+  ): Promise<CompanyMapping | undefined> {
+    const d =
+      (await this.model
+        .findOne({ _id: idOf(partnerId, integrationId, customerId) })
+        .lean()
+        .exec()) ??
+      (await this.model.findOne({ partnerId, integrationId, customerId }).lean().exec());
+    if (!d) return undefined;
+    return {
+      customerId: d.customerId,
+      companyId: d.companyId ?? null,
+      companyName: d.companyName ?? undefined,
+    };
+  }
+
   /** Removes every mapping of the integration (a change of tenant); returns how many. */
   async clear(partnerId: string, integrationId: string): Promise<number> {
     const res = await this.model.deleteMany({ partnerId, integrationId }).exec();

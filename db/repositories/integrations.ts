@@ -58,6 +58,8 @@ export interface IntegrationRecord {
   stateReason?: string;
   lastValidation?: unknown;
   ticketSettings?: TicketSettings;
+  /** Why ConnectWise refused tickets under the saved ticket settings; cleared when they are saved. */
+  ticketSettingsProblem?: string;
   billingSettings?: BillingSettings;
   tenantChanges: TenantChangeRecord[];
   createdAt: Date;
@@ -108,6 +110,7 @@ const toRecord = (
   stateReason: doc.stateReason ?? undefined,
   lastValidation: doc.lastValidation,
   ticketSettings: (doc.ticketSettings as TicketSettings | null | undefined) ?? undefined,
+  ticketSettingsProblem: doc.ticketSettingsProblem ?? undefined,
   billingSettings: (doc.billingSettings as BillingSettings | null | undefined) ?? undefined,
   tenantChanges: (doc.tenantChanges as TenantChangeRecord[] | undefined) ?? [],
   createdAt: doc.createdAt,

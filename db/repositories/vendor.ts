@@ -168,6 +168,15 @@ export class VendorRepository {
     }));
   }
 
+  /** One customer, by its natural `_id`. */
+  async getCustomer(partnerId: string, customerId: string): Promise<Customer | undefined> {
+    const doc = await this.customers
+      .findOne({ _id: naturalId(partnerId, customerId) })
+      .lean()
+      .exec();
+    return doc ? { customerId: doc.customerId, name: doc.name } : undefined;
+  }
+
   async existingCustomerIds(partnerId: string, ids: string[]): Promise<Set<string>> {
     const docs = await this.customers
       .find({ partnerId, customerId: { $in: ids } }, { customerId: 1 })

@@ -1,0 +1,161 @@
+import type { SecurityEvent, TicketState } from '../../domain/tickets/event';
+import type { Severity } from '../../domain/tickets/settings';
+import type { TicketEventDoc, TicketEventModel } from '../models/ticket-event';
+import { naturalId } from '../natural-id';
+import { newestFirst, type Page, type PageRequest } from '../page';
+import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
+
+type Scope = { partnerId: string; integrationId: string };
+
+/** An event and its ticket as last recorded (db/models/ticket-event.ts). */
+export interface TicketEventRecord {
+  key: string;
+  customerId: string;
+  title: string;
+  severity: Severity;
+  category: string | null;
+  url: string | null;
+  state: TicketState;
+  reason: string | null;
+  generation: number;
+  ticketId: number | null;
+  summary: string | null;
+  occurrences: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  notes: number;
+  resolvedAt: Date | null;
+  updatedAt: Date;
+  /** The workflow run that began the current generation (services/tickets/begin.ts). */
+  beganBy: string | null;
+}
+
+/** What an event's workflow records (any subset, written in one update). */
+export type TicketEventUpdate = Partial<
+  Pick<
+    TicketEventRecord,
+    | 'state'
+    | 'reason'
+    | 'generation'
+    | 'ticketId'
+    | 'summary'
+    | 'occurrences'
+    | 'lastSeen'
+    | 'notes'
+    | 'resolvedAt'
+  > & { beganBy: string }
+>;
+
+export interface TicketEventFilter {
+  state?: TicketState;
+  customerId?: string;
+}
+
+const idOf = (s: Scope, key: string) => naturalId(s.partnerId, s.integrationId, key);
+
+const toRecord = (d: TicketEventDoc): TicketEventRecord => ({
+  key: d.key,
+  customerId: d.customerId,
+  title: d.title,
+  severity: d.severity as Severity,
+  category: d.category ?? null,
+  url: d.url ?? null,
+  state: d.state as TicketState,
+  reason: d.reason ?? null,
+  generation: d.generation ?? 0,
+  ticketId: d.ticketId ?? null,
+  summary: d.summary ?? null,
+  occurrences: d.occurrences ?? 0,
+  firstSeen: d.firstSeen,
+  lastSeen: d.lastSeen,
+  notes: d.notes ?? 0,
+  resolvedAt: d.resolvedAt ?? null,
+  updatedAt: d.updatedAt,
+  beganBy: d.beganBy ?? null,
+});
+
+const detailsOf = (scope: Scope, event: SecurityEvent) => ({
+  partnerId: scope.partnerId,
+  integrationId: scope.integrationId,
+  key: event.key,
+  customerId: event.customerId,
+  title: event.title,
+  severity: event.severity,
+  category: event.category ?? null,
+  url: event.url ?? null,
+  firstSeen: new Date(event.occurredAt),
+});
+
+export class TicketEventRepository {
+  constructor(private readonly model: TicketEventModel) {}
+
+  /**
+   * The row of a key seen for the first time, `pending`; a key already known keeps its row (an
+   * insert, not an upsert: identical concurrent posts never race an update). True when inserted.
+   */
+  async insertNew(scope: Scope, event: SecurityEvent, now = new Date()): Promise<boolean> {
+    try {
+      await this.model.create({
+        _id: idOf(scope, event.key),
+        ...detailsOf(scope, event),
+        state: 'pending',
+        lastSeen: new Date(event.occurredAt),
+        updatedAt: now,
+      });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The event's workflow records where it stands (creating the row if the API could not). */
+  async record(
+    scope: Scope,
+    event: SecurityEvent,
+    update: TicketEventUpdate,
+    now = new Date(),
+  ): Promise<void> {
+    const { firstSeen, ...details } = detailsOf(scope, event);
+    await retryOnDuplicateKey(() =>
+      this.model
+        .updateOne(
+          { _id: idOf(scope, event.key) },
+          {
+            $set: { ...details, ...update, updatedAt: now },
+            $setOnInsert: {
+              firstSeen,
+              ...(update.lastSeen ? {} : { lastSeen: firstSeen }),
+              ...(update.state ? {} : { state: 'pending' }),
+            },
+          },
+          { upsert: true },
+        )
+        .exec(),
+    );
+  }
+
+  async get(scope: Scope, key: string): Promise<TicketEventRecord | undefined> {
+    const doc = await this.model
+      .findOne({ _id: idOf(scope, key) })
+      .lean()
+      .exec();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /** The integration's events, most recently seen first, a page at a time. */
+  async page(
+    scope: Scope,
+    filter: TicketEventFilter,
+    request: PageRequest,
+  ): Promise<Page<TicketEventRecord>> {
+    const defined = Object.entries(filter).filter(([, v]) => v !== undefined);
+    const page = await newestFirst<TicketEventDoc, TicketEventDoc & { _id: unknown }>(
+      this.model,
+      { ...scope, ...Object.fromEntries(defined) },
+      'lastSeen',
+      request,
+    );
+    return { ...page, items: page.items.map(toRecord) };
+  }
+}

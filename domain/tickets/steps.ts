@@ -1,0 +1,49 @@
+import type { TicketRef, TicketState, SecurityEvent } from './event';
+import type { OccurrenceBatch } from './text';
+
+/** The ticket policy's times, as each step last read them from the settings. */
+export interface TicketTimes {
+  noteWindowMinutes: number;
+  reopenWindowHours: number;
+  maxEventAgeHours: number;
+}
+
+/**
+ * What a ticket step (an activity) answers: done; held (it cannot be done now: the integration
+ * is paused, its keys rejected, its ticket settings invalid), with why; or the end of the event's
+ * ticket (skipped, failed, closed in ConnectWise), already recorded by the step.
+ */
+export type StepResult<T> =
+  | { done: T; times: TicketTimes }
+  | { held: string; times?: TicketTimes }
+  | { end: TicketState; reason: string };
+
+/** What every step gets: whose event, which of its tickets, and the event as first reported. */
+export interface StepInput {
+  ref: TicketRef;
+  event: SecurityEvent;
+  /** Occurrences so far, for the record. */
+  occurrences: number;
+}
+
+export interface OpenInput extends StepInput {
+  /** ISO time of the latest occurrence. */
+  lastSeen: string;
+}
+export interface NoteInput extends StepInput {
+  ticketId: number;
+  /** The note's sequence number in this ticket (its marker). */
+  seq: number;
+  batch: OccurrenceBatch;
+}
+export interface CloseInput extends StepInput {
+  ticketId: number;
+  seq: number;
+  resolution?: string;
+}
+export interface ReopenInput extends StepInput {
+  ticketId: number;
+  seq: number;
+  /** ISO time of the occurrence that reopens it. */
+  at: string;
+}

@@ -1,0 +1,80 @@
+import {
+  cond,
+  createTicket,
+  createTicketNote,
+  findTicketsByExternalXRef,
+  getTicket,
+  listTicketNotes,
+  patchTicket,
+  replace,
+  type ConnectWiseClient,
+  type NewTicket,
+  type Ticket,
+} from '../../connectwise';
+
+type Options = { signal?: AbortSignal };
+
+/**
+ * The event's ticket, created exactly once: the externalXRef is looked up first (API-NOTES §8.1),
+ * so a retry after a POST whose answer was lost (it may still have completed in ConnectWise)
+ * finds that ticket and adopts it. Of several (made by someone else), the oldest is ours.
+ */
+export async function ensureTicket(
+  client: ConnectWiseClient,
+  ticket: NewTicket & { externalXRef: string },
+  options: Options,
+): Promise<{ ticket: Pick<Ticket, 'id' | 'summary'>; adopted: boolean }> {
+  const found = await findTicketsByExternalXRef(client, ticket.externalXRef, options);
+  if (found.length > 0) {
+    const oldest = found.reduce((a, b) => (b.id < a.id ? b : a));
+    return { ticket: oldest, adopted: true };
+  }
+  return { ticket: await createTicket(client, ticket, options), adopted: false };
+}
+
+export type NoteKind = 'detailDescriptionFlag' | 'internalAnalysisFlag' | 'resolutionFlag';
+
+/**
+ * A note posted once: its text ends with a marker unique to the note, looked up before the POST,
+ * so a retried POST never posts it twice. True when it was posted now.
+ */
+export async function postNoteOnce(
+  client: ConnectWiseClient,
+  ticketId: number,
+  note: { text: string; marker: string; kind: NoteKind; processNotifications: boolean },
+  options: Options,
+): Promise<boolean> {
+  const existing = await listTicketNotes(
+    client,
+    ticketId,
+    { conditions: cond.like('text', { contains: note.marker }) },
+    options,
+  );
+  if (existing.length > 0) return false;
+  await createTicketNote(
+    client,
+    ticketId,
+    { text: note.text, [note.kind]: true, processNotifications: note.processNotifications },
+    options,
+  );
+  return true;
+}
+
+/** Is the ticket closed now: its closedFlag, or a status of its board marked closed. */
+export const isClosed = (ticket: Ticket, closedStatusIds: ReadonlySet<number>): boolean =>
+  ticket.closedFlag === true ||
+  (typeof ticket.status?.id === 'number' && closedStatusIds.has(ticket.status.id));
+
+/**
+ * Moves the ticket to `statusId` and reads it back: ConnectWise may refuse the status (not on
+ * the board any more) or a workflow rule may move it again. Answers the ticket as it is after.
+ */
+export async function moveTicket(
+  client: ConnectWiseClient,
+  ticketId: number,
+  statusId: number,
+  options: Options,
+): Promise<Ticket> {
+  await patchTicket(client, ticketId, [replace('status', { id: statusId })], options);
+  return await getTicket(client, ticketId, options);
+}

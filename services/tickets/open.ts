@@ -1,0 +1,121 @@
+import { isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
+import type { IntegrationRecord } from '../../db';
+import { externalXRefOf, initialDescription, ticketSummary } from '../../domain/tickets/text';
+import type { OpenInput, StepResult } from '../../domain/tickets/steps';
+import { checkTicketSettings, type EnabledTicketSettings } from '../settings-validation';
+import { cwMessage } from '../billing/cw-message';
+import { ensureTicket } from './connectwise-steps';
+import { ticketContextOf, type TicketContext, type TicketRepos } from './context';
+
+/** Runs ConnectWise calls with the integration's client (activities/with-connectwise.ts). */
+export type WithClient = <T>(
+  integration: IntegrationRecord,
+  step: (client: ConnectWiseClient, signal: AbortSignal) => Promise<T>,
+) => Promise<T>;
+
+const severityImpact = { low: 'Low', medium: 'Medium', high: 'High', critical: 'High' } as const;
+
+/** Why the customer gets no ticket, if it gets none: unmapped or excluded. */
+async function companyOf(repos: TicketRepos, { ref, event }: OpenInput): Promise<number | string> {
+  const mapping = await repos.companyMappings.get(
+    ref.partnerId,
+    ref.integrationId,
+    event.customerId,
+  );
+  if (!mapping) return `customer ${event.customerId} is not mapped to a ConnectWise company`;
+  if (mapping.companyId === null)
+    return `customer ${event.customerId} is excluded from ConnectWise`;
+  return mapping.companyId;
+}
+
+/**
+ * A refusal of the ticket itself (400/404): when the ticket settings no longer hold in
+ * ConnectWise (board or status deleted, a status moved), the problem is saved on the integration
+ * and tickets wait for new settings; otherwise this ticket fails with ConnectWise's message.
+ */
+async function refused(
+  repos: TicketRepos,
+  client: ConnectWiseClient,
+  ctx: TicketContext,
+  message: string,
+): Promise<{ settings: string } | { ticket: string }> {
+  const problems = await checkTicketSettings(
+    client,
+    ctx.policy as EnabledTicketSettings,
+    'ticketSettings',
+  );
+  if (problems.length === 0) return { ticket: message };
+  const problem = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  const { partnerId, id } = ctx.integration;
+  await repos.integrations.update(partnerId, id, { ticketSettingsProblem: problem });
+  return { settings: problem };
+}
+
+/**
+ * The event's ticket: skipped (0 ConnectWise calls) when ticket integration is off or the
+ * customer unmapped; held while the integration cannot work; else found by its externalXRef or
+ * created, and its id recorded at once.
+ */
+export async function openEventTicket(
+  deps: { repos: TicketRepos; withClient: WithClient },
+  integration: IntegrationRecord,
+  input: OpenInput,
+): Promise<StepResult<{ ticketId: number; summary: string }>> {
+  const { repos } = deps;
+  const { ref, event, occurrences, lastSeen } = input;
+  const record = (update: Parameters<TicketRepos['ticketEvents']['record']>[2]) =>
+    repos.ticketEvents.record(ref, event, { occurrences, lastSeen: new Date(lastSeen), ...update });
+  const gate = ticketContextOf(integration);
+  const company = 'off' in gate ? gate.off : await companyOf(repos, input);
+  if ('off' in gate || typeof company === 'string') {
+    const reason = 'off' in gate ? gate.off : String(company);
+    await record({ state: 'skipped', reason });
+    return { end: 'skipped', reason };
+  }
+  const ctx = gate;
+  if ('held' in ctx) {
+    await record({ state: 'pending', reason: ctx.held });
+    return ctx;
+  }
+  const customer = (await repos.vendor.getCustomer(ref.partnerId, event.customerId))?.name;
+  const name = customer ?? event.customerId;
+  const { policy } = ctx;
+  const priority = policy.priorityBySeverity[event.severity];
+  const outcome = await deps.withClient(integration, async (client, signal) => {
+    try {
+      const made = await ensureTicket(
+        client,
+        {
+          summary: ticketSummary(event, name),
+          company: { id: company },
+          board: { id: policy.boardId },
+          status: { id: policy.initialStatusId },
+          ...(policy.sourceId ? { source: { id: policy.sourceId } } : {}),
+          ...(priority ? { priority: { id: priority } } : {}),
+          severity: severityImpact[event.severity],
+          impact: severityImpact[event.severity],
+          externalXRef: externalXRefOf(ref),
+          initialDescription: initialDescription(event, name),
+          processNotifications: policy.processNotifications,
+        },
+        { signal },
+      );
+      return { made };
+    } catch (err) {
+      if (!isConnectWiseError(err) || !['validation', 'not_found'].includes(err.kind)) throw err;
+      return await refused(repos, client, ctx, cwMessage(err));
+    }
+  });
+  if ('settings' in outcome) {
+    const held = `the ticket settings are invalid: ${outcome.settings}`;
+    await record({ state: 'pending', reason: held });
+    return { held, times: ctx.times };
+  }
+  if ('ticket' in outcome) {
+    await record({ state: 'failed', reason: `ConnectWise refused the ticket: ${outcome.ticket}` });
+    return { end: 'failed', reason: outcome.ticket };
+  }
+  const { id: ticketId, summary } = outcome.made.ticket;
+  await record({ state: 'open', reason: null, ticketId, summary });
+  return { done: { ticketId, summary }, times: ctx.times };
+}

@@ -1,0 +1,108 @@
+import request from 'supertest';
+import type { SimTicket } from '../../simulator/admin-client';
+import { as, cwBase, type useSetupStack } from './setup-helpers';
+
+interface EventView {
+  key: string;
+  state: string;
+  reason: string | null;
+  ticketId: number | null;
+  summary: string | null;
+  occurrences: number;
+  notes: number;
+}
+
+/** Ticket integration over the API for p1 of a setup stack: settings, events, their tickets. */
+export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
+  const p1 = () => as(suite.engine.tokens.p1);
+  const cw = (path: string) => `${cwBase('p1')}${path}`;
+
+  const event = (over: Record<string, unknown> = {}) => ({
+    key: 'evt',
+    customerId: 'c-acme',
+    title: 'Phishing site blocked',
+    severity: 'high',
+    description: 'A user opened a known phishing page; DefensX blocked it.',
+    occurredAt: new Date().toISOString(),
+    url: 'https://console.defensx.example/events/evt',
+    ...over,
+  });
+
+  async function mapCompanies() {
+    const mappings = [
+      { customerId: 'c-acme', companyId: 250 },
+      { customerId: 'c-globex', companyId: 254 },
+    ];
+    const res = await request(suite.engine.app)
+      .put(cw('/company-mappings'))
+      .set(p1())
+      .send({ mappings });
+    expect(res.status).toBe(200);
+  }
+
+  async function setTickets(body: object) {
+    const res = await request(suite.engine.app).put(cw('/ticket-settings')).set(p1()).send(body);
+    expect(res.status).toBe(200);
+  }
+
+  /** Board 2 (Security), New → Resolved, source 4, with `over` on top. */
+  const enableTickets = (over: object = {}) =>
+    setTickets({
+      enabled: true,
+      boardId: 2,
+      sourceId: 4,
+      initialStatusId: 201,
+      closingStatusId: 203,
+      ...over,
+    });
+
+  const post = (over: Record<string, unknown> = {}) =>
+    request(suite.engine.app).post(cw('/events')).set(p1()).send(event(over));
+
+  async function resolve(key: string, resolution?: string) {
+    const res = await request(suite.engine.app)
+      .post(cw(`/events/${key}/resolve`))
+      .set(p1())
+      .send(resolution ? { resolution } : {});
+    expect(res.status).toBe(202);
+  }
+
+  /** Polls the event until `done` holds (the workflow records each step as it goes). */
+  async function waitFor(
+    key: string,
+    done: (e: EventView) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<EventView> {
+    const until = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < until) {
+      const res = await request(suite.engine.app)
+        .get(cw(`/events/${key}`))
+        .set(p1());
+      last = res.body;
+      if (res.status === 200 && done(res.body as EventView)) return res.body as EventView;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`event ${key} never got there; last: ${JSON.stringify(last)}`);
+  }
+
+  const waitState = (key: string, state: string, timeoutMs?: number) =>
+    waitFor(key, (e) => e.state === state, timeoutMs);
+
+  /** The simulator's tickets of an event key (its first ticket's externalXRef). */
+  async function ticketsFor(key: string, xref = `dfx:evt:${key}`): Promise<SimTicket[]> {
+    return (await suite.fx.sim.admin.state.tickets()).filter((t) => t.externalXRef === xref);
+  }
+
+  return {
+    event,
+    mapCompanies,
+    setTickets,
+    enableTickets,
+    post,
+    resolve,
+    waitFor,
+    waitState,
+    ticketsFor,
+  };
+}

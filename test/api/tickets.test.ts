@@ -1,0 +1,197 @@
+import request from 'supertest';
+import { as, cwBase, cwCallsOf, fieldsOf, useSetupStack } from './setup-helpers';
+import { ticketsApi } from './ticket-helpers';
+
+const suite = useSetupStack('tickets', [
+  { customerId: 'c-acme', name: 'Acme Corp' },
+  { customerId: 'c-globex', name: 'Globex Inc' },
+  { customerId: 'c-loose', name: 'Not Mapped Ltd' },
+]);
+const api = ticketsApi(suite);
+
+beforeEach(async () => {
+  await api.mapCompanies();
+});
+
+test('an event becomes one ticket on the chosen board, status, source and priority', async () => {
+  await api.enableTickets({ priorityBySeverity: { high: 2 } });
+  const posted = await api.post({ key: 'evt-1', severity: 'high' });
+  expect(posted.status).toBe(202);
+  expect(posted.body.events).toEqual([
+    expect.objectContaining({ key: 'evt-1', accepted: true, firstReport: true }),
+  ]);
+  const event = await api.waitState('evt-1', 'open');
+  const [ticket] = await api.ticketsFor('evt-1');
+  expect(ticket).toMatchObject({
+    id: event.ticketId,
+    summary: 'DefensX: High - Phishing site blocked (Acme Corp)',
+    board: { id: 2 },
+    status: { id: 201 },
+    company: { id: 250 },
+    source: { id: 4 },
+    priority: { id: 2 },
+    externalXRef: 'dfx:evt:evt-1',
+  });
+  expect(event).toMatchObject({ summary: ticket!.summary, occurrences: 1, state: 'open' });
+  // The idempotency look-up, then the create: nothing else (the lifecycle's access check, run
+  // for the settings change, counts tickets: that is not the event's).
+  const calls = (await cwCallsOf(suite, '/service/tickets')).filter(
+    (e) => !e.template.endsWith('/count'),
+  );
+  expect(calls.map((e) => `${e.method} ${e.template}`)).toEqual([
+    'GET /service/tickets',
+    'POST /service/tickets',
+  ]);
+}, 60_000);
+
+test('100 concurrent reports of one new event: one ticket, repeats in one note, closed on resolve', async () => {
+  await api.enableTickets();
+  const posts = await Promise.all(
+    Array.from({ length: 100 }, (_, i) =>
+      api.post({
+        key: 'storm',
+        occurredAt: new Date(Date.UTC(2026, 11, 3, 1, 0, i)).toISOString(),
+      }),
+    ),
+  );
+  expect(posts.every((p) => p.status === 202)).toBe(true);
+  expect(posts.filter((p) => p.body.events[0].firstReport === true).length).toBe(1);
+  await api.waitState('storm', 'open');
+  await api.waitFor('storm', (e) => e.occurrences === 100);
+  const resolved = await request(suite.engine.app)
+    .post(`${cwBase('p1')}/events/storm/resolve`)
+    .set(as(suite.engine.tokens.p1))
+    .send({ resolution: 'blocked by policy' });
+  expect(resolved.status).toBe(202);
+  const done = await api.waitState('storm', 'resolved');
+  const tickets = await api.ticketsFor('storm');
+  expect(tickets).toHaveLength(1);
+  expect(tickets[0]).toMatchObject({ status: { id: 203 }, closedFlag: true });
+  const notes = await suite.fx.sim.admin.state.notes(tickets[0]!.id);
+  expect(notes.map((n) => n.text)).toEqual([
+    // ConnectWise keeps the initialDescription as the ticket's first note.
+    expect.stringMatching(/^A user opened a known phishing page.*Event key: storm\n/s),
+    expect.stringMatching(/^The event occurred 99 more times between .*\n\[dfx:evt:storm#1\]$/s),
+    expect.stringMatching(/^Resolved in DefensX: blocked by policy\n\[dfx:evt:storm#2\]$/),
+  ]);
+  expect(done).toMatchObject({ notes: 2, occurrences: 100 });
+}, 90_000);
+
+test('a create whose answer is lost (committed, then the connection dropped) still gives one ticket', async () => {
+  await api.enableTickets();
+  await suite.fx.sim.admin.faults.add({
+    kind: 'drop',
+    afterCommit: true,
+    method: 'POST',
+    path: '/service/tickets',
+    count: 1,
+  });
+  await api.post({ key: 'lost-answer' });
+  const event = await api.waitState('lost-answer', 'open');
+  const tickets = await api.ticketsFor('lost-answer');
+  expect(tickets.map((t) => t.id)).toEqual([event.ticketId]);
+  const posts = (await cwCallsOf(suite, '/service/tickets')).filter((e) => e.method === 'POST');
+  expect(posts).toHaveLength(1); // the retry found it by its externalXRef
+}, 90_000);
+
+test('a ticket a technician closed first is left alone on resolve', async () => {
+  await api.enableTickets();
+  await api.post({ key: 'closed-first' });
+  await api.waitState('closed-first', 'open');
+  const [ticket] = await api.ticketsFor('closed-first');
+  await suite.fx.sim.admin.state.put('tickets', { ...ticket!, status: { id: 204 } });
+  await suite.fx.sim.admin.journal.clear();
+  await api.resolve('closed-first');
+  const event = await api.waitState('closed-first', 'closed_in_connectwise');
+  expect(event.reason).toMatch(/closed in ConnectWise/);
+  const writes = (await cwCallsOf(suite, '/service/tickets')).filter((e) => e.method !== 'GET');
+  expect(writes).toEqual([]);
+  expect((await api.ticketsFor('closed-first'))[0]).toMatchObject({ status: { id: 204 } });
+}, 60_000);
+
+test('ticket integration off, or the customer unmapped: skipped with the reason, 0 ConnectWise calls', async () => {
+  await api.setTickets({ enabled: false });
+  await suite.fx.sim.admin.journal.clear();
+  await api.post({ key: 'while-off' });
+  await api.post({ key: 'unmapped', customerId: 'c-loose' });
+  expect(await api.waitState('while-off', 'skipped')).toMatchObject({
+    reason: 'ticket integration is turned off',
+  });
+  await api.enableTickets();
+  await suite.fx.sim.admin.journal.clear();
+  await api.post({ key: 'unmapped-2', customerId: 'c-loose' });
+  expect(await api.waitState('unmapped-2', 'skipped')).toMatchObject({
+    reason: 'customer c-loose is not mapped to a ConnectWise company',
+  });
+  expect(await suite.fx.sim.admin.journal.list()).toEqual([]);
+}, 60_000);
+
+test('bad events are refused whole, naming the field; nothing is accepted', async () => {
+  await api.enableTickets();
+  const res = await request(suite.engine.app)
+    .post(`${cwBase('p1')}/events`)
+    .set(as(suite.engine.tokens.p1))
+    .send({
+      events: [
+        api.event({ key: 'ok-1' }),
+        api.event({ key: 'bad-sev', severity: 'urgent' }),
+        api.event({ key: 'bad key!' }),
+        api.event({ key: 'long', title: 'x'.repeat(201) }),
+      ],
+    });
+  expect(res.status).toBe(400);
+  expect(fieldsOf(res.body)).toEqual([
+    'body.events.1.severity',
+    'body.events.2.key',
+    'body.events.3.title',
+  ]);
+  const unknown = await api.post({ key: 'ok-2', customerId: 'c-nobody' });
+  expect(unknown.status).toBe(400);
+  expect(fieldsOf(unknown.body)).toEqual(['body.events.0.customerId']);
+  for (const key of ['ok-1', 'ok-2']) {
+    const got = await request(suite.engine.app)
+      .get(`${cwBase('p1')}/events/${key}`)
+      .set(as(suite.engine.tokens.p1));
+    expect(got.status).toBe(404);
+  }
+}, 30_000);
+
+test('GET tickets pages events with their state, filtered by state and customer', async () => {
+  await api.enableTickets();
+  await api.post({ key: 'list-a' });
+  await api.post({ key: 'list-b', customerId: 'c-globex' });
+  await api.waitState('list-a', 'open');
+  await api.waitState('list-b', 'open');
+  const page = await request(suite.engine.app)
+    .get(`${cwBase('p1')}/tickets?customerId=c-globex&state=open`)
+    .set(as(suite.engine.tokens.p1));
+  expect(page.status).toBe(200);
+  const rows = page.body.tickets as Array<{ key: string; customerId: string; state: string }>;
+  expect(rows.map((t) => t.key)).toContain('list-b');
+  expect(rows.map((t) => t.key)).not.toContain('list-a');
+  expect(rows.every((t) => t.customerId === 'c-globex' && t.state === 'open')).toBe(true);
+  const other = await request(suite.engine.app)
+    .get(`${cwBase('p2')}/tickets`)
+    .set(as(suite.engine.tokens.p1));
+  expect(other.status).toBe(404);
+}, 60_000);
+
+// Last: the simulator's reset after it brings back keys the integration no longer has.
+test('keys revoked mid-stream: events are held, then all go once the integration is validated again', async () => {
+  await api.enableTickets();
+  const keys = await suite.fx.sim.admin.keys.rotate();
+  await api.post({ key: 'held-1' });
+  await api.post({ key: 'held-2', customerId: 'c-globex' });
+  const held = await api.waitFor('held-1', (e) => e.reason !== null);
+  expect(held).toMatchObject({ state: 'pending' });
+  expect(held.reason).toMatch(/API keys/);
+  const fixed = await request(suite.engine.app)
+    .patch(`${cwBase('p1')}/integration`)
+    .set(as(suite.engine.tokens.p1))
+    .send({ publicKey: keys.publicKey, privateKey: keys.privateKey });
+  expect(fixed.status).toBe(200);
+  for (const key of ['held-1', 'held-2']) {
+    await api.waitState(key, 'open', 60_000);
+    expect(await api.ticketsFor(key)).toHaveLength(1);
+  }
+}, 120_000);

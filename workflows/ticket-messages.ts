@@ -1,0 +1,31 @@
+/** Signals and the query of an event's ticket workflow (workflows/ticket.ts), shared with the API. */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { TicketState } from '../domain/tickets/event';
+
+export interface EventOccurred {
+  /** ISO time the event occurred (as the vendor said). */
+  at: string;
+}
+
+export interface EventResolved {
+  /** ISO time the resolve was received. */
+  at: string;
+  resolution?: string;
+}
+
+export const eventOccurredSignal = defineSignal<[EventOccurred]>('eventOccurred');
+export const eventResolvedSignal = defineSignal<[EventResolved]>('eventResolved');
+/** The integration may be able to create tickets again (resumed, revalidated, settings saved). */
+export const ticketWakeSignal = defineSignal('wake');
+
+export interface TicketProgress {
+  state: TicketState;
+  reason?: string;
+  generation: number;
+  ticketId?: number;
+  occurrences: number;
+  /** Occurrences not yet written in a note. */
+  pendingOccurrences: number;
+  notes: number;
+}
+export const ticketProgressQuery = defineQuery<TicketProgress>('ticket');

@@ -1,0 +1,44 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { connectWiseKindOf, FailureType } from './failure-types';
+
+/**
+ * ConnectWise ticket work: a few quick retries for 5xx, 429 and network failures; past them the
+ * workflow holds the step and tries again later (workflows/ticket.ts), so an outage of any length
+ * loses nothing. A create can take minutes in ConnectWise (API-NOTES §3).
+ */
+export const ticketSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '6 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 4 },
+});
+
+/** Why a failed step cannot be done now, but can later: the step is held. */
+export function heldBecause(err: unknown): string | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure)) return 'ConnectWise did not answer in time';
+  if (cause.type === FailureType.credentialsInvalid)
+    return 'ConnectWise rejected the API keys; held until the integration is validated again';
+  if (cause.type === FailureType.credentialsMissing || cause.type === FailureType.secretUnavailable)
+    return `${cause.message}; held until the private key is entered again`;
+  const kind = connectWiseKindOf(cause.type ?? undefined);
+  if (kind === 'permission')
+    return `ConnectWise refused access (${cause.message}); held until the API member's role allows it`;
+  if (kind === 'server' || kind === 'network' || kind === 'throttled')
+    return `ConnectWise is unavailable (${cause.message}); held until it answers`;
+  return undefined;
+}
+
+/** The integration was deleted: the event's workflow ends. */
+export const integrationGone = (err: unknown): boolean =>
+  err instanceof ActivityFailure &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === FailureType.integrationNotFound;
+
+/** A step's failure in words, for a ticket recorded as failed. */
+export function failureText(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return `ConnectWise refused it: ${message}`;
+}
