@@ -24,6 +24,8 @@ export interface TicketWorkflowInput {
   event: SecurityEvent;
   /** The state a continued-as-new run takes over. */
   carried?: TicketCarried;
+  /** History events before continuing as new (tests lower it); default HISTORY_LIMIT. */
+  historyLimit?: number;
 }
 
 /** Everything the workflow knows, carried across continue-as-new. */
@@ -137,16 +139,24 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       }
       woken = false;
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
-      await condition(() => woken || giveUp() !== undefined, delay);
+      // Reports keep coming while a step is held (an alert storm during an outage): the history
+      // is watched too, so a long hold never outgrows it.
+      await condition(() => woken || giveUp() !== undefined || tooLong(), delay);
       const stop = giveUp();
       if (stop) return await ended(stop.end, stop.reason);
       await maybeContinue();
     }
   }
 
-  async function maybeContinue(): Promise<void> {
+  function tooLong(): boolean {
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    return (
+      info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT)
+    );
+  }
+
+  async function maybeContinue(): Promise<void> {
+    if (tooLong()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof ticketWorkflow>({ ...input, carried: s });
     }
@@ -205,10 +215,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   /** Repeats become one note per window, until the event is resolved. */
   async function whileOpen(): Promise<Ended | undefined> {
     while (!s.resolve) {
-      await condition(() => s.resolve !== undefined || s.pending !== null);
+      await condition(() => s.resolve !== undefined || s.pending !== null || tooLong());
+      await maybeContinue();
       const due = s.lastNoteAt + s.times.noteWindowMinutes * 60_000;
-      if (!s.resolve && Date.now() < due) {
-        await condition(() => s.resolve !== undefined, due - Date.now());
+      // Each report is a signal in the history: a storm inside one window continues as new
+      // (the batch and the window's start are carried), it never outgrows the history.
+      while (!s.resolve && Date.now() < due) {
+        await condition(() => s.resolve !== undefined || tooLong(), due - Date.now());
+        await maybeContinue();
       }
       const batch = s.pending;
       s.pending = null;
@@ -244,6 +258,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const until = s.closedAt! + s.times.reopenWindowHours * HOUR_MS;
     if (Date.now() >= until) return false;
     if (!(await condition(() => s.pending !== null, until - Date.now()))) return false;
+    await maybeContinue();
     const at = s.pending!.first;
     s.pending = afterFirst(s.pending);
     const seq = ++s.noteSeq;

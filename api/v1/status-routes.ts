@@ -26,6 +26,12 @@ export function statusRoutes(lifecycle: LifecycleClient, integrations: Integrati
             integrationId: z.string(),
             state: z.string(),
             stateReason: z.string().nullable(),
+            ticketSettingsProblem: z
+              .string()
+              .nullable()
+              .describe(
+                'Why ConnectWise refused tickets under the saved ticket settings (a board or status deleted or moved): events are held until the ticket settings are saved again',
+              ),
             lastValidation: connectionReportView.nullable(),
             workflow: workflowStatusView.nullable(),
             workflowProblem: z.enum(['not_running', 'unavailable']).nullable(),
@@ -47,6 +53,7 @@ export function statusRoutes(lifecycle: LifecycleClient, integrations: Integrati
             integrationId: integration.id,
             state: integration.state,
             stateReason: integration.stateReason ?? null,
+            ticketSettingsProblem: integration.ticketSettingsProblem ?? null,
             lastValidation: integration.lastValidation ?? null,
             workflow: typeof workflow === 'string' ? null : workflow,
             workflowProblem: typeof workflow === 'string' ? workflow : null,

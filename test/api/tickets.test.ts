@@ -176,6 +176,35 @@ test('GET tickets pages events with their state, filtered by state and customer'
   expect(other.status).toBe(404);
 }, 60_000);
 
+test('a status made inactive in ConnectWise: the settings are marked invalid, events held until they are saved again', async () => {
+  await api.enableTickets();
+  const [initial] = (await suite.fx.sim.admin.state.collection('boardStatuses', 2)).filter(
+    (st) => st.id === 201,
+  );
+  await suite.fx.sim.admin.state.put('boardStatuses', { ...initial!, inactive: true });
+  await api.post({ key: 'bad-settings' });
+  const held = await api.waitFor('bad-settings', (e) => e.reason !== null);
+  expect(held.state).toBe('pending');
+  expect(held.reason).toMatch(
+    /ticket settings are invalid: ticketSettings\.initialStatusId: .*inactive/,
+  );
+  const status = await request(suite.engine.app)
+    .get(`${cwBase('p1')}/status`)
+    .set(as(suite.engine.tokens.p1));
+  expect(status.body.ticketSettingsProblem).toMatch(/initialStatusId/);
+  expect(await api.ticketsFor('bad-settings')).toEqual([]);
+
+  // The partner picks an active status (here: the same one, made active again) and saves.
+  await suite.fx.sim.admin.state.put('boardStatuses', { ...initial!, inactive: false });
+  await api.enableTickets();
+  await api.waitState('bad-settings', 'open');
+  expect(await api.ticketsFor('bad-settings')).toHaveLength(1);
+  const after = await request(suite.engine.app)
+    .get(`${cwBase('p1')}/status`)
+    .set(as(suite.engine.tokens.p1));
+  expect(after.body.ticketSettingsProblem).toBeNull();
+}, 90_000);
+
 // Last: the simulator's reset after it brings back keys the integration no longer has.
 test('keys revoked mid-stream: events are held, then all go once the integration is validated again', async () => {
   await api.enableTickets();
