@@ -11,18 +11,8 @@
  * `BENCH_CUSTOMERS=50 npm run bench:billing` for a quick smoke run. BENCH_STRICT=1 exits 1 on a FAIL.
  * BENCH_WORKER=tsx runs the worker process from the TypeScript sources under tsx (no compile).
  */
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createNaive } from './billing/naive';
-import {
-  describeMemory,
-  mb,
-  needsOf,
-  runEnginePhase,
-  withRssPeak,
-  type EngineRun,
-  type Memory,
-} from './billing/phases';
+import { needsOf, runEnginePhase, type EngineRun } from './billing/phases';
 import {
   callsTable,
   floorOf,
@@ -39,7 +29,15 @@ import {
 import { optionsFromEnv, startBench, type Bench } from './billing/setup';
 import { changeShare, PRODUCTS } from './billing/tenant';
 import { callTimingTable, cpuTable, timelineTable, type PhaseTimeline } from './billing/timeline';
-import { withWorkerRss, workerMemoryOf, type WorkerMemory } from './billing/worker-process';
+import {
+  commandOf,
+  withWorkerRss,
+  workerMemoryOf,
+  type WorkerMemory,
+} from './common/engine-process';
+import { machine } from './common/machine';
+import { printVerdict, runBench } from './common/run';
+import { describeMemory, mb, withRssPeak, type Memory } from './common/memory';
 
 interface WorkerPhaseMemory {
   key: PhaseKey;
@@ -62,42 +60,6 @@ interface Measured {
   timelines: PhaseTimeline[];
   problems: string[];
 }
-
-/** The engine measured: the commit, and whether engine folders had uncommitted changes. */
-function engineVersion(): string {
-  try {
-    const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: __dirname, encoding: 'utf8' }).trim();
-    const dirty = git(
-      'status',
-      '--porcelain',
-      '--',
-      '../activities',
-      '../services',
-      '../workflows',
-      '../domain',
-      '../db',
-      '../worker',
-      '../connectwise',
-    );
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ` + uncommitted changes in ${dirty.split('\n').length} engine files` : ''}`;
-  } catch {
-    return 'unknown (no git)';
-  }
-}
-
-const machine = () =>
-  [
-    `engine: ${engineVersion()}`,
-    `date: ${new Date().toISOString()}`,
-    `nproc: ${availableParallelism()}`,
-    `CPU: ${cpus()[0]?.model ?? 'unknown'}`,
-    `RAM: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `Node: ${process.version}`,
-    `load average at start: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  ].join('\n');
 
 interface Expected {
   create?: number;
@@ -226,10 +188,11 @@ async function main(): Promise<void> {
 
 function describeWorkerRun(bench: Bench): string {
   const { entry, pid } = bench.worker;
-  const command =
+  const command = `${commandOf(entry, 'worker')} (${
     entry.mode === 'compiled'
-      ? 'node dist/worker/main.js (compiled now with tsc -p tsconfig.build.json, as `npm run build` does)'
-      : `node --import tsx worker/main.ts (not compiled: ${entry.note ?? 'tsx'})`;
+      ? 'compiled now with tsc -p tsconfig.build.json, as `npm run build` does'
+      : `not compiled: ${entry.note ?? 'tsx'}`
+  })`;
   return `${command}, pid ${pid ?? '?'}, WORKFLOW_BUNDLE_PATH = the prebundled workflows`;
 }
 
@@ -307,14 +270,7 @@ function report(
     for (const p of problems) console.log(`  - ${p}`);
   }
   const failed = targets.filter((t) => !t.pass).length + problems.length;
-  console.log(`\n${failed === 0 ? 'ALL PASS' : `${failed} FAIL`}`);
-  if (failed && process.env.BENCH_STRICT === '1') process.exitCode = 1;
+  printVerdict(failed);
 }
 
-main().then(
-  () => process.exit(),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

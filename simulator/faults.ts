@@ -70,7 +70,7 @@ export interface ActiveFault {
 }
 
 /** mulberry32: tiny, fast and good enough to make probabilistic faults repeatable. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -15,17 +15,12 @@ import {
   SyncKindKey,
   SyncTriggerKey,
 } from '../../workflows/search-attributes';
-import { cpuSecondsOf } from './children';
+import { cpuSecondsOf } from '../common/children';
 import type { Bench } from './setup';
 import { agreementIdOf, PRODUCTS } from './tenant';
 import type { CallCounts, PhaseNeeds } from './report';
-import {
-  activityLines,
-  activitySpans,
-  callSummary,
-  type ActivityLine,
-  type CallSummary,
-} from './timeline';
+import { activitySpans } from '../common/history';
+import { activityLines, callSummary, type ActivityLine, type CallSummary } from './timeline';
 
 export interface EngineRun {
   result: BillingRunResult;
@@ -130,32 +125,4 @@ export async function needsOf(bench: Bench, writes: number): Promise<PhaseNeeds>
     // The settings name no time zone: the billing day needs ConnectWise's serverTimeZone.
     billingDayReads: 1,
   };
-}
-
-export type Memory = NodeJS.MemoryUsage;
-
-export const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
-
-/** rss (heap used / heap total / external) */
-export const describeMemory = (m: Memory): string =>
-  `${mb(m.rss)} (V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)})`;
-
-/** process.memoryUsage() at its highest RSS, sampled every `everyMs` while `fn` runs. */
-export async function withRssPeak<T>(
-  fn: () => Promise<T>,
-  everyMs = 100,
-): Promise<{ value: T; peak: Memory }> {
-  let peak = process.memoryUsage();
-  const sample = () => {
-    const now = process.memoryUsage();
-    if (now.rss > peak.rss) peak = now;
-  };
-  const timer = setInterval(sample, everyMs);
-  try {
-    const value = await fn();
-    sample();
-    return { value, peak };
-  } finally {
-    clearInterval(timer);
-  }
 }

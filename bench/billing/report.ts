@@ -2,6 +2,7 @@
  * The billing benchmark's arithmetic and its printout: the latency floor of a phase, the ratios
  * and the PASS/FAIL of each target of issue 8. Pure (no I/O), so it is unit-tested.
  */
+import { seconds, table } from '../common/table';
 
 /** Additions one list request returns at most (ConnectWise's largest pageSize). */
 export const ADDITIONS_PER_PAGE = 1000;
@@ -172,16 +173,6 @@ export function targetsOf(phases: readonly PhaseFigures[], rssPeakMb: number): T
     pass: rssPeakMb <= LIMITS.rssMb,
   });
   return targets;
-}
-
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-/** A Markdown table, columns padded so it reads in a terminal too. */
-export function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Calls by kind, one column per phase (engine) and the naive sample's. */

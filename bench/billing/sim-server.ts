@@ -3,10 +3,11 @@
  * is the worker's: the demo seed plus BENCH_SIM_COMPANIES companies, each with one active monthly
  * agreement and no additions. Prints `{"origin": …}` on one line once it listens.
  */
-import { loadDemoSeed, startSimulator } from '../../simulator';
+import { loadDemoSeed } from '../../simulator';
+import { serveSimulatorMain } from '../common/sim-server';
 import { agreementIdOf, companyIdOf } from './tenant';
 
-async function main(): Promise<void> {
+serveSimulatorMain(() => {
   const companies = Number(process.env.BENCH_SIM_COMPANIES ?? 0);
   const seed = loadDemoSeed();
   const template = seed.collections.agreements.find((a) => a.id === 300);
@@ -28,16 +29,5 @@ async function main(): Promise<void> {
       company: { id: companyIdOf(i) },
     });
   }
-  const sim = await startSimulator({ seed });
-  process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
-  const stop = (): void => {
-    void sim.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
+  return seed;
 });

@@ -5,6 +5,7 @@
  * the two never touch each other's agreements.
  */
 import type { Product } from '../../db/repositories/vendor';
+import { mulberry32 as prng } from '../../simulator/faults';
 
 export const COMPANY_BASE = 100_000;
 export const AGREEMENT_BASE = 200_000;
@@ -32,18 +33,6 @@ export const CATALOG_DEFAULTS = {
   typeId: 1,
   productClass: 'Service' as const,
 };
-
-/** A small deterministic PRNG (mulberry32), so every run bills the same quantities. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** customer index → sku → quantity (1…200), the same every run. */
 export function initialUsage(first: number, count: number): Map<number, Map<string, number>> {

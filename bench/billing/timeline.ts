@@ -3,54 +3,8 @@
  * busy time and how many ran at once (from the run's Temporal history), and how many ConnectWise
  * calls were in flight on average (from the simulator journal's per-request durations). Pure.
  */
-import type { temporal } from '@temporalio/proto';
-import { table } from './report';
-
-export interface ActivitySpan {
-  type: string;
-  scheduledMs: number;
-  startedMs: number;
-  closedMs: number;
-}
-
-const ms = (ts: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
-  ts ? Number(ts.seconds ?? 0) * 1000 + Math.round((ts.nanos ?? 0) / 1e6) : 0;
-
-/** Activity executions of a history, scheduled → started → closed (last attempt). */
-export function activitySpans(events: temporal.api.history.v1.IHistoryEvent[]): ActivitySpan[] {
-  const byScheduled = new Map<string, Partial<ActivitySpan>>();
-  const key = (id: unknown) => String(id);
-  for (const e of events) {
-    const t = ms(e.eventTime);
-    if (e.activityTaskScheduledEventAttributes) {
-      byScheduled.set(key(e.eventId), {
-        type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?',
-        scheduledMs: t,
-      });
-    }
-    const started = e.activityTaskStartedEventAttributes;
-    if (started) {
-      const span = byScheduled.get(key(started.scheduledEventId));
-      if (span) span.startedMs = t;
-    }
-    const closed =
-      e.activityTaskCompletedEventAttributes ??
-      e.activityTaskFailedEventAttributes ??
-      e.activityTaskTimedOutEventAttributes;
-    if (closed) {
-      const span = byScheduled.get(key(closed.scheduledEventId));
-      if (span) span.closedMs = t;
-    }
-  }
-  return [...byScheduled.values()].flatMap((s) =>
-    s.type !== undefined &&
-    s.scheduledMs !== undefined &&
-    s.startedMs !== undefined &&
-    s.closedMs !== undefined
-      ? [s as ActivitySpan]
-      : [],
-  );
-}
+import type { ActivitySpan } from '../common/history';
+import { table } from '../common/table';
 
 /** Most intervals open at one time. */
 export function maxInFlight(spans: ReadonlyArray<{ from: number; to: number }>): number {

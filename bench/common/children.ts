@@ -1,7 +1,7 @@
 /**
- * The benchmark's child processes, started as the local stack starts its own (`node --import tsx`:
+ * The benchmarks' child processes, started as the local stack starts its own (`node --import tsx`:
  * one process each, stopped with its process group): the simulator and the workflow prebundle.
- * The worker's own process is in worker-process.ts.
+ * The engine's own processes (worker, API) are in engine-process.ts.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -38,14 +38,21 @@ export function peakRssMbOf(pid: number | undefined): number | undefined {
   return hwm === undefined ? undefined : hwm / 1024 / 1024;
 }
 
-export async function startSimulatorChild(companies: number): Promise<SimulatorChild> {
+/**
+ * The simulator in its own process: `script` serves it (sim-server.ts `serveSimulator`) and
+ * announces its origin; `env` is added to this process's environment.
+ */
+export async function startSimulatorChild(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<SimulatorChild> {
   let announce: (origin: string) => void = () => undefined;
   const announced = new Promise<string>((r) => (announce = r));
   const child = spawnManaged(
     'simulator',
     process.execPath,
-    ['--import', 'tsx', resolve(__dirname, 'sim-server.ts')],
-    { ...process.env, BENCH_SIM_COMPANIES: String(companies) },
+    ['--import', 'tsx', script],
+    { ...process.env, ...env },
     {
       cwd: ROOT,
       log: (_name, line) => {

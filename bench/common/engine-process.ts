@@ -1,27 +1,36 @@
 /**
- * The engine's worker as production runs it: its own process, `node dist/worker/main.js` (the
- * output of `tsc -p tsconfig.build.json`, as `npm run build` compiles it, written to the bench's
- * temporary folder) with the prebundled workflows in WORKFLOW_BUNDLE_PATH. If the compile fails,
- * or BENCH_WORKER=tsx, it runs `node --import tsx worker/main.ts` instead, as dev/stack.ts does.
- * Its memory is read from the kernel (/proc/<pid>/status), not from inside.
+ * The engine's processes as production runs them: the worker, `node dist/worker/main.js`, and
+ * (for the ticket bench) the API, `node dist/api/main.js`: the output of
+ * `tsc -p tsconfig.build.json`, as `npm run build` compiles it, written to the bench's temporary
+ * folder, the worker with the prebundled workflows in WORKFLOW_BUNDLE_PATH and the heap budget of
+ * worker/node-args.ts. If the compile fails, or BENCH_WORKER=tsx, they run under tsx
+ * (`node --import tsx worker/main.ts`) instead, as dev/stack.ts does. Memory is read from the
+ * kernel (/proc/<pid>/status), not from inside.
  */
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configSchema } from '../../config/schema';
 import { WORKER_NODE_ARGS } from '../../worker/node-args';
 import { describeExit, spawnManaged, type ManagedProcess } from '../../dev/managed';
-import { enginePolling, type EngineQueues } from '../../dev/probes';
+import { enginePolling, httpOk, type EngineQueues } from '../../dev/probes';
 import { waitUntil } from '../../dev/wait';
 import { readProcStatus, ROOT } from './children';
 
-/** How the worker process was started, for the report. */
+/** An engine entry point: `worker/main` or `api/main`. */
+export type EngineApp = 'worker' | 'api';
+
+/** How the engine's processes are started, for the report. */
 export interface WorkerEntry {
   /** `compiled` (node on tsc's output) or `tsx` (the TypeScript sources under tsx). */
   mode: 'compiled' | 'tsx';
-  args: string[];
-  /** Why it is not the compiled worker, when it is not. */
+  /** node's arguments for each entry point. */
+  argsOf(app: EngineApp): string[];
+  /** Why it is not the compiled engine, when it is not. */
   note?: string;
 }
+
+const nodeArgsOf = (app: EngineApp): readonly string[] =>
+  app === 'worker' ? WORKER_NODE_ARGS : [];
 
 /**
  * Compiles the engine as `npm run build` does (tsc -p tsconfig.build.json) into `dir`/dist, next
@@ -29,11 +38,12 @@ export interface WorkerEntry {
  * packages as it would in a built checkout. Falls back to tsx when the compile fails.
  */
 export async function prepareWorkerEntry(dir: string): Promise<WorkerEntry> {
-  const tsx: WorkerEntry = {
+  const tsx = (note: string): WorkerEntry => ({
     mode: 'tsx',
-    args: [...WORKER_NODE_ARGS, '--import', 'tsx', resolve(ROOT, 'worker', 'main.ts')],
-  };
-  if (process.env.BENCH_WORKER === 'tsx') return { ...tsx, note: 'BENCH_WORKER=tsx' };
+    argsOf: (app) => [...nodeArgsOf(app), '--import', 'tsx', resolve(ROOT, app, 'main.ts')],
+    note,
+  });
+  if (process.env.BENCH_WORKER === 'tsx') return tsx('BENCH_WORKER=tsx');
   const out = join(dir, 'dist');
   const child = spawnManaged(
     'tsc',
@@ -51,41 +61,46 @@ export async function prepareWorkerEntry(dir: string): Promise<WorkerEntry> {
   const info = await child.exited;
   if (info.code !== 0) {
     const why = `tsc -p tsconfig.build.json ${describeExit(info)}: ${child.recentOutput().slice(0, 5).join(' / ')}`;
-    console.log(`  worker: the compile failed, running worker/main.ts under tsx (${why})`);
-    return { ...tsx, note: why };
+    console.log(`  engine: the compile failed, running it under tsx (${why})`);
+    return tsx(why);
   }
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return { mode: 'compiled', args: [...WORKER_NODE_ARGS, join(out, 'worker', 'main.js')] };
+  return { mode: 'compiled', argsOf: (app) => [...nodeArgsOf(app), join(out, app, 'main.js')] };
 }
+
+/** `node dist/worker/main.js` or `node --import tsx worker/main.ts`, for the report. */
+export const commandOf = (entry: WorkerEntry, app: EngineApp): string =>
+  entry.mode === 'compiled' ? `node dist/${app}/main.js` : `node --import tsx ${app}/main.ts`;
 
 export interface WorkerChild {
   entry: WorkerEntry;
   process: ManagedProcess;
   pid: number | undefined;
-  /** Rejects once the worker process exits before stop() (it never resolves). */
+  /** Rejects once the process exits before stop() (it never resolves). */
   died(): Promise<never>;
   stop(): Promise<void>;
 }
 
-/** The engine's configuration, given to the worker as environment variables. */
+/** The engine's configuration, given to its processes as environment variables. */
 export type WorkerEnv = Record<string, string>;
 
 /**
- * Starts the worker with this process's environment minus every engine variable (so only
+ * Starts an engine process with this process's environment minus every engine variable (so only
  * `engineEnv` configures it, as loadConfig(engineEnv) configures the bench's own client), and
- * waits until it polls both task queues.
+ * waits until `ready` answers.
  */
-export async function startWorkerChild(
+async function startEngineChild(
+  app: EngineApp,
   entry: WorkerEntry,
   engineEnv: WorkerEnv,
-  temporal: { address: string; namespace: string; queues: EngineQueues },
+  ready: { what: string; probe: (startedAt: Date) => Promise<boolean> },
 ): Promise<WorkerChild> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(configSchema.shape)) delete env[name];
   Object.assign(env, engineEnv);
-  const child = spawnManaged('worker', process.execPath, entry.args, env, {
+  const child = spawnManaged(app, process.execPath, entry.argsOf(app), env, {
     cwd: ROOT,
-    log: (_name, line) => process.stderr.write(`[worker] ${line}\n`),
+    log: (_name, line) => process.stderr.write(`[${app}] ${line}\n`),
   });
   let stopping = false;
   const stop = async () => {
@@ -93,14 +108,11 @@ export async function startWorkerChild(
     await child.stop();
   };
   try {
-    await waitUntil(
-      () => enginePolling(temporal.address, temporal.namespace, temporal.queues, child.startedAt),
-      {
-        what: `the worker process polling ${Object.values(temporal.queues).join(' and ')}`,
-        timeoutMs: 120_000,
-        process: child,
-      },
-    );
+    await waitUntil(() => ready.probe(child.startedAt), {
+      what: ready.what,
+      timeoutMs: 120_000,
+      process: child,
+    });
   } catch (err) {
     await stop();
     throw err;
@@ -114,11 +126,33 @@ export async function startWorkerChild(
         if (stopping) return new Promise<never>(() => undefined);
         const output = child.recentOutput();
         throw new Error(
-          `the worker process ${describeExit(info)}${output.length ? `; its last output:\n${output.join('\n')}` : ''}`,
+          `the ${app} process ${describeExit(info)}${output.length ? `; its last output:\n${output.join('\n')}` : ''}`,
         );
       }),
     stop,
   };
+}
+
+/** The worker process, once it polls both task queues. */
+export function startWorkerChild(
+  entry: WorkerEntry,
+  engineEnv: WorkerEnv,
+  temporal: { address: string; namespace: string; queues: EngineQueues },
+): Promise<WorkerChild> {
+  return startEngineChild('worker', entry, engineEnv, {
+    what: `the worker process polling ${Object.values(temporal.queues).join(' and ')}`,
+    probe: (startedAt) =>
+      enginePolling(temporal.address, temporal.namespace, temporal.queues, startedAt),
+  });
+}
+
+/** The API process (listening on engineEnv's HOST and PORT), once `/readyz` answers 200. */
+export function startApiChild(entry: WorkerEntry, engineEnv: WorkerEnv): Promise<WorkerChild> {
+  const url = `http://${engineEnv.HOST ?? '127.0.0.1'}:${engineEnv.PORT ?? '3000'}`;
+  return startEngineChild('api', entry, engineEnv, {
+    what: `the API process at ${url}/readyz`,
+    probe: () => httpOk(`${url}/readyz`),
+  });
 }
 
 /** VmRSS and VmHWM of a process, in bytes; undefined once it is gone. */

@@ -1,0 +1,221 @@
+/**
+ * `npm run bench:tickets` (issue 9): security events through the real API process to the ticket
+ * workflows, on a local Temporal dev server, the engine's worker in its own process (compiled, as
+ * production starts it), FerretDB, and the ConnectWise simulator in a child process with a latency
+ * rule on every request. The load (bench/tickets/load.ts): BENCH_RATE posts a second for
+ * BENCH_SECONDS across BENCH_CUSTOMERS customers, each mapped to its own company; of the posts,
+ * BENCH_REPEAT_PERCENT are repeats of open events and BENCH_RESOLVE_PERCENT resolves, the rest
+ * new events. Then it waits until every event settles and prints: duplicate tickets, lost events,
+ * event accepted → ticket created p50 / p99, ConnectWise calls by kind against the floor, the
+ * posting rate achieved, and the worker process's RSS peak.
+ *
+ * Defaults: BENCH_RATE 50, BENCH_SECONDS 60, BENCH_CUSTOMERS 200, BENCH_LATENCY_MS 100,
+ * BENCH_REPEAT_PERCENT 20, BENCH_RESOLVE_PERCENT 10, BENCH_SETTLE_SECONDS 900;
+ * BENCH_WORKER_ACTIVITIES sets the worker's SYNC_WORKER_MAX_ACTIVITIES (unset: the engine's
+ * default, 10). A quick run:
+ * `BENCH_SECONDS=10 BENCH_RATE=20 npm run bench:tickets`. BENCH_STRICT=1 exits 1 on a FAIL;
+ * BENCH_WORKER=tsx runs the worker and the API under tsx (no compile).
+ */
+import { cpuSecondsOf, peakRssMbOf } from './common/children';
+import { commandOf, withWorkerRss, workerMemoryOf } from './common/engine-process';
+import { machine } from './common/machine';
+import { printVerdict, runBench } from './common/run';
+import { mb } from './common/memory';
+import { seconds } from './common/table';
+import { breakdownOf, breakdownTable, type Breakdown } from './tickets/breakdown';
+import { runLoad, type LoadResult } from './tickets/load';
+import {
+  callsTable,
+  createLatencies,
+  floorOf,
+  percentile,
+  postFigures,
+  postsTable,
+  rateOf,
+  targetsOf,
+  targetsTable,
+  verify,
+  type Verdict,
+} from './tickets/report';
+import { settle, type Outcome } from './tickets/settle';
+import { startTicketBench, ticketOptionsFromEnv, type TicketBench } from './tickets/setup';
+
+type Cpu = Record<string, number | undefined>;
+
+/** New events whose workflow history is read for the breakdown of accepted → created. */
+const HISTORY_SAMPLE = 200;
+
+const cpuNow = (bench: TicketBench): Cpu =>
+  Object.fromEntries(
+    Object.entries(bench.servers.pids).map(([name, pid]) => [name, cpuSecondsOf(pid)] as const),
+  );
+
+interface Measured {
+  load: LoadResult;
+  outcome: Outcome;
+  /** Worker VmRSS sampled every 100 ms during load and settle, and VmHWM at its end. */
+  workerSampledPeak: number | undefined;
+  workerHwm: number | undefined;
+  workerIdle: number | undefined;
+  apiPeakMb: number | undefined;
+  cpu: Cpu;
+  wallMs: number;
+  breakdown: Breakdown;
+}
+
+async function main(): Promise<void> {
+  const opts = ticketOptionsFromEnv();
+  console.log('ticket events benchmark (issue 9)\n');
+  console.log(machine());
+  console.log(
+    `\n${opts.rate} posts/s for ${opts.seconds} s (${opts.rate * opts.seconds} posts) across ${opts.customers} customers, ` +
+      `each mapped to its own ConnectWise company; ${opts.repeatPercent}% repeats of open events, ` +
+      `${opts.resolvePercent}% resolves, the rest new events; ${opts.latencyMs} ms injected latency per ConnectWise request; ` +
+      `ticket settings: board 2, source 4, New 201 → Resolved 203, note window 15 min\n`,
+  );
+  console.log('setup');
+  const bench = await startTicketBench(opts);
+  const { config } = bench.servers;
+  console.log(
+    `  worker: SYNC_WORKER_MAX_ACTIVITIES ${config.SYNC_WORKER_MAX_ACTIVITIES}${opts.workerActivities ? ' (BENCH_WORKER_ACTIVITIES)' : ' (the default)'}, ` +
+      `WORKER_MAX_CACHED_WORKFLOWS ${config.WORKER_MAX_CACHED_WORKFLOWS}`,
+  );
+  let measured: Measured | undefined;
+  try {
+    const { sim, worker, api } = bench.servers;
+    const workerIdle = workerMemoryOf(worker.pid)?.rss;
+    // After seeding: only the measured requests are slowed, and only they are counted.
+    await sim.admin.faults.add({ kind: 'latency', ms: opts.latencyMs });
+    await sim.admin.journal.clear();
+    const cpuBefore = cpuNow(bench);
+    const started = performance.now();
+    console.log(`\nload: ${bench.apiUrl} (${commandOf(worker.entry, 'api')})`);
+    const {
+      value: { load, outcome },
+      sampledPeak,
+      hwm,
+    } = await withWorkerRss(worker.pid, async () => {
+      const died = Promise.race([worker.died(), api!.died()]);
+      const load = await Promise.race([runLoad(bench), died]);
+      console.log(
+        `  load done: ${load.posts.length} posts in ${seconds(load.lastSentMs)}; waiting for every event to settle`,
+      );
+      const outcome = await Promise.race([
+        settle(bench, load.events, load.startedAt + load.lastAnsweredMs),
+        died,
+      ]);
+      return { load, outcome };
+    });
+    const cpuAfter = cpuNow(bench);
+    const wallMs = performance.now() - started;
+    const withTicket = load.events.filter((e) => outcome.rows.get(e.key)?.ticketId != null);
+    const breakdown = await breakdownOf(bench, withTicket, HISTORY_SAMPLE);
+    measured = {
+      load,
+      outcome,
+      workerSampledPeak: sampledPeak,
+      workerHwm: hwm,
+      workerIdle,
+      apiPeakMb: peakRssMbOf(api?.pid),
+      wallMs,
+      breakdown,
+      cpu: Object.fromEntries(
+        Object.entries(cpuAfter).map(([name, after]) => {
+          const before = cpuBefore[name];
+          return [name, after === undefined || before === undefined ? undefined : after - before];
+        }),
+      ),
+    };
+  } finally {
+    await bench.close();
+  }
+  if (measured) report(bench, measured);
+}
+
+function report(bench: TicketBench, m: Measured): void {
+  const { opts } = bench;
+  const { load, outcome } = m;
+  const verdict: Verdict = verify(
+    load.events,
+    outcome.rows,
+    outcome.progress,
+    outcome.tickets,
+    outcome.notes,
+    'dfx:evt:b',
+  );
+  const floor = floorOf(verdict);
+  const rate = rateOf(load);
+  const latency = createLatencies(load.events, outcome.rows);
+  const kinds = postFigures(load.posts);
+  console.log('\n## Results\n');
+  console.log(postsTable(kinds));
+  console.log(
+    `\nposting: ${rate.sentPerSecond.toFixed(1)} posts/s sent (${load.posts.length} in ${seconds(load.lastSentMs)}; ` +
+      `the latest post left ${Math.round(rate.lateMs)} ms after it was due), ` +
+      `${rate.okPerSecond.toFixed(1)}/s answered 202 and accepted; at most ${load.maxInFlight} posts waiting for their answer at once`,
+  );
+  console.log(
+    `settled: ${outcome.settleMs === undefined ? `NOT within ${opts.settleSeconds} s` : `${seconds(outcome.settleMs)} after the last answer`}; ` +
+      `load and settle ${seconds(m.wallMs)}`,
+  );
+  console.log(
+    `\nevents: ${verdict.events} new events accepted → ${verdict.created} tickets; ` +
+      `${verdict.open} open, ${verdict.resolved} resolved and closed, ` +
+      `${verdict.resolvedBeforeTicket} resolved before their ticket was created (recorded, no ticket), ` +
+      `${verdict.skipped} skipped`,
+  );
+  console.log(
+    `repeats: ${verdict.repeats} accepted; ${verdict.repeatsNoted} written in ${verdict.occurrenceNotes} occurrence notes ` +
+      `(${verdict.flushes} flushed at a resolve), ${verdict.repeatsPending} pending in open events' 15-min windows; ` +
+      `${verdict.resolutionNotes} resolution notes`,
+  );
+  console.log(
+    `duplicates: ${verdict.duplicates.length} event keys with more than one ticket` +
+      `${verdict.duplicates.length ? ` (${verdict.duplicates.slice(0, 5).join(', ')})` : ''}; ` +
+      `${verdict.strayTickets} tickets of keys the bench never posted`,
+  );
+  console.log(`lost: ${verdict.lost.length}`);
+  for (const l of verdict.lost.slice(0, 10)) console.log(`  - ${l.key}: ${l.why}`);
+  console.log(
+    `\nevent accepted (202) → ticket created (the row's write of the ticket id, after ConnectWise answered the POST), ` +
+      `${latency.ms.length} events (${latency.leftOut} left out: resolved before created): ` +
+      `p50 ${Math.round(percentile(latency.ms, 50))} ms, p99 ${Math.round(percentile(latency.ms, 99))} ms, ` +
+      `max ${latency.ms.length ? Math.round(Math.max(...latency.ms)) : 'n/a'} ms ` +
+      `(floor: 2 calls × ${opts.latencyMs} ms)`,
+  );
+  console.log('\nWhere accepted → created goes (Temporal histories, spread over the load):\n');
+  console.log(breakdownTable(m.breakdown));
+  console.log('\n' + callsTable(outcome.calls, floor, verdict));
+  console.log(
+    `\nfloor: 1 lookup + 1 create per ticket; 1 marker lookup + 1 note per coalescing window ` +
+      `(in a run shorter than the 15-min window, only the flush of pending repeats at a resolve); ` +
+      `a resolve: GET ticket, GET statuses, note lookup + note, PATCH, GET ticket`,
+  );
+  console.log('\nCPU seconds during load and settle:');
+  for (const [name, cpu] of Object.entries(m.cpu))
+    console.log(`  ${name}: ${cpu === undefined ? 'n/a' : `${cpu.toFixed(1)} s`}`);
+  console.log(
+    `\nWorker process RSS (${commandOf(bench.servers.worker.entry, 'worker')}; from /proc/<pid>/status): ` +
+      `idle after setup ${m.workerIdle === undefined ? 'n/a' : mb(m.workerIdle)}, ` +
+      `peak VmRSS sampled every 100 ms ${m.workerSampledPeak === undefined ? 'n/a' : mb(m.workerSampledPeak)}, ` +
+      `VmHWM at the end ${m.workerHwm === undefined ? 'n/a' : mb(m.workerHwm)}`,
+  );
+  console.log(
+    `API process VmHWM (informational): ${m.apiPeakMb === undefined ? 'n/a' : `${m.apiPeakMb.toFixed(0)} MB`}`,
+  );
+  const targets = targetsOf({
+    verdict,
+    calls: outcome.calls,
+    floor,
+    rate: opts.rate,
+    sentPerSecond: rate.sentPerSecond,
+    posts: load.posts,
+    settled: outcome.settleMs !== undefined,
+  });
+  console.log('\n## Targets\n');
+  console.log(targetsTable(targets));
+  const failed = targets.filter((t) => !t.pass).length;
+  printVerdict(failed);
+}
+
+runBench(main);

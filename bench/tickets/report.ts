@@ -1,0 +1,407 @@
+/**
+ * The ticket benchmark's checks, arithmetic and printout (issue 9): when an event has settled,
+ * duplicates and lost events, accepted → created latency, ConnectWise calls against the floor.
+ * Pure (no I/O), so it is unit-tested.
+ */
+import { table } from '../common/table';
+import type { LoadResult, PostKind, PostRecord, TrackedEvent } from './load';
+
+/** An event's row (db ticketEvents) as the checks read it. */
+export interface EventRow {
+  state: string;
+  reason: string | null;
+  ticketId: number | null;
+  occurrences: number;
+  notes: number;
+  /** Epoch milliseconds of its last write. */
+  updatedAt: number;
+}
+
+/** An open event's workflow, as its `ticket` query answers (workflows/ticket-messages.ts). */
+export interface Progress {
+  occurrences: number;
+  pendingOccurrences: number;
+}
+
+export interface SimTicketView {
+  id: number;
+  externalXRef?: string;
+  closedFlag: boolean;
+  status: { id: number };
+}
+
+export interface SimNoteView {
+  ticketId: number;
+  text: string;
+}
+
+/** Nothing left for the engine to do: no ticket pending, a resolved event's ticket past open. */
+export function isSettled(event: TrackedEvent, row: EventRow | undefined): boolean {
+  if (!row || row.state === 'pending') return false;
+  return !event.resolved || row.state !== 'open';
+}
+
+/** The xref of an event's first ticket (domain/tickets/text.ts, generation 0). */
+export const xrefOf = (key: string): string => `dfx:evt:${key}`;
+
+/** Occurrences a note of the engine stands for: `occurred again at` 1, `occurred N more times` N. */
+export function occurrencesInNote(text: string): number {
+  if (/^The event occurred again at /.test(text)) return 1;
+  const m = /^The event occurred (\d+) more times /.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+export const isResolutionNote = (text: string): boolean => /^Resolved in DefensX\b/.test(text);
+
+export interface Verdict {
+  /** Accepted new events. */
+  events: number;
+  /** Event keys with more than one ticket. */
+  duplicates: string[];
+  /** Events not accounted for, with why. */
+  lost: Array<{ key: string; why: string }>;
+  /** Outcomes of the accounted-for events. */
+  open: number;
+  resolved: number;
+  /** Resolved before a ticket was created: recorded, no ticket needed (by design). */
+  resolvedBeforeTicket: number;
+  skipped: number;
+  /** Repeats accepted, and those found in notes or pending in the workflow's window. */
+  repeats: number;
+  repeatsNoted: number;
+  repeatsPending: number;
+  /** Tickets with a bench xref the bench never posted (should be none). */
+  strayTickets: number;
+  /** Occurrence notes the engine wrote, and resolution notes. */
+  occurrenceNotes: number;
+  resolutionNotes: number;
+  /** Tickets created and closed by the engine, and closes that flushed pending repeats. */
+  created: number;
+  closed: number;
+  flushes: number;
+}
+
+/** The closing status of the bench's ticket settings. */
+const CLOSING_STATUS = 203;
+
+/**
+ * Every accepted event accounted for: exactly one ticket (or a recorded skip, or resolved before
+ * its ticket), its row in the state the bench left it (open, or resolved with the ticket closed),
+ * and every occurrence counted: the row's (resolved) or the workflow's (open) occurrences are
+ * 1 + the repeats accepted, and the occurrence notes plus those pending in the current window
+ * cover every repeat.
+ */
+export function verify(
+  tracked: readonly TrackedEvent[],
+  rows: ReadonlyMap<string, EventRow>,
+  progress: ReadonlyMap<string, Progress | { error: string }>,
+  tickets: readonly SimTicketView[],
+  notes: readonly SimNoteView[],
+  xrefPrefix: string,
+): Verdict {
+  const byXref = new Map<string, SimTicketView[]>();
+  for (const t of tickets)
+    if (t.externalXRef) byXref.set(t.externalXRef, [...(byXref.get(t.externalXRef) ?? []), t]);
+  const notesOf = new Map<number, SimNoteView[]>();
+  for (const n of notes) notesOf.set(n.ticketId, [...(notesOf.get(n.ticketId) ?? []), n]);
+  const v: Verdict = {
+    events: 0,
+    duplicates: [],
+    lost: [],
+    open: 0,
+    resolved: 0,
+    resolvedBeforeTicket: 0,
+    skipped: 0,
+    repeats: 0,
+    repeatsNoted: 0,
+    repeatsPending: 0,
+    strayTickets: 0,
+    occurrenceNotes: 0,
+    resolutionNotes: 0,
+    created: 0,
+    closed: 0,
+    flushes: 0,
+  };
+  const posted = new Set<string>();
+  for (const e of tracked) {
+    if (e.acceptedAt === undefined) continue;
+    posted.add(xrefOf(e.key));
+    v.events += 1;
+    v.repeats += e.repeats;
+    const row = rows.get(e.key);
+    const mine = byXref.get(xrefOf(e.key)) ?? [];
+    if (mine.length > 1) v.duplicates.push(e.key);
+    const ticket = mine[0];
+    if (ticket) v.created += 1;
+    const texts = ticket ? (notesOf.get(ticket.id) ?? []).map((n) => n.text) : [];
+    const noted = texts.reduce((sum, t) => sum + occurrencesInNote(t), 0);
+    v.occurrenceNotes += texts.filter((t) => occurrencesInNote(t) > 0).length;
+    const resolutions = texts.filter(isResolutionNote).length;
+    v.resolutionNotes += resolutions;
+    const lose = (why: string) => v.lost.push({ key: e.key, why });
+    if (!row) {
+      lose('no row');
+      continue;
+    }
+    if (row.state === 'skipped') {
+      v.skipped += 1;
+      continue;
+    }
+    if (e.resolved) {
+      if (row.state === 'resolved' && row.ticketId === null) {
+        if (ticket) lose(`resolved before its ticket, but ticket ${ticket.id} exists`);
+        else if (row.occurrences !== 1 + e.repeats)
+          lose(
+            `resolved before its ticket: ${row.occurrences} occurrences recorded of ${1 + e.repeats}`,
+          );
+        else v.resolvedBeforeTicket += 1;
+        continue;
+      }
+      if (row.state !== 'resolved') {
+        lose(`resolved, but its row is ${row.state} (${row.reason ?? 'no reason'})`);
+        continue;
+      }
+      if (!ticket || ticket.id !== row.ticketId) {
+        lose(`resolved, its row names ticket ${row.ticketId}, ConnectWise has ${ticket?.id}`);
+        continue;
+      }
+      v.closed += 1;
+      if (e.repeats > 0) v.flushes += 1;
+      v.repeatsNoted += noted;
+      if (!ticket.closedFlag || ticket.status.id !== CLOSING_STATUS)
+        lose(`resolved, but ticket ${ticket.id} is in status ${ticket.status.id}`);
+      else if (row.occurrences !== 1 + e.repeats)
+        lose(`${row.occurrences} occurrences recorded of ${1 + e.repeats} posted`);
+      else if (noted !== e.repeats) lose(`its notes count ${noted} of ${e.repeats} repeats`);
+      else if (resolutions !== 1) lose(`${resolutions} resolution notes`);
+      else v.resolved += 1;
+      continue;
+    }
+    if (row.state !== 'open' || !ticket || ticket.id !== row.ticketId) {
+      lose(`open, but its row is ${row.state} with ticket ${row.ticketId} (${row.reason ?? ''})`);
+      continue;
+    }
+    const p = progress.get(e.key);
+    if (!p || 'error' in p) {
+      lose(`its workflow did not answer: ${p && 'error' in p ? p.error : 'not asked'}`);
+      continue;
+    }
+    v.repeatsNoted += noted;
+    v.repeatsPending += p.pendingOccurrences;
+    if (p.occurrences !== 1 + e.repeats)
+      lose(`its workflow counts ${p.occurrences} occurrences of ${1 + e.repeats} posted`);
+    else if (noted + p.pendingOccurrences !== e.repeats)
+      lose(`${noted} repeats in notes + ${p.pendingOccurrences} pending, of ${e.repeats}`);
+    else v.open += 1;
+  }
+  for (const [xref, list] of byXref)
+    if (xref.startsWith(xrefPrefix) && !posted.has(xref)) v.strayTickets += list.length;
+  return v;
+}
+
+/** The journal's `METHOD /template` of each ConnectWise call the ticket work makes. */
+export const KINDS = {
+  lookup: 'GET /service/tickets',
+  create: 'POST /service/tickets',
+  noteLookup: 'GET /service/tickets/{parentId}/notes',
+  note: 'POST /service/tickets/{parentId}/notes',
+  getTicket: 'GET /service/tickets/{id}',
+  statuses: 'GET /service/boards/{parentId}/statuses',
+  patch: 'PATCH /service/tickets/{id}',
+} as const;
+
+/**
+ * The calls the outcomes needed, per kind: a lookup and a create per ticket; a marker lookup and
+ * a POST per note (one per coalescing window: here the flush of the repeats pending at a resolve;
+ * no 15-minute window closes during a shorter run); a resolve reads the ticket and its board's
+ * statuses, posts the resolution note (with its lookup), PATCHes the status and reads it back.
+ */
+export function floorOf(
+  v: Pick<Verdict, 'created' | 'closed' | 'flushes'>,
+): Record<string, number> {
+  const notes = v.flushes + v.closed;
+  return {
+    [KINDS.lookup]: v.created,
+    [KINDS.create]: v.created,
+    [KINDS.noteLookup]: notes,
+    [KINDS.note]: notes,
+    [KINDS.getTicket]: 2 * v.closed,
+    [KINDS.statuses]: v.closed,
+    [KINDS.patch]: v.closed,
+  };
+}
+
+export const sum = (counts: Record<string, number>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** The p-th percentile (0-100) by nearest rank; NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/**
+ * Accepted (the 202 of its first post, the bench's clock) → created (its row's last write while
+ * it was `open` with no note: the write that recorded the ticket id, just after ConnectWise
+ * answered the POST; read from the final row, or for a resolved event from the resolve's answer,
+ * which shows the row before the close). Events with no such write are left out, and counted.
+ */
+export function createLatencies(
+  tracked: readonly TrackedEvent[],
+  rows: ReadonlyMap<string, EventRow>,
+): { ms: number[]; leftOut: number } {
+  const ms: number[] = [];
+  let leftOut = 0;
+  for (const e of tracked) {
+    if (e.acceptedAt === undefined) continue;
+    const row = rows.get(e.key);
+    let created: number | undefined;
+    if (e.resolved) {
+      const r = e.atResolve;
+      if (r && r.state === 'open' && r.notes === 0) created = Date.parse(r.updatedAt);
+    } else if (row && row.state === 'open' && row.notes === 0) created = row.updatedAt;
+    if (created === undefined) leftOut += 1;
+    else ms.push(created - e.acceptedAt);
+  }
+  return { ms, leftOut };
+}
+
+export interface PostFigures {
+  kind: PostKind | 'all';
+  sent: number;
+  ok: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function postFigures(posts: readonly PostRecord[]): PostFigures[] {
+  const of = (kind: PostFigures['kind'], list: readonly PostRecord[]): PostFigures => {
+    const answer = list.map((p) => p.answeredMs - p.sentMs);
+    return {
+      kind,
+      sent: list.length,
+      ok: list.filter((p) => p.ok).length,
+      p50: percentile(answer, 50),
+      p99: percentile(answer, 99),
+      max: answer.length ? Math.max(...answer) : Number.NaN,
+    };
+  };
+  const kinds: PostKind[] = ['new', 'repeat', 'resolve'];
+  return [
+    ...kinds.map((k) =>
+      of(
+        k,
+        posts.filter((p) => p.kind === k),
+      ),
+    ),
+    of('all', posts),
+  ];
+}
+
+/** Posts per second over the load: sent (first to last send), and answered 202 in that span. */
+export function rateOf(load: Pick<LoadResult, 'posts' | 'lastSentMs' | 'lastAnsweredMs'>) {
+  const span = Math.max(1, load.lastSentMs) / 1000;
+  const lateMs = Math.max(0, ...load.posts.map((p) => p.sentMs - p.dueMs));
+  return {
+    sentPerSecond: load.posts.length / span,
+    okPerSecond: load.posts.filter((p) => p.ok).length / (Math.max(1, load.lastAnsweredMs) / 1000),
+    /** The latest a post was sent after it was due (the driver falling behind). */
+    lateMs,
+  };
+}
+
+const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : `${Math.round(n)} ms`);
+
+export function postsTable(figures: readonly PostFigures[]): string {
+  return table(
+    ['posts', 'sent', '202 and accepted', 'answer p50', 'answer p99', 'answer max'],
+    figures.map((f) => [f.kind, String(f.sent), String(f.ok), ms(f.p50), ms(f.p99), ms(f.max)]),
+  );
+}
+
+/** The kinds a resolve makes (its per-resolve column). */
+const RESOLVE_KINDS: ReadonlySet<string> = new Set([
+  KINDS.noteLookup,
+  KINDS.note,
+  KINDS.getTicket,
+  KINDS.statuses,
+  KINDS.patch,
+]);
+
+export function callsTable(
+  calls: Record<string, number>,
+  floor: Record<string, number>,
+  v: Pick<Verdict, 'events' | 'closed'>,
+): string {
+  const kinds = [...new Set([...Object.keys(floor), ...Object.keys(calls)])].sort();
+  const per = (n: number, d: number) => (d ? (n / d).toFixed(2) : 'n/a');
+  const rows = kinds.map((k) => [
+    k,
+    String(calls[k] ?? 0),
+    String(floor[k] ?? 0),
+    per(calls[k] ?? 0, v.events),
+    RESOLVE_KINDS.has(k) ? per(calls[k] ?? 0, v.closed) : '',
+  ]);
+  rows.push(['total', String(sum(calls)), String(sum(floor)), per(sum(calls), v.events), '']);
+  return table(
+    ['ConnectWise calls by kind', 'calls', 'floor', 'per new event', 'per resolve (closed)'],
+    rows,
+  );
+}
+
+export interface Target {
+  name: string;
+  value: string;
+  limit: string;
+  pass: boolean;
+}
+
+export function targetsOf(input: {
+  verdict: Verdict;
+  calls: Record<string, number>;
+  floor: Record<string, number>;
+  rate: number;
+  sentPerSecond: number;
+  posts: readonly PostRecord[];
+  settled: boolean;
+}): Target[] {
+  const { verdict: v, calls, floor } = input;
+  const over = Object.keys({ ...calls, ...floor }).filter((k) => (calls[k] ?? 0) > (floor[k] ?? 0));
+  const failed = input.posts.filter((p) => !p.ok).length;
+  return [
+    {
+      name: 'duplicate tickets (event keys with more than one)',
+      value: String(v.duplicates.length + v.strayTickets),
+      limit: '0',
+      pass: v.duplicates.length + v.strayTickets === 0,
+    },
+    {
+      name: 'lost events (not a ticket, a note, a pending repeat or a recorded skip)',
+      value: String(v.lost.length),
+      limit: '0',
+      pass: v.lost.length === 0 && input.settled,
+    },
+    {
+      name: 'ConnectWise calls vs the floor',
+      value: `${sum(calls)} / ${sum(floor)} = ${(sum(calls) / Math.max(1, sum(floor))).toFixed(2)}×${over.length ? ` (over in ${over.join(', ')})` : ''}`,
+      limit: '≤ 1.00× in every kind',
+      pass: over.length === 0,
+    },
+    {
+      name: 'posting rate sustained, every post answered 202',
+      value: `${input.sentPerSecond.toFixed(1)}/s, ${failed} not 202`,
+      limit: `≥ ${(input.rate * 0.95).toFixed(1)}/s, 0`,
+      pass: input.sentPerSecond >= input.rate * 0.95 && failed === 0,
+    },
+  ];
+}
+
+export function targetsTable(targets: readonly Target[]): string {
+  return table(
+    ['target', 'measured', 'limit', 'result'],
+    targets.map((t) => [t.name, t.value, t.limit, t.pass ? 'PASS' : 'FAIL']),
+  );
+}
