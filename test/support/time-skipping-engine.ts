@@ -1,18 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { Keyring } from '../../security';
 import { createDataConverter } from '../../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/worker';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { simulatorActivityDeps } from './activity-deps';
 import { openTestDatabase, type TestDatabase } from './db';
 import { testKeyring } from './keys';
 import { startTestSimulator, type SimulatorFixture } from './simulator';
-import { createTimeSkippingEnv } from './temporal';
+import { createTimeSkippingEnv, registerSearchAttributes } from './temporal';
 
 export interface TimeSkippingEngine {
   env: TestWorkflowEnvironment;
@@ -31,17 +28,8 @@ export interface TimeSkippingEngine {
  */
 export async function startTimeSkippingEngine(label: string): Promise<TimeSkippingEngine> {
   const env = await createTimeSkippingEnv();
-  // The engine's search attributes, as the dev server gets them: billing runs (child workflows)
-  // carry them, and a server that does not know them refuses to start those children.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace,
-    searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTES.map((key) => {
-        if (key.type !== SearchAttributeType.KEYWORD) throw new Error(`${key.name}: not a keyword`);
-        return [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD];
-      }),
-    ),
-  });
+  // Billing runs (child workflows) and ticket workflows carry the engine's search attributes.
+  await registerSearchAttributes(env);
   const db = await openTestDatabase(label);
   const fx = await startTestSimulator();
   const keyring = testKeyring();

@@ -47,7 +47,8 @@ import { randomKey, replayKeyring } from '../support/keys';
 import { captureLogger } from '../support/logger';
 import { simulatorActivityDeps } from '../support/activity-deps';
 import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { createTimeSkippingEnv, registerSearchAttributes } from '../support/temporal';
+import { recordTicket } from './record-ticket';
 
 const DAY = 86_400_000;
 const OUT = join(__dirname, 'histories');
@@ -58,7 +59,12 @@ async function main(): Promise<void> {
   if (recorded(['lifecycle-pause-settings', 'test-connection-typed', 'test-connection-stored'])) {
     process.stdout.write('kept the time-skipping scenarios (already recorded)\n');
   } else {
-    await recordTimeSkipping();
+    await recordTimeSkipping(record);
+  }
+  if (recorded(['ticket'])) {
+    process.stdout.write('kept the ticket scenario (already recorded)\n');
+  } else {
+    await recordTimeSkipping((ctx) => recordTicket({ ...ctx, save: saver(ctx.client) }));
   }
   if (recorded(['lifecycle-billing', 'billing-run'])) {
     process.stdout.write('kept the billing scenarios (already recorded)\n');
@@ -67,13 +73,24 @@ async function main(): Promise<void> {
   }
 }
 
-async function recordTimeSkipping(): Promise<void> {
+/** What a time-skipping scenario records with. */
+export interface RecordContext {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  repos: Repositories;
+  fx: SimulatorFixture;
+  keyring: Keyring;
+  dataConverter: DataConverter;
+}
+
+async function recordTimeSkipping(scenario: (ctx: RecordContext) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'record-histories-'));
   const ferret = await startFerretDb({ dataDir, log: discardLines });
   const conn = await connectDatabase({ uri: ferret.uri });
   const repos = await createRepositories(conn);
   const fx = await startTestSimulator();
   const env = await createTimeSkippingEnv();
+  await registerSearchAttributes(env);
   const keyring = replayKeyring();
   const dataConverter = createDataConverter(keyring);
   const client = new Client({
@@ -82,7 +99,7 @@ async function recordTimeSkipping(): Promise<void> {
     dataConverter,
   });
   try {
-    await record(env, client, repos, fx, keyring, dataConverter);
+    await scenario({ env, client, repos, fx, keyring, dataConverter });
   } finally {
     // The test server is a child process: without teardown it would outlive a failed recording.
     await conn.close();
@@ -94,7 +111,7 @@ async function recordTimeSkipping(): Promise<void> {
 }
 
 /** Saves a workflow's history under `name` unless one is recorded already. */
-function saver(client: Client) {
+export function saver(client: Client) {
   mkdirSync(OUT, { recursive: true });
   return async (name: string, workflowId: string) => {
     const file = join(OUT, `${name}.pb`);
@@ -109,14 +126,14 @@ function saver(client: Client) {
   };
 }
 
-async function record(
-  env: TestWorkflowEnvironment,
-  client: Client,
-  repos: Repositories,
-  fx: SimulatorFixture,
-  keyring: Keyring,
-  dataConverter: DataConverter,
-): Promise<void> {
+async function record({
+  env,
+  client,
+  repos,
+  fx,
+  keyring,
+  dataConverter,
+}: RecordContext): Promise<void> {
   const taskQueue = 'record';
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -18,6 +18,7 @@ test('recorded histories are present', () => {
     'test-connection-stored.pb',
     'test-connection-typed.pb',
     'test-connection.pb', // before Test Connection took ids (its input: the credentials)
+    'ticket.pb', // an event's ticket: created, repeats noted, resolved, reopened, resolved
   ]);
 });
 
