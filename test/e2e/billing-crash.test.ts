@@ -1,11 +1,11 @@
 import {
   additionWrites,
   customerId,
-  sleep,
   startBillingStack,
   type BillingStack,
   type Usage,
 } from './billing-stack';
+import { sleep } from './partner-stack';
 
 /**
  * The worker process dies (SIGKILL, no graceful shutdown) in the middle of a billing run over 45

@@ -1,11 +1,6 @@
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { loadConfig } from '../../config';
-import { connectDatabase, createRepositories } from '../../db';
-import { discardLines } from '../../dev/managed';
-import { startStack, type Stack } from '../../dev/stack';
-import { keyringFromConfig } from '../../security';
-import type { JournalEntry, SimAddition, SimulatorAdmin } from '../../simulator';
-import { createDataConverter } from '../../temporal/data-converter';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { JournalEntry, SimAddition } from '../../simulator';
+import { sleep, startPartnerStack, type PartnerStack } from './partner-stack';
 
 /**
  * Billing over the real local stack (Temporal dev server, FerretDB, the simulator, and the worker
@@ -25,13 +20,9 @@ const FIRST_AGREEMENT = 7000;
 
 export const customerId = (i: number) => `e2e-c${String(i).padStart(3, '0')}`;
 export const agreementOf = (i: number) => FIRST_AGREEMENT + i;
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface BillingStack {
-  stack: Stack;
-  sim: SimulatorAdmin;
+export interface BillingStack extends PartnerStack {
   indexes: number[];
-  call(method: string, path: string, body?: unknown): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- untyped JSON, checked by the assertions
   /** Waits until the lifecycle runs nothing and has nothing queued. */
   idle(): Promise<void>;
   /** Presses Synchronize; the id of the billing run it queued. */
@@ -47,17 +38,7 @@ export interface BillingStack {
    * cancelled when it no longer is.
    */
   expectBilledAsUsage(usage: Usage, only?: number[]): Promise<void>;
-  stop(): Promise<void>;
 }
-
-const env = {
-  ...process.env,
-  MONGODB_URI: undefined,
-  TEMPORAL_ADDRESS: undefined,
-  ENCRYPTION_KEY: undefined,
-  PORT: undefined,
-  LOG_FORMAT: 'json',
-};
 
 /** Additions written (POST, PATCH, PUT, DELETE), of one agreement if given. */
 export const additionWrites = (entries: JournalEntry[], agreementId?: number) =>
@@ -68,52 +49,16 @@ export const additionWrites = (entries: JournalEntry[], agreementId?: number) =>
       (agreementId === undefined || e.path.includes(`/finance/agreements/${agreementId}/`)),
   );
 
-export async function startBillingStack(
-  customers: number,
-  policy: { concurrency: number },
-): Promise<BillingStack> {
-  const stack = await startStack({ ephemeral: true, env, log: discardLines });
-  try {
-    return await configure(stack, customers, policy);
-  } catch (err) {
-    await stack.stop();
-    throw err;
-  }
-}
+export const startBillingStack = (customers: number, policy: { concurrency: number }) =>
+  startPartnerStack(PARTNER, (p) => configure(p, customers, policy));
 
 async function configure(
-  stack: Stack,
+  p: PartnerStack,
   customers: number,
   policy: { concurrency: number },
 ): Promise<BillingStack> {
-  const sim = stack.simulator.admin;
+  const { sim, temporal, call } = p;
   const indexes = [...Array(customers).keys()];
-  // The stack's key: workflow memos and results are encrypted.
-  const temporal = new Client({
-    connection: await Connection.connect({ address: stack.temporalAddress }),
-    dataConverter: createDataConverter(keyringFromConfig(loadConfig(stack.env))),
-  });
-  // An operator issues the partner's token (as `npm run token -- create --partner …` does).
-  const conn = await connectDatabase({ uri: stack.mongoUri });
-  let token: string;
-  try {
-    const repos = await createRepositories(conn);
-    token = (await repos.tokens.create({ kind: 'partner', partnerId: PARTNER, name: 'e2e' })).token;
-  } finally {
-    await conn.close();
-  }
-
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.apiUrl}/v1/partners/${PARTNER}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON, checked by the assertions
-    return (text ? JSON.parse(text) : undefined) as Record<string, any>;
-  };
   const cw = (path: string) => `/connectwise${path}`;
 
   const idle = async () => {
@@ -204,13 +149,6 @@ async function configure(
       company: { id: firstId + i },
     });
   }
-  const { origin, credentials } = stack.simulator;
-  await call('POST', cw('/integration'), {
-    site: origin,
-    companyId: credentials.companyId,
-    publicKey: credentials.publicKey,
-    privateKey: credentials.privateKey,
-  });
   await call('PUT', '/customers', {
     customers: indexes.map((i) => ({ customerId: customerId(i), name: `E2E customer ${i}` })),
   });
@@ -231,19 +169,13 @@ async function configure(
   await idle();
 
   return {
-    stack,
-    sim,
+    ...p,
     indexes,
-    call,
     idle,
     synchronize,
     finished,
     progressOf,
     pushUsage,
     expectBilledAsUsage,
-    stop: async () => {
-      await temporal.connection.close();
-      await stack.stop();
-    },
   };
 }
