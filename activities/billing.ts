@@ -136,12 +136,8 @@ export function createBillingActivities(deps: ActivityDeps) {
       // A run's snapshot does not change once prepared (but for the catalog ids an approval
       // fills in, so an approved pass reads it again): each batch need not read it.
       const run = mode === 'approved' ? await snapshotOf(ref) : await runs.get(ref, snapshotOf);
-      const agreements = await Promise.all(
-        agreementIds.map(async (id) => ({
-          id,
-          snapshot: await repos.billingSnapshots.getAgreement(ref, id),
-        })),
-      );
+      const stored = await repos.billingSnapshots.getAgreements(ref, agreementIds);
+      const agreements = agreementIds.map((id) => ({ id, snapshot: stored.get(id) }));
       const notReady = (a: { id: number; snapshot?: AgreementSnapshot }, reason: string) =>
         skippedOutcome({ customerId: a.snapshot?.customerId ?? '', agreementId: a.id }, reason);
       if (integration.state !== 'active') {

@@ -1,6 +1,11 @@
 import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AgreementOutcome, BillingRunRef, ReconcileMode } from '../domain/billing/run';
+import {
+  MAX_BATCHES,
+  type AgreementOutcome,
+  type BillingRunRef,
+  type ReconcileMode,
+} from '../domain/billing/run';
 import { endsRun } from './run-failure';
 
 /**
@@ -30,12 +35,9 @@ export const PARALLEL_BATCHES_PATCH = 'billing-run-parallel-batches';
 const LANES = 8;
 
 /**
- * At most this many reconcile activities per pass, whatever the number of agreements, so a run
- * over 5,000 agreements stays far under Temporal's 10,000-event warning.
+ * Regroups the prepared batches so there are at most MAX_BATCHES, in the same order. Runs
+ * prepared since batch documents are sized so already (prepare uses batchSizeFor): unchanged.
  */
-const MAX_BATCHES = 200;
-
-/** Regroups the prepared batches so there are at most MAX_BATCHES, in the same order. */
 export function regroup(batches: number[][]): number[][] {
   const ids = batches.flat();
   const size = Math.max(batches[0]?.length ?? 1, Math.ceil(ids.length / MAX_BATCHES));

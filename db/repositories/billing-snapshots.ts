@@ -79,6 +79,8 @@ const fromStored = ({ prepared, ...run }: StoredRun): RunSnapshot => ({
 const runId = (s: Scope) => naturalId(s.partnerId, s.integrationId, s.runKey);
 const agreementDocId = (s: Scope, agreementId: number) =>
   naturalId(s.partnerId, s.integrationId, s.runKey, String(agreementId));
+const batchDocId = (s: Scope, firstAgreementId: number) =>
+  naturalId(s.partnerId, s.integrationId, s.runKey, String(firstAgreementId), 'batch');
 const planDocId = (s: Scope, agreementId: number) =>
   naturalId(s.partnerId, s.integrationId, s.runKey, String(agreementId), 'plan');
 
@@ -115,33 +117,75 @@ export class BillingSnapshotRepository {
   }
 
   /**
-   * One insert of every agreement (a new run has none stored); a retried prepare, which finds
-   * some stored already, overwrites them all in one bulk upsert instead.
+   * These agreements of the run, by id (those it has): one read when they are one stored batch
+   * (as prepare stores them), else one read each (runs prepared before batch documents).
+   */
+  async getAgreements(
+    scope: Scope,
+    agreementIds: readonly number[],
+  ): Promise<Map<number, AgreementSnapshot>> {
+    const found = new Map<number, AgreementSnapshot>();
+    if (agreementIds.length === 0) return found;
+    const doc = await this.model
+      .findOne({ _id: batchDocId(scope, agreementIds[0]!) })
+      .lean()
+      .exec();
+    for (const a of (doc?.body as { agreements?: AgreementSnapshot[] } | undefined)?.agreements ??
+      [])
+      found.set(a.agreementId, a);
+    const missing = agreementIds.filter((id) => !found.has(id));
+    const each = await Promise.all(missing.map((id) => this.getAgreement(scope, id)));
+    for (const a of each) if (a) found.set(a.agreementId, a);
+    return found;
+  }
+
+  /**
+   * The run's agreements, one document per batch (keyed by the batch's first agreement), in one
+   * insert; a retried prepare, which finds some stored already, overwrites them in a bulk upsert.
+   */
+  async saveBatches(
+    scope: Scope,
+    batches: ReadonlyArray<readonly AgreementSnapshot[]>,
+    createdAt: Date,
+  ): Promise<void> {
+    const docs = batches
+      .filter((b) => b.length > 0)
+      .map((b) => ({
+        _id: batchDocId(scope, b[0]!.agreementId),
+        ...this.docOf(scope, 'batch', { agreements: b }, createdAt),
+      }));
+    await this.insertOrReplace(docs);
+  }
+
+  /**
+   * One document per agreement: the layout of runs prepared before batch documents, which
+   * getAgreements still reads. One insert (a new run has none stored); a retried prepare, which
+   * finds some stored already, overwrites them all in one bulk upsert instead.
    */
   async saveAgreements(
     scope: Scope,
     agreements: readonly AgreementSnapshot[],
     createdAt: Date,
   ): Promise<void> {
-    if (agreements.length === 0) return;
+    await this.insertOrReplace(
+      agreements.map((a) => ({
+        _id: agreementDocId(scope, a.agreementId),
+        ...this.docOf(scope, 'agreement', a, createdAt),
+      })),
+    );
+  }
+
+  /** One insert of new documents; if some exist (a retried prepare), one bulk upsert of all. */
+  private async insertOrReplace(docs: Array<{ _id: string } & ReturnType<typeof this.docOf>>) {
+    if (docs.length === 0) return;
     try {
-      await this.model.insertMany(
-        agreements.map((a) => ({
-          _id: agreementDocId(scope, a.agreementId),
-          ...this.docOf(scope, 'agreement', a, createdAt),
-        })),
-        { ordered: false, lean: true },
-      );
+      await this.model.insertMany(docs, { ordered: false, lean: true });
       return;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    const ops = agreements.map((a) => ({
-      updateOne: {
-        filter: { _id: agreementDocId(scope, a.agreementId) },
-        update: { $set: this.docOf(scope, 'agreement', a, createdAt) },
-        upsert: true,
-      },
+    const ops = docs.map(({ _id, ...doc }) => ({
+      updateOne: { filter: { _id }, update: { $set: doc }, upsert: true },
     }));
     await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
   }

@@ -109,3 +109,16 @@ export interface BillingRunResult {
   counts: OperationCounts;
   agreements: { total: number; succeeded: number; skipped: number; failed: number };
 }
+
+/** Agreements per reconcile activity, at least (runs over more than 1,000 take more each). */
+export const AGREEMENTS_PER_BATCH = 5;
+
+/**
+ * At most this many reconcile activities per pass, whatever the number of agreements, so a run
+ * over 5,000 agreements stays far under Temporal's 10,000-event warning.
+ */
+export const MAX_BATCHES = 200;
+
+/** How many agreements each batch of a run over `count` agreements holds. */
+export const batchSizeFor = (count: number): number =>
+  Math.max(AGREEMENTS_PER_BATCH, Math.ceil(count / MAX_BATCHES));

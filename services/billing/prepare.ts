@@ -1,6 +1,11 @@
 import type { ConnectWiseClient } from '../../connectwise';
 import type { AgreementSnapshot, IntegrationRecord, Repositories, RunSnapshot } from '../../db';
-import type { BillingRunRef, PreparedRun, SkippedAgreement } from '../../domain/billing/run';
+import {
+  batchSizeFor,
+  type BillingRunRef,
+  type PreparedRun,
+  type SkippedAgreement,
+} from '../../domain/billing/run';
 import { staleUsage, zeroedShareHold } from '../../domain/billing/safety';
 import { billingPolicyOf, type BillingPolicySettings } from '../../domain/billing/settings';
 import type { AdditionLink } from '../../domain/billing/types';
@@ -8,9 +13,6 @@ import { billingDay, ianaZoneOf } from '../../domain/billing/time-zone';
 import { checkAgreementChoices, type MappedChoice } from './agreement-check';
 import { billingDayOf } from './billing-day';
 import { ensureCatalog } from './catalog';
-
-/** Agreements per reconcile activity (the workflow may regroup them). */
-export const AGREEMENTS_PER_BATCH = 5;
 
 type PrepareRepos = Pick<
   Repositories,
@@ -133,6 +135,11 @@ export async function prepareRun(
   });
 
   holdZeroing(agreements, policy);
+  // Batches as the workflow will reconcile them (no regrouping), each stored as one document.
+  const batches = chunk(
+    [...agreements].sort((x, y) => x.agreementId - y.agreementId),
+    batchSizeFor(agreements.length),
+  );
 
   const needed = new Set(
     agreements.flatMap((a) => [
@@ -148,7 +155,7 @@ export async function prepareRun(
       // A preview writes nothing; a run in approval mode creates its catalog items once approved.
       { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
     ),
-    repos.billingSnapshots.saveAgreements(ref, agreements, now),
+    repos.billingSnapshots.saveBatches(ref, batches, now),
   ]);
   await repos.productMappings.save(partnerId, integrationId, catalog.found);
 
@@ -156,10 +163,7 @@ export async function prepareRun(
     today,
     apply: policy.apply,
     approvalExpiryHours: policy.approvalExpiryHours,
-    batches: chunk(
-      billed.map((c) => c.agreementId).sort((x, y) => x - y),
-      AGREEMENTS_PER_BATCH,
-    ),
+    batches: batches.map((b) => b.map((a) => a.agreementId)),
     skipped: skipped.sort((x, y) => x.customerId.localeCompare(y.customerId)),
     ...(catalog.skipped.length > 0 ? { skippedSkus: catalog.skipped } : {}),
     ...(catalog.toCreate.length > 0 ? { catalogToCreate: catalog.toCreate } : {}),

@@ -134,6 +134,40 @@ describe('run snapshots', () => {
     expect(await snaps.getRun({ ...ref, runKey: 'billing-run:i1:s.2' })).toBeUndefined();
   });
 
+  test('agreements stored as batch documents read back in one read a batch; runs stored per agreement still read', async () => {
+    const snaps = db.repos.billingSnapshots;
+    const createdAt = new Date();
+    const batchRef = { ...ref, runKey: 'billing-run:i1:s.batches' };
+    const a = (agreementId: number) => ({
+      agreementId,
+      customerId: `c${agreementId}`,
+      companyId: 250,
+      usageAsOf: new Date('2026-06-14T00:00:00Z'),
+      lines: [{ sku: 'seat', quantity: agreementId, asOf: new Date('2026-06-14T00:00:00Z') }],
+      links: [{ sku: 'seat', additionId: 5000 + agreementId }],
+    });
+    await snaps.saveBatches(batchRef, [[a(1)], [a(2), a(3)]], createdAt);
+    // A retried prepare overwrites them.
+    await snaps.saveBatches(
+      batchRef,
+      [
+        [a(1), a(4)],
+        [a(2), a(3)],
+      ],
+      createdAt,
+    );
+    const read = await snaps.getAgreements(batchRef, [2, 3]);
+    expect([...read.values()]).toEqual([a(2), a(3)]);
+    expect([...(await snaps.getAgreements(batchRef, [1, 4])).keys()]).toEqual([1, 4]);
+    // Not one of the stored batches: what exists is found, what does not is absent.
+    expect([...(await snaps.getAgreements(batchRef, [3, 9])).keys()]).toEqual([]);
+    expect(await snaps.getAgreements({ ...batchRef, partnerId: 'p2' }, [2, 3])).toEqual(new Map());
+    // A run prepared before batch documents: one document per agreement.
+    const legacy = { ...ref, runKey: 'billing-run:i1:s.legacy' };
+    await snaps.saveAgreements(legacy, [a(7), a(8)], createdAt);
+    expect([...(await snaps.getAgreements(legacy, [7, 8])).values()]).toEqual([a(7), a(8)]);
+  });
+
   test('snapshots older than two weeks are pruned', async () => {
     const snaps = db.repos.billingSnapshots;
     const old = { ...ref, runKey: 'billing-run:i1:old' };
