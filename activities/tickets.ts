@@ -46,7 +46,7 @@ export function createTicketActivities(deps: ActivityDeps) {
     async recordTicketEvent(input: {
       ref: OpenInput['ref'];
       event: SecurityEvent;
-      update: Pick<TicketEventUpdate, 'state' | 'reason'>;
+      update: Pick<TicketEventUpdate, 'state' | 'reason' | 'occurrences'>;
     }): Promise<void> {
       await repos.ticketEvents.record(input.ref, input.event, input.update);
     },

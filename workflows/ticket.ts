@@ -83,6 +83,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   let woken = false;
   setHandler(eventOccurredSignal, ({ at }) => {
     s.occurrences += 1;
+    // The first report is the ticket itself; only what follows is a repeat to note.
+    if (s.phase === 'create' && s.occurrences === 1) return;
     s.pending = addOccurrence(s.pending, at);
   });
   setHandler(eventResolvedSignal, (resolved) => {
@@ -106,7 +108,13 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   /** Records an end the workflow itself decided (expired, resolved first, a refused step). */
   async function ended(end: TicketState, reason: string): Promise<Ended> {
-    await ticketSteps.recordTicketEvent({ ref: ref(), event, update: { state: end, reason } });
+    // With the occurrences: an event resolved (or expired) before its ticket had its repeats in
+    // no row and no note (bench:tickets found them missing).
+    await ticketSteps.recordTicketEvent({
+      ref: ref(),
+      event,
+      update: { state: end, reason, occurrences: s.occurrences },
+    });
     return { end };
   }
 
@@ -189,7 +197,6 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     );
     if ('end' in opened) return opened;
     s.ticketId = opened.ticketId;
-    s.pending = afterFirst(s.pending);
     s.lastNoteAt = Date.now();
     s.phase = 'open';
     state = 'open';
