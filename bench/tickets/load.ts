@@ -20,6 +20,8 @@ export interface TrackedEvent {
   customerId: string;
   /** The event as first posted (a repeat is the same with another occurredAt). */
   event: SecurityEvent;
+  /** Date.now() when its first post was sent. */
+  postedAt: number;
   /** Date.now() when its first post was answered 202 and accepted; unset if it was not. */
   acceptedAt?: number;
   /** Repeats answered 202 and accepted. */
@@ -160,7 +162,14 @@ export async function runLoad(bench: TicketBench): Promise<LoadResult> {
       occurredAt: new Date().toISOString(),
       url: `https://console.defensx.example/events/${key}`,
     };
-    const tracked: TrackedEvent = { key, customerId, event, repeats: 0, resolved: false };
+    const tracked: TrackedEvent = {
+      key,
+      customerId,
+      event,
+      postedAt: Date.now(),
+      repeats: 0,
+      resolved: false,
+    };
     events.set(key, tracked);
     busy.add(key);
     await post('new', dueMs, '/events', event, (answer) => {

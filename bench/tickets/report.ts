@@ -247,12 +247,14 @@ export function percentile(values: readonly number[], p: number): number {
  * it was `open` with no note: the write that recorded the ticket id, just after ConnectWise
  * answered the POST; read from the final row, or for a resolved event from the resolve's answer,
  * which shows the row before the close). Events with no such write are left out, and counted.
+ * `fromPostMs`: the same from when the first post was sent (the API's own wait included).
  */
 export function createLatencies(
   tracked: readonly TrackedEvent[],
   rows: ReadonlyMap<string, EventRow>,
-): { ms: number[]; leftOut: number } {
+): { ms: number[]; fromPostMs: number[]; leftOut: number } {
   const ms: number[] = [];
+  const fromPostMs: number[] = [];
   let leftOut = 0;
   for (const e of tracked) {
     if (e.acceptedAt === undefined) continue;
@@ -262,10 +264,14 @@ export function createLatencies(
       const r = e.atResolve;
       if (r && r.state === 'open' && r.notes === 0) created = Date.parse(r.updatedAt);
     } else if (row && row.state === 'open' && row.notes === 0) created = row.updatedAt;
-    if (created === undefined) leftOut += 1;
-    else ms.push(created - e.acceptedAt);
+    if (created === undefined) {
+      leftOut += 1;
+    } else {
+      ms.push(created - e.acceptedAt);
+      fromPostMs.push(created - e.postedAt);
+    }
   }
-  return { ms, leftOut };
+  return { ms, fromPostMs, leftOut };
 }
 
 export interface PostFigures {

@@ -24,6 +24,7 @@ const tracked = (key: string, over: Partial<TrackedEvent> = {}): TrackedEvent =>
     description: '',
     occurredAt: '2026-12-03T00:00:00Z',
   },
+  postedAt: 900,
   acceptedAt: 1_000,
   repeats: 0,
   resolved: false,
@@ -129,6 +130,7 @@ describe('ticket benchmark checks (bench/tickets/report.ts)', () => {
     ];
     expect(createLatencies(events, new Map([['a', row()]]))).toEqual({
       ms: [250, 400],
+      fromPostMs: [350, 500],
       leftOut: 1,
     });
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
