@@ -135,6 +135,11 @@ export class TicketEventRepository {
     );
   }
 
+  /** Removes a row no workflow has written yet (the report that inserted it was refused). */
+  async removePending(scope: Scope, key: string): Promise<void> {
+    await this.model.deleteOne({ _id: idOf(scope, key), state: 'pending', beganBy: null }).exec();
+  }
+
   async get(scope: Scope, key: string): Promise<TicketEventRecord | undefined> {
     const doc = await this.model
       .findOne({ _id: idOf(scope, key) })

@@ -69,23 +69,28 @@ export class EventService {
     return answers;
   }
 
+  /**
+   * The row first (so `firstReport` is exact: the insert that created it), then the workflow. If
+   * Temporal refuses, a row this report created is removed again: nothing half-accepted remains
+   * (a workflow that did start despite the error records its row itself).
+   */
   private async acceptOne(
     ids: { partnerId: string; integrationId: string },
     event: SecurityEvent,
   ): Promise<Acceptance> {
-    let workflowId: string;
+    const { ticketEvents } = this.deps.repos;
+    const firstReport = await ticketEvents.insertNew(ids, event);
     try {
-      workflowId = await this.deps.tickets.occurred(ids, event);
+      const workflowId = await this.deps.tickets.occurred(ids, event);
+      return { key: event.key, accepted: true, workflowId, firstReport };
     } catch (err) {
+      if (firstReport) await ticketEvents.removePending(ids, event.key).catch(() => undefined);
       return {
         key: event.key,
         accepted: false,
         error: err instanceof Error ? err.message : String(err),
       };
     }
-    // The row shows the event at once; the workflow writes it from here on (or creates it).
-    const firstReport = await this.deps.repos.ticketEvents.insertNew(ids, event).catch(() => false);
-    return { key: event.key, accepted: true, workflowId, firstReport };
   }
 
   /** The event is resolved: its ticket is closed (a settled event answers as it is). */
