@@ -15,7 +15,7 @@ import type {
   StepInput,
 } from '../../domain/tickets/steps';
 import { noteMarker, occurrencesNote, reopenNote, resolutionNote } from '../../domain/tickets/text';
-import { isClosed, moveTicket, postNoteOnce } from './connectwise-steps';
+import { isClosed, moveTicket, postNoteOnce, type NoteKind } from './connectwise-steps';
 import { ticketContextOf, type TicketContext, type TicketRepos } from './context';
 import type { WithClient } from './open';
 
@@ -70,6 +70,24 @@ async function onTicket<T>(
   return result;
 }
 
+/** The step's note, posted once: its text ends with the note's marker (looked up first). */
+function postStepNote(
+  client: ConnectWiseClient,
+  ctx: TicketContext,
+  input: StepInput & { ticketId: number; seq: number },
+  kind: NoteKind,
+  text: (marker: string) => string,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const marker = noteMarker(input.ref, input.seq);
+  return postNoteOnce(
+    client,
+    input.ticketId,
+    { text: text(marker), marker, kind, processNotifications: ctx.policy.processNotifications },
+    { signal },
+  );
+}
+
 /** Coalesced repeats as one note (posted once: its marker is looked up first). */
 export function noteEventTicket(
   deps: Deps,
@@ -77,17 +95,13 @@ export function noteEventTicket(
   input: NoteInput,
 ): Promise<StepResult<boolean>> {
   return onTicket(deps, integration, input, 'open', async (client, ctx, signal) => {
-    const marker = noteMarker(input.ref, input.seq);
-    const posted = await postNoteOnce(
+    const posted = await postStepNote(
       client,
-      input.ticketId,
-      {
-        text: occurrencesNote(input.batch, marker),
-        marker,
-        kind: 'detailDescriptionFlag',
-        processNotifications: ctx.policy.processNotifications,
-      },
-      { signal },
+      ctx,
+      input,
+      'detailDescriptionFlag',
+      (marker) => occurrencesNote(input.batch, marker),
+      signal,
     );
     await recorder(
       deps.repos,
@@ -134,17 +148,13 @@ export function closeEventTicket(
         reason: `the closing status ${closing} is not a closed status of the ticket's board ${ticket.board?.id ?? '?'} (moved, or the status changed): close it in ConnectWise`,
       };
     }
-    const marker = noteMarker(input.ref, input.seq);
-    await postNoteOnce(
+    await postStepNote(
       client,
-      input.ticketId,
-      {
-        text: resolutionNote(input.resolution, marker),
-        marker,
-        kind: 'resolutionFlag',
-        processNotifications: ctx.policy.processNotifications,
-      },
-      { signal },
+      ctx,
+      input,
+      'resolutionFlag',
+      (marker) => resolutionNote(input.resolution, marker),
+      signal,
     );
     const after = await moveTicket(client, input.ticketId, closing, { signal });
     if (!isClosed(after, closed)) {
@@ -173,17 +183,13 @@ export function reopenEventTicket(
   input: ReopenInput,
 ): Promise<StepResult<'reopened'>> {
   return onTicket<'reopened'>(deps, integration, input, 'resolved', async (client, ctx, signal) => {
-    const marker = noteMarker(input.ref, input.seq);
-    await postNoteOnce(
+    await postStepNote(
       client,
-      input.ticketId,
-      {
-        text: reopenNote(input.at, marker),
-        marker,
-        kind: 'detailDescriptionFlag',
-        processNotifications: ctx.policy.processNotifications,
-      },
-      { signal },
+      ctx,
+      input,
+      'detailDescriptionFlag',
+      (marker) => reopenNote(input.at, marker),
+      signal,
     );
     await moveTicket(client, input.ticketId, ctx.policy.initialStatusId, { signal });
     await recorder(

@@ -19,9 +19,8 @@ import { temporal } from '@temporalio/proto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import request from 'supertest';
-import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
 import { loadConfig } from '../../config';
@@ -33,7 +32,7 @@ import { discardLines } from '../../dev/managed';
 import { DEMO_CREDENTIALS } from '../../simulator';
 import { sealPrivateKey } from '../../services/integration-client';
 import { createDataConverter } from '../../temporal/data-converter';
-import { createWorkers, WORKFLOWS_PATH } from '../../worker/worker';
+import { createWorkers } from '../../worker/worker';
 import { integrationLifecycle, testConnectionWorkflow } from '../../workflows';
 import { lifecycleWorkflowId } from '../../workflows/ids';
 import {
@@ -45,10 +44,10 @@ import {
 } from '../../workflows/messages';
 import { randomKey, replayKeyring } from '../support/keys';
 import { captureLogger } from '../support/logger';
-import { simulatorActivityDeps } from '../support/activity-deps';
 import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
 import { createTimeSkippingEnv, registerSearchAttributes } from '../support/temporal';
 import { recordTicket } from './record-ticket';
+import { recordWorker } from './record-worker';
 
 const DAY = 86_400_000;
 const OUT = join(__dirname, 'histories');
@@ -126,22 +125,10 @@ export function saver(client: Client) {
   };
 }
 
-async function record({
-  env,
-  client,
-  repos,
-  fx,
-  keyring,
-  dataConverter,
-}: RecordContext): Promise<void> {
+async function record(ctx: RecordContext): Promise<void> {
+  const { env, client, repos, fx, keyring } = ctx;
   const taskQueue = 'record';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    dataConverter,
-    activities: createActivities(simulatorActivityDeps(repos, keyring)),
-  });
+  const worker = await recordWorker(ctx, taskQueue);
 
   const save = saver(client);
 

@@ -3,29 +3,20 @@
  * time-skipping server, with its real activities: created, repeats coalesced into a note, resolved,
  * reopened inside the reopen window, resolved again, and ended once the window passed.
  */
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { sealPrivateKey } from '../../services/integration-client';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
-import { WORKFLOWS_PATH } from '../../worker/worker';
 import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
-import { simulatorActivityDeps } from '../support/activity-deps';
 import type { RecordContext } from './record-histories';
+import { recordWorker } from './record-worker';
 
 const MINUTE = 60_000;
 
 export async function recordTicket(
   ctx: RecordContext & { save: (name: string, workflowId: string) => Promise<void> },
 ): Promise<void> {
-  const { env, client, repos, fx, keyring, dataConverter } = ctx;
+  const { env, client, repos, fx, keyring } = ctx;
   const taskQueue = 'record-ticket';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    dataConverter,
-    activities: createActivities(simulatorActivityDeps(repos, keyring)),
-  });
+  const worker = await recordWorker(ctx, taskQueue);
   await worker.runUntil(async () => {
     const partnerId = 'replay-tickets';
     const { privateKey, ...creds } = fx.credentials;
