@@ -1,6 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
+import { withoutInstallToken } from './hosted/request-log';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter, type DependencyCheck } from './health';
 import { rejectMalformedPath, requireJsonBody } from './request-guards';
@@ -13,9 +14,11 @@ export interface AppDeps {
   v1?: Router;
   /** The Temporal UI's remote codec, mounted at /codec when configured. */
   codec?: Router;
+  /** The ConnectWise hosted tab's pages (no bearer token), mounted at /hosted. */
+  hosted?: Router;
 }
 
-export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
+export function createApp({ logger, checks, v1, codec, hosted }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -25,6 +28,7 @@ export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
       logger,
       // Health probes every few seconds would drown the log.
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: { req: withoutInstallToken },
     }),
   );
   app.use(rejectMalformedPath);
@@ -35,6 +39,7 @@ export function createApp({ logger, checks, v1, codec }: AppDeps): Express {
   app.use(express.json({ limit: '8mb' }));
   app.use(healthRouter(checks));
   if (v1) app.use('/v1', v1);
+  if (hosted) app.use('/hosted', hosted);
   app.use(unknownRoute);
   app.use(errorHandler(logger));
   return app;

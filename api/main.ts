@@ -7,6 +7,7 @@ import { createTemporalClient, pingTemporal } from '../temporal/connection';
 import { createApp } from './app';
 import { codecRouter } from './codec';
 import { codecAuthorizer } from './codec-auth';
+import { hostedRouter } from './hosted/connectwise-tab';
 import { createV1Router } from './v1';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       { name: 'database', check: () => pingDatabase(db) },
     ],
     v1: createV1Router({ config, temporal, repos, keyring, logger }),
+    hosted: hostedRouter({ repos, config }),
     codec: config.TEMPORAL_UI_CODEC_ORIGINS
       ? codecRouter(keyring, {
           allowedOrigins: config.TEMPORAL_UI_CODEC_ORIGINS.split(','),

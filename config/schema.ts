@@ -150,6 +150,19 @@ export const configSchema = z.object({
     .min(1)
     .optional()
     .describe('The `aud` the codec requires in those tokens (the API the access token is for).'),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "The engine's address as browsers reach it (e.g. https://cw-engine.example.com): the ConnectWise hosted tab opens `<this>/hosted/connectwise`, and its origin is the tab's origin; unset = the hosted tab cannot be installed.",
+    ),
+  VENDOR_CONSOLE_CUSTOMER_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((v) => v.includes('{customerId}'), 'must contain {customerId}')
+    .optional()
+    .describe(
+      "The vendor console's page of one customer, with `{customerId}` where its id goes: the hosted tab redirects there; unset = the tab explains that it is not configured.",
+    ),
   CW_CLIENT_ID: z
     .string()
     .uuid('must be the ConnectWise clientId GUID from developer.connectwise.com/ClientID')

@@ -6,6 +6,7 @@ import { billingChangeModel } from './models/billing-change';
 import { billingResultModel } from './models/billing-result';
 import { billingSnapshotModel } from './models/billing-snapshot';
 import { companyMappingModel } from './models/company-mapping';
+import { hostedTabTokenModel } from './models/hosted-tab-token';
 import { integrationModel } from './models/integration';
 import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
@@ -17,6 +18,7 @@ import { BillingChangeRepository } from './repositories/billing-changes';
 import { BillingResultRepository } from './repositories/billing-results';
 import { BillingSnapshotRepository } from './repositories/billing-snapshots';
 import { CompanyMappingRepository } from './repositories/company-mappings';
+import { HostedTabTokenRepository } from './repositories/hosted-tab-tokens';
 import { IntegrationRepository } from './repositories/integrations';
 import { ProductMappingRepository } from './repositories/product-mappings';
 import { SyncRunRepository } from './repositories/sync-runs';
@@ -63,6 +65,7 @@ export interface Repositories {
   billingResults: BillingResultRepository;
   billingSnapshots: BillingSnapshotRepository;
   ticketEvents: TicketEventRepository;
+  hostedTabTokens: HostedTabTokenRepository;
 }
 
 /** Settings of the repositories themselves; absent ones take the config schema's defaults. */
@@ -87,6 +90,7 @@ export async function createRepositories(
     billingResults: billingResultModel(conn),
     billingSnapshots: billingSnapshotModel(conn),
     ticketEvents: ticketEventModel(conn),
+    hostedTabTokens: hostedTabTokenModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const billingChanges = new BillingChangeRepository(
@@ -115,5 +119,6 @@ export async function createRepositories(
     billingResults,
     billingSnapshots,
     ticketEvents: new TicketEventRepository(models.ticketEvents),
+    hostedTabTokens: new HostedTabTokenRepository(models.hostedTabTokens),
   };
 }

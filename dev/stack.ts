@@ -218,6 +218,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
       LOG_FORMAT: baseEnv.LOG_FORMAT || 'pretty',
+      // The hosted tab: ConnectWise (the simulator) frames the API itself, which redirects to a
+      // stand-in for the vendor console's customer page until the console has one.
+      PUBLIC_BASE_URL: baseEnv.PUBLIC_BASE_URL || apiUrl,
+      VENDOR_CONSOLE_CUSTOMER_URL:
+        baseEnv.VENDOR_CONSOLE_CUSTOMER_URL ||
+        `${apiUrl}/hosted/console-stand-in/customers/{customerId}`,
       ...(temporal.uiUrl
         ? { TEMPORAL_UI_CODEC_ORIGINS: temporal.uiUrl, TEMPORAL_UI_URL: temporal.uiUrl }
         : {}),

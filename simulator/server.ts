@@ -4,6 +4,7 @@ import { adminRouter } from './admin-routes';
 import { createAdminClient, type SimulatorAdmin } from './admin-client';
 import { apiRouter, type ApiOptions } from './api';
 import { EdgeError, retryAfterHeader } from './edge';
+import { companyScreen } from './company-screen';
 import { CwError } from './errors';
 import { errorHandler } from './error-handler';
 import { Faults } from './faults';
@@ -184,6 +185,8 @@ export function createApp(opts: AppOptions = {}): { app: Express; sim: Simulator
     res.type('application/json; charset=utf-8').send(JSON.stringify(body));
   });
   app.use('/:codebase/apis/3.0', codebaseGuard(sim.store), apiRouter(sim.store, opts));
+  // ConnectWise's own screens, reduced to the one that shows hosted tabs.
+  app.get('/company-screen/:companyId', companyScreen(sim.store));
   app.use((req) => {
     throw new CwError(404, 'NotFound', `Cannot find resource ${req.path}`);
   });

@@ -28,6 +28,8 @@ import { statusRoutes } from './status-routes';
 import { syncRunRoutes } from './sync-run-routes';
 import { vendorRoutes } from './vendor-routes';
 import { eventRoutes } from './event-routes';
+import { hostedTabRoutes } from './hosted-tab-routes';
+import { HostedTabService } from '../../services/hosted-tab';
 import { EventService } from '../../services/tickets/events';
 import { TicketClient } from '../../services/tickets/ticket-client';
 
@@ -89,6 +91,10 @@ export function createV1Router(deps: V1Deps): Router {
       ...billingPlanRoutes(plans),
       ...lookupRoutes({ session, now }),
       ...catalogLookupRoutes({ session }),
+      ...hostedTabRoutes({
+        session,
+        hostedTab: new HostedTabService({ repos, publicBaseUrl: config.PUBLIC_BASE_URL }),
+      }),
       ...mappingRoutes({ session, settings, repos }),
       ...productMappingRoutes({ session, settings, repos }),
       ...settingsRoutes({

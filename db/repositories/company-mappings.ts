@@ -46,6 +46,16 @@ export class CompanyMappingRepository {
     };
   }
 
+  /** The customers mapped to one ConnectWise company (the hosted tab's `[cw_id]`), by id. */
+  async customersOf(
+    partnerId: string,
+    integrationId: string,
+    companyId: number,
+  ): Promise<string[]> {
+    const docs = await this.model.find({ partnerId, integrationId, companyId }).lean().exec();
+    return docs.map((d) => d.customerId).sort();
+  }
+
   /** Removes every mapping of the integration (a change of tenant); returns how many. */
   async clear(partnerId: string, integrationId: string): Promise<number> {
     const res = await this.model.deleteMany({ partnerId, integrationId }).exec();

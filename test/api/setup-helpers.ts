@@ -13,8 +13,11 @@ export interface Customer {
   name: string;
 }
 
-export async function startSetupStack(label: string): Promise<SetupStack> {
-  const [engine, fx] = await Promise.all([startEngine(label), startTestSimulator()]);
+export async function startSetupStack(
+  label: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<SetupStack> {
+  const [engine, fx] = await Promise.all([startEngine(label, env), startTestSimulator()]);
   return { engine, fx };
 }
 
@@ -28,7 +31,12 @@ export interface SetupSuite extends SetupStack {
  * integration (and `customers`, when given), the simulator reset after each test, and all of it
  * stopped at the end.
  */
-export function useSetupStack(label: string, customers: Customer[] = []): SetupSuite {
+export function useSetupStack(
+  label: string,
+  customers: Customer[] = [],
+  /** Extra engine configuration (test/support/engine.ts). */
+  env: NodeJS.ProcessEnv = {},
+): SetupSuite {
   let stack: SetupStack | undefined;
   let integrationId: string | undefined;
   const started = () => {
@@ -36,7 +44,7 @@ export function useSetupStack(label: string, customers: Customer[] = []): SetupS
     return { ...stack, integrationId };
   };
   beforeAll(async () => {
-    stack = await startSetupStack(label);
+    stack = await startSetupStack(label, env);
     integrationId = await createIntegration(stack, 'p1');
     if (customers.length > 0) await pushCustomers(stack, 'p1', customers);
   }, 120_000);

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
+import { hostedRouter } from '../../api/hosted/connectwise-tab';
 import { loadConfig, type Config } from '../../config';
 import { pingDatabase } from '../../db';
 import type { Keyring } from '../../security';
@@ -84,6 +85,7 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
       // Every response in every test must match its declared schema exactly.
       strictResponses: true,
     }),
+    hosted: hostedRouter({ repos: db.repos, config }),
   });
   const partnerToken = async (partnerId: string) =>
     (await db.repos.tokens.create({ kind: 'partner', partnerId, name: `test ${partnerId}` })).token;
