@@ -9,7 +9,7 @@ import {
   type ConnectWiseClient,
   type HostedSetup,
 } from '../connectwise';
-import type { IntegrationRecord, Repositories } from '../db';
+import type { Repositories } from '../db';
 import {
   checkSetup,
   HOSTED_TAB_NAME,
@@ -23,15 +23,13 @@ import {
 } from '../domain/hosted-tab/setup';
 import { newHostedToken } from '../security/hosted-token';
 import { ServiceError } from './errors';
-import { isCurrentToken } from './hosted-tab-token';
+import { isCurrentToken, tenantEpochOf, type TabIntegration } from './hosted-tab-token';
 
 export interface HostedTabDeps {
   repos: Pick<Repositories, 'hostedTabTokens'>;
   /** PUBLIC_BASE_URL: where browsers reach the engine. */
   publicBaseUrl: string | undefined;
 }
-
-type Integration = Pick<IntegrationRecord, 'id' | 'partnerId'>;
 
 /** Our setup as the API shows it: the install token hidden. */
 export interface HostedSetupView {
@@ -125,13 +123,19 @@ export class HostedTabService {
     return found.find((s) => s.description === HOSTED_TAB_NAME);
   }
 
-  async install(client: ConnectWiseClient, integration: Integration): Promise<InstallResult> {
+  async install(client: ConnectWiseClient, integration: TabIntegration): Promise<InstallResult> {
     return await hostedCall(async () => {
       const target = await this.target(client);
       const existing = await this.ours(client);
       const token = newHostedToken();
       const tokens = this.deps.repos.hostedTabTokens;
-      await tokens.add(integration.partnerId, integration.id, token.selector, token.verifierHash);
+      await tokens.add({
+        selector: token.selector,
+        verifierHash: token.verifierHash,
+        partnerId: integration.partnerId,
+        integrationId: integration.id,
+        tenantEpoch: tenantEpochOf(integration),
+      });
       let result: InstallResult;
       try {
         result = await this.write(client, existing, wantedSetup(target, token.token));
@@ -162,7 +166,7 @@ export class HostedTabService {
     return { action: 'repaired', changed: repairs.map((r) => r.field), setup: viewOf(patched) };
   }
 
-  async verify(client: ConnectWiseClient, integration: Integration): Promise<VerifyResult> {
+  async verify(client: ConnectWiseClient, integration: TabIntegration): Promise<VerifyResult> {
     return await hostedCall(async () => {
       const target = await this.target(client);
       const setup = await this.ours(client);
@@ -182,7 +186,7 @@ export class HostedTabService {
   /** Deletes our setup (only ours) and forgets the install tokens. */
   async remove(
     client: ConnectWiseClient,
-    integration: Integration,
+    integration: TabIntegration,
   ): Promise<{ removed: boolean; setupId: number | null }> {
     return await hostedCall(async () => {
       const setup = await this.ours(client);

@@ -12,6 +12,8 @@ const hostedTabTokenSchema = new Schema(
     partnerId: { type: String, required: true },
     integrationId: { type: String, required: true },
     verifierHash: { type: String, required: true },
+    /** When the integration last moved to another ConnectWise tenant (a reset) at install; '' never. */
+    tenantEpoch: { type: String, default: '' },
   },
   { timestamps: true },
 );

@@ -4,13 +4,18 @@ export interface HostedTabTokenRecord {
   partnerId: string;
   integrationId: string;
   verifierHash: string;
+  tenantEpoch: string;
+}
+
+export interface NewHostedTabToken extends HostedTabTokenRecord {
+  selector: string;
 }
 
 export class HostedTabTokenRepository {
   constructor(private readonly model: HostedTabTokenModel) {}
 
-  async add(partnerId: string, integrationId: string, selector: string, verifierHash: string) {
-    await this.model.create({ _id: selector, partnerId, integrationId, verifierHash });
+  async add({ selector, ...rest }: NewHostedTabToken): Promise<void> {
+    await this.model.create({ _id: selector, ...rest });
   }
 
   /** The public tab route's look-up: the selector is all it knows until the verifier matches. */
@@ -21,6 +26,7 @@ export class HostedTabTokenRepository {
       partnerId: doc.partnerId,
       integrationId: doc.integrationId,
       verifierHash: doc.verifierHash,
+      tenantEpoch: doc.tenantEpoch ?? '',
     };
   }
 

@@ -58,7 +58,9 @@ beforeAll(() => saveMappings([{ customerId: 'c-acme', companyId: 250 }]));
 test('without PUBLIC_BASE_URL the tab cannot be installed', async () => {
   const service = new HostedTabService({ repos: stack.engine.db.repos, publicBaseUrl: undefined });
   const client = {} as ConnectWiseClient; // never reached
-  await expect(service.install(client, { id: 'i', partnerId: 'p1' })).rejects.toMatchObject({
+  await expect(
+    service.install(client, { id: 'i', partnerId: 'p1', tenantChanges: [] }),
+  ).rejects.toMatchObject({
     kind: 'unavailable',
     code: 'hosted_tab_not_configured',
   });
@@ -212,6 +214,32 @@ describe('GET /hosted/connectwise', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('<code>&lt;c-acme&gt;</code>');
     expect(res.headers['content-security-policy']).toContain('frame-ancestors *');
+  });
+
+  test('a move to another ConnectWise tenant retires the token until the next install', async () => {
+    const setup = await install();
+    const tenant = { apiOrigin: stack.fx.sim.origin, companyId: 'demomsp' };
+    const moved = await stack.engine.db.repos.integrations.update(
+      'p1',
+      stack.integrationId,
+      { state: 'active' },
+      [],
+      {},
+      {
+        at: new Date().toISOString(),
+        action: 'reset',
+        from: tenant,
+        to: tenant,
+        cleared: { companyMappings: 0, settings: [] },
+      },
+    );
+    expect(moved?.tenantChanges).toHaveLength(1);
+    expect((await open(opened(setup.url, 250))).status).toBe(404);
+    expect((await send('get')).body.checks).toContainEqual(
+      expect.objectContaining({ name: 'url', ok: false }),
+    );
+    const again = await install();
+    expect((await open(opened(again.url, 250))).status).toBe(302);
   });
 
   test('an unknown token is a 404 page', async () => {
