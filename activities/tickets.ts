@@ -1,5 +1,11 @@
 import type { SecurityEvent } from '../domain/tickets/event';
-import type { CloseInput, NoteInput, OpenInput, ReopenInput } from '../domain/tickets/steps';
+import type {
+  CloseInput,
+  NoteInput,
+  OpenInput,
+  ReopenInput,
+  StepResult,
+} from '../domain/tickets/steps';
 import type { TicketEventUpdate } from '../db';
 import { beginTicketEvent } from '../services/tickets/begin';
 import {
@@ -30,8 +36,21 @@ export function createTicketActivities(deps: ActivityDeps) {
       await liveIntegration(repos, input);
       return await beginTicketEvent(repos, input);
     },
-    async openEventTicket(input: OpenInput) {
-      return await openEventTicket(steps, await liveIntegration(repos, input.ref), input);
+    async openEventTicket(
+      input: OpenInput,
+    ): Promise<StepResult<{ ticketId: number; summary: string; generation?: number }>> {
+      const integration = await liveIntegration(repos, input.ref);
+      if (!input.beganBy) return await openEventTicket(steps, integration, input);
+      const { generation } = await beginTicketEvent(repos, {
+        ...input.ref,
+        event: input.event,
+        runId: input.beganBy,
+      });
+      const opened = await openEventTicket(steps, integration, {
+        ...input,
+        ref: { ...input.ref, generation },
+      });
+      return 'done' in opened ? { ...opened, done: { ...opened.done, generation } } : opened;
     },
     async noteEventTicket(input: NoteInput) {
       return await noteEventTicket(steps, await liveIntegration(repos, input.ref), input);

@@ -54,8 +54,10 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .max(1000)
-    .default(10)
-    .describe('Activities the worker runs at once on the scheduled-work task queue.'),
+    .default(40)
+    .describe(
+      'Activities the worker runs at once on the scheduled-work task queue (billing batches and ticket steps; they mostly wait on ConnectWise, whose calls each integration bounds itself).',
+    ),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number()
     .int()

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -44,7 +45,12 @@ export interface TicketCarried {
   times: TicketTimes;
   /** The reason last recorded for a held step, so each reason is recorded once. */
   heldReason?: string;
+  /** The key's current ticket (generation) was decided (absent: before the open step did it). */
+  begun?: boolean;
 }
+
+/** The open step decides the generation itself: one activity (and workflow task) less an event. */
+export const BEGIN_IN_OPEN_PATCH = 'ticket-begin-in-open';
 
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 /** Well under Temporal's 10,000-event warning, however long an event repeats or waits. */
@@ -192,11 +198,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           event,
           occurrences: s.occurrences,
           lastSeen: lastSeen(),
+          ...(s.begun ? {} : { beganBy: workflowInfo().firstExecutionRunId }),
         }),
       createGiveUp,
     );
     if ('end' in opened) return opened;
     s.ticketId = opened.ticketId;
+    if (!s.begun) s.generation = opened.generation ?? s.generation;
+    s.begun = true;
     s.lastNoteAt = Date.now();
     s.phase = 'open';
     state = 'open';
@@ -297,13 +306,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return true;
   }
 
-  if (!input.carried) {
+  if (!input.carried && !patched(BEGIN_IN_OPEN_PATCH)) {
     const begun = await ticketSteps.beginTicketEvent({
       ...scope,
       event,
       runId: workflowInfo().firstExecutionRunId,
     });
     s.generation = begun.generation;
+    s.begun = true;
   }
   for (;;) {
     if (s.phase === 'create') {

@@ -29,6 +29,12 @@ export interface StepInput {
 export interface OpenInput extends StepInput {
   /** ISO time of the latest occurrence. */
   lastSeen: string;
+  /**
+   * The workflow run (its chain's first run id) that begins the key's current ticket here: the
+   * step decides the generation first (services/tickets/begin.ts) and works on that one. Absent
+   * when the workflow began it in a step of its own (histories from before).
+   */
+  beganBy?: string;
 }
 export interface NoteInput extends StepInput {
   ticketId: number;

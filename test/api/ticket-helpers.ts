@@ -1,5 +1,7 @@
 import request from 'supertest';
+import { ticketWorkflowId } from '../../services/tickets/ticket-client';
 import type { SimTicket } from '../../simulator/admin-client';
+import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
 import { as, cwBase, type useSetupStack } from './setup-helpers';
 
 interface EventView {
@@ -86,6 +88,19 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
     throw new Error(`event ${key} never got there; last: ${JSON.stringify(last)}`);
   }
 
+  /** Polls the event's workflow (its own count of reports) until `done` holds. */
+  async function waitForWorkflow(key: string, done: (p: TicketProgress) => boolean) {
+    const handle = suite.engine.client.workflow.getHandle(
+      ticketWorkflowId(suite.integrationId, key),
+    );
+    for (let i = 0; i < 150; i++) {
+      const progress = await handle.query(ticketProgressQuery);
+      if (done(progress)) return progress;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the workflow of event ${key} never got there`);
+  }
+
   const waitState = (key: string, state: string, timeoutMs?: number) =>
     waitFor(key, (e) => e.state === state, timeoutMs);
 
@@ -102,6 +117,7 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
     post,
     resolve,
     waitFor,
+    waitForWorkflow,
     waitState,
     ticketsFor,
   };
