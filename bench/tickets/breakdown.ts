@@ -14,34 +14,29 @@ import type { TicketBench } from './setup';
 
 export const SEGMENTS = [
   'accepted (202) → workflow started (negative: started first)',
-  'workflow started → begin scheduled (workflow task)',
-  'begin: queued for an activity slot',
-  'begin: ran (database)',
-  'begin done → open scheduled (workflow task)',
+  'workflow started → open scheduled (workflow task)',
   'open: queued for an activity slot',
-  'open: ran (lookup + create + database)',
+  'open: ran (begin + lookup + create + database)',
 ] as const;
 
 type Segment = (typeof SEGMENTS)[number];
 
-/** One new event's segments from its history, or undefined without both first activities. */
+/**
+ * One new event's segments from its history, or undefined without its open step. The open step
+ * decides the key's generation itself (the `ticket-begin-in-open` patch): one activity.
+ */
 export function segmentsOf(
   events: temporal.api.history.v1.IHistoryEvent[],
   acceptedAt: number,
 ): Record<Segment, number> | undefined {
   const started = events[0] ? eventMs(events[0].eventTime) : undefined;
-  const spans = activitySpans(events);
-  const begin = spans.find((s) => s.type === 'beginTicketEvent');
-  const open = spans.find((s) => s.type === 'openEventTicket');
-  if (started === undefined || !begin || !open) return undefined;
+  const open = activitySpans(events).find((s) => s.type === 'openEventTicket');
+  if (started === undefined || !open) return undefined;
   return {
     [SEGMENTS[0]]: started - acceptedAt,
-    [SEGMENTS[1]]: begin.scheduledMs - started,
-    [SEGMENTS[2]]: begin.startedMs - begin.scheduledMs,
-    [SEGMENTS[3]]: begin.closedMs - begin.startedMs,
-    [SEGMENTS[4]]: open.scheduledMs - begin.closedMs,
-    [SEGMENTS[5]]: open.startedMs - open.scheduledMs,
-    [SEGMENTS[6]]: open.closedMs - open.startedMs,
+    [SEGMENTS[1]]: open.scheduledMs - started,
+    [SEGMENTS[2]]: open.startedMs - open.scheduledMs,
+    [SEGMENTS[3]]: open.closedMs - open.startedMs,
   };
 }
 
