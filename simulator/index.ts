@@ -34,3 +34,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const { sim: _sim, ...handle } = await startSimulatorServer(opts);
   return handle;
 }
+
+/**
+ * Ticket settings that hold in the demo seed: the Security board (2), source 4, its New (201)
+ * and Resolved (203) statuses. Tests and benchmarks turn ticket integration on with them.
+ */
+export const DEMO_TICKET_SETTINGS = {
+  enabled: true,
+  boardId: 2,
+  sourceId: 4,
+  initialStatusId: 201,
+  closingStatusId: 203,
+} as const;

@@ -16,6 +16,7 @@ import {
   step,
   type Servers,
 } from '../common/servers';
+import { DEMO_TICKET_SETTINGS } from '../../simulator';
 
 export interface TicketBenchOptions {
   /** Posts per second (BENCH_RATE, default 50). */
@@ -54,14 +55,8 @@ export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tick
   return opts;
 }
 
-/** The ticket settings of test/api/ticket-helpers.ts `enableTickets` (Security board). */
-export const TICKET_SETTINGS = {
-  enabled: true,
-  boardId: 2,
-  sourceId: 4,
-  initialStatusId: 201,
-  closingStatusId: 203,
-} as const;
+/** The demo seed's Security board settings. */
+export const TICKET_SETTINGS = DEMO_TICKET_SETTINGS;
 
 export interface TicketBench {
   opts: TicketBenchOptions;

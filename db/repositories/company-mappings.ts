@@ -11,16 +11,22 @@ export interface CompanyMapping {
   companyName?: string;
 }
 
+const toMapping = (d: {
+  customerId: string;
+  companyId?: number | null;
+  companyName?: string | null;
+}): CompanyMapping => ({
+  customerId: d.customerId,
+  companyId: d.companyId ?? null,
+  companyName: d.companyName ?? undefined,
+});
+
 export class CompanyMappingRepository {
   constructor(private readonly model: CompanyMappingModel) {}
 
   async list(partnerId: string, integrationId: string): Promise<CompanyMapping[]> {
     const docs = await this.model.find({ partnerId, integrationId }).lean().exec();
-    return docs.map((d) => ({
-      customerId: d.customerId,
-      companyId: d.companyId ?? null,
-      companyName: d.companyName ?? undefined,
-    }));
+    return docs.map(toMapping);
   }
 
   /**
@@ -38,12 +44,7 @@ export class CompanyMappingRepository {
         .lean()
         .exec()) ??
       (await this.model.findOne({ partnerId, integrationId, customerId }).lean().exec());
-    if (!d) return undefined;
-    return {
-      customerId: d.customerId,
-      companyId: d.companyId ?? null,
-      companyName: d.companyName ?? undefined,
-    };
+    return d ? toMapping(d) : undefined;
   }
 
   /** The customers mapped to one ConnectWise company (the hosted tab's `[cw_id]`), by id. */

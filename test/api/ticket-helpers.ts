@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ticketWorkflowId } from '../../services/tickets/ticket-client';
+import { DEMO_TICKET_SETTINGS } from '../../simulator';
 import type { SimTicket } from '../../simulator/admin-client';
 import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
 import { as, cwBase, type useSetupStack } from './setup-helpers';
@@ -48,15 +49,7 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
   }
 
   /** Board 2 (Security), New → Resolved, source 4, with `over` on top. */
-  const enableTickets = (over: object = {}) =>
-    setTickets({
-      enabled: true,
-      boardId: 2,
-      sourceId: 4,
-      initialStatusId: 201,
-      closingStatusId: 203,
-      ...over,
-    });
+  const enableTickets = (over: object = {}) => setTickets({ ...DEMO_TICKET_SETTINGS, ...over });
 
   const post = (over: Record<string, unknown> = {}) =>
     request(suite.engine.app).post(cw('/events')).set(p1()).send(event(over));

@@ -1,5 +1,6 @@
 import type { JournalEntry, SimTicket } from '../../simulator';
 import { pollUntil, startPartnerStack, type PartnerStack } from './partner-stack';
+import { DEMO_TICKET_SETTINGS } from '../../simulator';
 
 /**
  * Ticket integration over the real local stack, driven over HTTP as the vendor's portal would:
@@ -14,13 +15,8 @@ export const CUSTOMERS = [
   { customerId: 'e2e-globex', name: 'Globex', companyId: 254 },
 ] as const;
 
-export const TICKET_SETTINGS = {
-  enabled: true,
-  boardId: 2,
-  sourceId: 4,
-  initialStatusId: 201,
-  closingStatusId: 203,
-} as const;
+/** The demo seed's Security board settings. */
+export const TICKET_SETTINGS = DEMO_TICKET_SETTINGS;
 
 /** GET …/events/:key, the fields the tests read. */
 export interface EventView {
