@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { REJECTED_KEYS } from '../domain/tickets/steps';
 import { connectWiseKindOf, FailureType } from './failure-types';
 
 /**
@@ -18,8 +19,7 @@ export function heldBecause(err: unknown): string | undefined {
   if (!(err instanceof ActivityFailure)) return undefined;
   const cause = err.cause;
   if (!(cause instanceof ApplicationFailure)) return 'ConnectWise did not answer in time';
-  if (cause.type === FailureType.credentialsInvalid)
-    return 'ConnectWise rejected the API keys; held until the integration is validated again';
+  if (cause.type === FailureType.credentialsInvalid) return REJECTED_KEYS;
   if (cause.type === FailureType.credentialsMissing || cause.type === FailureType.secretUnavailable)
     return `${cause.message}; held until the private key is entered again`;
   const kind = connectWiseKindOf(cause.type ?? undefined);

@@ -1,6 +1,13 @@
 import type { TicketRef, TicketState, SecurityEvent } from './event';
 import type { OccurrenceBatch } from './text';
 
+/**
+ * Why a step is held once ConnectWise rejected the keys: the same words whichever noticed first,
+ * the step reading the integration's state or a 401 in the step (workflows/ticket-steps.ts).
+ */
+export const REJECTED_KEYS =
+  'ConnectWise rejected the API keys; held until the integration is validated again';
+
 /** The ticket policy's times, as each step last read them from the settings. */
 export interface TicketTimes {
   noteWindowMinutes: number;

@@ -1,6 +1,6 @@
 import type { IntegrationRecord, Repositories } from '../../db';
 import { ticketPolicyOf, type TicketPolicy } from '../../domain/tickets/settings';
-import type { TicketTimes } from '../../domain/tickets/steps';
+import { REJECTED_KEYS, type TicketTimes } from '../../domain/tickets/steps';
 
 /** The integration and its ticket policy, when ticket work may go to ConnectWise now. */
 export interface TicketContext {
@@ -29,6 +29,7 @@ export function ticketContextOf(
   const { boardId, initialStatusId, closingStatusId } = policy;
   if (!policy.enabled || !boardId || !initialStatusId || !closingStatusId)
     return { off: 'ticket integration is turned off' };
+  if (integration.state === 'credentials_invalid') return { held: REJECTED_KEYS, times };
   if (integration.state !== 'active')
     return { held: `the integration is ${integration.state.replace('_', ' ')}`, times };
   if (integration.ticketSettingsProblem)

@@ -79,6 +79,12 @@ export class SharedServers {
         (err: unknown) => res.writeHead(500).end(err instanceof Error ? err.message : String(err)),
       );
     });
+    // Never close an idle kept-alive socket: a test worker reusing it just as the server timed
+    // it out got "other side closed" (seen on a loaded machine). A first request may also wait
+    // minutes (webpack, a Temporal start): no request deadline either. close() ends them all.
+    http.keepAliveTimeout = 0;
+    http.requestTimeout = 0;
+    http.headersTimeout = 0;
     this.http = http;
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -86,7 +92,11 @@ export class SharedServers {
 
   async close(): Promise<void> {
     const http = this.http;
-    if (http) await new Promise<void>((resolve) => http.close(() => resolve()));
+    if (http) {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await closed;
+    }
     const all = await Promise.allSettled(this.started.values());
     await Promise.allSettled(
       all.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])),
