@@ -16,9 +16,12 @@ export interface AppDeps {
   codec?: Router;
   /** The ConnectWise hosted tab's pages (no bearer token), mounted at /hosted. */
   hosted?: Router;
+  /** The partner console (a browser app calling /v1), mounted at /console. */
+  console?: Router;
 }
 
-export function createApp({ logger, checks, v1, codec, hosted }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { logger, checks, v1, codec, hosted, console: consoleUi } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -40,6 +43,7 @@ export function createApp({ logger, checks, v1, codec, hosted }: AppDeps): Expre
   app.use(healthRouter(checks));
   if (v1) app.use('/v1', v1);
   if (hosted) app.use('/hosted', hosted);
+  if (consoleUi) app.use('/console', consoleUi);
   app.use(unknownRoute);
   app.use(errorHandler(logger));
   return app;

@@ -6,6 +6,7 @@ import { keyringFromConfig } from '../security';
 import { createTemporalClient, pingTemporal } from '../temporal/connection';
 import { createApp } from './app';
 import { codecRouter } from './codec';
+import { consoleDistDir, consoleRouter } from './console';
 import { codecAuthorizer } from './codec-auth';
 import { hostedRouter } from './hosted/connectwise-tab';
 import { createV1Router } from './v1';
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     ],
     v1: createV1Router({ config, temporal, repos, keyring, logger }),
     hosted: hostedRouter({ repos, config }),
+    console: consoleRouter({
+      distDir: consoleDistDir(),
+      frameableCustomerPages: config.NODE_ENV !== 'production',
+    }),
     codec: config.TEMPORAL_UI_CODEC_ORIGINS
       ? codecRouter(keyring, {
           allowedOrigins: config.TEMPORAL_UI_CODEC_ORIGINS.split(','),

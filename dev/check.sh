@@ -6,6 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 sh dev/setup.sh
+sh dev/chromium.sh
 
 failed=''
 step() {

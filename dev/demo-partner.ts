@@ -28,6 +28,13 @@ import { LifecycleClient } from '../temporal/lifecycle-client';
 import { readDevEnv, updateDevEnv } from './env-file';
 
 export const DEMO_PARTNER_ID = 'demo';
+/** A second partner with the same vendor data and no integration: the whole setup, from scratch. */
+export const FRESH_PARTNER_ID = 'newmsp';
+
+export interface SeededPartner {
+  partnerId: string;
+  token: string;
+}
 
 const CUSTOMERS = [
   { customerId: 'dfx-cust-acme', name: 'Acme Corporation' },
@@ -106,22 +113,12 @@ export async function seedDemoPartner(
     env: NodeJS.ProcessEnv;
     log?: (line: string) => void;
   },
-): Promise<{ partnerId: string; token: string }> {
+): Promise<{ demo: SeededPartner; fresh: SeededPartner }> {
   const db = await connectDatabase({ uri: mongoUri });
   try {
     const repos = await createRepositories(db);
-    await repos.vendor.upsertCustomers(DEMO_PARTNER_ID, CUSTOMERS);
-    await repos.vendor.upsertProducts(DEMO_PARTNER_ID, PRODUCTS);
-    const asOf = new Date();
-    for (const [i, { customerId }] of CUSTOMERS.entries()) {
-      await repos.vendor.replaceUsage(DEMO_PARTNER_ID, customerId, {
-        asOf,
-        lines: [
-          { sku: 'DFX-BROWSER-SEAT', quantity: 10 * (i + 1), asOf },
-          { sku: 'DFX-DLP-SEAT', quantity: 5 * i, asOf },
-        ],
-      });
-    }
+    await seedVendorData(repos, DEMO_PARTNER_ID);
+    await seedVendorData(repos, FRESH_PARTNER_ID);
     if (connectWise) {
       const config = loadConfig(connectWise.env);
       const keyring = keyringFromConfig(config);
@@ -141,22 +138,47 @@ export async function seedDemoPartner(
         await temporal.connection.close();
       }
     }
-    return { partnerId: DEMO_PARTNER_ID, token: await demoToken(repos, devEnvFile) };
+    return {
+      demo: await partnerToken(repos, devEnvFile, DEMO_PARTNER_ID, 'DEMO_PARTNER_TOKEN'),
+      fresh: await partnerToken(repos, devEnvFile, FRESH_PARTNER_ID, 'FRESH_PARTNER_TOKEN'),
+    };
   } finally {
     await db.close();
   }
 }
 
-async function demoToken(repos: Repositories, devEnvFile: string): Promise<string> {
-  const saved = readDevEnv(devEnvFile).DEMO_PARTNER_TOKEN;
-  if (saved && (await repos.tokens.authenticate(saved))) return saved;
+/** The demo customers, products and usage (pushed as the vendor's portal would). */
+export async function seedVendorData(repos: Repositories, partnerId: string): Promise<void> {
+  await repos.vendor.upsertCustomers(partnerId, CUSTOMERS);
+  await repos.vendor.upsertProducts(partnerId, PRODUCTS);
+  const asOf = new Date();
+  for (const [i, { customerId }] of CUSTOMERS.entries()) {
+    await repos.vendor.replaceUsage(partnerId, customerId, {
+      asOf,
+      lines: [
+        { sku: 'DFX-BROWSER-SEAT', quantity: 10 * (i + 1), asOf },
+        { sku: 'DFX-DLP-SEAT', quantity: 5 * i, asOf },
+      ],
+    });
+  }
+}
+
+/** The partner's bearer token, kept in dev.env under `envKey` so it survives restarts. */
+async function partnerToken(
+  repos: Repositories,
+  devEnvFile: string,
+  partnerId: string,
+  envKey: string,
+): Promise<SeededPartner> {
+  const saved = readDevEnv(devEnvFile)[envKey];
+  if (saved && (await repos.tokens.authenticate(saved))) return { partnerId, token: saved };
   const { token } = await repos.tokens.create({
     kind: 'partner',
-    partnerId: DEMO_PARTNER_ID,
-    name: 'local stack demo',
+    partnerId,
+    name: `local stack ${partnerId}`,
   });
-  updateDevEnv(devEnvFile, { DEMO_PARTNER_TOKEN: token });
-  return token;
+  updateDevEnv(devEnvFile, { [envKey]: token });
+  return { partnerId, token };
 }
 
 /**

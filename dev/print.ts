@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import type { SeededPartner } from './demo-partner';
 import type { Stack } from './stack';
 import { PartError } from './wait';
 
@@ -6,6 +7,10 @@ import { PartError } from './wait';
 function withoutPassword(uri: string): string {
   return uri.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
+
+/** The console's sign-in link: the token in the fragment, which browsers never send. */
+export const signInLink = (stack: Stack, partner: SeededPartner) =>
+  `${stack.apiUrl}/console/#partner=${encodeURIComponent(partner.partnerId)}&token=${encodeURIComponent(partner.token)}`;
 
 /** What a developer needs once the stack is up. */
 export function formatReadyBanner(stack: Stack, repoRoot: string, ephemeral: boolean): string {
@@ -16,7 +21,10 @@ export function formatReadyBanner(stack: Stack, repoRoot: string, ephemeral: boo
     '',
     'Local stack is ready.',
     `  API                 ${stack.apiUrl}`,
-    `  API docs (console)  ${stack.apiDocsUrl}`,
+    `  API docs            ${stack.apiDocsUrl}`,
+    `  Console             ${stack.apiUrl}/console/`,
+    `    sign in: ${stack.demo.partnerId.padEnd(9)} ${signInLink(stack, stack.demo)}   (connected, mapped, billing on)`,
+    `    sign in: ${stack.fresh.partnerId.padEnd(9)} ${signInLink(stack, stack.fresh)}   (vendor data only: the whole setup)`,
     `  Demo partner        ${stack.demo.partnerId}   Authorization: Bearer ${stack.demo.token}`,
     `  Temporal UI         ${stack.temporalUiUrl ?? `(external Temporal at ${stack.temporalAddress})`}`,
     `  Temporal address    ${stack.temporalAddress}  namespace ${stack.temporalNamespace}, task queue ${stack.taskQueue}`,

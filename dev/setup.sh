@@ -24,3 +24,5 @@ if [ ! -f node_modules/.package-lock.json ] ||
 fi
 
 npx tsx dev/bootstrap.ts
+# The partner console (vite): built when missing or older than console/.
+npx tsx dev/console-build.ts

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../simulator';
-import { seedDemoPartner } from './demo-partner';
+import { seedDemoPartner, type SeededPartner } from './demo-partner';
 import { loadOrCreateDevEnv } from './env-file';
 import {
   describeExit,
@@ -62,8 +62,10 @@ export interface Stack {
   dataDir: string;
   /** What the worker and API were given. */
   env: NodeJS.ProcessEnv;
-  /** The seeded demo partner and its bearer token. */
-  demo: { partnerId: string; token: string };
+  /** The seeded demo partner (connected, mapped, billing on) and its bearer token. */
+  demo: SeededPartner;
+  /** A partner with vendor data only (no integration): the console's whole setup from scratch. */
+  fresh: SeededPartner;
   /** Resolves if a part exits while the stack runs (not during stop or a worker restart). */
   failed: Promise<PartError>;
   /**
@@ -218,18 +220,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
       LOG_FORMAT: baseEnv.LOG_FORMAT || 'pretty',
-      // The hosted tab: ConnectWise (the simulator) frames the API itself, which redirects to a
-      // stand-in for the vendor console's customer page until the console has one.
+      // The hosted tab: ConnectWise (the simulator) frames the API itself, which redirects to the
+      // console's customer page, the local stand-in for the vendor console's.
       PUBLIC_BASE_URL: baseEnv.PUBLIC_BASE_URL || apiUrl,
       VENDOR_CONSOLE_CUSTOMER_URL:
-        baseEnv.VENDOR_CONSOLE_CUSTOMER_URL ||
-        `${apiUrl}/hosted/console-stand-in/customers/{customerId}`,
+        baseEnv.VENDOR_CONSOLE_CUSTOMER_URL || `${apiUrl}/console/customers/{customerId}`,
       ...(temporal.uiUrl
         ? { TEMPORAL_UI_CODEC_ORIGINS: temporal.uiUrl, TEMPORAL_UI_URL: temporal.uiUrl }
         : {}),
     };
     // Connected to the simulator, customers mapped, billing on: the first Synchronize bills.
-    const demo = await seedDemoPartner(mongo.uri, devEnvFile, {
+    const { demo, fresh } = await seedDemoPartner(mongo.uri, devEnvFile, {
       site: simulator.simulator.origin,
       credentials: DEMO_CREDENTIALS,
       env,
@@ -315,6 +316,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dataDir,
       env,
       demo,
+      fresh,
       failed,
       restartWorker,
       stop: () => (stopping ??= cleanUp()),

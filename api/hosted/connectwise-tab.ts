@@ -96,29 +96,10 @@ function noRedirectPage(companyId: number, unconfigured: boolean): Page {
   };
 }
 
-/**
- * A stand-in for the vendor console's customer page, for the local stack only (never mounted in
- * production): it shows the id from its own URL and reads nothing, so anyone may frame it.
- */
-function consoleStandIn(req: Request, res: Response): void {
-  allowFraming(res, ['*']);
-  sendPage(res, {
-    status: 200,
-    title: 'DefensX console (local stand-in)',
-    paragraphs: [
-      `Customer <code>${escapeHtml(String(req.params.customerId))}</code>.`,
-      'The real vendor console shows this customer here, after its own sign-in.',
-    ],
-  });
-}
-
 export function hostedRouter(deps: HostedRouterDeps): Router {
   const router = Router();
   router.get('/connectwise', (req, res, next) => {
     openTab(deps, req, res).catch(next);
   });
-  if (deps.config.NODE_ENV !== 'production') {
-    router.get('/console-stand-in/customers/:customerId', consoleStandIn);
-  }
   return router;
 }

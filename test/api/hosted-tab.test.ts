@@ -209,13 +209,6 @@ describe('GET /hosted/connectwise', () => {
     }
   });
 
-  test('outside production the engine serves a stand-in console page for the local stack', async () => {
-    const res = await open('/hosted/console-stand-in/customers/%3Cc-acme%3E');
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('<code>&lt;c-acme&gt;</code>');
-    expect(res.headers['content-security-policy']).toContain('frame-ancestors *');
-  });
-
   test('a move to another ConnectWise tenant retires the token until the next install', async () => {
     const setup = await install();
     const tenant = { apiOrigin: stack.fx.sim.origin, companyId: 'demomsp' };

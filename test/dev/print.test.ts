@@ -14,6 +14,7 @@ const stack = {
   simulator: { origin: 'http://127.0.0.1:4010', credentials: DEMO_CREDENTIALS },
   dataDir: '/repo/.data',
   demo: { partnerId: 'demo', token: 'cwe_demoTokenForTheBanner' },
+  fresh: { partnerId: 'newmsp', token: 'cwe_fresh+Token/x' },
 } as unknown as Stack;
 
 describe('formatReadyBanner', () => {
@@ -28,6 +29,9 @@ describe('formatReadyBanner', () => {
       '.data/ (delete it to start from scratch)',
       'Ctrl-C to stop.',
       'Authorization: Bearer cwe_demoTokenForTheBanner',
+      'http://127.0.0.1:3000/console/#partner=demo&token=cwe_demoTokenForTheBanner',
+      // The token URL-encoded in the fragment.
+      'http://127.0.0.1:3000/console/#partner=newmsp&token=cwe_fresh%2BToken%2Fx',
     ]) {
       expect(text).toContain(expected);
     }

@@ -1,3 +1,4 @@
+import { ensureConsoleBuilt } from '../../dev/console-build';
 import { ON_DEMAND, SHARED } from './shared-env';
 import { SharedServers } from './shared-servers';
 
@@ -7,6 +8,8 @@ import { SharedServers } from './shared-servers';
  * that need a server of their own (e.g. one they stop) still start it themselves.
  */
 export default async function globalSetup(): Promise<void> {
+  // The browser tests' stacks serve the built console: the current sources, built once per run.
+  ensureConsoleBuilt();
   const servers = new SharedServers();
   (globalThis as { __sharedServers?: SharedServers }).__sharedServers = servers;
   if (!process.env[SHARED.database]) process.env[SHARED.database] = await servers.get('database');
