@@ -4,6 +4,7 @@ import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/bil
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
 import { ensureCatalogAfterApproval } from '../services/billing/catalog-after-approval';
 import { IntegrationGates } from '../services/billing/integration-gate';
+import { RecentIntegrations } from '../services/billing/recent-integrations';
 import { RecentRuns } from '../services/billing/recent-runs';
 import {
   reconcileAgreement,
@@ -32,6 +33,8 @@ export function createBillingActivities(deps: ActivityDeps) {
   const gates = new IntegrationGates();
 
   const runs = new RecentRuns();
+  // The integration as the batches of a run read it: one read a second, not one a batch.
+  const integrations = new RecentIntegrations();
   const snapshotOf = async (ref: BillingRunRef) => {
     const run = await repos.billingSnapshots.getRun(ref);
     if (!run) {
@@ -81,9 +84,12 @@ export function createBillingActivities(deps: ActivityDeps) {
       const idle = nothingToDoOf(integration);
       if (idle) return idleRun(integration, idle, new Date());
       await prune(ref);
-      const prepared = await withConnectWise(deps, integration, (client, signal) =>
+      const run = await withConnectWise(deps, integration, (client, signal) =>
         prepareRun(repos, client, integration, ref, { signal }),
       );
+      // This worker's batches of the run start from it without reading it back.
+      runs.remember(run);
+      const { prepared } = run;
       await repos.billingResults.recordSkipped(ref, prepared.skipped);
       logger.info(
         {
@@ -123,46 +129,61 @@ export function createBillingActivities(deps: ActivityDeps) {
      * flight. Every agreement is listed and planned afresh, so a retry never doubles a write. A
      * transient failure of one agreement is thrown once the others are done.
      */
-    async reconcileBillingBatch({
-      ref,
-      agreementIds,
-      mode = 'apply',
-      approvedKey,
-    }: ReconcileBatchInput): Promise<AgreementOutcome[]> {
-      const integration = await liveIntegration(repos, ref);
-      if (integration.state === 'credentials_invalid') {
-        throw ApplicationFailure.nonRetryable(CREDENTIALS_REJECTED, FailureType.credentialsInvalid);
+    async reconcileBillingBatch(input: ReconcileBatchInput): Promise<AgreementOutcome[]> {
+      try {
+        return await reconcileBatch(input);
+      } catch (err) {
+        // Whatever failed (keys refused, the integration gone, an outage), the next batch and
+        // any retry start from the record as stored now.
+        integrations.forget(input.ref);
+        throw err;
       }
-      // A run's snapshot does not change once prepared (but for the catalog ids an approval
-      // fills in, so an approved pass reads it again): each batch need not read it.
-      const run = mode === 'approved' ? await snapshotOf(ref) : await runs.get(ref, snapshotOf);
-      const stored = await repos.billingSnapshots.getAgreements(ref, agreementIds);
-      const agreements = agreementIds.map((id) => ({ id, snapshot: stored.get(id) }));
-      const notReady = (a: { id: number; snapshot?: AgreementSnapshot }, reason: string) =>
-        skippedOutcome({ customerId: a.snapshot?.customerId ?? '', agreementId: a.id }, reason);
-      if (integration.state !== 'active') {
-        return agreements.map((a) => notReady(a, `the integration is ${integration.state}`));
-      }
-      const outcomes = await withConnectWise(deps, integration, (client, signal) => {
-        const gate = gates.for(ref.integrationId, run.policy.concurrency);
-        const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
-        // Links and refusals as saved now on a retry, or in the pass after an approval.
-        const retried = Context.current().info.attempt > 1 || mode === 'approved';
-        const ctx = { repos, client, run, limit, signal, retried };
-        return settleAll(
-          agreements.map((a) =>
-            a.snapshot
-              ? reconcileAgreement(ctx, a.snapshot, { mode, approvedKey })
-              : Promise.resolve(notReady(a, `agreement ${a.id} is not in this run's snapshot`)),
-          ),
-        );
-      });
-      logger.info(
-        { integrationId: ref.integrationId, runKey: ref.runKey, agreements: agreementIds.length },
-        'billing batch reconciled',
-      );
-      await repos.billingResults.record(ref, outcomes);
-      return outcomes;
     },
   };
+
+  async function reconcileBatch({
+    ref,
+    agreementIds,
+    mode = 'apply',
+    approvedKey,
+  }: ReconcileBatchInput): Promise<AgreementOutcome[]> {
+    // A first attempt may start from a record read up to a second ago by another batch of this
+    // worker (INTEGRATION_MAX_AGE_MS); a retry, and the pass after an approval, read it now.
+    // Links and refusals are read as saved now then too.
+    const retried = Context.current().info.attempt > 1 || mode === 'approved';
+    const integration = retried
+      ? await liveIntegration(repos, ref)
+      : await integrations.get(ref, () => liveIntegration(repos, ref));
+    if (integration.state === 'credentials_invalid') {
+      throw ApplicationFailure.nonRetryable(CREDENTIALS_REJECTED, FailureType.credentialsInvalid);
+    }
+    // A run's snapshot does not change once prepared (but for the catalog ids an approval
+    // fills in, so an approved pass reads it again): each batch need not read it.
+    const run = mode === 'approved' ? await snapshotOf(ref) : await runs.get(ref, snapshotOf);
+    const stored = await repos.billingSnapshots.getAgreements(ref, agreementIds);
+    const agreements = agreementIds.map((id) => ({ id, snapshot: stored.get(id) }));
+    const notReady = (a: { id: number; snapshot?: AgreementSnapshot }, reason: string) =>
+      skippedOutcome({ customerId: a.snapshot?.customerId ?? '', agreementId: a.id }, reason);
+    if (integration.state !== 'active') {
+      return agreements.map((a) => notReady(a, `the integration is ${integration.state}`));
+    }
+    const outcomes = await withConnectWise(deps, integration, (client, signal) => {
+      const gate = gates.for(ref.integrationId, run.policy.concurrency);
+      const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
+      const ctx = { repos, client, run, limit, signal, retried };
+      return settleAll(
+        agreements.map((a) =>
+          a.snapshot
+            ? reconcileAgreement(ctx, a.snapshot, { mode, approvedKey })
+            : Promise.resolve(notReady(a, `agreement ${a.id} is not in this run's snapshot`)),
+        ),
+      );
+    });
+    logger.info(
+      { integrationId: ref.integrationId, runKey: ref.runKey, agreements: agreementIds.length },
+      'billing batch reconciled',
+    );
+    await repos.billingResults.record(ref, outcomes);
+    return outcomes;
+  }
 }

@@ -20,8 +20,11 @@ import { catalogCreateProblem, missingCatalogDefaults } from './catalog-problem'
 export interface EnsureCatalogInput {
   /** The partner's vendor products. */
   products: readonly Product[];
-  /** Skus the run bills or once billed (usage in the snapshot, or addition links). */
-  needed: ReadonlySet<string>;
+  /**
+   * Skus the run bills or once billed (usage in the snapshot, or addition links). May come later
+   * than the rest: the stored mappings' items are read meanwhile.
+   */
+  needed: ReadonlySet<string> | Promise<ReadonlySet<string>>;
   /** Stored sku → catalog item choices: the partner's, and what earlier runs found. */
   mappings: readonly ProductMapping[];
   defaults: CatalogDefaults;
@@ -96,9 +99,10 @@ export async function ensureCatalog(
     mapped.map((m) => m.catalogItemId),
     options,
   );
+  const needed = await input.needed;
   for (const m of mapped) {
     if (existing.has(m.catalogItemId)) result.items.set(m.sku, m.catalogItemId);
-    else if (m.source === 'partner' && input.needed.has(m.sku)) {
+    else if (m.source === 'partner' && needed.has(m.sku)) {
       result.skipped.push({
         sku: m.sku,
         reason: `catalog item ${m.catalogItemId}, which sku ${m.sku} is mapped to, no longer exists in ConnectWise: map the sku again`,
@@ -106,7 +110,7 @@ export async function ensureCatalog(
     }
   }
   const decided = new Set([...result.items.keys(), ...result.skipped.map((s) => s.sku)]);
-  const open = [...input.needed].filter((sku) => !decided.has(sku)).sort();
+  const open = [...needed].filter((sku) => !decided.has(sku)).sort();
   const unknown = open.filter((sku) => !products.has(sku));
   for (const sku of unknown) {
     result.skipped.push({ sku, reason: `sku ${sku} is not one of the partner's products` });

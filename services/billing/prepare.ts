@@ -68,7 +68,8 @@ const chunk = <T>(list: readonly T[], size: number): T[][] =>
  * Freezes a billing run: the billing day, which customers' agreements may be written (tenant
  * safety, few ConnectWise reads), their usage and addition links as they are now, and the catalog
  * item of every sku (found or created once for the whole run). Stores it under the run's key,
- * agreements first and the run last, and returns its shape for the workflow.
+ * agreements first and the run last, and returns the run's snapshot as stored (its `prepared`:
+ * the shape for the workflow).
  */
 export async function prepareRun(
   repos: PrepareRepos,
@@ -76,7 +77,7 @@ export async function prepareRun(
   integration: IntegrationRecord,
   ref: BillingRunRef,
   options: { signal?: AbortSignal; now?: Date } = {},
-): Promise<PreparedRun> {
+): Promise<RunSnapshot> {
   const { partnerId, integrationId } = ref;
   const now = options.now ?? new Date();
   const billing = integration.billingSettings!;
@@ -85,28 +86,80 @@ export async function prepareRun(
   const dayRead = billingDayOf(client, policy.timeZone, now, options);
   const todayRead = dayRead.then((d) => d.today);
   todayRead.catch(() => undefined); // awaited below too: a failure is reported there, once
-  const [checked, [links, products, productMappings, usage], { today }] = await Promise.all([
-    repos.companyMappings
-      .list(partnerId, integrationId)
-      .then((mappings) =>
-        checkAgreementChoices(
-          client,
-          billing.agreements,
-          new Map(mappings.map((m) => [m.customerId, m.companyId])),
-          todayRead,
-          { ...options, concurrency: policy.concurrency },
+  // The catalog's stored items are read as soon as the products and their mappings are; which
+  // skus the run needs follows from the snapshot, and is handed over once known.
+  let neededKnown!: (needed: ReadonlySet<string>) => void;
+  let noNeeds!: (err: unknown) => void;
+  const needed = new Promise<ReadonlySet<string>>((resolve, reject) => {
+    neededKnown = resolve;
+    noNeeds = reject;
+  });
+  const productsRead = repos.vendor.listProducts(partnerId);
+  const catalogRead = Promise.all([
+    productsRead,
+    repos.productMappings.list(partnerId, integrationId),
+  ]).then(([products, mappings]) =>
+    ensureCatalog(
+      client,
+      { products, needed, mappings, defaults: policy.catalogDefaults },
+      // A preview writes nothing; a run in approval mode creates its catalog items once approved.
+      { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
+    ),
+  );
+  catalogRead.catch(() => undefined); // awaited below, or the run failed before
+  try {
+    return await snapshotRun(repos, ref, now, policy, {
+      checked: repos.companyMappings
+        .list(partnerId, integrationId)
+        .then((mappings) =>
+          checkAgreementChoices(
+            client,
+            billing.agreements,
+            new Map(mappings.map((m) => [m.customerId, m.companyId])),
+            todayRead,
+            { ...options, concurrency: policy.concurrency },
+          ),
         ),
-      ),
-    Promise.all([
-      repos.additionLinks.list(partnerId, integrationId),
-      repos.vendor.listProducts(partnerId),
-      repos.productMappings.list(partnerId, integrationId),
-      repos.vendor.currentUsage(
+      links: repos.additionLinks.list(partnerId, integrationId),
+      products: productsRead,
+      usage: repos.vendor.currentUsage(
         partnerId,
         billing.agreements.map((c) => c.customerId),
       ),
-    ]),
-    dayRead,
+      today: todayRead,
+      catalog: (skus) => {
+        neededKnown(skus);
+        return catalogRead;
+      },
+    });
+  } catch (err) {
+    noNeeds(err);
+    throw err;
+  }
+}
+
+/** What prepareRun reads, started together; `catalog` is told the skus the run needs. */
+interface RunReads {
+  checked: Promise<Awaited<ReturnType<typeof checkAgreementChoices>>>;
+  links: ReturnType<PrepareRepos['additionLinks']['list']>;
+  products: ReturnType<PrepareRepos['vendor']['listProducts']>;
+  usage: ReturnType<PrepareRepos['vendor']['currentUsage']>;
+  today: Promise<string>;
+  catalog: (needed: ReadonlySet<string>) => ReturnType<typeof ensureCatalog>;
+}
+
+async function snapshotRun(
+  repos: PrepareRepos,
+  ref: BillingRunRef,
+  now: Date,
+  policy: BillingPolicySettings,
+  reads: RunReads,
+): Promise<RunSnapshot> {
+  const { partnerId, integrationId } = ref;
+  const [checked, [links, products, usage], today] = await Promise.all([
+    reads.checked,
+    Promise.all([reads.links, reads.products, reads.usage]),
+    reads.today,
   ]);
   const skipped: SkippedAgreement[] = [...checked.skipped];
   const billed: MappedChoice[] = [];
@@ -147,14 +200,10 @@ export async function prepareRun(
       ...a.links.map((l) => l.sku),
     ]),
   );
-  // The agreements are stored while the catalog is read: no run document yet, so a retry redoes it.
+  // The agreements are stored while the catalog is ensured: no run document yet, so a retry
+  // redoes it.
   const [catalog] = await Promise.all([
-    ensureCatalog(
-      client,
-      { products, needed, mappings: productMappings, defaults: policy.catalogDefaults },
-      // A preview writes nothing; a run in approval mode creates its catalog items once approved.
-      { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
-    ),
+    reads.catalog(needed),
     repos.billingSnapshots.saveBatches(ref, batches, now),
   ]);
   await repos.productMappings.save(partnerId, integrationId, catalog.found);
@@ -185,5 +234,5 @@ export async function prepareRun(
     createdAt: now,
   };
   await repos.billingSnapshots.saveRun(run);
-  return prepared;
+  return run;
 }
