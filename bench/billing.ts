@@ -35,6 +35,7 @@ import {
   workerMemoryOf,
   type WorkerMemory,
 } from './common/engine-process';
+import { dbTable } from './common/ferretdb-metrics';
 import { machine } from './common/machine';
 import { printVerdict, runBench } from './common/run';
 import { describeMemory, mb, withRssPeak, type Memory } from './common/memory';
@@ -103,6 +104,7 @@ async function phase(
     activities: run.activities,
     calls: run.callTimes,
     cpu: run.cpu,
+    ...(run.db ? { db: run.db } : {}),
   });
   console.log(
     `  ${(run.wallMs / 1000).toFixed(1)} s, ${run.result.outcome}: ${run.result.summary}`,
@@ -231,6 +233,7 @@ function report(
   console.log(timelineTable(measured.timelines));
   console.log('\n' + callTimingTable(measured.timelines));
   console.log('\n' + cpuTable(measured.timelines));
+  console.log('\n' + dbTable(measured.timelines));
   console.log(`\nWorker process RSS (${workerRun}; from /proc/<pid>/status):`);
   for (const { stage, usage } of measured.workerStages)
     console.log(

@@ -16,6 +16,7 @@ import {
   SyncTriggerKey,
 } from '../../workflows/search-attributes';
 import { cpuSecondsOf } from '../common/children';
+import { dbActivity, readMetrics, type DbActivity } from '../common/ferretdb-metrics';
 import type { Bench } from './setup';
 import { agreementIdOf, PRODUCTS } from './tenant';
 import type { CallCounts, PhaseNeeds } from './report';
@@ -30,6 +31,8 @@ export interface EngineRun {
   callTimes: CallSummary;
   /** CPU seconds each process used during the run. */
   cpu: Record<string, number | undefined>;
+  /** The database's commands and reads during the run (FerretDB's debug metrics), if known. */
+  db?: DbActivity;
 }
 
 const cpuNow = (bench: Bench) =>
@@ -45,6 +48,7 @@ export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
   const { client, config, partnerId, integrationId } = bench;
   const runKey = billingRunWorkflowId(integrationId, chain, ++seq);
   await bench.sim.admin.journal.clear();
+  const dbBefore = await readMetrics(bench.dbMetrics);
   const cpuBefore = cpuNow(bench);
   const started = performance.now();
   const handle = await client.workflow.start<typeof billingRunWorkflow>('billingRunWorkflow', {
@@ -78,12 +82,14 @@ export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
       return [name, after === undefined || before === undefined ? undefined : after - before];
     }),
   );
+  const dbAfter = await readMetrics(bench.dbMetrics);
   const journal = await bench.sim.admin.journal.list();
   const { events } = await handle.fetchHistory();
   return {
     result,
     wallMs,
     cpu,
+    ...(dbBefore && dbAfter ? { db: dbActivity(dbBefore, dbAfter) } : {}),
     calls: await bench.sim.admin.journal.counts(),
     activities: activityLines(activitySpans(events ?? [])),
     callTimes: callSummary(

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { startSimulatorChild } from '../common/children';
+import { ferretDebugOrigin } from '../common/ferretdb-metrics';
 import {
   createBenchIntegration,
   envInt,
@@ -55,6 +56,8 @@ export interface Bench extends Pick<
   'sim' | 'worker' | 'repos' | 'config' | 'client' | 'pids' | 'memory' | 'workerMemory' | 'close'
 > {
   opts: BenchOptions;
+  /** FerretDB's debug handler (its metrics), if found. */
+  dbMetrics?: string;
   partnerId: string;
   integrationId: string;
   /** The engine's customers' usage as last pushed. */
@@ -120,8 +123,10 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
         },
       });
     });
+    const dbMetrics = await ferretDebugOrigin(servers.pids.FerretDB);
     return {
       opts,
+      ...(dbMetrics ? { dbMetrics } : {}),
       sim,
       worker,
       repos,

@@ -4,6 +4,7 @@
  * calls were in flight on average (from the simulator journal's per-request durations). Pure.
  */
 import type { ActivitySpan } from '../common/history';
+import type { DbActivity } from '../common/ferretdb-metrics';
 import { table } from '../common/table';
 
 /** Most intervals open at one time. */
@@ -91,6 +92,7 @@ export interface PhaseTimeline {
   activities: ActivityLine[];
   calls: CallSummary;
   cpu: Record<string, number | undefined>;
+  db?: DbActivity;
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
