@@ -165,7 +165,25 @@ test('agreements, policy, product mappings, a held run rejected, Preview → App
   await ui.screenshot(page, 'billing-preview');
   await ui.expectAccessible(page, 'billing (preview)');
 
-  // Apply: a run that writes only that plan; it is followed until it ends.
+  // The vendor pushes new usage meanwhile: Apply answers 409 and the new plan is shown instead.
+  GLOBEX.browser = 22;
+  await ui.call(partner, 'PUT', '/customers/dfx-cust-globex/usage', {
+    usage: [
+      { sku: 'DFX-BROWSER-SEAT', quantity: GLOBEX.browser },
+      { sku: 'DFX-DLP-SEAT', quantity: GLOBEX.dlp },
+    ],
+  });
+  const previewedHash = await page.locator('.preview .plan-meta code').innerText();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText(/The plan changed since that preview/).waitFor(LONG);
+  expect(await page.locator('.preview .plan-meta code').innerText()).not.toBe(previewedHash);
+  expect((await operations(plan)).map((c) => c.slice(0, 5))).toEqual(
+    expect.arrayContaining([['Create', 'DFX-BROWSER-SEAT', 'new', '—', '22']]),
+  );
+  expect(await sim.state.additions(309)).toEqual([]);
+  await ui.expectAccessible(page, 'billing (plan changed)');
+
+  // Apply the new plan: a run that writes only it; it is followed until it ends.
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.getByText('Applying: a run was queued that writes only this plan.').waitFor();
   const runLine = page.locator('.preview .run-line');

@@ -13,7 +13,8 @@ export function useStatus(everyMs = 3000) {
   const [error, setError] = useState<unknown>();
   const inFlight = useRef(false);
   const refresh = useCallback(async () => {
-    if (inFlight.current) return;
+    // Not while another read is on its way, nor while the tab is hidden (read again when shown).
+    if (inFlight.current || document.hidden) return;
     inFlight.current = true;
     try {
       setStatus(
@@ -29,7 +30,12 @@ export function useStatus(everyMs = 3000) {
   useEffect(() => {
     void refresh();
     const timer = setInterval(() => void refresh(), everyMs);
-    return () => clearInterval(timer);
+    const onShow = () => void refresh();
+    document.addEventListener('visibilitychange', onShow);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onShow);
+    };
   }, [refresh, everyMs]);
   return { status, error, refresh };
 }
