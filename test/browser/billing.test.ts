@@ -260,3 +260,14 @@ test('the demo partner’s agreements on a narrow window', async () => {
   await ui.expectAccessible(page, 'billing (narrow)');
   ui.expectNoPageErrors();
 });
+
+test('without an integration the screen says where to start', async () => {
+  const partner = await ui.partner('p-billing-none');
+  const page = await ui.open(partner, '/billing');
+  await page.getByText('There is no ConnectWise integration yet').waitFor();
+  expect(
+    await page.getByRole('link', { name: 'Integration details' }).last().getAttribute('href'),
+  ).toBe('/console/integration');
+  expect(await page.getByRole('button', { name: 'Preview' }).count()).toBe(0);
+  await ui.expectAccessible(page, 'billing (no integration)');
+});

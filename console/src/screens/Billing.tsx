@@ -81,16 +81,18 @@ export function Billing() {
           <ErrorBanner error={settings.error} />
         ) : null}
 
-        <section aria-labelledby="approvals-title">
-          <h2 id="approvals-title">Pending approvals</h2>
-          <Approvals
-            status={status}
-            statusError={noIntegration ? undefined : statusError}
-            names={names}
-            approvalMode={current?.apply === 'approve'}
-            onDecided={() => void refresh()}
-          />
-        </section>
+        {noIntegration ? null : (
+          <section aria-labelledby="approvals-title">
+            <h2 id="approvals-title">Pending approvals</h2>
+            <Approvals
+              status={status}
+              statusError={statusError}
+              names={names}
+              approvalMode={current?.apply === 'approve'}
+              onDecided={() => void refresh()}
+            />
+          </section>
+        )}
 
         {current && mappings.data ? (
           <SettingsSection
