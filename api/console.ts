@@ -51,19 +51,6 @@ export function consoleRouter({ distDir, frameableCustomerPages }: ConsoleOption
     else next();
   });
   const indexFile = join(distDir, 'index.html');
-  if (!existsSync(indexFile)) {
-    router.use((_req, res) => {
-      sendPage(res, {
-        status: 503,
-        title: 'The console is not built',
-        paragraphs: [
-          'Run <code>npm run build:console</code> (or <code>npm start</code>, which builds it).',
-        ],
-      });
-    });
-    return router;
-  }
-  const index = readFileSync(indexFile, 'utf8');
   router.use(
     '/assets',
     // Hashed file names: a new build is a new name, so these may be kept (the API's no-store is
@@ -80,9 +67,21 @@ export function consoleRouter({ distDir, frameableCustomerPages }: ConsoleOption
     }),
   );
   const page = (res: Response, frameAncestors: string) => {
+    // Checked and read per request (a few hundred bytes): a build made while the API runs is
+    // served at once, with its new asset names.
+    if (!existsSync(indexFile)) {
+      sendPage(res, {
+        status: 503,
+        title: 'The console is not built',
+        paragraphs: [
+          'Run <code>npm run build:console</code> (or <code>npm start</code>, which builds it).',
+        ],
+      });
+      return;
+    }
     res.removeHeader('X-Frame-Options');
     res.setHeader('Content-Security-Policy', consolePolicy(frameAncestors));
-    res.type('html').send(index);
+    res.type('html').send(readFileSync(indexFile, 'utf8'));
   };
   router.get('/customers/:customerId', (_req, res) => {
     if (frameableCustomerPages) page(res, '*');

@@ -36,7 +36,8 @@ export function ensureConsoleBuilt(log: (line: string) => void = () => {}): void
       '--config',
       join(sourceDir, 'vite.config.ts'),
     ],
-    { cwd: root, stdio: 'inherit' },
+    // Always the production build (jest sets NODE_ENV=test, which would bundle React's dev build).
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
   );
 }
 

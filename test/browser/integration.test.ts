@@ -1,6 +1,6 @@
-import type { Page } from 'playwright-core';
 import { REQUIRED_SECURITY_ROLE } from '../../connectwise';
 import { useConsoleStack } from './console-stack';
+import { fillCredentials, roleRows, withRevokedLine } from './steps';
 
 /**
  * Integration details: the seed's setup (the simulator's credentials, Test Connection with the
@@ -12,34 +12,8 @@ const ui = useConsoleStack();
 const LINE = 'Finance/Agreements';
 const LINE_LABEL = 'Finance → Agreements';
 
-async function fillCredentials(page: Page, privateKey?: string) {
-  const { origin, credentials } = ui.stack.simulator;
-  await page.getByLabel('ConnectWise server').selectOption({ label: 'On-Premise' });
-  await page.getByLabel('Base URL').fill(origin);
-  await page.getByLabel('Company ID').fill(credentials.companyId);
-  await page.getByLabel('Public Key').fill(credentials.publicKey);
-  await page.getByLabel('Private Key').fill(privateKey ?? credentials.privateKey);
-}
-
-/** The role table's rows: [label, result cell text]. */
-async function roleRows(page: Page): Promise<Array<[string, string]>> {
-  const table = page
-    .getByRole('dialog', { name: 'Test Connection' })
-    .getByRole('table', { name: /security role/ });
-  const rows = table.locator('tbody tr');
-  const out: Array<[string, string]> = [];
-  for (const row of await rows.all()) {
-    out.push([
-      (await row.locator('th').innerText()).trim(),
-      (await row.locator('td').last().innerText()).trim(),
-    ]);
-  }
-  return out;
-}
-
 test('setup: Test Connection shows every role line, names a revoked one, then Create Integration', async () => {
   const partner = await ui.partner('p-int');
-  const admin = ui.stack.simulator.admin;
   const page = await ui.open(partner, '/integration');
   await page.getByRole('heading', { level: 1, name: 'Integration details' }).waitFor();
 
@@ -49,7 +23,7 @@ test('setup: Test Connection shows every role line, names a revoked one, then Cr
   expect(servers).toEqual(expect.arrayContaining(['On-Premise']));
   expect(servers.some((s) => s.includes('api-na.myconnectwise.net'))).toBe(true);
   expect(await page.getByLabel('Base URL').count()).toBe(0);
-  await fillCredentials(page);
+  await fillCredentials(ui, page);
   expect(await page.getByLabel('Private Key').getAttribute('type')).toBe('password');
   const create = page.getByRole('button', { name: 'Create Integration' });
   expect(await create.isDisabled()).toBe(true);
@@ -68,12 +42,7 @@ test('setup: Test Connection shows every role line, names a revoked one, then Cr
   expect(await create.isEnabled()).toBe(true);
 
   // A role line taken away in ConnectWise: the dialog names what is missing, in the report's words.
-  const before = (await admin.state.mySecurity()).find(
-    (r) => r.moduleIdentifier === 'Finance' && r.moduleFunctionIdentifier === 'Agreements',
-  );
-  expect(before).toBeDefined();
-  await admin.security.revoke(LINE);
-  try {
+  await withRevokedLine(ui, LINE, async () => {
     await page.getByRole('button', { name: 'Test Connection', exact: true }).click();
     await dialog.getByText('Test Connection did not pass').waitFor();
     const failing = await roleRows(page);
@@ -86,14 +55,7 @@ test('setup: Test Connection shows every role line, names a revoked one, then Cr
     );
     await dialog.getByRole('button', { name: 'Close' }).click();
     expect(await create.isDisabled()).toBe(true);
-  } finally {
-    await admin.security.setLevels(LINE, {
-      add: before?.addLevel as never,
-      edit: before?.editLevel as never,
-      delete: before?.deleteLevel as never,
-      inquire: before?.inquireLevel as never,
-    });
-  }
+  });
 
   await page.getByRole('button', { name: 'Test Connection', exact: true }).click();
   await dialog.getByText('Test Connection passed').waitFor();
@@ -121,7 +83,7 @@ test('a wrong private key and an invalid Company ID show next to their fields', 
   const partner = await ui.partner('p-int-bad');
   // On a narrow window (a phone): nothing wider than the screen.
   const page = await ui.open(partner, '/integration', { width: 390, height: 800 });
-  await fillCredentials(page, 'not-the-private-key');
+  await fillCredentials(ui, page, 'not-the-private-key');
   await page.getByLabel('Company ID').fill('bad id!');
   await page.getByRole('button', { name: 'Test Connection', exact: true }).click();
   const companyId = page.getByLabel('Company ID');

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { ok } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -54,18 +54,24 @@ export function CompanyMapping() {
     [api, path],
   );
   const mappings = loaded.data?.mappings;
-  const [choices, setChoices] = useState<Record<string, Choice>>({});
+  // Only the partner's edits are state; the saved choices come from the load itself, so a click
+  // made the moment the rows appear is never overwritten by the load settling.
+  const [edits, setEdits] = useState<Record<string, Choice>>({});
+  const saved = useMemo(
+    () =>
+      Object.fromEntries((mappings ?? []).map((m) => [m.customerId, savedChoice(m)])) as Record<
+        string,
+        Choice
+      >,
+    [mappings],
+  );
+  const choices = { ...saved, ...edits };
   const [error, setError] = useState<unknown>();
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string>();
 
-  useEffect(() => {
-    if (mappings)
-      setChoices(Object.fromEntries(mappings.map((m) => [m.customerId, savedChoice(m)])));
-  }, [mappings]);
-
   const choose = (customerId: string, choice: Choice) => {
-    setChoices((old) => ({ ...old, [customerId]: choice }));
+    setEdits((old) => ({ ...old, [customerId]: choice }));
     setNotice(undefined);
   };
 
@@ -86,6 +92,7 @@ export function CompanyMapping() {
       );
       const mapped = saved.mappings.filter((m) => m.companyId !== null).length;
       await loaded.reload();
+      setEdits({});
       setNotice(
         `Company mapping saved: ${mapped} mapped, ${saved.mappings.length - mapped} excluded.`,
       );

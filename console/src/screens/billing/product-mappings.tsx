@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { ok } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { Button, ErrorBanner, StatusLine, When } from '../../components/ui';
@@ -22,24 +22,24 @@ export function ProductMappings() {
     () => ok(api.GET('/partners/{partnerId}/connectwise/product-mappings', { params: { path } })),
     [api, path],
   );
+  // Only what the partner typed is state; the rest shows what is saved (no effect that could
+  // overwrite a value typed the moment the rows appear).
   const [typed, setTyped] = useState<Record<string, string>>({});
   const [order, setOrder] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
   const mappings = loaded.data?.mappings;
-  useEffect(() => {
-    if (mappings) setTyped(Object.fromEntries(mappings.map((m) => [m.sku, typedOf(m)])));
-  }, [mappings]);
 
   if (!mappings) {
     return loaded.error ? <ErrorBanner error={loaded.error} /> : <p>Loading product mappings…</p>;
   }
-  const changed = mappings.filter((m) => (typed[m.sku] ?? '') !== typedOf(m));
+  const valueOf = (m: (typeof mappings)[number]) => typed[m.sku] ?? typedOf(m);
+  const changed = mappings.filter((m) => valueOf(m) !== typedOf(m));
 
   async function save() {
     const rows = changed.map((m) => {
-      const t = (typed[m.sku] ?? '').trim();
+      const t = valueOf(m).trim();
       // Not a plain number: sent as typed, so the API says what it takes.
       const id = t === '' ? null : /^\d+$/.test(t) ? Number(t) : (t as unknown as number);
       return { sku: m.sku, catalogItemId: id };
@@ -60,6 +60,7 @@ export function ProductMappings() {
         }),
       );
       await loaded.reload();
+      setTyped({});
       setSaved(
         `Product mappings saved (${answer.saved} product${answer.saved === 1 ? '' : 's'}). Billing runs use them from the next run.`,
       );
@@ -96,7 +97,7 @@ export function ProductMappings() {
               <MappingRow
                 key={m.sku}
                 mapping={m}
-                value={typed[m.sku] ?? ''}
+                value={valueOf(m)}
                 onValue={(v) => {
                   setTyped((t) => ({ ...t, [m.sku]: v }));
                   setSaved(undefined);
