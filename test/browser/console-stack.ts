@@ -6,6 +6,7 @@ import { seedVendorData, type SeededPartner } from '../../dev/demo-partner';
 import { discardLines } from '../../dev/managed';
 import { startStack, type Stack } from '../../dev/stack';
 import { connectDatabase, createRepositories } from '../../db';
+import { shared } from '../support/shared-env';
 
 /**
  * The browser tests' world: the real local stack as `npm start` runs it (Temporal dev server with
@@ -57,8 +58,11 @@ export function useConsoleStack(): ConsoleStack {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    // The run's prebundled workflows (test/support/shared-servers.ts): the stack's worker starts
+    // without webpack, which would take seconds of a loaded CPU per file.
+    const bundle = { WORKFLOW_BUNDLE_PATH: await shared('workflowBundle') };
     [stack, browser] = await Promise.all([
-      startStack({ ephemeral: true, env, log: discardLines }),
+      startStack({ ephemeral: true, env: { ...env, ...bundle }, log: discardLines }),
       chromium.launch({ executablePath: CHROMIUM_PATH }).catch((err: unknown) => {
         throw new Error(
           `Chromium did not start from ${CHROMIUM_PATH} (run dev/chromium.sh, or set CHROMIUM_PATH): ${String(err)}`,

@@ -8,7 +8,9 @@ import { fillCredentials, roleRows, withRevokedLine } from './steps';
  * ConnectWise is named → Create Integration → a suggested company accepted → ticket settings →
  * agreement mapping (the one-time agreement refused with its reason) → Preview → Synchronize →
  * the run's changes in the history → the hosted tab installed → the simulator's company screen
- * shows the DefensX tab with the vendor console's page of the mapped customer.
+ * shows the DefensX tab with the vendor console's page of the mapped customer. And the console's
+ * frame: the sign-in link (the token leaves the address bar and stays in this tab only), the six
+ * screens in the seed's order, signing in by hand, a narrow window, signing out.
  */
 const ui = useConsoleStack();
 const LONG = { timeout: 45_000 };
@@ -176,3 +178,53 @@ test('the seed flow, from sign-in to the DefensX tab inside ConnectWise', async 
     }
   }
 }, 170_000);
+
+test('the sign-in link signs in, hides the token, and the six screens are one click away', async () => {
+  const partner = await ui.partner('p-shell');
+  const page = await ui.open(partner, '/');
+  await page.getByRole('heading', { level: 1, name: 'Integration details' }).waitFor();
+  expect(page.url()).toBe(`${ui.stack.apiUrl}/console/integration`);
+  expect(page.url()).not.toContain(partner.token);
+  const stored = await page.evaluate<string>('JSON.stringify(sessionStorage)');
+  expect(stored).toContain(partner.token);
+
+  const nav = page.getByRole('navigation', { name: 'Integration' });
+  const links = await nav.getByRole('link').allTextContents();
+  expect(links).toEqual([
+    'Integration details',
+    'Company Mapping',
+    'Service Ticket Integration',
+    'Agreement Mapping for Billing',
+    'Status',
+    'Hosted tab',
+  ]);
+  await nav.getByRole('link', { name: 'Status' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Status' }).waitFor();
+  expect(await nav.getByRole('link', { name: 'Status' }).getAttribute('aria-current')).toBe('page');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+  ui.expectNoPageErrors();
+});
+
+test('signing in by hand, and the frame on a narrow window, with no accessibility violation', async () => {
+  const partner = await ui.partner('p-shell-hand');
+  const context = await ui.browser.newContext({ viewport: { width: 390, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${ui.stack.apiUrl}/console/`);
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await ui.expectAccessible(page, 'sign in');
+  await page.getByLabel('Partner ID').fill(partner.partnerId);
+  await page.getByLabel('API token').fill(partner.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Integration details' }).waitFor();
+  // Nothing wider than the window: the navigation wraps instead.
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - window.innerWidth',
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+  await ui.screenshot(page, 'shell-narrow');
+  await ui.expectAccessible(page, 'shell (narrow)');
+  await context.close();
+});
