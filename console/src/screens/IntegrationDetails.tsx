@@ -21,22 +21,16 @@ import {
 import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
 import './integration.css';
+import { CLOUD_REGIONS as ENGINE_REGIONS } from '../engine-constants';
 
 type Integration =
   paths['/partners/{partnerId}/connectwise/integration']['get']['responses'][200]['content']['application/json'];
 
-/**
- * The ConnectWise cloud regions the API accepts as `site` (connectwise/site.ts CLOUD_REGIONS);
- * anything else is an on-premise server's base URL.
- */
-const CLOUD_REGIONS = [
-  { value: 'na', label: 'North America (api-na.myconnectwise.net)' },
-  { value: 'eu', label: 'Europe (api-eu.myconnectwise.net)' },
-  { value: 'au', label: 'Asia Pacific (api-au.myconnectwise.net)' },
-  { value: 'aus', label: 'Australia (api-aus.myconnectwise.net)' },
-  { value: 'za', label: 'South Africa (api-za.myconnectwise.net)' },
-  { value: 'staging', label: 'Staging (api-staging.connectwisedev.com)' },
-];
+/** The cloud regions the API accepts as `site`; anything else is an on-premise base URL. */
+const CLOUD_REGIONS = ENGINE_REGIONS.map((r) => ({
+  value: r.value,
+  label: `${r.label} (${r.host})`,
+}));
 const ON_PREMISE = 'onprem';
 const SERVER_OPTIONS = [...CLOUD_REGIONS, { value: ON_PREMISE, label: 'On-Premise' }];
 

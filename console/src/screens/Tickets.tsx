@@ -18,6 +18,7 @@ import { TableWrap } from '../components/table-wrap';
 import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
 import './tickets.css';
+import { TICKET_POLICY_DEFAULTS } from '../engine-constants';
 
 type SettingsPath = paths['/partners/{partnerId}/connectwise/ticket-settings'];
 type Settings = SettingsPath['get']['responses'][200]['content']['application/json'];
@@ -53,8 +54,8 @@ const STATE_BADGE: Record<TicketState, string> = {
   failed: 'badge-bad',
   expired: 'badge-bad',
 };
-/** The engine's defaults for the ticket policy (domain/tickets/settings.ts TICKET_DEFAULTS). */
-const DEFAULTS = { noteWindowMinutes: 15, reopenWindowHours: 0, maxEventAgeHours: 168 };
+/** The engine's defaults for the ticket policy. */
+const DEFAULTS = TICKET_POLICY_DEFAULTS;
 
 /** The API's names of the fields this form shows (each error for one appears under it). */
 const FORM_FIELDS = [
