@@ -138,3 +138,49 @@ test('map companies: a suggestion, a search, an exclusion; a refused save names 
   }
   ui.expectNoPageErrors();
 }, 60_000);
+
+test('a refusal naming no row says its own words; a choice made while saving is kept', async () => {
+  const partner = await ui.partner('p-map-keep');
+  await ui.connect(partner);
+  const page = await ui.open(partner, '/company-mapping');
+  const routes = '**/v1/partners/*/connectwise/company-mappings';
+  const acmeRow = row(page, 'dfx-cust-acme');
+  const use = acmeRow.getByRole('button', { name: /^Use / }).first();
+  await use.click();
+
+  // An answer with no field (here a 409): its message, not "0 rows to fix".
+  const refuse = (route: import('playwright-core').Route) =>
+    route.request().method() === 'PUT'
+      ? route.fulfill({
+          status: 409,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            error: { code: 'integration_not_active', message: 'the integration is paused' },
+          }),
+        })
+      : route.continue();
+  await page.route(routes, refuse);
+  await page.getByRole('button', { name: 'Save Company Mapping' }).click();
+  await page.getByRole('alert').getByText('the integration is paused').waitFor();
+  expect(await page.getByText('Nothing was saved').count()).toBe(0);
+  await page.unroute(routes, refuse);
+
+  // The save held on its way: a company picked for Globex meanwhile is not wiped by its end.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const hold = async (route: import('playwright-core').Route) => {
+    if (route.request().method() === 'PUT') await held;
+    await route.continue();
+  };
+  await page.route(routes, hold);
+  await page.getByRole('button', { name: 'Save Company Mapping' }).click();
+  const globexRow = row(page, 'dfx-cust-globex');
+  await globexRow.getByRole('combobox').fill('Wayne');
+  await globexRow.getByRole('option', { name: /Wayne Enterprises/ }).click();
+  release();
+  await page.getByRole('status').getByText('Company mapping saved: 1 mapped').waitFor();
+  expect(await globexRow.getByTestId('choice').innerText()).toContain('Wayne Enterprises');
+  await page.getByText('1 unsaved change', { exact: true }).waitFor();
+  await page.unroute(routes, hold);
+  ui.expectNoPageErrors();
+}, 60_000);

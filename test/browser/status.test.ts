@@ -151,3 +151,20 @@ test('Synchronize shows progress, the run lands in the history, and its changes 
   await ui.expectAccessible(page, 'status (narrow)');
   ui.expectNoPageErrors();
 }, 100_000);
+
+test('Synchronize with billing off: the skipped run is reported and the button is free again', async () => {
+  const partner = await ui.partner('p-status-off');
+  await ui.connect(partner);
+  const page = await ui.open(partner, '/status');
+  await page.locator('.status-overview').getByText('active', { exact: true }).waitFor();
+  const button = page.getByRole('button', { name: 'Synchronize' });
+  await button.click();
+  // No billing run starts (the lifecycle records a skipped run without one): the page still
+  // learns the press is over, instead of waiting and polling for ever.
+  const finished = page.getByRole('status').filter({ hasText: 'The synchronization finished' });
+  await finished.waitFor({ timeout: 20_000 });
+  expect(await finished.textContent()).toContain('finished: Skipped');
+  expect(await button.getAttribute('aria-busy')).toBeNull();
+  expect(await page.locator('.sync-progress').count()).toBe(0);
+  ui.expectNoPageErrors();
+}, 60_000);

@@ -89,7 +89,8 @@ export function CompanyPicker({
       setActive((a) => Math.min(a + 1, results.length - 1));
     } else if (e.key === 'ArrowUp') {
       e.preventDefault();
-      setActive((a) => Math.max(a - 1, 0));
+      // No option to move to: nothing highlighted (an id of no element would be announced).
+      setActive((a) => (results.length === 0 ? -1 : Math.max(a - 1, 0)));
     } else if (e.key === 'Enter') {
       // Enter picks the highlighted company; it never submits the form around the picker.
       e.preventDefault();

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { paths } from '../api/schema';
 import './connection-report.css';
+import { TableWrap } from './table-wrap';
 import { When } from './ui';
 
 /** Test Connection's answer (services/connection-report.ts), as the API declares it. */
@@ -71,7 +72,7 @@ export function ConnectionReportView({ report }: { report: ConnectionReport }) {
         </ul>
       ) : null}
       <h3>Checks</h3>
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Connection checks">
+      <TableWrap label="Connection checks">
         <table>
           <caption className="visually-hidden">Connection checks</caption>
           <thead>
@@ -143,17 +144,12 @@ export function ConnectionReportView({ report }: { report: ConnectionReport }) {
             </tr>
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <h3>Security role</h3>
       {report.role.length === 0 ? (
         <p className="hint">Not checked: the permissions are read once the keys are accepted.</p>
       ) : (
-        <div
-          className="table-wrap"
-          tabIndex={0}
-          role="region"
-          aria-label="Security role permissions"
-        >
+        <TableWrap label="Security role permissions">
           <table className="role-table">
             <caption className="visually-hidden">
               Permissions of the API member's security role
@@ -195,7 +191,7 @@ export function ConnectionReportView({ report }: { report: ConnectionReport }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </div>
   );

@@ -109,6 +109,18 @@ export function TextField({ label, field, error, hint, onValue, ...input }: Inpu
   );
 }
 
+/**
+ * A number, kept as typed ('' = left out, the API's default): sent as it is, so the API judges it
+ * and names the field when it refuses it.
+ */
+export function NumberField({
+  step = '1',
+  inputMode = 'numeric',
+  ...rest
+}: Omit<InputProps, 'type'>) {
+  return <TextField {...rest} type="number" inputMode={inputMode} step={step} />;
+}
+
 export interface Option {
   value: string;
   label: string;
@@ -152,16 +164,22 @@ export function SelectField({
   );
 }
 
+/** A switch, with the API's error for its field (`field`, from `error`) under it. */
 export function Toggle({
   label,
   checked,
   onValue,
+  field,
+  error,
 }: {
   label: string;
   checked: boolean;
   onValue: (v: boolean) => void;
+  field?: string;
+  error?: unknown;
 }) {
   const id = useId();
+  const message = field && error instanceof ApiError ? error.fieldError(field) : undefined;
   return (
     <div className="toggle">
       <input
@@ -170,8 +188,14 @@ export function Toggle({
         role="switch"
         checked={checked}
         onChange={(e) => onValue(e.target.checked)}
+        {...(message ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {})}
       />
       <label htmlFor={id}>{label}</label>
+      {message ? (
+        <p className="field-error" id={`${id}-error`}>
+          {message}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -7,7 +7,6 @@ import { CompanyPicker } from '../components/CompanyPicker';
 import { Button, ErrorBanner, Screen, StatusLine } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
-import '../components/connection-report.css';
 import './company-mapping.css';
 
 type Mapping =
@@ -80,6 +79,8 @@ export function CompanyMapping() {
     setSaving(true);
     setError(undefined);
     setNotice(undefined);
+    // What this save sends: edits made while it runs are kept (only these are cleared after).
+    const sent = edits;
     try {
       const body = {
         mappings: mappings.map((m) => ({
@@ -92,7 +93,9 @@ export function CompanyMapping() {
       );
       const mapped = saved.mappings.filter((m) => m.companyId !== null).length;
       await loaded.reload();
-      setEdits({});
+      setEdits((now) =>
+        Object.fromEntries(Object.entries(now).filter(([customerId, c]) => sent[customerId] !== c)),
+      );
       setNotice(
         `Company mapping saved: ${mapped} mapped, ${saved.mappings.length - mapped} excluded.`,
       );
@@ -105,8 +108,12 @@ export function CompanyMapping() {
 
   const rowError = (i: number) =>
     error instanceof ApiError ? error.fieldError(`body.mappings.${i}`) : undefined;
+  // Only when every field the API names is a row's (an answer naming none, e.g. a 409 or 502,
+  // keeps its own message).
   const rowFields =
-    error instanceof ApiError && error.fields.every((f) => /^body\.mappings\.\d+\./.test(f.field));
+    error instanceof ApiError &&
+    error.fields.length > 0 &&
+    error.fields.every((f) => /^body\.mappings\.\d+\./.test(f.field));
   const notConnected = loaded.error instanceof ApiError && loaded.error.status === 404;
   const changed =
     mappings?.filter((m) => {

@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { ok } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { paths } from '../api/schema';
+import { TableWrap } from '../components/table-wrap';
 import { Button, Dialog, ErrorBanner, Screen, StatusLine } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
@@ -193,7 +194,7 @@ function Verification({ data }: { data: Verified }) {
       <p className="hosted-summary">
         <span className={`badge ${summary.badge}`}>{summary.text}</span>
       </p>
-      <div className="table-wrap">
+      <TableWrap label="Verification of the DefensX tab">
         <table className="hosted-checks">
           <caption>Verification of the DefensX tab in ConnectWise</caption>
           <thead>
@@ -229,7 +230,7 @@ function Verification({ data }: { data: Verified }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {data.setup ? (
         <dl className="hosted-setup">
           <dt>Hosted setup</dt>

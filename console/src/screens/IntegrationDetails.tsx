@@ -76,10 +76,13 @@ function reportFieldError(report: ConnectionReport): ApiError | undefined {
 
 const FORM_FIELDS = ['body.site', 'body.companyId', 'body.publicKey', 'body.privateKey'];
 
-/** What the form's fields do not already show next to an input. */
-function bannerError(error: unknown): unknown {
-  if (!(error instanceof ApiError) || error.fields.length === 0) return error;
-  return error.fields.every((f) => FORM_FIELDS.includes(f.field)) ? undefined : error;
+/** An error whose every field is shown next to an input: said above the buttons only in short. */
+function placedOnly(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError &&
+    error.fields.length > 0 &&
+    error.fields.every((f) => FORM_FIELDS.includes(f.field))
+  );
 }
 
 export function IntegrationDetails() {
@@ -354,8 +357,15 @@ function CredentialsForm({
             The same tenant at a new address: keep them
           </label>
         </fieldset>
+      ) : placedOnly(error) ? (
+        // Read out (the messages beside the fields are not): what to look at.
+        <p className="banner banner-error" role="alert">
+          {error.fields.length === 1
+            ? 'One field needs attention (marked above).'
+            : `${error.fields.length} fields need attention (marked above).`}
+        </p>
       ) : (
-        <ErrorBanner error={bannerError(error)} />
+        <ErrorBanner error={error} />
       )}
       <div className="actions">
         <Button

@@ -77,7 +77,9 @@ export function Status() {
     () => ok(api.GET('/partners/{partnerId}/connectwise/status', { params: { path } })),
     [api, path.partnerId],
   );
-  const [following, setFollowing] = useState<string>();
+  // The run Synchronize queued, and the end of the newest run the lifecycle listed at the press.
+  const [followed, setFollowed] = useState<{ id: string; after: string | undefined }>();
+  const following = followed?.id;
   const [starting, setStarting] = useState(false);
   const [syncError, setSyncError] = useState<unknown>();
   const [finished, setFinished] = useState<Run>();
@@ -95,13 +97,25 @@ export function Status() {
     return () => clearTimeout(timer);
   }, [running, data, status.error, reload]);
 
-  // The followed run is over once the lifecycle lists it: find its history row.
-  const done = following
-    ? data?.workflow?.lastRuns.find((r) => r.runWorkflowId === following && r.outcome !== 'running')
+  // The followed run is over once the lifecycle lists it: by its workflow id, or, for a press
+  // whose run stopped before a billing run started (billing off, the integration not active, no
+  // access), as the first manual run listed without one since the press.
+  const done = followed
+    ? data?.workflow?.lastRuns.find(
+        (r) =>
+          r.outcome !== 'running' &&
+          (r.runWorkflowId === followed.id ||
+            (r.runWorkflowId === undefined &&
+              r.trigger === 'manual' &&
+              (followed.after === undefined || r.endedAt > followed.after))),
+      )
     : undefined;
   const reloadHistory = history.reload;
+  // Plain values, so the status read every second while following does not restart this.
+  const isDone = done !== undefined;
+  const doneRunId = done?.syncRunId;
   useEffect(() => {
-    if (!following || !done) return;
+    if (!following || !isDone) return;
     let stale = false;
     void (async () => {
       try {
@@ -111,18 +125,20 @@ export function Status() {
           }),
         );
         if (stale) return;
-        setFinished(page.runs.find((r) => r.workflowId === following));
+        setFinished(
+          page.runs.find((r) => (doneRunId ? r.id === doneRunId : r.workflowId === following)),
+        );
       } catch (err) {
         if (!stale) setSyncError(err);
       }
       if (stale) return;
-      setFollowing(undefined);
+      setFollowed(undefined);
       void reloadHistory();
     })();
     return () => {
       stale = true;
     };
-  }, [api, path, following, done, reloadHistory]);
+  }, [api, path, following, isDone, doneRunId, reloadHistory]);
 
   const synchronize = async () => {
     setStarting(true);
@@ -132,7 +148,8 @@ export function Status() {
       const answer = await ok(
         api.POST('/partners/{partnerId}/connectwise/synchronize', { params: { path } }),
       );
-      setFollowing(answer.runWorkflowId);
+      const listed = data?.workflow?.lastRuns.map((r) => r.endedAt).sort();
+      setFollowed({ id: answer.runWorkflowId, after: listed?.[listed.length - 1] });
       void reload();
     } catch (err) {
       setSyncError(err);

@@ -6,7 +6,7 @@ import { Pager, useCursorPages } from '../components/paging';
 import {
   Button,
   ErrorBanner,
-  Field,
+  NumberField,
   Screen,
   SelectField,
   StatusLine,
@@ -59,11 +59,12 @@ const DEFAULTS = TICKET_POLICY_DEFAULTS;
 
 /** The API's names of the fields this form shows (each error for one appears under it). */
 const FORM_FIELDS = [
+  'body.enabled',
   'body.boardId',
   'body.sourceId',
   'body.initialStatusId',
   'body.closingStatusId',
-  'body.priorityBySeverity',
+  ...SEVERITIES.map((severity) => `body.priorityBySeverity.${severity}`),
   'body.processNotifications',
   'body.noteWindowMinutes',
   'body.reopenWindowHours',
@@ -227,13 +228,13 @@ function TicketSettings() {
     saveError instanceof ApiError &&
     saveError.fields.length > 0 &&
     saveError.fields.every((f) => onForm(f.field));
-  const notificationsError =
-    saveError instanceof ApiError ? saveError.fieldError('body.processNotifications') : undefined;
 
   return (
     <form className="form ticket-settings" onSubmit={(e) => void save(e)} noValidate>
       <Toggle
         label="Create tickets for security events"
+        field="body.enabled"
+        error={saveError}
         checked={form.enabled}
         onValue={(enabled) => set({ enabled })}
       />
@@ -300,14 +301,16 @@ function TicketSettings() {
         <div className="policy">
           <Toggle
             label="Send ConnectWise notifications to the customer"
+            field="body.processNotifications"
+            error={saveError}
             checked={form.processNotifications}
             onValue={(processNotifications) => set({ processNotifications })}
           />
           <p className="hint">
             Default: off (automated security tickets do not email the customer's contact).
           </p>
-          {notificationsError ? <p className="field-error">{notificationsError}</p> : null}
           <NumberField
+            className="number"
             label="Note window (minutes)"
             field="body.noteWindowMinutes"
             error={saveError}
@@ -316,6 +319,7 @@ function TicketSettings() {
             onValue={(noteWindowMinutes) => set({ noteWindowMinutes })}
           />
           <NumberField
+            className="number"
             label="Reopen window (hours)"
             field="body.reopenWindowHours"
             error={saveError}
@@ -324,6 +328,7 @@ function TicketSettings() {
             onValue={(reopenWindowHours) => set({ reopenWindowHours })}
           />
           <NumberField
+            className="number"
             label="Maximum event age (hours)"
             field="body.maxEventAgeHours"
             error={saveError}
@@ -346,37 +351,6 @@ function TicketSettings() {
       </div>
       <StatusLine>{saved}</StatusLine>
     </form>
-  );
-}
-
-function NumberField({
-  label,
-  field,
-  error,
-  value,
-  hint,
-  onValue,
-}: {
-  label: string;
-  field: string;
-  error: unknown;
-  value: string;
-  hint: string;
-  onValue: (v: string) => void;
-}) {
-  return (
-    <Field label={label} field={field} error={error} hint={hint}>
-      {(ids) => (
-        <input
-          {...ids}
-          type="number"
-          inputMode="numeric"
-          className="number"
-          value={value}
-          onChange={(e) => onValue(e.target.value)}
-        />
-      )}
-    </Field>
   );
 }
 

@@ -1,3 +1,4 @@
+import { TableWrap } from '../../components/table-wrap';
 import type { Names, Plan, PlanAgreement, PlanOperation } from './types';
 
 const ACTION_TEXT: Record<PlanOperation['action'], { label: string; badge: string }> = {
@@ -53,7 +54,7 @@ export function PlanView({
       <p className="plan-meta">
         Billing day <strong>{plan.today}</strong> · plan <code>{plan.planHash}</code>
       </p>
-      <div className="table-wrap">
+      <TableWrap label="Totals">
         <table className="totals">
           <caption>Totals</caption>
           <thead>
@@ -85,7 +86,7 @@ export function PlanView({
             </tr>
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {plan.warnings.length > 0 ? (
         <div className="banner banner-warn">
           <p className="banner-title">Warnings</p>
@@ -160,7 +161,7 @@ function AgreementPlan({
           </>
         ) : null}
       </p>
-      <div className="table-wrap">
+      <TableWrap label={`Operations for agreement #${a.agreementId}`}>
         <table className="operations">
           <caption className="visually-hidden">Operations for agreement #{a.agreementId}</caption>
           <thead>
@@ -196,7 +197,7 @@ function AgreementPlan({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

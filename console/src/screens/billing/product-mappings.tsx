@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { ok } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import { TableWrap } from '../../components/table-wrap';
 import { Button, ErrorBanner, StatusLine, When } from '../../components/ui';
 import { useLoad } from '../../components/use-load';
 import { usePartner } from '../../partner';
@@ -52,6 +53,8 @@ export function ProductMappings() {
     }
     setSaving(true);
     setOrder(rows.map((r) => r.sku));
+    // What this save sends: values typed while it runs are kept (only these are cleared after).
+    const sent = Object.fromEntries(changed.map((m) => [m.sku, valueOf(m)]));
     try {
       const answer = await ok(
         api.PUT('/partners/{partnerId}/connectwise/product-mappings', {
@@ -60,7 +63,9 @@ export function ProductMappings() {
         }),
       );
       await loaded.reload();
-      setTyped({});
+      setTyped((now) =>
+        Object.fromEntries(Object.entries(now).filter(([sku, v]) => sent[sku] !== v)),
+      );
       setSaved(
         `Product mappings saved (${answer.saved} product${answer.saved === 1 ? '' : 's'}). Billing runs use them from the next run.`,
       );
@@ -82,7 +87,7 @@ export function ProductMappings() {
 
   return (
     <div className="product-mappings">
-      <div className="table-wrap">
+      <TableWrap label="Vendor products and their catalog items">
         <table>
           <caption className="visually-hidden">Vendor products and their catalog items</caption>
           <thead>
@@ -108,7 +113,7 @@ export function ProductMappings() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <p className="hint">
         Type the id of an existing, active catalog item to bill a product as it; leave it empty to
         let the engine find the item (by its integration reference, else its identifier) or create

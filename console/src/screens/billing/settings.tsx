@@ -5,6 +5,7 @@ import {
   Button,
   ErrorBanner,
   Field,
+  NumberField,
   SelectField,
   StatusLine,
   TextField,
@@ -30,7 +31,10 @@ const POLICY_FIELDS = [
   'maxZeroedShare',
   'staleUsageHours',
   'syncIntervalMinutes',
-  'catalogDefaults',
+  'catalogDefaults.categoryId',
+  'catalogDefaults.subcategoryId',
+  'catalogDefaults.typeId',
+  'catalogDefaults.productClass',
 ].map((f) => `body.${f}`);
 
 const ZONES: string[] = (() => {
@@ -126,6 +130,8 @@ export function SettingsSection({
       <h2 id="billing-settings-title">Billing integration</h2>
       <Toggle
         label="Bill usage into ConnectWise agreements"
+        field="body.enabled"
+        error={err}
         checked={form.enabled}
         onValue={(enabled) => set({ enabled })}
       />
@@ -220,6 +226,7 @@ export function SettingsSection({
             field="body.maxSeatDropShare"
             error={err}
             step="0.05"
+            inputMode="decimal"
             hint={`An agreement whose seats would drop by more is held for approval. 0–1 (1: off), default ${POLICY_DEFAULTS.maxSeatDropShare}.`}
             value={form.maxSeatDropShare}
             onValue={(maxSeatDropShare) => set({ maxSeatDropShare })}
@@ -229,6 +236,7 @@ export function SettingsSection({
             field="body.maxZeroedShare"
             error={err}
             step="0.05"
+            inputMode="decimal"
             hint={`When more customers than this share (and more than one) would drop to zero at once, all of them are held. 0–1 (1: off), default ${POLICY_DEFAULTS.maxZeroedShare}.`}
             value={form.maxZeroedShare}
             onValue={(maxZeroedShare) => set({ maxZeroedShare })}
@@ -297,17 +305,4 @@ export function SettingsSection({
       </div>
     </form>
   );
-}
-
-function NumberField(props: {
-  label: string;
-  field: string;
-  error: unknown;
-  hint: string;
-  value: string;
-  step?: string;
-  onValue: (value: string) => void;
-}) {
-  const { step = '1', ...rest } = props;
-  return <TextField {...rest} type="number" inputMode="decimal" step={step} />;
 }
