@@ -19,6 +19,8 @@ const agreementPlan = (scope: Page | Locator, agreementId: number) =>
 /** The cells of the operations table rows, as text (Action, SKU, Addition, From, To, …). */
 async function operations(plan: Locator): Promise<string[][]> {
   const rows = plan.locator('table.operations tbody tr');
+  // A plan's section can show before its operations are read: wait for the first row.
+  await rows.first().waitFor(LONG);
   const cells: string[][] = [];
   for (const row of await rows.all()) cells.push(await row.locator('td').allInnerTexts());
   return cells;

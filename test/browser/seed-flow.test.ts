@@ -119,7 +119,7 @@ test('the seed flow, from sign-in to the DefensX tab inside ConnectWise', async 
   const plan = page
     .getByRole('region', { name: 'Billing plan' })
     .getByRole('region', { name: new RegExp(`\\(#${ACME.agreementId}\\)$`) });
-  await plan.waitFor(LONG);
+  await plan.locator('table.operations tbody tr').first().waitFor(LONG);
   const rows = await plan.locator('table.operations tbody tr').all();
   const cells = await Promise.all(rows.map((r) => r.locator('td').allInnerTexts()));
   expect(cells.map((c) => c.slice(0, 5))).toContainEqual([
