@@ -7,6 +7,7 @@ import { discardLines } from '../../dev/managed';
 import { startStack, type Stack } from '../../dev/stack';
 import { connectDatabase, createRepositories } from '../../db';
 import { shared } from '../support/shared-env';
+import { STACK_SLOT_WAIT_MS, takeStackSlot } from '../support/stack-slot';
 
 /**
  * The browser tests' world: the real local stack as `npm start` runs it (Temporal dev server with
@@ -56,11 +57,13 @@ export function useConsoleStack(): ConsoleStack {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   const pageErrors: string[] = [];
+  let releaseSlot: (() => void) | undefined;
 
   beforeAll(async () => {
     // The run's prebundled workflows (test/support/shared-servers.ts): the stack's worker starts
     // without webpack, which would take seconds of a loaded CPU per file.
     const bundle = { WORKFLOW_BUNDLE_PATH: await shared('workflowBundle') };
+    releaseSlot = await takeStackSlot();
     [stack, browser] = await Promise.all([
       startStack({ ephemeral: true, env: { ...env, ...bundle }, log: discardLines }),
       chromium.launch({ executablePath: CHROMIUM_PATH }).catch((err: unknown) => {
@@ -69,10 +72,14 @@ export function useConsoleStack(): ConsoleStack {
         );
       }),
     ]);
-  }, 120_000);
+  }, 120_000 + STACK_SLOT_WAIT_MS);
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+    try {
+      await browser?.close();
+      await stack?.stop();
+    } finally {
+      releaseSlot?.();
+    }
   }, 60_000);
 
   const the = () => {

@@ -6,6 +6,7 @@ import {
   type Usage,
 } from './billing-stack';
 import { sleep } from './partner-stack';
+import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 
 /**
  * The worker process dies (SIGKILL, no graceful shutdown) in the middle of a billing run over 45
@@ -21,7 +22,7 @@ beforeAll(async () => {
   // Two ConnectWise calls at a time, each slowed down below: the run lasts long enough to be
   // killed half-way.
   b = await startBillingStack(CUSTOMERS, { concurrency: 2 });
-}, 180_000);
+}, 180_000 + STACK_SLOT_WAIT_MS);
 afterAll(() => b?.stop());
 
 test('a worker killed with SIGKILL mid-run and restarted: every addition once, as the usage says', async () => {

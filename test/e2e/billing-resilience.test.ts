@@ -8,6 +8,7 @@ import {
   type Sku,
   type Usage,
 } from './billing-stack';
+import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 
 /**
  * Billing over the real local stack when ConnectWise misbehaves: 30% of billing calls failing
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await b.pushUsage(usage);
   expect((await b.finished(await b.synchronize())).outcome).toBe('succeeded');
   await b.expectBilledAsUsage(usage);
-}, 150_000);
+}, 150_000 + STACK_SLOT_WAIT_MS);
 afterAll(() => b?.stop());
 
 test('ConnectWise failing 30% of billing calls (429, 5xx, some after committing): the additions converge', async () => {

@@ -4,6 +4,7 @@ import { connectDatabase, createRepositories } from '../../db';
 import { discardLines } from '../../dev/managed';
 import { startStack, type Stack } from '../../dev/stack';
 import { keyringFromConfig } from '../../security';
+import { takeStackSlot } from '../support/stack-slot';
 import type { SimulatorAdmin } from '../../simulator';
 import { createDataConverter } from '../../temporal/data-converter';
 
@@ -65,11 +66,23 @@ export async function startPartnerStack<T>(
   partnerId: string,
   setUp: (p: PartnerStack) => Promise<T>,
 ): Promise<T> {
-  const stack = await startStack({ ephemeral: true, env, log: discardLines });
+  // One whole stack at a time across the run's workers (test/support/stack-slot.ts).
+  const releaseSlot = await takeStackSlot();
+  let stack: Stack;
+  try {
+    stack = await startStack({ ephemeral: true, env, log: discardLines });
+  } catch (err) {
+    releaseSlot();
+    throw err;
+  }
   let temporal: Client | undefined;
   const stop = async () => {
-    await temporal?.connection.close();
-    await stack.stop();
+    try {
+      await temporal?.connection.close();
+      await stack.stop();
+    } finally {
+      releaseSlot();
+    }
   };
   try {
     temporal = new Client({

@@ -8,6 +8,7 @@ import {
   xrefLookups,
   type TicketsStack,
 } from './tickets-stack';
+import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 
 /**
  * Security events become ConnectWise tickets over the real local stack: the API and the worker
@@ -20,7 +21,7 @@ jest.setTimeout(150_000);
 let t: TicketsStack;
 beforeAll(async () => {
   t = await startTicketsStack();
-}, 150_000);
+}, 150_000 + STACK_SLOT_WAIT_MS);
 afterAll(() => t?.stop());
 afterEach(async () => {
   await t.sim.faults.clear();
