@@ -1,5 +1,6 @@
 import type { BodyFormat } from './edge';
 import type { ActiveFault, FaultRuleInput } from './faults';
+import type { AgreementInvoice } from './invoicing';
 import type { JournalEntry } from './journal';
 import type { CollectionName, SimRecord } from './resources';
 import type { SecurityLevels } from './security';
@@ -70,6 +71,14 @@ export interface SimulatorAdmin {
   /** Back to the seed (records, keys, codebase, security); also clears faults and the journal. */
   reset(): Promise<void>;
   seed: { companies(count: number): Promise<{ firstId: number; lastId: number }> };
+  agreements: {
+    /**
+     * Runs Agreement Invoicing for one agreement, as the MSP would: its `nextInvoiceDate` moves on
+     * by one billing cycle (Monthly, Quarterly, Semi-Annual, Annual). Rejects an unknown agreement
+     * or a cycle the simulator cannot invoice.
+     */
+    invoice(agreementId: number): Promise<AgreementInvoice>;
+  };
   state: {
     collection(name: CollectionName, parentId?: number): Promise<SimRecord[]>;
     additions(agreementId?: number): Promise<SimAddition[]>;
@@ -133,6 +142,9 @@ export function createAdminClient(origin: string): SimulatorAdmin {
     },
     reset: () => call('POST', '/reset'),
     seed: { companies: (count) => call('POST', '/seed/companies', { count }) },
+    agreements: {
+      invoice: (agreementId) => call('POST', `/agreements/${agreementId}/invoice`),
+    },
     state: {
       collection: (name, parentId) => state(name, parentId),
       additions: (agreementId) => state<SimAddition>('additions', agreementId),

@@ -5,6 +5,7 @@ import { getPath } from './conditions';
 import { resolveRefs } from './refs';
 import { bodyFormatSchema } from './edge';
 import type { Faults } from './faults';
+import { invoiceAgreement, InvoicingError } from './invoicing';
 import type { Journal } from './journal';
 import { COLLECTIONS, RESOURCES, type CollectionName } from './resources';
 import { revoke, revokeCustomizeItem, setLevels } from './security';
@@ -37,7 +38,7 @@ export interface AdminDeps {
 
 /**
  * The test-control interface at `/__admin` (JSON, loopback callers only): faults, security lines,
- * keys, codebase, journal, reset, bulk seeding and read-only views of the state.
+ * keys, codebase, journal, reset, bulk seeding, agreement invoicing and views and edits of the state.
  */
 export function adminRouter({ store, faults, journal }: AdminDeps): Router {
   const r = express.Router();
@@ -111,6 +112,20 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
   r.post('/seed/companies', (req, res) => {
     const { count } = z.object({ count: z.number().int().min(1).max(100_000) }).parse(req.body);
     res.status(201).json(store.addGeneratedCompanies(count));
+  });
+
+  /**
+   * Emulates the MSP running Agreement Invoicing for one agreement: `nextInvoiceDate` moves on by
+   * one billing cycle (`invoicing.ts`). 404 for an unknown agreement, 400 for a cycle it cannot do.
+   */
+  r.post('/agreements/:id/invoice', (req, res) => {
+    const id = z.coerce.number().int().positive().parse(req.params.id);
+    try {
+      res.json(invoiceAgreement(store, id));
+    } catch (err) {
+      if (!(err instanceof InvoicingError)) throw err;
+      res.status(err.status).json({ error: err.message });
+    }
   });
 
   r.get('/state/:collection', (req, res) => {

@@ -9,6 +9,7 @@ export type {
   SimNote,
 } from './admin-client';
 export { createAdminClient } from './admin-client';
+export type { AgreementInvoice } from './invoicing';
 export type { FaultRule, FaultRuleInput, ActiveFault } from './faults';
 export type { BodyFormat, RetryAfterStyle } from './edge';
 export type { JournalEntry } from './journal';

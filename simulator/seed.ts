@@ -27,6 +27,13 @@ const collections = z.object({
     agreementStatus: z.enum(['Active', 'Cancelled', 'Expired', 'Inactive']),
     startDate: isoDate.optional(),
     endDate: isoDate.optional(),
+    billStartDate: isoDate.optional(),
+    /** A date, as ConnectWise serves it; the admin's invoicing moves it on a billing cycle. */
+    nextInvoiceDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/, 'yyyy-MM-dd or yyyy-MM-ddTHH:mm:ssZ')
+      .optional(),
+    invoiceProratedAdditionsFlag: z.boolean().optional(),
   }),
   additions: records({
     agreementId: z.number().int(),

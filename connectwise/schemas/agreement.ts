@@ -30,7 +30,12 @@ export const agreementSchema = z.looseObject({
   billOneTimeFlag: nullableBool,
   billingCycle: reference.optional(),
   prorateFlag: nullableBool,
+  /** A date (`yyyy-MM-dd`) as ConnectWise serves it, not a date-time. */
   nextInvoiceDate: optionalString,
+  /** A date-time; billing started before `nextInvoiceDate` means an invoice has been made. */
+  billStartDate: optionalString,
+  /** With `prorateFlag`: new additions are prorated on the current period's invoice. */
+  invoiceProratedAdditionsFlag: nullableBool,
 });
 export type Agreement = z.infer<typeof agreementSchema>;
 
@@ -61,6 +66,7 @@ export const additionSchema = z.looseObject({
   extPrice: nullableNumber,
   extCost: nullableNumber,
   agreementStatus: z.enum(AGREEMENT_STATUS).nullable().optional(),
+  prorateCurrentPeriodFlag: nullableBool,
 });
 export type Addition = z.infer<typeof additionSchema>;
 
@@ -77,6 +83,8 @@ export const newAdditionSchema = z.strictObject({
   description: z.string().optional(),
   invoiceDescription: maxText(6000).optional(),
   serialNumber: maxText(50).optional(),
+  /** Bill the current, already invoiced, period's prorated share (`writeDatesFor().prorated`). */
+  prorateCurrentPeriodFlag: z.boolean().optional(),
 });
 export type NewAddition = z.input<typeof newAdditionSchema>;
 
