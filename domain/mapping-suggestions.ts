@@ -1,6 +1,8 @@
 /**
  * Suggestions for mapping a vendor customer to a ConnectWise company, by name. Pure: no I/O.
- * They are only ever shown to the partner; nothing here maps a customer by itself.
+ * They are only ever shown to the partner; nothing here maps a customer by itself. The generic
+ * parts (normalizeName, nameSimilarity, createNameIndex) also compare vendor products with catalog
+ * items (domain/billing/candidates.ts).
  *
  * Similarity is the Sørensen–Dice coefficient over character bigrams of the normalized names.
  * Dice (rather than edit distance) ranks "Globex" close to "Globex Industries" and does not care
@@ -8,7 +10,7 @@
  * (string-similarity) is no longer maintained by its author, the maintained one (dice-coefficient)
  * is ESM-only while this project is CommonJS, and the rest are small single-maintainer copies of
  * the same twenty lines. Indexing the companies' bigrams once keeps a screen with thousands of
- * customers and companies fast.
+ * customers and companies fast (createNameIndex).
  */
 
 export interface CompanyCandidate {
@@ -57,21 +59,37 @@ const LEGAL_SUFFIXES = new Set([
 ]);
 
 /**
- * Lower-case, accents folded ("Müller" → "muller"), "&" read as "and", punctuation dropped and
- * legal-form words removed. A name made only of such words keeps them, so it still compares.
+ * Lower-case, accents folded ("Müller" → "muller"), "&" read as "and", punctuation dropped: any
+ * run of characters other than letters and digits separates words, so the parts of a sku-like
+ * "DFX-BROWSER-SEC" or "dfx_browser_sec" become "dfx browser sec". For any kind of name (products
+ * too); company names also lose their legal-form words (normalizeCompanyName).
+ */
+export function normalizeName(name: string): string {
+  return words(name).join(' ');
+}
+
+function words(name: string): string[] {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/&/g, ' and ')
+      // Dots and apostrophes join their letters ("L.L.C." → "llc", "O'Brien" → "obrien").
+      .replace(/[.'’]/g, '')
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w !== '')
+  );
+}
+
+/**
+ * normalizeName, and legal-form words removed. A name made only of such words keeps them, so it
+ * still compares.
  */
 export function normalizeCompanyName(name: string): string {
-  const words = name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    // Dots and apostrophes join their letters ("L.L.C." → "llc", "O'Brien" → "obrien").
-    .replace(/[.'’]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w !== '');
-  const kept = words.filter((w) => !LEGAL_SUFFIXES.has(w));
-  return (kept.length > 0 ? kept : words).join(' ');
+  const all = words(name);
+  const kept = all.filter((w) => !LEGAL_SUFFIXES.has(w));
+  return (kept.length > 0 ? kept : all).join(' ');
 }
 
 /** Bigram counts of a normalized name, spaces removed so word boundaries do not count. */
@@ -87,14 +105,17 @@ function bigrams(normalized: string): Map<string, number> {
 
 const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
 
+/** How a name is normalized before it is compared. */
+export type NameNormalizer = (name: string) => string;
+
 interface Profile {
   normalized: string;
   grams: Map<string, number>;
   size: number;
 }
 
-function profile(name: string): Profile {
-  const normalized = normalizeCompanyName(name);
+function profile(name: string, normalize: NameNormalizer): Profile {
+  const normalized = normalize(name);
   const grams = bigrams(normalized);
   return { normalized, grams, size: total(grams) };
 }
@@ -105,16 +126,76 @@ function dice(a: Profile, b: Profile, shared: number): number {
   return (2 * shared) / (a.size + b.size);
 }
 
-/** Similarity of two company names, 0..1, after normalization. */
-export function companyNameSimilarity(a: string, b: string): number {
-  const pa = profile(a);
-  const pb = profile(b);
+/**
+ * Similarity of two names, 0..1 and symmetric, after normalization (normalizeName unless told):
+ * 1 when the normalized names are equal.
+ */
+export function nameSimilarity(
+  a: string,
+  b: string,
+  normalize: NameNormalizer = normalizeName,
+): number {
+  const pa = profile(a, normalize);
+  const pb = profile(b, normalize);
   let shared = 0;
   for (const [g, n] of pa.grams) shared += Math.min(n, pb.grams.get(g) ?? 0);
   return dice(pa, pb, shared);
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Similarity of two company names, 0..1, after normalization. */
+export function companyNameSimilarity(a: string, b: string): number {
+  return nameSimilarity(a, b, normalizeCompanyName);
+}
+
+/** One indexed name that resembles the name looked up: its position in the list, its score. */
+export interface NameMatch {
+  index: number;
+  /** nameSimilarity of the two names, not rounded. */
+  score: number;
+}
+
+/**
+ * Indexes the names' bigrams once and returns a look-up giving every indexed name whose
+ * nameSimilarity to the one asked is at least minScore, in no particular order. Only names that
+ * share a bigram with it, or are equal to it once normalized, are scored at all, so even with
+ * minScore 0 unrelated names are left out. Thousands of names against thousands stay fast.
+ */
+export function createNameIndex(
+  names: readonly string[],
+  normalize: NameNormalizer = normalizeName,
+): (name: string, minScore: number) => NameMatch[] {
+  const profiles = names.map((n) => profile(n, normalize));
+  const byNormalized = new Map<string, number[]>();
+  const postings = new Map<string, Array<[index: number, count: number]>>();
+  profiles.forEach((p, i) => {
+    byNormalized.set(p.normalized, [...(byNormalized.get(p.normalized) ?? []), i]);
+    for (const [g, n] of p.grams) {
+      const list = postings.get(g) ?? [];
+      list.push([i, n]);
+      postings.set(g, list);
+    }
+  });
+
+  return (name, minScore) => {
+    const target = profile(name, normalize);
+    const shared = new Map<number, number>();
+    for (const [g, n] of target.grams) {
+      for (const [i, m] of postings.get(g) ?? [])
+        shared.set(i, (shared.get(i) ?? 0) + Math.min(n, m));
+    }
+    // Names with no bigram (one letter) can still match exactly.
+    for (const i of byNormalized.get(target.normalized) ?? []) shared.set(i, shared.get(i) ?? 0);
+    const found: NameMatch[] = [];
+    for (const [index, s] of shared) {
+      const score = dice(target, profiles[index]!, s);
+      if (score >= minScore) found.push({ index, score });
+    }
+    return found;
+  };
+}
+
+/** Scores as the API shows them: two decimals. */
+export const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
  * Indexes the companies once and returns a function giving the best matches for one customer
@@ -127,32 +208,13 @@ export function createCompanySuggester(
   const limit = options.limit ?? 3;
   const minScore = options.minScore ?? 0.5;
   const live = companies.filter((c) => c.deletedFlag !== true);
-  const profiles = live.map((c) => profile(c.name));
-  const byNormalized = new Map<string, number[]>();
-  const postings = new Map<string, Array<[index: number, count: number]>>();
-  profiles.forEach((p, i) => {
-    byNormalized.set(p.normalized, [...(byNormalized.get(p.normalized) ?? []), i]);
-    for (const [g, n] of p.grams) {
-      const list = postings.get(g) ?? [];
-      list.push([i, n]);
-      postings.set(g, list);
-    }
-  });
+  const lookUp = createNameIndex(
+    live.map((c) => c.name),
+    normalizeCompanyName,
+  );
 
   return (customerName) => {
-    const target = profile(customerName);
-    const shared = new Map<number, number>();
-    for (const [g, n] of target.grams) {
-      for (const [i, m] of postings.get(g) ?? [])
-        shared.set(i, (shared.get(i) ?? 0) + Math.min(n, m));
-    }
-    // Names with no bigram (one letter) can still match exactly.
-    for (const i of byNormalized.get(target.normalized) ?? []) shared.set(i, shared.get(i) ?? 0);
-    const scored: Array<{ i: number; score: number }> = [];
-    for (const [i, s] of shared) {
-      const score = dice(target, profiles[i]!, s);
-      if (score >= minScore) scored.push({ i, score });
-    }
+    const scored = lookUp(customerName, minScore).map(({ index: i, score }) => ({ i, score }));
     // Among equal scores the company spelled exactly like the customer comes first; then a stable
     // order that does not depend on the server's locale.
     const spelled = customerName.trim().toLowerCase();

@@ -1,5 +1,18 @@
-import { catalogItemsById, type CatalogItem, type ConnectWiseClient } from '../connectwise';
+import {
+  catalogItemSchema,
+  catalogItemsById,
+  cond,
+  fieldsOf,
+  type CatalogItem,
+  type ConnectWiseClient,
+  type RequestOptions,
+} from '../connectwise';
 import type { ProductMappingInput, Repositories } from '../db';
+import {
+  createCatalogSuggester,
+  type CatalogEntry,
+  type CatalogSuggestion,
+} from '../domain/billing/candidates';
 import type { FieldProblem } from './field-problem';
 
 export interface ProductMappingChoice {
@@ -58,4 +71,47 @@ export async function checkProductMappings(
     else checked.save.push({ sku: choice.sku, catalogItemId: item.id, source: 'partner' });
   });
   return checked;
+}
+
+/** What the suggestions read of an item; the rest of a catalog item is not needed. */
+const catalogEntrySchema = catalogItemSchema.pick({
+  id: true,
+  identifier: true,
+  description: true,
+  inactiveFlag: true,
+});
+
+/**
+ * Every active catalog item, for the product mapping suggestions: one paged read
+ * (`conditions=inactiveFlag=false`, `fields=id,identifier,description,inactiveFlag`, 1,000 rows a
+ * page). Inactive items are left out: ConnectWise refuses additions of them.
+ */
+export async function listActiveCatalogEntries(
+  client: ConnectWiseClient,
+  options?: RequestOptions,
+): Promise<CatalogEntry[]> {
+  const rows = await client.listAll(
+    '/procurement/catalog',
+    catalogEntrySchema,
+    { conditions: cond.eq('inactiveFlag', false), fields: fieldsOf(catalogEntrySchema) },
+    options,
+  );
+  return rows
+    .filter((row) => row.inactiveFlag !== true)
+    .map(({ id, identifier, description }) => ({ id, identifier, description }));
+}
+
+/**
+ * Up to 3 active catalog items per product that resemble it by name (domain/billing/candidates.ts
+ * productResemblance, at least CANDIDATE_MIN_SCORE), the item it is mapped to left out. Only ever
+ * shown to the partner; nothing is mapped by them.
+ */
+export function suggestCatalogItems(
+  catalog: readonly CatalogEntry[],
+): (product: { sku: string; name: string }, mappedTo?: number | null) => CatalogSuggestion[] {
+  const suggest = createCatalogSuggester(catalog, { limit: 4 });
+  return (product, mappedTo) =>
+    suggest(product)
+      .filter((s) => s.catalogItemId !== mappedTo)
+      .slice(0, 3);
 }

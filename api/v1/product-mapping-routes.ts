@@ -3,9 +3,14 @@ import { catalogItemsById, type CatalogItem } from '../../connectwise';
 import type { Repositories } from '../../db';
 import { PRODUCT_MAPPING_SOURCES } from '../../db/models/product-mapping';
 import type { IntegrationSettingsService } from '../../services/integration-settings';
-import { checkProductMappings } from '../../services/product-mappings';
+import {
+  checkProductMappings,
+  listActiveCatalogEntries,
+  suggestCatalogItems,
+} from '../../services/product-mappings';
+import { connectWiseHttpError } from '../connectwise-errors';
 import type { ConnectWiseSession } from '../connectwise-session';
-import { validationError } from '../errors';
+import { HttpError, validationError } from '../errors';
 import { route } from '../route';
 import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
 import { errorBody, externalId, partnerParams, unique } from './schemas';
@@ -29,6 +34,19 @@ const mappingView = z.object({
   updatedAt: z.string().nullable(),
   /** The item as ConnectWise has it now; null when unmapped or gone from ConnectWise. */
   catalogItem: catalogItemView.nullable(),
+  /**
+   * Up to 3 active catalog items whose identifier or description resembles the sku or the name
+   * (score 0..1, at least CANDIDATE_MIN_SCORE), best first, the mapped item left out. Never
+   * applied by themselves; empty when none, or when suggestionsUnavailable says why.
+   */
+  suggestions: z.array(
+    z.object({
+      catalogItemId: z.number(),
+      identifier: z.string(),
+      description: z.string(),
+      score: z.number(),
+    }),
+  ),
 });
 
 const mappingsBody = z.object({
@@ -63,32 +81,62 @@ export function productMappingRoutes({ session, settings, repos }: ProductMappin
       auth: 'partner',
       path,
       summary:
-        'Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now',
+        'Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now, and up to 3 active items resembling it by name (never applied by themselves)',
       tags: TAGS,
       params: partnerParams,
       responses: {
-        200: { description: 'Mappings', schema: z.object({ mappings: z.array(mappingView) }) },
+        200: {
+          description: 'Mappings',
+          schema: z.object({
+            mappings: z.array(mappingView),
+            /**
+             * Why every product's suggestions are empty: ConnectWise failed to list the catalog
+             * (the mappings are answered all the same). null when suggestions were made.
+             */
+            suggestionsUnavailable: z.string().nullable(),
+          }),
+        },
         ...connectWiseFailures,
       },
-      handler: async ({ params, res }) => {
+      handler: async ({ params, req, res }) => {
         const { partnerId } = params;
-        const [products, { saved, items }] = await Promise.all([
+        const [products, { saved, items, catalog }] = await Promise.all([
           repos.vendor.listProducts(partnerId),
           session.call({
             partnerId,
             res,
             run: async (client, integration) => {
               const saved = await repos.productMappings.list(partnerId, integration.id);
-              // One read of every mapped item, in `id in (…)` chunks.
-              const items = await catalogItemsById(
-                client,
-                saved.map((m) => m.catalogItemId),
-              );
-              return { saved, items };
+              const [items, catalog] = await Promise.all([
+                // One read of every mapped item, in `id in (…)` chunks.
+                catalogItemsById(
+                  client,
+                  saved.map((m) => m.catalogItemId),
+                ),
+                // One paged read of the active catalog serves every product's suggestions. When
+                // it fails, the failure is told as every ConnectWise failure is (logged, keys
+                // refused marked), but answered as a reason instead of an error.
+                listActiveCatalogEntries(client).then(
+                  (entries) => ({ entries, unavailable: null }),
+                  async (err: unknown) => {
+                    const told = await connectWiseHttpError(err, {
+                      repos,
+                      integration,
+                      // No Retry-After on an answer that succeeds.
+                      res: { setHeader: () => res },
+                      logger: req.log,
+                    });
+                    if (!(told instanceof HttpError)) throw told;
+                    return { entries: [], unavailable: told.message };
+                  },
+                ),
+              ]);
+              return { saved, items, catalog };
             },
           }),
         ]);
         const savedFor = new Map(saved.map((m) => [m.sku, m]));
+        const suggest = suggestCatalogItems(catalog.entries);
         return {
           body: {
             mappings: products.map((product) => {
@@ -100,8 +148,10 @@ export function productMappingRoutes({ session, settings, repos }: ProductMappin
                 source: mapping?.source ?? null,
                 updatedAt: mapping?.updatedAt.toISOString() ?? null,
                 catalogItem: itemView(mapping && items.get(mapping.catalogItemId)),
+                suggestions: suggest(product, mapping?.catalogItemId),
               };
             }),
+            suggestionsUnavailable: catalog.unavailable,
           },
         };
       },

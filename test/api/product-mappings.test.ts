@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { CANDIDATE_MIN_SCORE } from '../../domain/billing/candidates';
 import { eventually } from '../support/wait';
 import { as, cwBase, fieldsOf, messageFor, useSetupStack } from './setup-helpers';
 
@@ -59,12 +60,33 @@ const browserItem = {
   inactive: false,
 };
 
+// What the suggestions read: every active item, once, only the fields they need.
+const ACTIVE_CATALOG = 'inactiveFlag=false';
+const browserSuggestion = {
+  catalogItemId: 1350,
+  identifier: 'DFX-BROWSER-SEC',
+  description: 'DefensX Browser Security',
+  score: 0.8,
+};
+const dnsSuggestion = {
+  catalogItemId: 1351,
+  identifier: 'DFX-SECURE-DNS',
+  description: 'DefensX Secure DNS',
+  score: 0.84,
+};
+
 describe('GET', () => {
-  test('every vendor product, unmapped until chosen, without reading the catalog', async () => {
+  test('every vendor product, unmapped until chosen, with suggestions from one read of the active catalog', async () => {
     const res = await call('get');
     expect(res.status).toBe(200);
-    expect(res.body.mappings).toEqual(
-      [...products]
+    const suggestions: Record<string, unknown[]> = {
+      browser: [browserSuggestion],
+      dns: [dnsSuggestion],
+      // Nothing in the catalog looks like it (Microsoft 365 Business Premium, Legacy Antivirus…).
+      dlp: [],
+    };
+    expect(res.body).toEqual({
+      mappings: [...products]
         .sort((a, b) => a.sku.localeCompare(b.sku))
         .map((p) => ({
           sku: p.sku,
@@ -73,9 +95,20 @@ describe('GET', () => {
           source: null,
           updatedAt: null,
           catalogItem: null,
+          suggestions: suggestions[p.sku],
         })),
-    );
-    expect(await catalogReads()).toEqual([]);
+      suggestionsUnavailable: null,
+    });
+    const reads = await catalogReads();
+    expect(reads.map((r) => r.query)).toEqual([
+      expect.objectContaining({
+        conditions: ACTIVE_CATALOG,
+        fields: 'id,identifier,description,inactiveFlag',
+        pageSize: '1000',
+      }),
+    ]);
+    // Suggestions are never applied by themselves.
+    expect(await stored()).toEqual([]);
   });
 
   test("the engine's mappings too, each item as ConnectWise has it now (null when gone)", async () => {
@@ -92,11 +125,89 @@ describe('GET', () => {
       source: 'engine',
       updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       catalogItem: browserItem,
+      // The item it is mapped to is not suggested again.
+      suggestions: [],
     });
-    expect(bySku.get('dns')).toMatchObject({ catalogItemId: 999_999, catalogItem: null });
+    expect(bySku.get('dns')).toMatchObject({
+      catalogItemId: 999_999,
+      catalogItem: null,
+      suggestions: [dnsSuggestion],
+    });
     expect(bySku.get('dlp')).toMatchObject({ catalogItemId: null, source: null });
     const reads = await catalogReads();
-    expect(reads.map((r) => r.query.conditions)).toEqual(['id in (1350,999999)']);
+    expect(reads.map((r) => r.query.conditions).sort()).toEqual([
+      'id in (1350,999999)',
+      ACTIVE_CATALOG,
+    ]);
+  });
+
+  test('a catalog item added in ConnectWise is suggested at the next read; an inactive one never', async () => {
+    const item = (id: number, identifier: string, description: string, inactiveFlag: boolean) => ({
+      id,
+      identifier,
+      description,
+      customerDescription: description,
+      inactiveFlag,
+      subcategory: { id: 1 },
+      type: { id: 1 },
+      productClass: 'Service',
+      price: 3,
+      cost: 1.5,
+    });
+    await stack.fx.sim.admin.state.put(
+      'catalog',
+      item(1400, 'DLP-SEAT', 'Data Loss Prevention Seat', false),
+    );
+    await stack.fx.sim.admin.state.put(
+      'catalog',
+      item(1401, 'DLP-OLD', 'Data Loss Prevention', true),
+    );
+    const res = await call('get');
+    const dlp = res.body.mappings.find((m: { sku: string }) => m.sku === 'dlp');
+    expect(dlp.suggestions).toEqual([
+      {
+        catalogItemId: 1400,
+        identifier: 'DLP-SEAT',
+        description: 'Data Loss Prevention Seat',
+        score: expect.any(Number),
+      },
+    ]);
+    expect(dlp.suggestions[0].score).toBeGreaterThanOrEqual(CANDIDATE_MIN_SCORE);
+  });
+
+  test('ConnectWise failing to list the catalog leaves the suggestions out, and still answers', async () => {
+    await stack.fx.sim.admin.faults.add({ kind: 'serverError', path: '/procurement/catalog' });
+    const res = await call('get');
+    expect(res.status).toBe(200);
+    expect(res.body.suggestionsUnavailable).toBe(
+      'ConnectWise answered with a server error; try again in a minute.',
+    );
+    expect(res.body.mappings).toHaveLength(products.length);
+    for (const m of res.body.mappings) expect(m.suggestions).toEqual([]);
+
+    await stack.fx.sim.admin.faults.clear();
+    await stack.fx.sim.admin.faults.add({
+      kind: 'rateLimit',
+      path: '/procurement/catalog',
+      retryAfterSeconds: 7,
+    });
+    const throttled = await call('get');
+    expect(throttled.status).toBe(200);
+    expect(throttled.body.suggestionsUnavailable).toBe(
+      'ConnectWise asks us to slow down; try again in 7 seconds.',
+    );
+    // A Retry-After belongs to a failed answer, not this one.
+    expect(throttled.headers['retry-after']).toBeUndefined();
+  });
+
+  test('a refused Product Catalog permission is named as the reason when nothing is mapped', async () => {
+    await stack.fx.sim.admin.security.revoke('Procurement/ProductCatalog');
+    const res = await call('get');
+    expect(res.status).toBe(200);
+    expect(res.body.suggestionsUnavailable).toMatch(/Procurement → Product Catalog/);
+    expect(
+      res.body.mappings.every((m: { suggestions: unknown[] }) => m.suggestions.length === 0),
+    ).toBe(true);
   });
 });
 
@@ -261,7 +372,7 @@ describe('access and failures', () => {
 });
 
 describe('many products', () => {
-  test('mapped items are read in chunks of 100 ids, not one call each', async () => {
+  test('mapped items are read in chunks of 100 ids, not one call each; the catalog once', async () => {
     const many = Array.from({ length: 150 }, (_, i) => ({
       sku: `bulk-${String(i).padStart(3, '0')}`,
       name: `Bulk ${i}`,
@@ -277,6 +388,7 @@ describe('many products', () => {
     const res = await call('get');
     expect(res.status).toBe(200);
     expect(res.body.mappings).toHaveLength(150 + products.length);
-    expect(await catalogReads()).toHaveLength(2);
+    // Two chunks of mapped ids, and one page of the active catalog for the suggestions.
+    expect(await catalogReads()).toHaveLength(3);
   });
 });

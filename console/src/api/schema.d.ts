@@ -7065,7 +7065,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now */
+        /** Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now, and up to 3 active items resembling it by name (never applied by themselves) */
         get: {
             parameters: {
                 query?: never;
@@ -7097,7 +7097,14 @@ export interface paths {
                                     description: string;
                                     inactive: boolean;
                                 } | null;
+                                suggestions: {
+                                    catalogItemId: number;
+                                    identifier: string;
+                                    description: string;
+                                    score: number;
+                                }[];
                             }[];
+                            suggestionsUnavailable: string | null;
                         };
                     };
                 };
