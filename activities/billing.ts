@@ -2,7 +2,6 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
-import { ensureCatalogAfterApproval } from '../services/billing/catalog-after-approval';
 import { IntegrationGates } from '../services/billing/integration-gate';
 import { RecentIntegrations } from '../services/billing/recent-integrations';
 import { RecentRuns } from '../services/billing/recent-runs';
@@ -13,12 +12,17 @@ import {
 } from '../services/billing/reconcile';
 import { settleAll } from '../services/billing/settle';
 import { CREDENTIALS_REJECTED } from '../services/credentials-state';
+import { tenantKeyOf, tenantOfRecord } from '../domain/tenant';
+import { tenantKeyOfIntegration } from '../services/tenant';
 import { FailureType } from './failures';
 import type { ActivityDeps } from './index';
 import { liveIntegration, withConnectWise } from './with-connectwise';
 
 /** The run's snapshot is gone (expired, or the run was never prepared): nothing can be planned. */
 export const BILLING_SNAPSHOT_MISSING = 'BillingSnapshotMissing';
+
+/** The integration now talks to another tenant than the run was prepared for: nothing is written. */
+export const TENANT_CHANGED = 'BillingTenantChanged';
 
 export interface ReconcileBatchInput extends Partial<ReconcileOptions> {
   ref: BillingRunRef;
@@ -28,7 +32,7 @@ export interface ReconcileBatchInput extends Partial<ReconcileOptions> {
 const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export function createBillingActivities(deps: ActivityDeps) {
-  const { repos, logger } = deps;
+  const { repos, logger, cw } = deps;
   // Shared by every billing activity of this worker: one integration's calls are bounded together.
   const gates = new IntegrationGates();
 
@@ -105,26 +109,6 @@ export function createBillingActivities(deps: ActivityDeps) {
     },
 
     /**
-     * After an approval: creates the catalog items the run's plans stood in for (approval mode
-     * creates nothing before), and puts their ids in the snapshot. Answers the skus left without.
-     */
-    async ensureApprovedCatalog(
-      ref: BillingRunRef,
-    ): Promise<Array<{ sku: string; reason: string }>> {
-      const integration = await liveIntegration(repos, ref);
-      const run = await repos.billingSnapshots.getRun(ref);
-      if (!run) {
-        throw ApplicationFailure.nonRetryable(
-          `billing run ${ref.runKey} has no snapshot (never prepared, or expired)`,
-          BILLING_SNAPSHOT_MISSING,
-        );
-      }
-      return await withConnectWise(deps, integration, (client, signal) =>
-        ensureCatalogAfterApproval(repos, client, run, { signal }),
-      );
-    },
-
-    /**
      * Reconciles a few agreements of a prepared run, at most `concurrency` ConnectWise calls in
      * flight. Every agreement is listed and planned afresh, so a retry never doubles a write. A
      * transient failure of one agreement is thrown once the others are done.
@@ -148,8 +132,8 @@ export function createBillingActivities(deps: ActivityDeps) {
     approvedKey,
   }: ReconcileBatchInput): Promise<AgreementOutcome[]> {
     // A first attempt may start from a record read up to a second ago by another batch of this
-    // worker (INTEGRATION_MAX_AGE_MS); a retry, and the pass after an approval, read it now.
-    // Links and refusals are read as saved now then too.
+    // worker (INTEGRATION_MAX_AGE_MS); a retry, and an applied preview, read it now. The ledger,
+    // approvals and refusals are read as saved now then too.
     const retried = Context.current().info.attempt > 1 || mode === 'approved';
     const integration = retried
       ? await liveIntegration(repos, ref)
@@ -159,8 +143,27 @@ export function createBillingActivities(deps: ActivityDeps) {
     }
     // A run's snapshot does not change once prepared (but for the catalog ids an approval
     // fills in, so an approved pass reads it again): each batch need not read it.
-    const run = mode === 'approved' ? await snapshotOf(ref) : await runs.get(ref, snapshotOf);
-    const stored = await repos.billingSnapshots.getAgreements(ref, agreementIds);
+    const run = await runs.get(ref, snapshotOf);
+    // The guard, read now (not the record, which may be a second old): a reset saved since the
+    // run was prepared, or being saved, stops every write.
+    const guard = await repos.integrations.tenantGuard(ref.integrationId);
+    const guarded =
+      guard &&
+      (guard.changing ? 'changing' : tenantKeyOf(tenantOfRecord(guard), guard.tenantEpoch));
+    if (
+      tenantKeyOfIntegration(integration) !== run.tenantKey ||
+      (guarded !== undefined && guarded !== run.tenantKey)
+    ) {
+      throw ApplicationFailure.nonRetryable(
+        'the integration was moved to another ConnectWise tenant since this run was prepared: nothing more is written',
+        TENANT_CHANGED,
+      );
+    }
+    const stored = await repos.billingSnapshots.getAgreements(
+      ref,
+      agreementIds,
+      run.prepared.batches,
+    );
     const agreements = agreementIds.map((id) => ({ id, snapshot: stored.get(id) }));
     const notReady = (a: { id: number; snapshot?: AgreementSnapshot }, reason: string) =>
       skippedOutcome({ customerId: a.snapshot?.customerId ?? '', agreementId: a.id }, reason);
@@ -170,7 +173,15 @@ export function createBillingActivities(deps: ActivityDeps) {
     const outcomes = await withConnectWise(deps, integration, (client, signal) => {
       const gate = gates.for(ref.integrationId, run.policy.concurrency);
       const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
-      const ctx = { repos, client, run, limit, signal, retried };
+      const ctx = {
+        repos,
+        client,
+        run,
+        limit,
+        signal,
+        retried,
+        createTimeoutMs: cw.CW_WRITE_TIMEOUT_MS,
+      };
       return settleAll(
         agreements.map((a) =>
           a.snapshot

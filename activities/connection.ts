@@ -6,6 +6,7 @@ import { storedCredentials } from '../services/integration-client';
 import { toActivityFailure } from './failures';
 import { heartbeating } from './heartbeat';
 import type { ActivityDeps } from './index';
+import { tenantKeyOfIntegration } from '../services/tenant';
 import { liveIntegration, withConnectWise, type IntegrationRef } from './with-connectwise';
 
 export type { IntegrationRef };
@@ -54,7 +55,19 @@ export function createConnectionActivities(deps: ActivityDeps) {
       const period = integration.billingSettings?.syncIntervalMinutes;
       const schedule = typeof period === 'number' ? { syncIntervalMinutes: period } : {};
       if (integration.state !== 'active') return { state: integration.state, ...schedule };
-      const billingEnabled = integration.billingSettings?.enabled === true;
+      // Billing turned off with releaseAdditions still runs while the ledger holds additions to
+      // release; then it stops.
+      const billing = integration.billingSettings;
+      const billingEnabled =
+        billing?.enabled === true ||
+        (billing?.releaseAdditions === true &&
+          (
+            await deps.repos.billingLedger.list({
+              partnerId: integration.partnerId,
+              integrationId: integration.id,
+              tenantKey: tenantKeyOfIntegration(integration),
+            })
+          ).entries.some((e) => e.state !== 'kept_separate'));
       return await withConnectWise(deps, integration, async (client, signal) => {
         await getSystemInfo(client, { signal });
         return { state: 'active', billingEnabled, ...schedule };

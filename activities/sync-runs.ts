@@ -11,7 +11,7 @@ export interface RecordSyncRunInput {
   startedAt: string;
   /** Absent while the run is still going (`outcome: 'running'`). */
   endedAt?: string;
-  outcome: 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
+  outcome: 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped' | 'cancelled';
   summary: string;
   /** Billing runs: operations per action and agreements per outcome so far. */
   counts?: Record<string, unknown>;

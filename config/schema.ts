@@ -181,6 +181,15 @@ export const configSchema = z.object({
     .describe(
       'Prebundled workflow code (`npm run build` writes dist/workflow-bundle.js); unset = bundle at start.',
     ),
+  CW_WRITE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(900_000)
+    .default(300_000)
+    .describe(
+      'How long a ConnectWise write may take (ConnectWise has taken minutes). A create whose answer was lost is looked up again only after this, so it is never made twice.',
+    ),
   CW_ALLOW_PRIVATE_HOSTS: bool
     .default(false)
     .describe(

@@ -1,19 +1,22 @@
 import type { Connection } from 'mongoose';
 import type { Config } from '../config';
-import { additionLinkModel } from './models/addition-link';
 import { apiTokenModel } from './models/api-token';
+import { billingApprovalModel } from './models/billing-approval';
+import { billingLedgerModel } from './models/billing-ledger';
 import { billingChangeModel } from './models/billing-change';
 import { billingResultModel } from './models/billing-result';
 import { billingSnapshotModel } from './models/billing-snapshot';
 import { companyMappingModel } from './models/company-mapping';
 import { hostedTabTokenModel } from './models/hosted-tab-token';
 import { integrationModel } from './models/integration';
+import { integrationTenantModel } from './models/integration-tenant';
 import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
 import { ticketEventModel } from './models/ticket-event';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
-import { AdditionLinkRepository } from './repositories/addition-links';
 import { ApiTokenRepository } from './repositories/api-tokens';
+import { BillingApprovalRepository } from './repositories/billing-approvals';
+import { BillingLedgerRepository } from './repositories/billing-ledger';
 import { BillingChangeRepository } from './repositories/billing-changes';
 import { BillingResultRepository } from './repositories/billing-results';
 import { BillingSnapshotRepository } from './repositories/billing-snapshots';
@@ -38,7 +41,13 @@ export type {
   ProductMappingInput,
   ProductMappingSource,
 } from './repositories/product-mappings';
-export type { AgreementAdditionLink } from './repositories/addition-links';
+export type { Ledger, LedgerScope } from './repositories/billing-ledger';
+export type {
+  ApprovalStatus,
+  BillingApproval,
+  CandidateChoice,
+  NewApproval,
+} from './repositories/billing-approvals';
 export type { BillingChange } from './repositories/billing-changes';
 export type { BillingResult } from './repositories/billing-results';
 export type {
@@ -60,7 +69,8 @@ export interface Repositories {
   vendor: VendorRepository;
   companyMappings: CompanyMappingRepository;
   productMappings: ProductMappingRepository;
-  additionLinks: AdditionLinkRepository;
+  billingLedger: BillingLedgerRepository;
+  billingApprovals: BillingApprovalRepository;
   billingChanges: BillingChangeRepository;
   billingResults: BillingResultRepository;
   billingSnapshots: BillingSnapshotRepository;
@@ -80,12 +90,14 @@ export async function createRepositories(
     syncRuns: syncRunModel(conn),
     tokens: apiTokenModel(conn),
     integrations: integrationModel(conn),
+    integrationTenants: integrationTenantModel(conn),
     customers: customerModel(conn),
     products: productModel(conn),
     usage: usageSetModel(conn),
     companyMappings: companyMappingModel(conn),
     productMappings: productMappingModel(conn),
-    additionLinks: additionLinkModel(conn),
+    billingLedger: billingLedgerModel(conn),
+    billingApprovals: billingApprovalModel(conn),
     billingChanges: billingChangeModel(conn),
     billingResults: billingResultModel(conn),
     billingSnapshots: billingSnapshotModel(conn),
@@ -110,11 +122,12 @@ export async function createRepositories(
   return {
     syncRuns: new SyncRunRepository(models.syncRuns),
     tokens: new ApiTokenRepository(models.tokens),
-    integrations: new IntegrationRepository(models.integrations),
+    integrations: new IntegrationRepository(models.integrations, models.integrationTenants),
     vendor: new VendorRepository(models.customers, models.products, models.usage),
     companyMappings: new CompanyMappingRepository(models.companyMappings),
     productMappings: new ProductMappingRepository(models.productMappings),
-    additionLinks: new AdditionLinkRepository(models.additionLinks),
+    billingLedger: new BillingLedgerRepository(models.billingLedger),
+    billingApprovals: new BillingApprovalRepository(models.billingApprovals),
     billingChanges,
     billingResults,
     billingSnapshots,

@@ -27,6 +27,26 @@ const normalize = (t: TenantIdentity): TenantIdentity => ({
   companyId: t.companyId.trim().toLowerCase(),
 });
 
+/**
+ * The tenant key ledger entries, approvals and run snapshots carry: origin, Company ID and the
+ * integration's tenant epoch (raised by every reset), so even a reset back to the same tenant
+ * never writes from what was decided before it.
+ */
+export const tenantKeyOf = (t: TenantIdentity, epoch: number): string => {
+  const n = normalize(t);
+  return `${n.apiOrigin}|${n.companyId}|${epoch}`;
+};
+
+/** The tenant a stored integration was last validated against (its resolved API origin). */
+export function tenantOfRecord(i: {
+  site: string;
+  companyId: string;
+  lastValidation?: unknown;
+}): TenantIdentity {
+  const report = i.lastValidation as { site?: { apiOrigin?: string } } | undefined;
+  return { apiOrigin: report?.site?.apiOrigin ?? i.site, companyId: i.companyId };
+}
+
 const describe = (t: TenantIdentity) => `${t.companyId} at ${t.apiOrigin}`;
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { IntegrationRecord, Repositories } from '../db';
 import { planView, type PlanView } from '../domain/billing/preview';
@@ -7,12 +7,7 @@ import type { LifecycleClient } from '../temporal/lifecycle-client';
 import { callTemporal } from '../temporal/unavailable';
 import type { billingPreviewWorkflow } from '../workflows';
 import { billingPreviewWorkflowId } from '../workflows/ids';
-import {
-  billingDecisionUpdate,
-  type BillingDecision,
-  type BillingDecisionAnswer,
-  type SynchronizeAnswer,
-} from '../workflows/messages';
+import type { SynchronizeAnswer } from '../workflows/messages';
 import { IntegrationIdKey, PartnerIdKey, SyncKindKey } from '../workflows/search-attributes';
 import { notFound, ServiceError } from './errors';
 
@@ -34,8 +29,8 @@ const notActive = (integration: IntegrationRecord) =>
   );
 
 /**
- * Billing plans a partner reads and decides on: previews (dry runs), applying a previewed plan by
- * its hash, and the plans a run holds for approval.
+ * Billing plans a partner reads and applies: previews (dry runs), and applying a previewed plan by
+ * its hash. Plans held for a decision are services/billing-approvals.ts's.
  */
 export class BillingPlanService {
   constructor(private readonly deps: BillingPlanDeps) {}
@@ -109,54 +104,5 @@ export class BillingPlanService {
       approvedKey: fresh.previewKey,
     });
     return { ...answer, previewKey: fresh.previewKey, planHash };
-  }
-
-  /** The plans a run keeps for approval (approval mode, or held by the safety valve). */
-  async runPlan(partnerId: string, runKey: string): Promise<PlanView> {
-    const integration = await this.integrationOf(partnerId, false);
-    const scope = { partnerId, integrationId: integration.id, runKey };
-    const run = await this.deps.repos.billingSnapshots.getRun(scope);
-    if (!run) throw notFound('billing run');
-    const ids = run.prepared.batches.flat();
-    const plans = await this.deps.repos.billingSnapshots.getPlans(scope, ids);
-    return planView({
-      previewKey: runKey,
-      today: run.today,
-      plans,
-      skipped: run.prepared.skipped,
-      failed: [],
-      skippedSkus: run.skippedSkus,
-      catalogToCreate: [],
-    });
-  }
-
-  /** Approves or rejects what a run holds; only a run of this partner that is waiting. */
-  async decide(
-    partnerId: string,
-    runKey: string,
-    decision: BillingDecision,
-  ): Promise<BillingDecisionAnswer> {
-    const integration = await this.integrationOf(partnerId, false);
-    if (!runKey.startsWith(`billing-run:${integration.id}:`)) throw notFound('billing run');
-    const handle = this.deps.temporal.workflow.getHandle(runKey);
-    const notWaiting = new ServiceError(
-      'conflict',
-      'not_awaiting_decision',
-      'this billing run is not waiting for a decision (decided already, expired, over, or nothing held)',
-    );
-    try {
-      return await callTemporal(this.deps.temporal, () =>
-        handle.executeUpdate(billingDecisionUpdate, { args: [decision] }),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw notWaiting;
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      // A run that is over answers "not found" to an update: it exists, it is just not waiting.
-      const over = await handle.describe().then(
-        () => true,
-        () => false,
-      );
-      throw over ? notWaiting : notFound('billing run');
-    }
   }
 }

@@ -1,14 +1,10 @@
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { TenantChangeRecord } from '../db/repositories/integrations';
-import {
-  decideTenantChange,
-  type TenantChangeChoice,
-  type TenantDecision,
-  type TenantIdentity,
-} from '../domain/tenant';
+import { decideTenantChange, type TenantChangeChoice, type TenantDecision } from '../domain/tenant';
 import type { Keyring } from '../security';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
 import type { ConnectionReport } from './connection-report';
+import { tenantOf } from './tenant';
 import type { ConnectionTestClient } from './connection-test-client';
 import type { CwCredentials } from './cw-settings';
 import { invalidFields, notFound, ServiceError, temporalUnavailable } from './errors';
@@ -55,15 +51,6 @@ const exists = () =>
 
 /** Settings whose ids point into one ConnectWise tenant; a reset clears them. */
 const SETTINGS_FIELDS = ['ticketSettings', 'billingSettings'] as const;
-
-/** The tenant an integration was last validated against (its resolved API origin). */
-function tenantOf(integration: IntegrationRecord): TenantIdentity {
-  const report = integration.lastValidation as Partial<ConnectionReport> | undefined;
-  return {
-    apiOrigin: report?.site?.apiOrigin ?? integration.site,
-    companyId: integration.companyId,
-  };
-}
 
 /**
  * Creating, changing and removing a partner's integration; every credential change is tested
@@ -174,8 +161,22 @@ export class IntegrationService {
       record,
     );
     if (!updated) throw changedMeanwhile();
+    if (record?.action === 'reset') await this.leaveOldTenant(updated);
     if (current.state === 'credentials_invalid') await this.wakeTickets(updated.id);
     return updated;
+  }
+
+  /**
+   * After a reset to another tenant nothing decided in the old one may be written: held and
+   * approved plans expire, and the billing run going on is cancelled (its batches also refuse to
+   * write into a tenant other than the run's, so a run Temporal cannot reach now stops anyway).
+   */
+  private async leaveOldTenant(integration: IntegrationRecord): Promise<void> {
+    await this.deps.repos.billingApprovals.expireAll({
+      partnerId: integration.partnerId,
+      integrationId: integration.id,
+    });
+    await this.deps.lifecycle.cancelCurrentRun(integration.id).catch(() => undefined);
   }
 
   /** Best effort: a held ticket event not woken tries again on its own within minutes. */

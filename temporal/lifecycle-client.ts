@@ -130,6 +130,20 @@ export class LifecycleClient {
     }
   }
 
+  /**
+   * Cancels the billing run going on now, if any (a reset to another tenant). Best effort: a run
+   * that goes on anyway writes nothing more, since each batch checks the tenant first.
+   */
+  async cancelCurrentRun(integrationId: string): Promise<string | undefined> {
+    const status = await this.status(integrationId);
+    const runWorkflowId = typeof status === 'object' ? status.currentRun?.runWorkflowId : undefined;
+    if (!runWorkflowId) return undefined;
+    await this.signalIfRunning(async () => {
+      await this.temporal.workflow.getHandle(runWorkflowId).cancel();
+    });
+    return runWorkflowId;
+  }
+
   async remove(integrationId: string): Promise<void> {
     await this.signalIfRunning(() => this.handle(integrationId).signal(removeSignal));
   }

@@ -26,8 +26,7 @@ export const billingActivities = (taskQueue?: string) =>
     ...(taskQueue ? { taskQueue } : {}),
   });
 
-export const { prepareBillingRun, reconcileBillingBatch, ensureApprovedCatalog } =
-  billingActivities();
+export const { prepareBillingRun, reconcileBillingBatch } = billingActivities();
 
 /** Runs that reconcile several batches at once (the worker's gate bounds the calls). */
 export const PARALLEL_BATCHES_PATCH = 'billing-run-parallel-batches';

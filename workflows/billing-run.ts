@@ -1,5 +1,6 @@
 import {
-  condition,
+  ApplicationFailure,
+  CancellationScope,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -13,13 +14,8 @@ import type {
   BillingRunResult,
   OperationCounts,
 } from '../domain/billing/run';
-import {
-  ensureApprovedCatalog,
-  prepareBillingRun,
-  reconcilePass,
-  regroup,
-} from './billing-batches';
-import { billingDecisionUpdate, billingProgressQuery, type BillingDecision } from './messages';
+import { prepareBillingRun, reconcilePass, regroup } from './billing-batches';
+import { billingProgressQuery } from './messages';
 import { GONE, runFailure } from './run-failure';
 
 export { regroup };
@@ -40,7 +36,7 @@ const summaryOf = (err: unknown): string => {
   return failure === GONE ? 'the integration no longer exists' : failure.summary;
 };
 
-const WRITES: Array<keyof OperationCounts> = ['create', 'update', 'adopt', 'cancel'];
+const WRITES: Array<keyof OperationCounts> = ['create', 'update', 'adopt', 'cancel', 'release'];
 const writesIn = (c: OperationCounts | undefined) => WRITES.reduce((n, k) => n + (c?.[k] ?? 0), 0);
 
 function describe(result: Pick<BillingRunResult, 'counts' | 'agreements'>): string {
@@ -51,7 +47,8 @@ function describe(result: Pick<BillingRunResult, 'counts' | 'agreements'>): stri
     a.skipped ? `${a.skipped} skipped` : '',
     a.failed ? `${a.failed} failed` : '',
   ].filter(Boolean);
-  return `${parts.join(', ')}; ${writes.length ? writes.join(', ') : 'no changes'}${c.conflict ? `; ${c.conflict} conflicts to resolve in ConnectWise` : ''}`;
+  const left = c.left ? `; ${c.left} released additions left open (zero-usage policy leave)` : '';
+  return `${parts.join(', ')}; ${writes.length ? writes.join(', ') : 'no changes'}${left}`;
 }
 
 /** Reasons, most common first, for a summary: "2 × seats would drop…". */
@@ -61,15 +58,18 @@ function reasonsOf(outcomes: readonly AgreementOutcome[]): string {
   return [...counts.entries()]
     .sort((x, y) => y[1] - x[1])
     .slice(0, 3)
-    .map(([reason, n]) => (reason ? `${n} × ${reason}` : `${n} awaiting approval`))
+    .map(([reason, n]) => `${n} × ${reason}`)
     .join('; ');
 }
 
+/** Why a run ended without writing the rest: the tenant changed, or a reset cancelled it. */
+const TENANT_CHANGED = 'BillingTenantChanged';
+
 /**
  * One billing run (id `billing-run:…`), a child of the integration's lifecycle workflow, so each
- * run is one row in the Temporal UI. Snapshot → reconcile agreement batches → (plans held by the
- * safety valve or approval mode wait for a decision) → record. Its row in the sync history exists
- * from the start (`running`, with counts as it goes) to the end.
+ * run is one row in the Temporal UI. Snapshot → reconcile agreement batches (an agreement whose
+ * plan needs a person is held as a pending approval, and blocks nobody) → record. Its row in the
+ * sync history exists from the start (`running`, with counts as it goes) to the end.
  */
 export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRunResult> {
   const info = workflowInfo();
@@ -84,22 +84,8 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
   };
   setHandler(billingProgressQuery, () => progress);
   const counts: OperationCounts = {};
-  const agreements = { total: 0, succeeded: 0, skipped: 0, failed: 0 };
+  const agreements = { total: 0, succeeded: 0, skipped: 0, failed: 0, held: 0 };
   const held: AgreementOutcome[] = [];
-  let decision: BillingDecision | undefined;
-  setHandler(
-    billingDecisionUpdate,
-    (d) => {
-      decision = d;
-      return { runKey: ref.runKey, decision: d.decision, agreements: held.length };
-    },
-    {
-      validator: (_d: BillingDecision) => {
-        if (progress.phase !== 'awaiting_approval' || decision !== undefined)
-          throw new Error('this billing run is not waiting for a decision');
-      },
-    },
-  );
   const record = (outcome: BillingRunResult['outcome'] | 'running', summary: string) =>
     recordSyncRun({
       partnerId: ref.partnerId,
@@ -123,40 +109,47 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
     await record(outcome, summary);
     return { runKey: ref.runKey, outcome, summary, counts, agreements };
   };
-
-  await record('running', 'preparing: snapshot, agreements, catalog');
-  let prepared;
-  try {
-    prepared = await prepareBillingRun(ref);
-  } catch (err) {
-    if (isCancellation(err)) throw err;
+  const ended = async (err: unknown): Promise<BillingRunResult> => {
+    if (err instanceof ApplicationFailure && err.type === TENANT_CHANGED)
+      return await finish('cancelled', err.message);
     return await finish('failed', summaryOf(err));
-  }
-  if (prepared.nothingToDo) return await finish('skipped', prepared.nothingToDo);
-
-  const batches = regroup(prepared.batches);
-  agreements.total = batches.flat().length + prepared.skipped.length;
-  agreements.skipped = prepared.skipped.length;
-  progress.agreementsTotal = agreements.total;
-  progress.agreementsDone = agreements.skipped;
-  progress.phase = 'reconciling';
-  const approving = prepared.apply === 'approve' && !ref.approvedKey;
-  const tally = (outcome: AgreementOutcome) => {
-    if (outcome.outcome === 'held' || (outcome.outcome === 'planned' && writesIn(outcome.planned)))
-      return held.push(outcome);
-    add(counts, outcome.counts);
-    if (outcome.outcome === 'skipped') agreements.skipped += 1;
-    else if (outcome.outcome === 'failed') agreements.failed += 1;
-    else agreements.succeeded += 1;
-    progress.agreementsDone += 1;
-    progress.operationsApplied += writesIn(outcome.counts);
   };
-  const pass = (mode: 'apply' | 'plan' | 'approved', ids: number[][], approvedKey?: string) =>
-    reconcilePass({
+
+  try {
+    await record('running', 'preparing: snapshot, agreements, catalog');
+    let prepared;
+    try {
+      prepared = await prepareBillingRun(ref);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return await finish('failed', summaryOf(err));
+    }
+    if (prepared.nothingToDo) return await finish('skipped', prepared.nothingToDo);
+
+    const batches = regroup(prepared.batches);
+    agreements.total = batches.flat().length + prepared.skipped.length;
+    agreements.skipped = prepared.skipped.length;
+    progress.agreementsTotal = agreements.total;
+    progress.agreementsDone = agreements.skipped;
+    progress.phase = 'reconciling';
+    const tally = (outcome: AgreementOutcome) => {
+      progress.agreementsDone += 1;
+      if (outcome.outcome === 'held') {
+        held.push(outcome);
+        agreements.held += 1;
+        return;
+      }
+      add(counts, outcome.counts);
+      if (outcome.outcome === 'skipped') agreements.skipped += 1;
+      else if (outcome.outcome === 'failed') agreements.failed += 1;
+      else agreements.succeeded += 1;
+      progress.operationsApplied += writesIn(outcome.counts);
+    };
+    const failure = await reconcilePass({
       ref,
-      mode,
-      ...(approvedKey ? { approvedKey } : {}),
-      batches: ids,
+      mode: ref.approvedKey ? 'approved' : 'apply',
+      ...(ref.approvedKey ? { approvedKey: ref.approvedKey } : {}),
+      batches,
       onOutcomes: (outcomes) => outcomes.forEach(tally),
       onBatchFailed: (batch) => {
         agreements.failed += batch.length;
@@ -166,60 +159,35 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
         await record('running', `reconciling: ${progress.agreementsDone} of ${agreements.total}`);
       },
     });
+    if (failure !== undefined) return await ended(failure);
 
-  const ended = await (ref.approvedKey
-    ? pass('approved', batches, ref.approvedKey)
-    : pass(approving ? 'plan' : 'apply', batches));
-  if (ended !== undefined) return await finish('failed', summaryOf(ended));
-
-  const notes: string[] = [];
-  if (held.length > 0) {
-    const hours = prepared.approvalExpiryHours ?? 72;
-    const expiresAt = new Date(Date.now() + hours * 3_600_000).toISOString();
-    progress.phase = 'awaiting_approval';
-    progress.held = held.length;
-    progress.approvalExpiresAt = expiresAt;
-    const why = reasonsOf(held);
-    await record(
-      'running',
-      `awaiting approval until ${expiresAt}: ${held.length} agreements held (${why})`,
-    );
-    const decided = await condition(() => decision !== undefined, hours * 3_600_000);
-    const heldIds = held.splice(0).map((h) => h.agreementId);
-    if (decided && decision?.decision === 'approve') {
-      progress.phase = 'applying_approved';
-      notes.push(`${heldIds.length} held agreements approved by ${decision.by}`);
-      // Approval mode planned new skus against stand-in catalog ids: create the items now.
-      if (prepared.catalogToCreate?.length) {
-        try {
-          const missing = await ensureApprovedCatalog(ref);
-          prepared.skippedSkus = [...(prepared.skippedSkus ?? []), ...missing];
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-          return await finish('failed', summaryOf(err));
-        }
-      }
-      const again = await pass('approved', regroup([heldIds]), ref.runKey);
-      if (again !== undefined) return await finish('failed', summaryOf(again));
-    } else {
-      const reason = decided
-        ? `rejected by ${decision?.by ?? 'a partner'}`
-        : `not approved within ${hours} h`;
-      notes.push(`${heldIds.length} held agreements not written: ${reason} (${why})`);
-      agreements.skipped += heldIds.length;
-      progress.agreementsDone += heldIds.length;
-    }
-  }
-
-  progress.phase = 'recording';
-  const base = { counts, agreements };
-  const skippedSkus = prepared.skippedSkus ?? [];
-  const outcome: BillingRunResult['outcome'] =
-    agreements.failed === 0 && agreements.skipped === 0 && !counts.failed && !skippedSkus.length
+    progress.phase = 'recording';
+    const notes = held.length
+      ? [`${held.length} agreements held for approval (${reasonsOf(held)})`]
+      : [];
+    const skippedSkus = prepared.skippedSkus ?? [];
+    const clean =
+      agreements.failed === 0 &&
+      agreements.skipped === 0 &&
+      agreements.held === 0 &&
+      !counts.failed &&
+      !skippedSkus.length;
+    const outcome: BillingRunResult['outcome'] = clean
       ? 'succeeded'
       : agreements.succeeded === 0 && agreements.failed > 0
         ? 'failed'
         : 'partial';
-  const notBilled = skippedSkus.map((s) => `${s.sku} not billed: ${s.reason}`);
-  return await finish(outcome, [describe(base), ...notes, ...notBilled].join('; '));
+    const notBilled = skippedSkus.map((s) => `${s.sku} not billed: ${s.reason}`);
+    return await finish(
+      outcome,
+      [describe({ counts, agreements }), ...notes, ...notBilled].join('; '),
+    );
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled (a reset to another tenant cancels the running run): the row says so.
+    await CancellationScope.nonCancellable(() =>
+      finish('cancelled', 'cancelled: the integration changed (e.g. a reset to another tenant)'),
+    );
+    throw err;
+  }
 }

@@ -22,7 +22,7 @@ export interface RunSummary {
   trigger: SyncTrigger;
   startedAt: string;
   endedAt: string;
-  outcome: 'succeeded' | 'partial' | 'failed' | 'skipped';
+  outcome: 'succeeded' | 'partial' | 'failed' | 'skipped' | 'cancelled';
   summary: string;
   syncRunId?: string;
   /** The billing run's own workflow (its progress query, its row in the Temporal UI). */
@@ -72,28 +72,6 @@ export const statusQuery = defineQuery<IntegrationStatus>('status');
 
 /** A billing run's progress (agreements done of total, operations applied). */
 export const billingProgressQuery = defineQuery<BillingProgress>('progress');
-
-/** A partner's decision on a billing run's held plans. */
-export interface BillingDecision {
-  decision: 'approve' | 'reject';
-  /** Who decided (the API token's name), recorded in the run. */
-  by: string;
-}
-
-export interface BillingDecisionAnswer {
-  runKey: string;
-  decision: BillingDecision['decision'];
-  /** Agreements the decision covers. */
-  agreements: number;
-}
-
-/**
- * Approve or reject what a billing run holds (approval mode, or the safety valve). Refused unless
- * the run is waiting for a decision and none was taken.
- */
-export const billingDecisionUpdate = defineUpdate<BillingDecisionAnswer, [BillingDecision]>(
-  'decideBillingRun',
-);
 
 /** The run a Synchronize press queued or joined: its workflow id, to follow it. */
 export interface SynchronizeAnswer {

@@ -1,18 +1,12 @@
 import { z } from 'zod';
+import type { BillingApprovalService } from '../../services/billing-approvals';
 import type { BillingPlanService } from '../../services/billing-plans';
 import { route } from '../route';
-import { planChangedBody, planViewSchema } from './plan-views';
+import { approvalView, approvalViewOf, planChangedBody, planViewSchema } from './plan-views';
 import { errorBody, partnerParams } from './schemas';
 
-const runParams = partnerParams.extend({
-  runKey: z
-    .string()
-    .max(200)
-    .regex(/^billing-run:[^/]+$/, 'must be a billing run id (billing-run:…)'),
-});
-
-/** Preview (dry run), apply a previewed plan by its hash, and decide on what a run holds. */
-export function billingPlanRoutes(plans: BillingPlanService) {
+/** Preview (dry run), apply a previewed plan by its hash, and decide on held plans. */
+export function billingPlanRoutes(plans: BillingPlanService, approvals: BillingApprovalService) {
   return [
     route({
       method: 'post',
@@ -59,51 +53,90 @@ export function billingPlanRoutes(plans: BillingPlanService) {
         status: 202,
         body: {
           accepted: true as const,
-          ...(await plans.apply(params.partnerId, body.planHash, principal.tokenId)),
+          ...(await plans.apply(params.partnerId, body.planHash, principal.tokenName)),
         },
       }),
     }),
     route({
       method: 'get',
       auth: 'partner',
-      path: '/partners/:partnerId/connectwise/billing/runs/:runKey/plan',
-      summary: 'What a billing run planned and holds for approval (approval mode, safety valve)',
+      path: '/partners/:partnerId/connectwise/billing/approvals',
+      summary:
+        'Plans held for a decision, one per agreement (safety valve, approval mode, candidate additions), by agreement',
       tags: ['Billing'],
-      params: runParams,
-      responses: {
-        200: { description: 'The held plan', schema: planViewSchema },
-        404: { description: 'No integration, or no such run', schema: errorBody },
-      },
-      handler: async ({ params }) => ({
-        body: await plans.runPlan(params.partnerId, params.runKey),
+      params: partnerParams,
+      query: z.object({
+        customerId: z.string().max(200).optional(),
+        after: z.coerce.number().int().min(0).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
+      responses: {
+        200: {
+          description: 'A page of pending approvals; `next` is the `after` of the next page',
+          schema: z.object({ items: z.array(approvalView), next: z.number().nullable() }),
+        },
+        404: { description: 'No integration', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const page = await approvals.listPending(params.partnerId, {
+          ...(query.customerId ? { customerId: query.customerId } : {}),
+          ...(query.after !== undefined ? { after: query.after } : {}),
+          limit: query.limit,
+        });
+        return { body: { items: page.items.map(approvalViewOf), next: page.next } };
+      },
     }),
     route({
       method: 'post',
       auth: 'partner',
-      path: '/partners/:partnerId/connectwise/billing/runs/:runKey/decision',
-      summary: 'Approve or reject what a billing run holds',
+      path: '/partners/:partnerId/connectwise/billing/approvals/decide',
+      summary:
+        'Approve or reject held plans by approvalId and planHash (all or nothing); an approval queues a run that writes it',
       tags: ['Billing'],
-      params: runParams,
-      body: z.object({ decision: z.enum(['approve', 'reject']) }),
+      params: partnerParams,
+      body: z.object({
+        decisions: z
+          .array(
+            z.object({
+              approvalId: z.string().min(1).max(100),
+              planHash: z.string().regex(/^[0-9a-f]{16}$/, 'must be a planHash'),
+              decision: z.enum(['approve', 'reject']),
+              candidates: z
+                .array(
+                  z.object({
+                    additionId: z.number().int().positive(),
+                    decision: z.enum(['adopt', 'keep_separate', 'cancel']),
+                  }),
+                )
+                .max(100)
+                .optional(),
+            }),
+          )
+          .min(1)
+          .max(500),
+      }),
       responses: {
         200: {
-          description: 'The decision, taken',
+          description: 'Decided; the run that writes the approved ones',
           schema: z.object({
-            runKey: z.string(),
-            decision: z.enum(['approve', 'reject']),
-            agreements: z.number(),
+            decided: z.array(approvalView),
+            runWorkflowId: z.string().nullable(),
           }),
         },
-        404: { description: 'No integration, or no such run', schema: errorBody },
-        409: { description: 'The run is not waiting for a decision', schema: errorBody },
+        404: { description: 'No integration', schema: errorBody },
+        409: {
+          description: '`superseded`: a newer plan replaced one of them (with the current ones)',
+          schema: z.object({
+            error: errorBody.shape.error.extend({ current: z.array(approvalView).optional() }),
+          }),
+        },
       },
-      handler: async ({ params, body, principal }) => ({
-        body: await plans.decide(params.partnerId, params.runKey, {
-          decision: body.decision,
-          by: principal.tokenId,
-        }),
-      }),
+      handler: async ({ params, body, principal }) => {
+        const done = await approvals.decide(params.partnerId, body.decisions, principal.tokenName);
+        return {
+          body: { decided: done.decided.map(approvalViewOf), runWorkflowId: done.runWorkflowId },
+        };
+      },
     }),
   ];
 }

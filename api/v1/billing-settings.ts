@@ -37,39 +37,54 @@ const hours = (max: number) => {
 const share = z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 
 /** Policy fields left out take their defaults (a PUT replaces the whole billing settings). */
-export const billingBody = z.object({
-  enabled: z.boolean(),
-  agreements: z
-    .array(agreementChoice)
-    .max(5000)
-    // One agreement per customer, and a customer's usage goes into an agreement no other
-    // customer uses: additions are kept one per product per agreement.
-    .superRefine(unique((a) => a.customerId, 'customerId'))
-    .superRefine(unique((a) => String(a.agreementId), 'agreementId'))
-    .default([]),
-  zeroUsage: z.enum(ZERO_USAGE_POLICIES).optional(),
-  syncPrices: z.boolean().optional(),
-  timeZone: z
-    .string()
-    .max(64)
-    .refine(isIanaZone, 'must be an IANA time zone name, such as America/New_York')
-    .nullable()
-    .optional(),
-  catalogDefaults: catalogDefaultsBody.optional(),
-  concurrency: z.number().int(CONCURRENCY).min(1, CONCURRENCY).max(10, CONCURRENCY).optional(),
-  apply: z.enum(APPLY_MODES).optional(),
-  approvalExpiryHours: hours(168).optional(),
-  maxSeatDropShare: share.optional(),
-  maxZeroedShare: share.optional(),
-  staleUsageHours: hours(720).optional(),
-  syncIntervalMinutes: z
-    .number()
-    .int('must be a whole number of minutes from 15 to 10080 (a week)')
-    .min(15, 'must be a whole number of minutes from 15 to 10080 (a week)')
-    .max(10080, 'must be a whole number of minutes from 15 to 10080 (a week)')
-    .nullable()
-    .optional(),
-});
+export const billingBody = z
+  .object({
+    enabled: z.boolean(),
+    agreements: z
+      .array(agreementChoice)
+      .max(5000)
+      // One agreement per customer, and a customer's usage goes into an agreement no other
+      // customer uses: additions are kept one per product per agreement.
+      .superRefine(unique((a) => a.customerId, 'customerId'))
+      .superRefine(unique((a) => String(a.agreementId), 'agreementId'))
+      .default([]),
+    zeroUsage: z.enum(ZERO_USAGE_POLICIES).optional(),
+    syncPrices: z.boolean().optional(),
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isIanaZone, 'must be an IANA time zone name, such as America/New_York')
+      .nullable()
+      .optional(),
+    catalogDefaults: catalogDefaultsBody.optional(),
+    concurrency: z.number().int(CONCURRENCY).min(1, CONCURRENCY).max(10, CONCURRENCY).optional(),
+    apply: z.enum(APPLY_MODES).optional(),
+    approvalExpiryHours: hours(168).optional(),
+    maxSeatDropShare: share.optional(),
+    maxZeroedShare: share.optional(),
+    staleUsageHours: hours(720).optional(),
+    syncIntervalMinutes: z
+      .number()
+      .int('must be a whole number of minutes from 15 to 10080 (a week)')
+      .min(15, 'must be a whole number of minutes from 15 to 10080 (a week)')
+      .max(10080, 'must be a whole number of minutes from 15 to 10080 (a week)')
+      .nullable()
+      .optional(),
+    /**
+     * With `enabled: false`, required: release every addition the engine bills (by the zero-usage
+     * policy) or leave them as they are.
+     */
+    releaseAdditions: z.boolean().nullable().optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.enabled && (b.releaseAdditions === undefined || b.releaseAdditions === null))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['releaseAdditions'],
+        message:
+          'required when billing is turned off: true releases every addition the engine bills (by zeroUsage), false leaves them as they are',
+      });
+  });
 
 /** The stored settings with every default applied; disabled when never set. */
 export function billingSettingsViewOf(
@@ -79,6 +94,7 @@ export function billingSettingsViewOf(
   const defaults = policy.catalogDefaults;
   return {
     enabled: s?.enabled ?? false,
+    releaseAdditions: s?.releaseAdditions ?? null,
     agreements: (s?.agreements ?? []).map(({ customerId, agreementId }) => ({
       customerId,
       agreementId,

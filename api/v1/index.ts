@@ -17,6 +17,7 @@ import { ConnectWiseSession } from '../connectwise-session';
 import { mountRoutes } from '../route';
 import { docsContentSecurityPolicy } from '../security-headers';
 import { billingChangeRoutes } from './billing-change-routes';
+import { BillingApprovalService } from '../../services/billing-approvals';
 import { billingPlanRoutes } from './billing-plan-routes';
 import { catalogLookupRoutes } from './catalog-lookup-routes';
 import { integrationRoutes } from './integration-routes';
@@ -69,6 +70,7 @@ export function createV1Router(deps: V1Deps): Router {
   const events = new EventService({ repos, integrations, tickets });
   const temporalUi = { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
   const plans = new BillingPlanService({ temporal, repos, lifecycle, config });
+  const approvals = new BillingApprovalService({ repos, lifecycle });
   const session = new ConnectWiseSession({
     integrations,
     repos,
@@ -88,7 +90,7 @@ export function createV1Router(deps: V1Deps): Router {
       ...syncRunRoutes({ repos, integrations, temporalUi }),
       ...eventRoutes({ events, repos, integrations, temporalUi, now }),
       ...billingChangeRoutes(repos, integrations),
-      ...billingPlanRoutes(plans),
+      ...billingPlanRoutes(plans, approvals),
       ...lookupRoutes({ session, now }),
       ...catalogLookupRoutes({ session }),
       ...hostedTabRoutes({

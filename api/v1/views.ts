@@ -69,6 +69,8 @@ export const ticketSettingsView = z.object({
 /** Billing settings with the defaults applied (api/v1/billing-settings.ts). */
 export const billingSettingsView = z.object({
   enabled: z.boolean(),
+  /** With billing off: whether the engine's additions were released (null: billing on, or never said). */
+  releaseAdditions: z.boolean().nullable(),
   agreements: z.array(z.object({ customerId: z.string(), agreementId: z.number() })),
   zeroUsage: z.enum(ZERO_USAGE_POLICIES),
   syncPrices: z.boolean(),
@@ -130,8 +132,6 @@ export const billingProgressView = z.object({
   agreementsTotal: z.number(),
   agreementsDone: z.number(),
   operationsApplied: z.number(),
-  held: z.number().optional(),
-  approvalExpiresAt: z.string().optional(),
 });
 
 const runSummaryView = z.object({

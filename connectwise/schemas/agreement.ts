@@ -97,5 +97,7 @@ export const additionPatchSchema = z.strictObject({
   cancelledDate: dateInput.nullable(),
   unitPrice: z.number(),
   unitCost: z.number(),
+  /** The engine's mark (domain/billing/ledger.ts), taken off an addition it releases. */
+  serialNumber: maxText(50),
 });
 export type AdditionPatchValues = z.input<typeof additionPatchSchema>;

@@ -1,12 +1,24 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { modelOn } from './model-on';
 
-export const BILLING_CHANGE_OUTCOMES = ['applied', 'failed', 'skipped', 'conflict'] as const;
+/**
+ * `unknown`: the write was sent and ConnectWise gave no answer that says whether it was done (a
+ * network failure, a timeout, a 5xx): it may have been. A retry that writes it again makes it
+ * `applied`; one that finds it done leaves this line naming it.
+ */
+export const BILLING_CHANGE_OUTCOMES = [
+  'applied',
+  'failed',
+  'skipped',
+  'conflict',
+  'unknown',
+] as const;
 
 /**
  * The billing audit trail: one record per addition change a run applied or attempted (and per
  * line it skipped or found in conflict). `_id` is the natural key (partnerId, integrationId,
- * runKey, agreementId, sku), so a retried activity rewrites its record instead of adding one.
+ * runKey, agreementId, sku, and the action with its addition), so a retried activity rewrites its
+ * record instead of adding one.
  */
 const billingChangeSchema = new Schema(
   {
@@ -19,12 +31,14 @@ const billingChangeSchema = new Schema(
     agreementId: { type: Number, required: true },
     sku: { type: String, required: true },
     additionId: { type: Number, default: null },
-    /** The planner's action: create, update, adopt, cancel, conflict, skip. */
+    /** The planner's action: create, update, adopt, cancel, release, forget, conflict, skip. */
     action: { type: String, required: true },
     from: { type: Schema.Types.Mixed, default: null },
     to: { type: Schema.Types.Mixed, default: null },
     outcome: { type: String, enum: BILLING_CHANGE_OUTCOMES, required: true },
     message: { type: String, default: null },
+    /** The date the write carried (a create's effectiveDate, a cancel's cancelledDate), yyyy-MM-dd. */
+    date: { type: String, default: null },
     /** When it happened; records expire after BILLING_AUDIT_RETENTION_DAYS (db/ttl-index.ts). */
     at: { type: Date, required: true },
   },

@@ -75,6 +75,8 @@ const catalogDefaultsSchema = new Schema(
 const billingSettingsSchema = new Schema(
   {
     enabled: { type: Boolean, required: true },
+    /** With billing off: release the engine's additions (true) or leave them (false). */
+    releaseAdditions: { type: Boolean },
     agreements: { type: [agreementChoiceSchema], default: [] },
     zeroUsage: { type: String },
     syncPrices: { type: Boolean },
@@ -119,6 +121,8 @@ const integrationSchema = new Schema(
     billingSettings: { type: billingSettingsSchema },
     /** Each change of ConnectWise tenant (domain/tenant.ts), newest last; bounded. */
     tenantChanges: { type: [Schema.Types.Mixed], default: [] },
+    /** Counts resets to another tenant: ledger entries and approvals name the epoch they were made in. */
+    tenantEpoch: { type: Number, default: 0 },
     deletedAt: { type: Date },
   },
   { timestamps: true, minimize: false },

@@ -3,7 +3,14 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 
 export const SYNC_KINDS = ['billing', 'validation'] as const;
 export const SYNC_TRIGGERS = ['schedule', 'manual', 'config_change'] as const;
-export const SYNC_OUTCOMES = ['running', 'succeeded', 'partial', 'failed', 'skipped'] as const;
+export const SYNC_OUTCOMES = [
+  'running',
+  'succeeded',
+  'partial',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
 
 const changeSchema = new Schema(
   {

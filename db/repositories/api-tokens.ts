@@ -2,7 +2,8 @@ import { generateToken, hashToken } from '../../security/tokens';
 import type { ApiTokenModel } from '../models/api-token';
 
 export type Principal =
-  { kind: 'partner'; partnerId: string; tokenId: string } | { kind: 'service'; tokenId: string };
+  | { kind: 'partner'; partnerId: string; tokenId: string; tokenName: string }
+  | { kind: 'service'; tokenId: string; tokenName: string };
 
 export interface TokenInfo {
   id: string;
@@ -32,9 +33,9 @@ export class ApiTokenRepository {
       .exec();
     if (!doc || doc.revokedAt) return undefined;
     const tokenId = String(doc._id);
-    if (doc.kind === 'service') return { kind: 'service', tokenId };
+    if (doc.kind === 'service') return { kind: 'service', tokenId, tokenName: doc.name };
     if (!doc.partnerId) return undefined;
-    return { kind: 'partner', partnerId: doc.partnerId, tokenId };
+    return { kind: 'partner', partnerId: doc.partnerId, tokenId, tokenName: doc.name };
   }
 
   async revoke(id: string): Promise<boolean> {

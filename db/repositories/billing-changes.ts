@@ -26,8 +26,10 @@ export interface BillingChange {
   from: AdditionValues | null;
   to: AdditionValues | null;
   outcome: (typeof BILLING_CHANGE_OUTCOMES)[number];
-  /** ConnectWise's message for a failure; the reason of a skip or conflict. */
+  /** ConnectWise's message for a failure; the reason of a skip, release, forget or cancel. */
   message: string | null;
+  /** The date the write carried (effectiveDate or cancelledDate), yyyy-MM-dd. */
+  date?: string | null;
   at: Date;
 }
 
@@ -40,13 +42,14 @@ export interface BillingChangeFilter {
   to?: Date;
 }
 
+/** Which write of a sku: an agreement may release one addition of a sku and create another. */
 type ChangeKey = Pick<
   BillingChange,
   'partnerId' | 'integrationId' | 'runKey' | 'agreementId' | 'sku'
->;
+> & { slot: string };
 
 const idOf = (k: ChangeKey) =>
-  naturalId(k.partnerId, k.integrationId, k.runKey, String(k.agreementId), k.sku);
+  naturalId(k.partnerId, k.integrationId, k.runKey, String(k.agreementId), k.sku, k.slot);
 
 const toChange = (d: BillingChange): BillingChange => ({
   partnerId: d.partnerId,
@@ -62,6 +65,7 @@ const toChange = (d: BillingChange): BillingChange => ({
   to: d.to ?? null,
   outcome: d.outcome,
   message: d.message ?? null,
+  date: d.date ?? null,
   at: d.at,
 });
 
@@ -88,14 +92,17 @@ export class BillingChangeRepository {
    * `keepExisting`, a record already there stays as it is: a retry that finds its own earlier
    * write (the create it made before a crash, now an adoption) does not hide what happened.
    */
-  async record(change: BillingChange, { keepExisting = false } = {}): Promise<void> {
+  async record(
+    change: BillingChange,
+    { keepExisting = false, slot }: { keepExisting?: boolean; slot: string },
+  ): Promise<void> {
     const { partnerId, integrationId, runKey, agreementId, sku, ...rest } = change;
     const key = { partnerId, integrationId, runKey, agreementId, sku };
     const update = keepExisting
       ? { $setOnInsert: { ...key, ...rest } }
       : { $set: rest, $setOnInsert: key };
     await retryOnDuplicateKey(() =>
-      this.model.updateOne({ _id: idOf(change) }, update, { upsert: true }).exec(),
+      this.model.updateOne({ _id: idOf({ ...change, slot }) }, update, { upsert: true }).exec(),
     );
   }
 

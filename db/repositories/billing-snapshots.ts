@@ -1,7 +1,8 @@
 import type { BillingRunRef, PreparedRun } from '../../domain/billing/run';
 import type { BillingPolicySettings } from '../../domain/billing/settings';
 import type { SeatChange } from '../../domain/billing/safety';
-import type { AdditionLink, PlannedOperation } from '../../domain/billing/types';
+import type { AgreementInvoicing, WriteDates } from '../../domain/billing/invoice-period';
+import type { LedgerEntry, PendingCreate, PlannedOperation } from '../../domain/billing/types';
 import type { BillingSnapshotModel, SnapshotPart } from '../models/billing-snapshot';
 import { naturalId } from '../natural-id';
 import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
@@ -14,6 +15,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The ConnectWise catalog item a sku is billed as, with the vendor's price and cost. */
 export interface SnapshotProduct {
   sku: string;
+  /** The vendor's product name (candidates are matched on it). */
+  name: string;
   catalogItemId: number;
   price: number;
   cost: number;
@@ -22,8 +25,12 @@ export interface SnapshotProduct {
 /** What a whole run works from, frozen when it was prepared. */
 export interface RunSnapshot {
   ref: BillingRunRef;
-  /** `yyyy-MM-dd` in the MSP's time zone. */
+  /** The tenant the run was prepared in (domain/tenant.ts tenantKeyOf): it writes nowhere else. */
+  tenantKey: string;
+  /** `yyyy-MM-dd` in the MSP's time zone, when the run was prepared. */
   today: string;
+  /** The MSP's IANA time zone: each write takes its own day in it. */
+  zone: string;
   policy: BillingPolicySettings;
   /** Every managed sku: the vendor products that have a catalog item. */
   products: SnapshotProduct[];
@@ -33,7 +40,18 @@ export interface RunSnapshot {
   createdAt: Date;
 }
 
-/** One agreement's part of the snapshot: whose it is, what it should bill, what we linked. */
+/** What the run knew of a held plan of the agreement when it was prepared. */
+export interface ApprovalSnapshot {
+  approvalId: string;
+  status: string;
+  planHash: string;
+}
+
+/**
+ * One agreement's part of the snapshot: whose it is, what it should bill, what the ledger holds
+ * there and which of it is released. An agreement billed for nobody now (its customer moved, was
+ * unmapped, billing off) is in the run only for its releases: `customerId` '' and no lines.
+ */
 export interface AgreementSnapshot {
   agreementId: number;
   customerId: string;
@@ -41,13 +59,21 @@ export interface AgreementSnapshot {
   /** The usage set's `asOf`; null when the customer never had usage pushed. */
   usageAsOf: Date | null;
   lines: Array<{ sku: string; quantity: number; asOf: Date }>;
-  links: AdditionLink[];
+  ledger: LedgerEntry[];
+  pending: PendingCreate[];
+  /** Ledger additions here no longer backed, and why. */
+  releases: Array<{ additionId: number; reason: string }>;
+  /** How ConnectWise invoices the agreement (for the dates writes carry); null if unread. */
+  invoicing: AgreementInvoicing | null;
+  approval?: ApprovalSnapshot;
   /** Set when the safety valve holds the agreement for approval whatever its plan: why. */
   hold?: string;
 }
 
 /** One agreement's plan, kept for approval and preview: what a run would write, and why it waits. */
 export interface AgreementPlanRecord {
+  /** The dates its writes would carry (the agreement's invoicing, on the day it was planned). */
+  dates?: WriteDates;
   agreementId: number;
   customerId: string;
   companyId: number;
@@ -117,22 +143,31 @@ export class BillingSnapshotRepository {
   }
 
   /**
-   * These agreements of the run, by id (those it has): one read when they are one stored batch
-   * (as prepare stores them), else one read each (runs prepared before batch documents).
+   * These agreements of the run, by id (those it has): one read per stored batch that holds any
+   * of them (as prepare stores them), else one read each (runs prepared before batch documents).
    */
   async getAgreements(
     scope: Scope,
     agreementIds: readonly number[],
+    /** The run's stored batches: which batch document holds each agreement. */
+    batches: readonly (readonly number[])[] = [agreementIds],
   ): Promise<Map<number, AgreementSnapshot>> {
     const found = new Map<number, AgreementSnapshot>();
     if (agreementIds.length === 0) return found;
-    const doc = await this.model
-      .findOne({ _id: batchDocId(scope, agreementIds[0]!) })
-      .lean()
-      .exec();
-    for (const a of (doc?.body as { agreements?: AgreementSnapshot[] } | undefined)?.agreements ??
-      [])
-      found.set(a.agreementId, a);
+    const wanted = new Set(agreementIds);
+    const firsts = batches.filter((b) => b.some((id) => wanted.has(id))).map((b) => b[0]!);
+    const docs = await Promise.all(
+      firsts.map((first) =>
+        this.model
+          .findOne({ _id: batchDocId(scope, first) })
+          .lean()
+          .exec(),
+      ),
+    );
+    for (const doc of docs)
+      for (const a of (doc?.body as { agreements?: AgreementSnapshot[] } | undefined)?.agreements ??
+        [])
+        if (wanted.has(a.agreementId)) found.set(a.agreementId, a);
     const missing = agreementIds.filter((id) => !found.has(id));
     const each = await Promise.all(missing.map((id) => this.getAgreement(scope, id)));
     for (const a of each) if (a) found.set(a.agreementId, a);

@@ -3,6 +3,8 @@ import type { BillingPolicySettings } from '../../domain/billing/settings';
 import type { Severity } from '../../domain/tickets/settings';
 import type { SealedSecret } from '../../security';
 import type { IntegrationDoc, IntegrationModel, IntegrationState } from '../models/integration';
+import type { IntegrationTenantModel } from '../models/integration-tenant';
+import { retryOnDuplicateKey } from '../retry-duplicate';
 
 /**
  * Ticket settings as stored. The policy fields are optional (older integrations have none);
@@ -24,6 +26,8 @@ export interface TicketSettings {
 /** Which agreement each customer bills through, and the run's policy (absent: the defaults). */
 export interface BillingSettings extends Partial<BillingPolicySettings> {
   enabled: boolean;
+  /** With billing off: release every ledger addition (true) or leave them as they are (false). */
+  releaseAdditions?: boolean | null;
   agreements: Array<{ customerId: string; agreementId: number }>;
 }
 
@@ -62,6 +66,8 @@ export interface IntegrationRecord {
   ticketSettingsProblem?: string;
   billingSettings?: BillingSettings;
   tenantChanges: TenantChangeRecord[];
+  /** How many times a reset moved the integration to another tenant (domain/tenant.ts). */
+  tenantEpoch: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -113,14 +119,76 @@ const toRecord = (
   ticketSettingsProblem: doc.ticketSettingsProblem ?? undefined,
   billingSettings: (doc.billingSettings as BillingSettings | null | undefined) ?? undefined,
   tenantChanges: (doc.tenantChanges as TenantChangeRecord[] | undefined) ?? [],
+  tenantEpoch: doc.tenantEpoch ?? 0,
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
 
 type Lean = IntegrationDoc & { _id: string; createdAt: Date; updatedAt: Date };
 
+const guardOf = (i: IntegrationRecord, changing: boolean) => {
+  const report = i.lastValidation as { site?: { apiOrigin?: string } } | undefined;
+  return {
+    changing,
+    site: i.site,
+    companyId: i.companyId,
+    ...(report?.site?.apiOrigin ? { apiOrigin: report.site.apiOrigin } : {}),
+    tenantEpoch: i.tenantEpoch,
+    updatedAt: new Date(),
+  };
+};
+
+/** What an integration writes into now, from its tenant guard (models/integration-tenant.ts). */
+export interface TenantGuard {
+  /** A change of tenant is being saved: nothing may be written. */
+  changing: boolean;
+  site: string;
+  companyId: string;
+  lastValidation: { site: { apiOrigin?: string } };
+  tenantEpoch: number;
+}
+
 export class IntegrationRepository {
-  constructor(private readonly model: IntegrationModel) {}
+  constructor(
+    private readonly model: IntegrationModel,
+    private readonly tenants: IntegrationTenantModel,
+  ) {}
+
+  /** The integration's tenant guard, read now by `_id`; undefined for a record without one yet. */
+  async tenantGuard(id: string): Promise<TenantGuard | undefined> {
+    const doc = await this.tenants.findOne({ _id: id }).lean().exec();
+    if (!doc) return undefined;
+    return {
+      changing: doc.changing,
+      site: doc.site,
+      companyId: doc.companyId,
+      lastValidation: { site: doc.apiOrigin ? { apiOrigin: doc.apiOrigin } : {} },
+      tenantEpoch: doc.tenantEpoch,
+    };
+  }
+
+  /** Adds the guard of a record saved before guards existed (never overwrites one). */
+  async ensureTenantGuard(integration: IntegrationRecord): Promise<void> {
+    await retryOnDuplicateKey(() =>
+      this.tenants
+        .updateOne(
+          { _id: integration.id },
+          { $setOnInsert: guardOf(integration, false) },
+          { upsert: true },
+        )
+        .exec(),
+    );
+  }
+
+  private async setTenantGuard(integration: IntegrationRecord, changing: boolean): Promise<void> {
+    await this.tenants
+      .updateOne(
+        { _id: integration.id },
+        { $set: guardOf(integration, changing) },
+        { upsert: true },
+      )
+      .exec();
+  }
 
   async create(input: NewIntegration): Promise<IntegrationRecord> {
     const id = randomUUID();
@@ -157,7 +225,10 @@ export class IntegrationRepository {
     partnerId: string,
     id: string,
     set: Partial<
-      Omit<IntegrationRecord, 'id' | 'partnerId' | 'createdAt' | 'updatedAt' | 'tenantChanges'>
+      Omit<
+        IntegrationRecord,
+        'id' | 'partnerId' | 'createdAt' | 'updatedAt' | 'tenantChanges' | 'tenantEpoch'
+      >
     >,
     unset: Array<keyof IntegrationRecord> = [],
     expect: UpdateExpectation = {},
@@ -168,13 +239,23 @@ export class IntegrationRepository {
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
     if (tenantChange)
       update.$push = { tenantChanges: { $each: [tenantChange], $slice: -KEEP_TENANT_CHANGES } };
+    if (tenantChange?.action === 'reset') update.$inc = { tenantEpoch: 1 };
     const filter: Record<string, unknown> = { _id: id, partnerId, state: { $ne: 'deleted' } };
     if (expect.state) filter.state = expect.state;
     if (expect.privateKeyCt) filter['privateKey.ct'] = expect.privateKeyCt;
-    const doc = await this.model
-      .findOneAndUpdate(filter, update, { new: true })
-      .lean<Lean>()
-      .exec();
+    // A change of tenant: no billing batch writes while it is saved, nor after it into the old
+    // tenant (the guard then names the new one; or the old one again if nothing was saved).
+    const before = tenantChange ? await this.get(partnerId, id) : undefined;
+    if (before) await this.setTenantGuard(before, true);
+    let doc: Lean | null = null;
+    try {
+      doc = await this.model.findOneAndUpdate(filter, update, { new: true }).lean<Lean>().exec();
+    } finally {
+      if (before) {
+        const now = doc ?? (await this.model.findOne({ _id: id }).lean<Lean>().exec());
+        await this.setTenantGuard(now ? toRecord(now) : before, false);
+      }
+    }
     return doc ? toRecord(doc) : undefined;
   }
 

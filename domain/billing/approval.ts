@@ -2,15 +2,22 @@
  * Applying an approved plan: what a run writes once a person approved (or previewed and applied)
  * a plan must be something that plan showed. Pure.
  */
+import { keyDigest } from './key-digest';
 import type { AdditionValues, PlannedOperation } from './types';
 
-type Write = Extract<PlannedOperation, { action: 'create' | 'update' | 'adopt' | 'cancel' }>;
+type Write = Extract<
+  PlannedOperation,
+  { action: 'create' | 'update' | 'adopt' | 'cancel' | 'release' }
+>;
 
+/** Operations that write ConnectWise (a release under `leave`, or of an addition at 0, does not). */
 const isWrite = (op: PlannedOperation): op is Write =>
   op.action === 'create' ||
   op.action === 'update' ||
   op.action === 'cancel' ||
-  (op.action === 'adopt' && op.to !== undefined);
+  (op.action === 'release' &&
+    (op.effect === 'cancel' || op.to !== undefined || op.unmark === true)) ||
+  (op.action === 'adopt' && (op.to !== undefined || op.uncancel === true));
 
 const valuesKey = (v: AdditionValues) =>
   JSON.stringify([v.quantity, v.unitPrice ?? null, v.unitCost ?? null]);
@@ -21,6 +28,8 @@ const valuesKey = (v: AdditionValues) =>
  */
 function effectOf(op: Write): string {
   if (op.action === 'cancel') return `${op.sku}\u0000cancel\u0000${op.additionId}`;
+  if (op.action === 'release')
+    return `${op.sku}\u0000release\u0000${op.additionId}\u0000${op.effect}`;
   const to = op.action === 'adopt' ? (op.to ?? op.from) : op.to;
   return `${op.sku}\u0000set\u0000${valuesKey(to)}`;
 }
@@ -43,3 +52,10 @@ export function outsideApproved(
   const skus = [...new Set(extra.map((op) => op.sku))].join(', ');
   return `ConnectWise or the usage changed since the plan was approved (${skus}): nothing written; the next run plans again`;
 }
+
+/**
+ * What a decision on one agreement's held plan names: its operations (no-ops aside), without
+ * dates, which are the day the write happens. The same plan planned again gives the same hash.
+ */
+export const agreementPlanHash = (agreementId: number, ops: readonly PlannedOperation[]): string =>
+  keyDigest(JSON.stringify([agreementId, ops.filter((op) => op.action !== 'noop')]));

@@ -3,12 +3,15 @@
  * agreement the exact ConnectWise operations, totals, warnings, and a hash that changes whenever
  * what would be written changes. Pure.
  */
+import type { WriteDates } from './invoice-period';
 import { keyDigest } from './key-digest';
 import type { SeatChange } from './safety';
 import type { SkippedAgreement } from './run';
 import type { AdditionValues, PlannedOperation } from './types';
 
 export interface KeptPlan {
+  /** The dates its writes would carry, from the agreement's invoicing (absent: the plan's day). */
+  dates?: WriteDates;
   agreementId: number;
   customerId: string;
   companyId: number;
@@ -37,15 +40,59 @@ export interface OperationView {
   to: AdditionValues | null;
   /** The date the write carries (a create's effectiveDate, a cancel's cancelledDate). */
   effectiveDate: string | null;
+  /** A create: whether ConnectWise prorates it for the current, already invoiced, period. */
+  prorated: boolean | null;
   reason: string | null;
 }
 
-const TOTALS = ['create', 'update', 'adopt', 'cancel', 'conflict', 'skip'] as const;
+/** Every action a partner sees in a plan (no-ops are left out), in the order totals list them. */
+export const PLAN_ACTIONS = [
+  'create',
+  'update',
+  'adopt',
+  'cancel',
+  'release',
+  'forget',
+  'left',
+  'candidate',
+  'conflict',
+  'skip',
+] as const satisfies ReadonlyArray<OperationView['action']>;
+const TOTALS = PLAN_ACTIONS;
 
-function operationView(op: PlannedOperation, today: string): OperationView | undefined {
+function reasonOf(op: PlannedOperation): string | null {
+  switch (op.action) {
+    case 'skip':
+    case 'conflict':
+    case 'forget':
+    case 'left':
+      return op.reason;
+    case 'release':
+      return `${op.reason} (released: ${op.effect === 'zero' ? 'quantity 0' : op.effect === 'cancel' ? 'cancelled at the period end' : 'left open, listed in every run'})`;
+    case 'cancel':
+      return op.reason ?? null;
+    case 'candidate':
+      return `${op.why}: ${op.quantity} × ${op.productIdentifier ?? op.productId}${op.unitPrice !== null ? ` at ${op.unitPrice}` : ''}; adopt, keep separate or cancel`;
+    case 'adopt':
+      return op.byMark
+        ? 'the engine created it before, and the answer was lost; found by its mark'
+        : 'taken over by the engine';
+    default:
+      return null;
+  }
+}
+
+function operationView(
+  op: PlannedOperation,
+  today: string,
+  dates?: WriteDates,
+): OperationView | undefined {
   if (op.action === 'noop') return undefined;
   const productId = op.action === 'create' ? (op.productId > 0 ? op.productId : null) : null;
-  const dated = op.action === 'create' || op.action === 'cancel';
+  const dated =
+    op.action === 'create' ||
+    op.action === 'cancel' ||
+    (op.action === 'release' && op.effect === 'cancel');
   return {
     action: op.action,
     sku: op.sku,
@@ -53,15 +100,20 @@ function operationView(op: PlannedOperation, today: string): OperationView | und
     productId,
     from: 'from' in op ? op.from : null,
     to: 'to' in op ? (op.to ?? null) : null,
-    effectiveDate: dated ? `${today}T00:00:00Z` : null,
-    reason:
-      op.action === 'skip' || op.action === 'conflict'
-        ? op.reason
-        : op.action === 'adopt'
-          ? 'an open addition for this product that the engine had not linked'
-          : null,
+    effectiveDate: dated
+      ? `${(op.action === 'create' ? dates?.effectiveDate : dates?.cancelDate) ?? today}T00:00:00Z`
+      : null,
+    prorated: op.action === 'create' ? (dates?.prorated ?? false) : null,
+    reason: reasonOf(op),
   };
 }
+
+/** A plan's operations as a partner reads them (no-ops left out). */
+export const operationsView = (
+  ops: readonly PlannedOperation[],
+  today: string,
+  dates?: WriteDates,
+): OperationView[] => ops.flatMap((op) => operationView(op, today, dates) ?? []);
 
 /** What a run would write, and only that: the hash a partner's apply must match. */
 function planHash(source: PlanSource, agreements: Array<{ id: number; ops: OperationView[] }>) {
@@ -89,7 +141,7 @@ export function planView(source: PlanSource) {
       companyId: p.companyId,
       seats: p.seats,
       hold: p.hold ?? null,
-      operations: p.operations.flatMap((op) => operationView(op, source.today) ?? []),
+      operations: operationsView(p.operations, source.today, p.dates),
     }));
   const totals = Object.fromEntries(TOTALS.map((k) => [k, 0])) as Record<
     (typeof TOTALS)[number],

@@ -38,10 +38,8 @@ export interface SkippedAgreement {
 export interface PreparedRun {
   /** `yyyy-MM-dd` in the MSP's time zone: creates start and cancels end on it. */
   today: string;
-  /** `approve`: every agreement is planned, and waits for a decision before anything is written. */
+  /** `approve`: every agreement's changes are held as pending approvals until a person decides. */
   apply?: ApplyMode;
-  /** How long held plans wait for a decision. */
-  approvalExpiryHours?: number;
   /** Eligible agreements to reconcile, in batches of a few (one activity each). */
   batches: number[][];
   skipped: SkippedAgreement[];
@@ -59,9 +57,9 @@ export interface PreparedRun {
 export type OperationCounts = Partial<Record<PlannedOperation['action'] | 'failed', number>>;
 
 /**
- * How a batch treats its agreements: `apply` plans and writes (the safety valve may hold one);
- * `plan` plans and keeps the plan, writing nothing (approval mode, preview); `approved` writes
- * only what the plan kept under `approvedKey` showed.
+ * How a batch treats its agreements: `apply` plans and writes (an agreement that needs a person
+ * is held as a pending approval); `plan` plans and keeps the plan, writing nothing (preview);
+ * `approved` writes only what the preview kept under `approvedKey` showed.
  */
 export type ReconcileMode = 'apply' | 'plan' | 'approved';
 
@@ -69,7 +67,7 @@ export type ReconcileMode = 'apply' | 'plan' | 'approved';
 export interface AgreementOutcome {
   customerId: string;
   agreementId: number;
-  /** `held`: planned, kept, waiting for approval; `planned`: planned and kept (mode `plan`). */
+  /** `held`: a pending approval holds its plan; `planned`: planned and kept (mode `plan`). */
   outcome: 'succeeded' | 'skipped' | 'failed' | 'partial' | 'held' | 'planned';
   reason?: string;
   /** What was done (nothing, for `held` and `planned`). */
@@ -78,14 +76,7 @@ export interface AgreementOutcome {
   planned?: OperationCounts;
 }
 
-export const BILLING_PHASES = [
-  'preparing',
-  'reconciling',
-  'awaiting_approval',
-  'applying_approved',
-  'recording',
-  'done',
-] as const;
+export const BILLING_PHASES = ['preparing', 'reconciling', 'recording', 'done'] as const;
 export type BillingPhase = (typeof BILLING_PHASES)[number];
 
 /** Progress as the `progress` query answers it, and as the lifecycle's status shows it. */
@@ -96,18 +87,16 @@ export interface BillingProgress {
   agreementsTotal: number;
   agreementsDone: number;
   operationsApplied: number;
-  /** Agreements whose plans wait for approval (phase `awaiting_approval`). */
-  held?: number;
-  /** When held plans are dropped unless approved, ISO. */
-  approvalExpiresAt?: string;
 }
 
 export interface BillingRunResult {
   runKey: string;
-  outcome: 'succeeded' | 'partial' | 'failed' | 'skipped';
+  /** `cancelled`: the tenant changed (or a reset cancelled the run): nothing more was written. */
+  outcome: 'succeeded' | 'partial' | 'failed' | 'skipped' | 'cancelled';
   summary: string;
   counts: OperationCounts;
-  agreements: { total: number; succeeded: number; skipped: number; failed: number };
+  /** `held`: planned, waiting as a pending approval (they block no other agreement). */
+  agreements: { total: number; succeeded: number; skipped: number; failed: number; held: number };
 }
 
 /** Agreements per reconcile activity, at least (runs over more than 1,000 take more each). */

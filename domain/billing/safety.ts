@@ -21,28 +21,43 @@ export interface SeatChange {
   after: number;
 }
 
-const seats = (additions: ExistingAddition[], products: ReadonlySet<number>, today: string) =>
-  additions
-    .filter((a) => products.has(a.productId) && isOpen(a, today))
-    .reduce((n, a) => n + a.quantity, 0);
+const seats = (
+  additions: ExistingAddition[],
+  counted: (a: ExistingAddition) => boolean,
+  today: string,
+) => additions.filter((a) => counted(a) && isOpen(a, today)).reduce((n, a) => n + a.quantity, 0);
 
-/** The managed seats on an agreement before and after a plan (other products not counted). */
+/**
+ * The managed seats on an agreement before and after a plan: additions of the managed products,
+ * and those the engine owns (`ownedIds`, e.g. an adopted hand-made addition of another item) or
+ * takes over in the plan. Other products are not counted.
+ */
 export function seatChange(
   existing: ExistingAddition[],
   plan: AgreementPlan,
   managedProducts: ReadonlySet<number>,
+  ownedIds: ReadonlySet<number> = new Set(),
 ): SeatChange {
   let next = Math.max(0, ...existing.map((a) => a.id)) + 1;
-  const after = applyPlan({ additions: existing, links: [] }, plan, () => next++);
+  const after = applyPlan({ additions: existing, ledger: [] }, plan, () => next++);
+  const adopted = new Set(
+    plan.operations.flatMap((op) => (op.action === 'adopt' ? [op.additionId] : [])),
+  );
+  const counted = (a: ExistingAddition) =>
+    managedProducts.has(a.productId) || ownedIds.has(a.id) || adopted.has(a.id);
   return {
-    before: seats(existing, managedProducts, plan.today),
-    after: seats(after.additions, managedProducts, plan.today),
+    before: seats(existing, counted, plan.today),
+    after: seats(after.additions, counted, plan.today),
   };
 }
 
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
 
-/** Why the plan must wait for approval because of the agreement's own drop, if it must. */
+/**
+ * Why the plan must wait for approval because of the agreement's own drop, if it must. Pass the
+ * change without releases: a release follows a partner's own change of mappings or settings, and
+ * counts in the run-wide zeroed share instead (zeroedShareHold).
+ */
 export function seatDropHold(change: SeatChange, policy: SafetyPolicy): string | undefined {
   if (change.before <= 0 || change.after >= change.before) return undefined;
   const drop = (change.before - change.after) / change.before;

@@ -5,6 +5,9 @@ import type { AdditionValues, ExistingAddition } from '../../domain/billing/type
 export const toExisting = (a: Addition): ExistingAddition => ({
   id: a.id,
   productId: a.product.id ?? 0,
+  productIdentifier: a.product.identifier ?? null,
+  description: a.description ?? null,
+  serialNumber: a.serialNumber ?? null,
   quantity: a.quantity ?? 0,
   unitPrice: a.unitPrice ?? null,
   unitCost: a.unitCost ?? null,

@@ -22,6 +22,11 @@ export interface CheckedChoices {
   skipped: SkippedAgreement[];
 }
 
+/** The checked choices and every agreement read (the chosen ones and `alsoRead`). */
+export interface CheckedAgreements extends CheckedChoices {
+  agreements: ReadonlyMap<number, Agreement>;
+}
+
 const skip = (c: AgreementChoice, reason: string): SkippedAgreement => ({
   customerId: c.customerId,
   agreementId: c.agreementId,
@@ -105,22 +110,19 @@ export function judgeAgreements(
 }
 
 /**
- * Both checks, reading every candidate agreement in `id in (…)` requests of 100 (`concurrency` at
- * once). The billing day may still be on its way: it is needed only once the agreements are read.
+ * Both checks, reading every candidate agreement (and `alsoRead`: agreements the ledger has
+ * additions on) in `id in (…)` requests of 100 (`concurrency` at once). The billing day may still be on its way: it is needed only once the agreements are read.
  */
 export async function checkAgreementChoices(
   client: ConnectWiseClient,
   choices: readonly AgreementChoice[],
   companyOf: ReadonlyMap<string, number | null>,
   today: string | PromiseLike<string>,
-  options: { signal?: AbortSignal; concurrency?: number } = {},
-): Promise<CheckedChoices> {
+  options: { signal?: AbortSignal; concurrency?: number; alsoRead?: readonly number[] } = {},
+): Promise<CheckedAgreements> {
   const { candidates, skipped } = mappedChoices(choices, companyOf);
-  const agreements = await agreementsById(
-    client,
-    candidates.map((c) => c.agreementId),
-    options,
-  );
+  const ids = [...new Set([...candidates.map((c) => c.agreementId), ...(options.alsoRead ?? [])])];
+  const agreements = await agreementsById(client, ids, options);
   const judged = judgeAgreements(candidates, agreements, await today);
-  return { eligible: judged.eligible, skipped: [...skipped, ...judged.skipped] };
+  return { eligible: judged.eligible, skipped: [...skipped, ...judged.skipped], agreements };
 }

@@ -6,25 +6,32 @@ import {
   type ConnectWiseClient,
 } from '../../connectwise';
 import type { AgreementSnapshot, BillingChange, Repositories, RunSnapshot } from '../../db';
+import type { WriteDates } from '../../domain/billing/invoice-period';
+import { additionMark } from '../../domain/billing/ledger';
 import { cwDateTime } from '../../domain/billing/time-zone';
-import type { PlannedOperation } from '../../domain/billing/types';
+import type { LedgerEntry, PlannedOperation } from '../../domain/billing/types';
 import { patchOf, sameValues } from './additions';
 import { cwMessage } from './cw-message';
 
 /** What one run needs to write one agreement's additions. */
 export interface ApplyContext {
-  repos: Pick<Repositories, 'additionLinks' | 'billingChanges' | 'billingSnapshots'>;
+  repos: Pick<
+    Repositories,
+    'billingLedger' | 'billingChanges' | 'billingSnapshots' | 'billingApprovals'
+  >;
   client: ConnectWiseClient;
   run: RunSnapshot;
   /** Every ConnectWise call goes through it: the integration's concurrency bound. */
   limit: <T>(call: () => Promise<T>) => Promise<T>;
   signal: AbortSignal;
   /**
-   * A retry (or a later pass) may follow writes of this run: links and refusals are read as saved
-   * now. A first attempt reads them from the snapshot and skips the look-ups (nothing of this run
-   * can precede it), which saves database round trips per agreement.
+   * A retry (or a later pass) may follow writes of this run: the ledger, approvals and refusals
+   * are read as saved now. A first attempt reads them from the snapshot and skips the look-ups
+   * (nothing of this run can precede it), which saves database round trips per agreement.
    */
   retried: boolean;
+  /** How long ConnectWise may take to commit a create (the POST's own timeout). */
+  createTimeoutMs: number;
 }
 
 export type LineOutcome = 'applied' | 'failed' | 'skipped' | 'conflict' | 'unchanged';
@@ -40,11 +47,24 @@ export interface LineResult {
 /** Answers about this write that sending it again unchanged would not change (API-NOTES §3). */
 const REFUSALS = new Set(['validation', 'object_exists', 'permission', 'not_found']);
 
-type Write = Extract<PlannedOperation, { action: 'create' | 'update' | 'adopt' | 'cancel' }>;
+type Write = Extract<
+  PlannedOperation,
+  { action: 'create' | 'update' | 'adopt' | 'cancel' | 'release' | 'forget' }
+>;
 
 const valuesOf = (op: PlannedOperation) => ({
   from: 'from' in op ? op.from : null,
   to: 'to' in op ? (op.to ?? null) : null,
+});
+
+/** Which change of the sku an audit record is: one agreement may release one and create another. */
+const slotOf = (op: PlannedOperation) =>
+  `${op.action}:${'additionId' in op && op.additionId !== undefined ? op.additionId : 'new'}`;
+
+export const ledgerScope = (run: RunSnapshot) => ({
+  partnerId: run.ref.partnerId,
+  integrationId: run.ref.integrationId,
+  tenantKey: run.tenantKey,
 });
 
 /** The message of an earlier attempt of this very write in this run that ConnectWise refused. */
@@ -54,84 +74,180 @@ async function refusedBefore(ctx: ApplyContext, a: AgreementSnapshot, op: Write)
     ...ref,
     agreementId: a.agreementId,
     sku: op.sku,
+    slot: slotOf(op),
   });
-  const additionId = 'additionId' in op ? op.additionId : null;
-  const same =
-    before?.outcome === 'failed' &&
-    before.action === op.action &&
-    before.additionId === additionId &&
-    sameValues(before.to, valuesOf(op).to);
+  const same = before?.outcome === 'failed' && sameValues(before.to, valuesOf(op).to);
   return same ? (before.message ?? 'refused by ConnectWise') : undefined;
 }
 
-/** Sends the write; returns the addition id it concerns. Links follow at once. */
-async function write(ctx: ApplyContext, a: AgreementSnapshot, op: Write): Promise<number> {
+/** The date a write carries, if it carries one. */
+const dateOf = (op: Write, dates: WriteDates): string | null =>
+  op.action === 'create'
+    ? dates.effectiveDate
+    : op.action === 'cancel' || (op.action === 'release' && op.effect === 'cancel')
+      ? dates.cancelDate
+      : null;
+
+/** A pending create whose request is over: no wait before looking it up. */
+const ANSWERED = new Date(0);
+
+/**
+ * An error answer after which ConnectWise no longer works on the request: a 429, or a 500/503 of
+ * its own. A network failure or timeout, or a gateway's 502/504 (the server behind it may still
+ * be working), are no such answer.
+ */
+const finishedAnswer = (err: unknown): boolean =>
+  isConnectWiseError(err) &&
+  (err.kind === 'throttled' ||
+    (err.kind === 'server' && (err.status === 500 || err.status === 503)));
+
+/** Sends the write and keeps the ledger with it; returns the addition id it concerns. */
+async function write(
+  ctx: ApplyContext,
+  a: AgreementSnapshot,
+  op: Write,
+  dates: WriteDates,
+): Promise<number> {
   const { client, run, signal } = ctx;
-  const { partnerId, integrationId } = run.ref;
+  const ledger = ctx.repos.billingLedger;
+  const scope = ledgerScope(run);
   const options = { signal };
-  const link = (additionId: number) =>
-    ctx.repos.additionLinks.save(partnerId, integrationId, a.agreementId, {
-      sku: op.sku,
+  const itemOf = (sku: string) => run.products.find((p) => p.sku === sku)?.catalogItemId ?? 0;
+  const own = (additionId: number, productId = itemOf(op.sku)) =>
+    ledger.save(scope, {
+      agreementId: a.agreementId,
       additionId,
+      sku: op.sku,
+      productId,
+      customerId: a.customerId,
+      state: 'active',
     });
   const patch = (additionId: number, ops: AdditionPatch[]) =>
     ctx.limit(() => patchAddition(client, a.agreementId, additionId, ops, options));
+  const cancelAt = (additionId: number) =>
+    patch(additionId, [
+      { op: 'replace', path: 'cancelledDate', value: cwDateTime(dates.cancelDate) },
+    ]);
   switch (op.action) {
     case 'create': {
-      const created = await ctx.limit(() =>
-        createAddition(
-          client,
-          a.agreementId,
-          {
-            product: { id: op.productId },
-            billCustomer: 'Billable',
-            effectiveDate: cwDateTime(run.today),
-            ...op.to,
-          },
-          options,
-        ),
-      );
-      await link(created.id);
+      // Until its answer is seen, ConnectWise may still commit it: a retry waits it out
+      // (reconcile.ts) and finds it by its mark instead of creating another.
+      await ledger.markPending(scope, a.agreementId, op.sku, new Date());
+      let created;
+      try {
+        created = await ctx.limit(() =>
+          createAddition(
+            client,
+            a.agreementId,
+            {
+              product: { id: op.productId },
+              billCustomer: 'Billable',
+              effectiveDate: cwDateTime(dates.effectiveDate),
+              serialNumber: additionMark(run.ref.integrationId, a.agreementId, op.sku),
+              ...(dates.prorated ? { prorateCurrentPeriodFlag: true } : {}),
+              ...op.to,
+            },
+            options,
+          ),
+        );
+      } catch (err) {
+        // A refusal is an answer: nothing was created.
+        if (isConnectWiseError(err) && REFUSALS.has(err.kind))
+          await ledger.clearPending(scope, a.agreementId, op.sku);
+        // ConnectWise itself answered (a 429 before the work, a 500 or 503 after it): it may have
+        // committed, but will not later. The retry looks it up by its mark at once.
+        else if (finishedAnswer(err))
+          await ledger.markPending(scope, a.agreementId, op.sku, ANSWERED);
+        throw err;
+      }
+      await own(created.id, op.productId);
+      await ledger.clearPending(scope, a.agreementId, op.sku);
       return created.id;
     }
     case 'update':
     case 'adopt': {
-      const ops = op.to ? patchOf(op.from, op.to) : [];
-      if (ops.length > 0) await patch(op.additionId, ops);
-      await link(op.additionId);
+      const ops = [
+        ...(op.to ? patchOf(op.from, op.to) : []),
+        ...(op.action === 'adopt' && op.uncancel
+          ? [{ op: 'remove' as const, path: 'cancelledDate' }]
+          : []),
+      ];
+      if (ops.length > 0) await patch(op.additionId, ops as AdditionPatch[]);
+      await own(op.additionId);
+      if (op.action === 'adopt') await ledger.clearPending(scope, a.agreementId, op.sku);
       return op.additionId;
     }
     case 'cancel':
-      await patch(op.additionId, [
-        { op: 'replace', path: 'cancelledDate', value: cwDateTime(run.today) },
-      ]);
-      await ctx.repos.additionLinks.remove(partnerId, integrationId, a.agreementId, op.sku);
+      await cancelAt(op.additionId);
+      // A duplicate or a partner's cancel is no longer the engine's; a zero-usage cancel stays
+      // its own while it runs to its date (usage coming back takes the cancel back).
+      if (op.reason !== undefined) await ledger.remove(scope, a.agreementId, op.additionId);
+      return op.additionId;
+    case 'release': {
+      if (op.effect === 'cancel') await cancelAt(op.additionId);
+      else {
+        const ops: AdditionPatch[] = [
+          ...(op.to ? patchOf(op.from, op.to) : []),
+          ...(op.unmark ? [{ op: 'remove' as const, path: 'serialNumber' as const }] : []),
+        ];
+        if (ops.length > 0) await patch(op.additionId, ops);
+      }
+      const entry = a.ledger.find((e) => e.additionId === op.additionId);
+      if (op.effect === 'leave' && entry) {
+        const left: LedgerEntry = { ...entry, state: 'left' };
+        await ledger.save(scope, left);
+      } else await ledger.remove(scope, a.agreementId, op.additionId);
+      return op.additionId;
+    }
+    case 'forget':
+      await ledger.remove(scope, a.agreementId, op.additionId);
       return op.additionId;
   }
 }
 
-const writes = (op: Write) =>
-  op.action !== 'adopt' || (op.to !== undefined && patchOf(op.from, op.to).length > 0);
+const writes = (op: Write) => {
+  switch (op.action) {
+    case 'forget':
+      return false;
+    case 'release':
+      return op.effect === 'cancel' || op.to !== undefined || op.unmark === true;
+    case 'adopt':
+      return op.uncancel === true || (op.to !== undefined && patchOf(op.from, op.to).length > 0);
+    default:
+      return true;
+  }
+};
+
+const messageOf = (op: PlannedOperation, dates: WriteDates): string | null => {
+  const why = 'reason' in op ? (op.reason ?? null) : null;
+  if (op.action === 'create' && dates.prorated) return 'prorated by ConnectWise for this period';
+  return why;
+};
 
 /**
  * Carries out one planned operation and records it in the audit trail. A write ConnectWise
  * refuses (400, 403, 404, an existing object) is this line failed with ConnectWise's message, and
  * is not sent again unchanged in this run; anything else (5xx, network, 429, 401) is thrown for
- * Temporal to retry, and the retry plans again from what ConnectWise then holds.
+ * Temporal to retry, and the retry plans again from what ConnectWise then holds. `dates` are the
+ * day of the write's, from the agreement's invoicing.
  */
 export async function applyOperation(
   ctx: ApplyContext,
   a: AgreementSnapshot,
   op: PlannedOperation,
+  dates: WriteDates,
 ): Promise<LineResult> {
   const { ref } = ctx.run;
+  const customerId =
+    op.action === 'release' ? op.customerId : a.customerId || ledgerCustomer(a, op);
   const change = (
     outcome: BillingChange['outcome'],
     additionId: number | null,
     message: string | null,
+    date: string | null = null,
   ): BillingChange => ({
     ...ref,
-    customerId: a.customerId,
+    customerId,
     agreementId: a.agreementId,
     sku: op.sku,
     additionId,
@@ -139,17 +255,22 @@ export async function applyOperation(
     ...valuesOf(op),
     outcome,
     message,
+    date,
     at: new Date(),
   });
+  const slot = slotOf(op);
   switch (op.action) {
     case 'noop':
+    case 'candidate':
       return { action: op.action, outcome: 'unchanged', wrote: false };
+    case 'left':
+      return { action: op.action, outcome: 'unchanged', message: op.reason, wrote: false };
     case 'skip':
-      await ctx.repos.billingChanges.record(change('skipped', null, op.reason));
+      await ctx.repos.billingChanges.record(change('skipped', null, op.reason), { slot });
       return { action: op.action, outcome: 'skipped', message: op.reason, wrote: false };
     case 'conflict': {
       const message = `${op.reason} (additions ${op.additionIds.join(', ')})`;
-      await ctx.repos.billingChanges.record(change('conflict', null, message));
+      await ctx.repos.billingChanges.record(change('conflict', null, message), { slot });
       return { action: op.action, outcome: 'conflict', message, wrote: false };
     }
     default:
@@ -161,16 +282,44 @@ export async function applyOperation(
     return { action: op.action, outcome: 'failed', message: refused, wrote: false };
   try {
     const wrote = writes(op);
-    const additionId = await write(ctx, a, op);
-    // An adoption that wrote nothing (a retry finding its own create) keeps the first record.
-    await ctx.repos.billingChanges.record(change('applied', additionId, null), {
-      keepExisting: !wrote,
-    });
+    const additionId = await write(ctx, a, op, dates);
+    if (op.action === 'adopt' && op.byMark && !wrote) {
+      // The engine's own create, whose answer was lost: audited as the create it was.
+      const found = 'created by an earlier attempt whose answer was lost; found by its mark';
+      await ctx.repos.billingChanges.record(
+        {
+          ...change('applied', additionId, found, dates.effectiveDate),
+          action: 'create',
+          from: null,
+          to: op.to ?? op.from,
+        },
+        { slot: 'create:new' },
+      );
+      return { action: op.action, outcome: 'applied', wrote };
+    }
+    await ctx.repos.billingChanges.record(
+      change('applied', additionId, messageOf(op, dates), dateOf(op, dates)),
+      { slot },
+    );
     return { action: op.action, outcome: 'applied', wrote };
   } catch (err) {
-    if (!isConnectWiseError(err) || !REFUSALS.has(err.kind)) throw err;
+    if (!isConnectWiseError(err) || !REFUSALS.has(err.kind)) {
+      // Sent, with no answer saying whether it was done: the audit names it all the same (a
+      // retry that writes it again, or finds its create by the mark, makes it `applied`).
+      const why = err instanceof Error ? err.message : String(err);
+      await ctx.repos.billingChanges
+        .record(change('unknown', known, `sent; no answer that says it was done: ${why}`), { slot })
+        .catch(() => undefined);
+      throw err;
+    }
     const message = cwMessage(err);
-    await ctx.repos.billingChanges.record(change('failed', known, message));
+    await ctx.repos.billingChanges.record(change('failed', known, message), { slot });
     return { action: op.action, outcome: 'failed', message, wrote: false };
   }
+}
+
+/** On an agreement billed for nobody now, the customer a ledger line was for. */
+function ledgerCustomer(a: AgreementSnapshot, op: PlannedOperation): string {
+  const id = 'additionId' in op ? op.additionId : undefined;
+  return a.ledger.find((e) => e.additionId === id)?.customerId ?? '';
 }

@@ -1,41 +1,60 @@
 import type { ConnectWiseClient } from '../../connectwise';
-import type { AgreementSnapshot, IntegrationRecord, Repositories, RunSnapshot } from '../../db';
+import type {
+  AgreementSnapshot,
+  BillingApproval,
+  IntegrationRecord,
+  Ledger,
+  Repositories,
+  RunSnapshot,
+} from '../../db';
 import {
   batchSizeFor,
   type BillingRunRef,
   type PreparedRun,
   type SkippedAgreement,
 } from '../../domain/billing/run';
+import { invoicingOf } from '../../domain/billing/invoice-period';
+import { byAgreement, releaseReason, type LedgerBacking } from '../../domain/billing/ledger';
 import { staleUsage, zeroedShareHold } from '../../domain/billing/safety';
 import { billingPolicyOf, type BillingPolicySettings } from '../../domain/billing/settings';
-import type { AdditionLink } from '../../domain/billing/types';
 import { billingDay, ianaZoneOf } from '../../domain/billing/time-zone';
+import { tenantKeyOfIntegration } from '../tenant';
 import { checkAgreementChoices, type MappedChoice } from './agreement-check';
 import { billingDayOf } from './billing-day';
 import { ensureCatalog } from './catalog';
 
 type PrepareRepos = Pick<
   Repositories,
-  'companyMappings' | 'vendor' | 'productMappings' | 'additionLinks' | 'billingSnapshots'
+  | 'companyMappings'
+  | 'vendor'
+  | 'productMappings'
+  | 'billingLedger'
+  | 'billingSnapshots'
+  | 'billingApprovals'
+  | 'integrations'
 >;
+
+/** Billing is off, and the partner asked to release what the engine bills. */
+const releasingAll = (integration: IntegrationRecord): boolean =>
+  integration.billingSettings?.enabled === false &&
+  integration.billingSettings.releaseAdditions === true;
 
 /** Why a run of this integration has nothing to do, if it has nothing to do; no I/O. */
 export function nothingToDoOf(integration: IntegrationRecord): string | undefined {
   if (integration.state !== 'active') return `the integration is ${integration.state}`;
   const billing = integration.billingSettings;
+  if (releasingAll(integration)) return undefined;
   if (billing?.enabled !== true) return 'billing is turned off for this integration';
-  if (billing.agreements.length === 0) return 'no customer has a billing agreement chosen';
   return undefined;
 }
 
 /** A run that does nothing still names its day: the settings' zone, else UTC (no ConnectWise call). */
 export function idleRun(integration: IntegrationRecord, reason: string, now: Date): PreparedRun {
-  const zone = ianaZoneOf(billingPolicyOf(integration.billingSettings).timeZone, undefined);
-  const { apply, approvalExpiryHours } = billingPolicyOf(integration.billingSettings);
+  const policy = billingPolicyOf(integration.billingSettings);
+  const zone = ianaZoneOf(policy.timeZone, undefined);
   return {
     today: billingDay(zone, now),
-    apply,
-    approvalExpiryHours,
+    apply: policy.apply,
     batches: [],
     skipped: [],
     nothingToDo: reason,
@@ -44,20 +63,23 @@ export function idleRun(integration: IntegrationRecord, reason: string, now: Dat
 
 /**
  * The safety valve's whole-run rule: when too many customers would drop to zero at once (usage
- * all zero where the engine billed before), every one of them waits for approval.
+ * all zero where the engine billed before, or every addition released), every one of them waits
+ * for approval. Not when the partner turned billing off and asked for the releases.
  */
 function holdZeroing(agreements: AgreementSnapshot[], policy: BillingPolicySettings): void {
   if (policy.zeroUsage === 'leave') return;
-  const zeroing = agreements.filter(
-    (a) => a.links.length > 0 && a.lines.every((l) => l.quantity === 0),
-  );
-  const reason = zeroedShareHold(zeroing.length, agreements.length, policy);
+  const active = (a: AgreementSnapshot) => a.ledger.filter((e) => e.state === 'active');
+  const zeroing = agreements.filter((a) => {
+    const owned = active(a);
+    if (owned.length === 0) return false;
+    const released = new Set(a.releases.map((r) => r.additionId));
+    const allReleased = owned.every((e) => released.has(e.additionId));
+    return allReleased || (a.customerId !== '' && a.lines.every((l) => l.quantity === 0));
+  });
+  const customers = new Set(agreements.map((a) => a.customerId || `#${a.agreementId}`)).size;
+  const reason = zeroedShareHold(zeroing.length, customers, policy);
   if (reason) for (const a of zeroing) a.hold = reason;
 }
-
-/** A run that plans, then waits for a person's approval before it writes anything. */
-export const awaitsApproval = (policy: BillingPolicySettings, ref: BillingRunRef): boolean =>
-  policy.apply === 'approve' && !ref.approvedKey;
 
 const chunk = <T>(list: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
@@ -66,10 +88,10 @@ const chunk = <T>(list: readonly T[], size: number): T[][] =>
 
 /**
  * Freezes a billing run: the billing day, which customers' agreements may be written (tenant
- * safety, few ConnectWise reads), their usage and addition links as they are now, and the catalog
- * item of every sku (found or created once for the whole run). Stores it under the run's key,
- * agreements first and the run last, and returns the run's snapshot as stored (its `prepared`:
- * the shape for the workflow).
+ * safety, few ConnectWise reads), their usage, the ledger as it is now and what of it is no longer
+ * backed, and the catalog item of every sku (found or created once for the whole run). Stores it
+ * under the run's key, agreements first and the run last, and returns the run's snapshot as
+ * stored (its `prepared`: the shape for the workflow).
  */
 export async function prepareRun(
   repos: PrepareRepos,
@@ -80,8 +102,12 @@ export async function prepareRun(
 ): Promise<RunSnapshot> {
   const { partnerId, integrationId } = ref;
   const now = options.now ?? new Date();
-  const billing = integration.billingSettings!;
+  const billing = integration.billingSettings ?? { enabled: false, agreements: [] };
+  const choices = releasingAll(integration) ? [] : billing.agreements;
   const policy = billingPolicyOf(billing);
+  const tenantKey = tenantKeyOfIntegration(integration);
+  await repos.integrations.ensureTenantGuard(integration);
+  const scope = { partnerId, integrationId, tenantKey };
   // ConnectWise reads and database reads overlap: the day is needed only to judge the agreements.
   const dayRead = billingDayOf(client, policy.timeZone, now, options);
   const todayRead = dayRead.then((d) => d.today);
@@ -102,29 +128,41 @@ export async function prepareRun(
     ensureCatalog(
       client,
       { products, needed, mappings, defaults: policy.catalogDefaults },
-      // A preview writes nothing; a run in approval mode creates its catalog items once approved.
-      { ...options, dryRun: ref.preview === true || awaitsApproval(policy, ref) },
+      // A preview writes nothing, not even a catalog item.
+      { ...options, dryRun: ref.preview === true },
     ),
   );
   catalogRead.catch(() => undefined); // awaited below, or the run failed before
+  const ledgerRead = repos.billingLedger.list(scope);
+  const mappingsRead = repos.companyMappings.list(partnerId, integrationId);
   try {
     return await snapshotRun(repos, ref, now, policy, {
-      checked: repos.companyMappings
-        .list(partnerId, integrationId)
-        .then((mappings) =>
-          checkAgreementChoices(
-            client,
-            billing.agreements,
-            new Map(mappings.map((m) => [m.customerId, m.companyId])),
-            todayRead,
-            { ...options, concurrency: policy.concurrency },
-          ),
+      tenantKey,
+      zone: dayRead.then((d) => d.zone),
+      billingOff: releasingAll(integration),
+      choices,
+      companyOf: mappingsRead.then(
+        (mappings) => new Map(mappings.map((m) => [m.customerId, m.companyId])),
+      ),
+      checked: Promise.all([mappingsRead, ledgerRead]).then(([mappings, ledger]) =>
+        checkAgreementChoices(
+          client,
+          choices,
+          new Map(mappings.map((m) => [m.customerId, m.companyId])),
+          todayRead,
+          {
+            ...options,
+            concurrency: policy.concurrency,
+            alsoRead: ledger.entries.map((e) => e.agreementId),
+          },
         ),
-      links: repos.additionLinks.list(partnerId, integrationId),
+      ),
+      ledger: ledgerRead,
+      approvals: repos.billingApprovals.listLive(scope),
       products: productsRead,
       usage: repos.vendor.currentUsage(
         partnerId,
-        billing.agreements.map((c) => c.customerId),
+        choices.map((c) => c.customerId),
       ),
       today: todayRead,
       catalog: (skus) => {
@@ -140,8 +178,14 @@ export async function prepareRun(
 
 /** What prepareRun reads, started together; `catalog` is told the skus the run needs. */
 interface RunReads {
+  tenantKey: string;
+  zone: Promise<string>;
+  billingOff: boolean;
+  choices: ReadonlyArray<{ customerId: string; agreementId: number }>;
+  companyOf: Promise<Map<string, number | null>>;
   checked: Promise<Awaited<ReturnType<typeof checkAgreementChoices>>>;
-  links: ReturnType<PrepareRepos['additionLinks']['list']>;
+  ledger: Promise<Ledger>;
+  approvals: Promise<BillingApproval[]>;
   products: ReturnType<PrepareRepos['vendor']['listProducts']>;
   usage: ReturnType<PrepareRepos['vendor']['currentUsage']>;
   today: Promise<string>;
@@ -156,11 +200,12 @@ async function snapshotRun(
   reads: RunReads,
 ): Promise<RunSnapshot> {
   const { partnerId, integrationId } = ref;
-  const [checked, [links, products, usage], today] = await Promise.all([
-    reads.checked,
-    Promise.all([reads.links, reads.products, reads.usage]),
-    reads.today,
-  ]);
+  const [checked, [ledger, products, usage, companyOf, approvals], [today, zone]] =
+    await Promise.all([
+      reads.checked,
+      Promise.all([reads.ledger, reads.products, reads.usage, reads.companyOf, reads.approvals]),
+      Promise.all([reads.today, reads.zone]),
+    ]);
   const skipped: SkippedAgreement[] = [...checked.skipped];
   const billed: MappedChoice[] = [];
   for (const c of checked.eligible) {
@@ -171,10 +216,57 @@ async function snapshotRun(
     else if (stale) skipped.push({ ...c, reason: stale });
     else billed.push(c);
   }
-  const linksOf = new Map<number, AdditionLink[]>();
-  for (const { agreementId, ...link } of links) {
-    linksOf.set(agreementId, [...(linksOf.get(agreementId) ?? []), link]);
-  }
+
+  const needed = new Set([
+    ...billed.flatMap((c) =>
+      usage
+        .get(c.customerId)!
+        .lines.filter((l) => l.quantity > 0)
+        .map((l) => l.sku),
+    ),
+    ...ledger.entries.map((e) => e.sku),
+  ]);
+  const catalogWork = reads.catalog(needed);
+  const catalog = await catalogWork;
+
+  const ledgerOf = byAgreement(ledger.entries);
+  const pendingOf = byAgreement(ledger.pending);
+  const backing: LedgerBacking = {
+    billingOff: reads.billingOff,
+    choiceOf: new Map(reads.choices.map((c) => [c.customerId, c.agreementId])),
+    companyOf,
+    ownerOf: new Map(
+      [...checked.agreements].flatMap(([id, a]) =>
+        a.company.id != null ? [[id, a.company.id]] : [],
+      ),
+    ),
+    itemOf: catalog.items,
+    skus: new Set(products.map((p) => p.sku)),
+  };
+  const approvalOf = new Map(approvals.map((a) => [a.agreementId, a]));
+  const agreementPart = (agreementId: number) => {
+    const entries = ledgerOf.get(agreementId) ?? [];
+    const agreement = checked.agreements.get(agreementId);
+    const approval = approvalOf.get(agreementId);
+    return {
+      ledger: entries,
+      pending: pendingOf.get(agreementId) ?? [],
+      releases: entries.flatMap((e) => {
+        const reason = releaseReason(e, backing);
+        return reason ? [{ additionId: e.additionId, reason }] : [];
+      }),
+      invoicing: agreement ? invoicingOf(agreement) : null,
+      ...(approval
+        ? {
+            approval: {
+              approvalId: approval.approvalId,
+              status: approval.status,
+              planHash: approval.planHash,
+            },
+          }
+        : {}),
+    };
+  };
   const agreements: AgreementSnapshot[] = billed.map((c) => {
     const set = usage.get(c.customerId)!;
     return {
@@ -183,48 +275,59 @@ async function snapshotRun(
       companyId: c.companyId,
       usageAsOf: set.asOf,
       lines: set.lines,
-      links: linksOf.get(c.agreementId) ?? [],
+      ...agreementPart(c.agreementId),
     };
   });
+  // Agreements billed for nobody now, in the run only for their releases.
+  const billedIds = new Set(billed.map((c) => c.agreementId));
+  for (const agreementId of ledgerOf.keys()) {
+    if (billedIds.has(agreementId)) continue;
+    const part = agreementPart(agreementId);
+    if (part.releases.length === 0) continue;
+    const owner = checked.agreements.get(agreementId)?.company.id ?? 0;
+    agreements.push({
+      agreementId,
+      customerId: '',
+      companyId: owner,
+      usageAsOf: null,
+      lines: [],
+      ...part,
+    });
+  }
 
-  holdZeroing(agreements, policy);
+  if (!reads.billingOff) holdZeroing(agreements, policy);
   // Batches as the workflow will reconcile them (no regrouping), each stored as one document.
   const batches = chunk(
     [...agreements].sort((x, y) => x.agreementId - y.agreementId),
     batchSizeFor(agreements.length),
   );
-
-  const needed = new Set(
-    agreements.flatMap((a) => [
-      ...a.lines.filter((l) => l.quantity > 0).map((l) => l.sku),
-      ...a.links.map((l) => l.sku),
-    ]),
-  );
-  // The agreements are stored while the catalog is ensured: no run document yet, so a retry
-  // redoes it.
-  const [catalog] = await Promise.all([
-    reads.catalog(needed),
+  await Promise.all([
     repos.billingSnapshots.saveBatches(ref, batches, now),
+    repos.productMappings.save(partnerId, integrationId, catalog.found),
   ]);
-  await repos.productMappings.save(partnerId, integrationId, catalog.found);
 
   const prepared: PreparedRun = {
     today,
     apply: policy.apply,
-    approvalExpiryHours: policy.approvalExpiryHours,
     batches: batches.map((b) => b.map((a) => a.agreementId)),
     skipped: skipped.sort((x, y) => x.customerId.localeCompare(y.customerId)),
     ...(catalog.skipped.length > 0 ? { skippedSkus: catalog.skipped } : {}),
     ...(catalog.toCreate.length > 0 ? { catalogToCreate: catalog.toCreate } : {}),
+    ...(agreements.length === 0 && skipped.length === 0
+      ? { nothingToDo: 'no customer has a billing agreement chosen, and nothing to release' }
+      : {}),
   };
   const run: RunSnapshot = {
     ref,
+    tenantKey: reads.tenantKey,
     today,
+    zone,
     policy,
     products: products
       .filter((p) => catalog.items.has(p.sku))
       .map((p) => ({
         sku: p.sku,
+        name: p.name,
         catalogItemId: catalog.items.get(p.sku)!,
         price: p.price,
         cost: p.cost,

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBillingActivities } from '../../activities/billing';
+import type { BillingSettings } from '../../db';
 import type { Product } from '../../db/repositories/vendor';
 import type { ReconcileOptions } from '../../services/billing/reconcile';
 import type { BillingRunRef } from '../../domain/billing/run';
 import type { BillingPolicySettings } from '../../domain/billing/settings';
 import { DEMO_CREDENTIALS, type JournalEntry } from '../../simulator';
+import type { CandidateChoice } from '../../db';
+import { BillingApprovalService } from '../../services/billing-approvals';
 import { sealPrivateKey } from '../../services/integration-client';
+import { tenantKeyOfIntegration } from '../../services/tenant';
 import { simulatorActivityDeps } from '../support/activity-deps';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
@@ -90,7 +94,10 @@ export function useBillingFixture(label: string) {
     if (!db) throw new Error('database not open');
     return db.repos;
   };
-  const activities = () => createBillingActivities(simulatorActivityDeps(repos(), keyring));
+  /** The client's write timeout, and how long a create whose answer was lost is waited out. */
+  let writeTimeoutMs: number | undefined;
+  const activities = () =>
+    createBillingActivities(simulatorActivityDeps(repos(), keyring, writeTimeoutMs));
 
   async function pushUsage(
     partnerId: string,
@@ -135,6 +142,11 @@ export function useBillingFixture(label: string) {
     for (const [customerId, lines] of Object.entries(input.usage ?? {})) {
       await pushUsage(partnerId, customerId, lines);
     }
+    const synchronized = { count: 0 };
+    const scope = async () => {
+      const integration = await repos().integrations.get(partnerId, integrationId);
+      return { partnerId, integrationId, tenantKey: tenantKeyOfIntegration(integration!) };
+    };
     const newRef = (): BillingRunRef => ({
       partnerId,
       integrationId,
@@ -173,7 +185,67 @@ export function useBillingFixture(label: string) {
         pushUsage(partnerId, customerId, lines, asOf),
       changes: (ref: BillingRunRef) =>
         repos().billingChanges.listForRun(partnerId, integrationId, ref.runKey),
-      links: () => repos().additionLinks.list(partnerId, integrationId),
+      /** The ledger scope of the integration as stored now (its tenant key included). */
+      scope,
+      /** The ledger's entries (pending creates aside), by agreement and addition. */
+      ledger: async () =>
+        (await repos().billingLedger.list(await scope())).entries.sort(
+          (x, y) => x.agreementId - y.agreementId || x.additionId - y.additionId,
+        ),
+      /** Creates sent whose answer was not seen. */
+      pending: async () => (await repos().billingLedger.list(await scope())).pending,
+      /** The agreement's held plan (pending, approved, rejected…), if any. */
+      approval: (agreementId: number) =>
+        repos().billingApprovals.get({ partnerId, integrationId }, agreementId),
+      /**
+       * The partner's decision on the agreement's pending approval, as the API takes it (the
+       * service: checks, the decision, a kept-separate addition remembered in the ledger). The
+       * run it would queue is the test's to start: `synchronized` counts the requests.
+       */
+      decide: async (
+        agreementId: number,
+        decision: 'approve' | 'reject',
+        candidates?: CandidateChoice[],
+      ) => {
+        const approval = await repos().billingApprovals.get(
+          { partnerId, integrationId },
+          agreementId,
+        );
+        if (!approval) throw new Error(`agreement ${agreementId} has no approval`);
+        const service = new BillingApprovalService({
+          repos: repos(),
+          lifecycle: {
+            synchronize: () => {
+              synchronized.count += 1;
+              return Promise.resolve({
+                runWorkflowId: `billing-run:${integrationId}:queued`,
+                joined: false,
+              });
+            },
+          },
+        });
+        const { decided } = await service.decide(
+          partnerId,
+          [
+            {
+              approvalId: approval.approvalId,
+              planHash: approval.planHash,
+              decision,
+              ...(candidates ? { candidates } : {}),
+            },
+          ],
+          'Billing tester',
+        );
+        return decided[0]!;
+      },
+      synchronized,
+      integration: async () => (await repos().integrations.get(partnerId, integrationId))!,
+      setSettings: async (settings: Partial<BillingSettings>) => {
+        const current = await repos().integrations.get(partnerId, integrationId);
+        await repos().integrations.update(partnerId, integrationId, {
+          billingSettings: { ...current!.billingSettings!, ...settings },
+        });
+      },
       setPolicy: async (policy: Partial<BillingPolicySettings>) => {
         const current = await repos().integrations.get(partnerId, integrationId);
         await repos().integrations.update(partnerId, integrationId, {
@@ -189,6 +261,10 @@ export function useBillingFixture(label: string) {
       return repos();
     },
     setup,
+    /** Sets the ConnectWise write timeout of the activities (default: test/support's 2 s). */
+    setWriteTimeout(ms: number | undefined) {
+      writeTimeoutMs = ms;
+    },
   };
 }
 

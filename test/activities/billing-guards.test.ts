@@ -13,7 +13,7 @@ const planOf = (ref: { partnerId: string; integrationId: string; runKey: string 
   fx.repos.billingSnapshots.getPlan(ref, id);
 
 describe('safety valve: a seat drop', () => {
-  test('of more than half is held: nothing written, the plan kept with why; approved, it is written', async () => {
+  test('of more than half is held as a pending approval with why: nothing written; approved, the next run writes it', async () => {
     const s = await fx.setup({
       choices: [UMBRELLA],
       usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
@@ -21,7 +21,7 @@ describe('safety valve: a seat drop', () => {
     await s.run();
     await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 4 });
     await admin().journal.clear();
-    const { ref, outcomes } = await s.run();
+    const { outcomes } = await s.run();
     expect(outcomes).toEqual([
       expect.objectContaining({
         outcome: 'held',
@@ -32,17 +32,76 @@ describe('safety valve: a seat drop', () => {
     ]);
     expect(writesIn(await admin().journal.list())).toEqual([]);
     expect(additionRows(await admin().state.additions(307))).toEqual([[1350, 10, null]]);
-    const plan = await planOf(ref, 307);
-    expect(plan).toMatchObject({ seats: { before: 10, after: 4 }, hold: outcomes[0]!.reason });
-    expect(plan!.operations).toEqual([
+    const pending = await s.approval(307);
+    expect(pending).toMatchObject({
+      status: 'pending',
+      customerId: UMBRELLA.customerId,
+      seats: { before: 10, after: 4 },
+      reasons: [outcomes[0]!.reason],
+    });
+    expect(pending!.operations).toEqual([
       expect.objectContaining({ action: 'update', from: { quantity: 10 }, to: { quantity: 4 } }),
     ]);
 
-    const approved = await s.reconcile(ref, [307], { mode: 'approved', approvedKey: ref.runKey });
+    // Held again by the next run: the same plan keeps the same pending approval.
+    expect((await s.run()).outcomes[0]?.outcome).toBe('held');
+    expect((await s.approval(307))?.approvalId).toBe(pending!.approvalId);
+
+    expect(await s.decide(307, 'approve')).toMatchObject({
+      status: 'approved',
+      decidedBy: 'Billing tester',
+    });
+    expect(s.synchronized.count).toBe(1);
+    const { ref, outcomes: approved } = await s.run();
     expect(approved).toEqual([
       expect.objectContaining({ outcome: 'succeeded', counts: { update: 1 } }),
     ]);
     expect(additionRows(await admin().state.additions(307))).toEqual([[1350, 4, null]]);
+    expect((await s.changes(ref)).map((c) => [c.action, c.from, c.to])).toEqual([
+      ['update', { quantity: 10 }, { quantity: 4 }],
+    ]);
+    expect((await s.approval(307))?.status).toBe('applied');
+  });
+
+  test('a changed plan replaces the pending approval; a rejected plan is skipped while it stays the same', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA],
+      usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
+    });
+    await s.run();
+    await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 4 });
+    await s.run();
+    const first = await s.approval(307);
+    await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 3 });
+    expect((await s.run()).outcomes[0]).toMatchObject({
+      outcome: 'held',
+      reason: expect.stringContaining('seats would drop from 10 to 3'),
+    });
+    const second = await s.approval(307);
+    expect(second).toMatchObject({ status: 'pending', seats: { before: 10, after: 3 } });
+    expect(second!.approvalId).not.toBe(first!.approvalId);
+    expect(second!.planHash).not.toBe(first!.planHash);
+
+    await s.decide(307, 'reject');
+    expect(s.synchronized.count).toBe(0);
+    await admin().journal.clear();
+    const rejected = await s.run();
+    expect(rejected.outcomes).toEqual([
+      expect.objectContaining({
+        outcome: 'skipped',
+        reason: expect.stringMatching(/^this plan was rejected by Billing tester/),
+      }),
+    ]);
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+    expect((await s.approval(307))?.status).toBe('rejected');
+
+    // Another plan is asked again.
+    await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 2 });
+    expect((await s.run()).outcomes[0]?.outcome).toBe('held');
+    expect(await s.approval(307)).toMatchObject({
+      status: 'pending',
+      seats: { before: 10, after: 2 },
+    });
   });
 
   test('of exactly half, or any rise, is applied at once', async () => {
@@ -132,6 +191,51 @@ describe('approval', () => {
     const same = await s.run(undefined, { mode: 'approved', approvedKey: preview.ref.runKey });
     expect(same.outcomes[0]).toMatchObject({ outcome: 'succeeded', counts: { create: 1 } });
     expect(additionRows(await admin().state.additions(307))).toEqual([[1350, 7, null]]);
+  });
+
+  test('approval mode holds every agreement with writes as a pending approval; one with nothing to write is in sync; prepare still creates catalog items', async () => {
+    const s = await fx.setup({
+      choices: [UMBRELLA, STARK],
+      usage: {
+        [UMBRELLA.customerId]: { 'browser-security': 7 },
+        [STARK.customerId]: { 'browser-security': 3 },
+      },
+    });
+    await s.run();
+    await s.setPolicy({ apply: 'approve' });
+    await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 8, dlp: 2 });
+    await admin().journal.clear();
+    const { outcomes } = await s.run();
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        agreementId: 307,
+        outcome: 'held',
+        reason: 'approval mode: every change waits for a person',
+        planned: { update: 1, create: 1 },
+      }),
+      // Nothing to write (dlp, now managed, has no usage there either).
+      expect.objectContaining({ agreementId: 309, outcome: 'succeeded', counts: { noop: 2 } }),
+    ]);
+    // Only previews are dry runs: the dlp item exists, the additions wait.
+    expect(writesIn(await admin().journal.list())).toEqual(['POST /procurement/catalog']);
+    expect(await s.approval(309)).toBeUndefined();
+    expect((await s.approval(307))?.operations.map((op) => op.action)).toEqual([
+      'update',
+      'create',
+    ]);
+
+    await s.decide(307, 'approve');
+    const approved = await s.run();
+    expect(approved.outcomes[0]).toMatchObject({
+      agreementId: 307,
+      outcome: 'succeeded',
+      counts: { update: 1, create: 1 },
+    });
+    const dlp = (await admin().state.catalog()).find((i) => i.integrationXRef === 'dfx:dlp')!;
+    expect(additionRows(await admin().state.additions(307))).toEqual([
+      [1350, 8, null],
+      [dlp.id, 2, null],
+    ]);
   });
 
   test('a preview creates no catalog item; the plan shows the additions a run would make', async () => {

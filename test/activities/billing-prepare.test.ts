@@ -105,21 +105,26 @@ describe('snapshot', () => {
     ]);
   });
 
-  test('nothing to do, and why, without calling ConnectWise', async () => {
+  test('nothing to do, and why, without calling ConnectWise when billing is off or the integration paused', async () => {
     const off = await fx.setup({ choices: [UMBRELLA], enabled: false });
     expect(await off.prepare(off.newRef())).toMatchObject({
       batches: [],
       skipped: [],
       nothingToDo: 'billing is turned off for this integration',
     });
-    const none = await fx.setup({ choices: [] });
-    expect((await none.prepare(none.newRef())).nothingToDo).toBe(
-      'no customer has a billing agreement chosen',
-    );
     const paused = await fx.setup({ choices: [UMBRELLA] });
     await fx.repos.integrations.update(paused.partnerId, paused.integrationId, { state: 'paused' });
     expect((await paused.prepare(paused.newRef())).nothingToDo).toBe('the integration is paused');
     expect(await admin().journal.list()).toEqual([]);
+
+    // With no agreement chosen the ledger may still hold additions to release: the run looks,
+    // and writes nothing when it holds none.
+    const none = await fx.setup({ choices: [] });
+    expect(await none.prepare(none.newRef())).toMatchObject({
+      batches: [],
+      nothingToDo: 'no customer has a billing agreement chosen, and nothing to release',
+    });
+    expect(writesIn(await admin().journal.list())).toEqual([]);
   });
 });
 

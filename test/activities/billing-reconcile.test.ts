@@ -1,17 +1,18 @@
+import { additionMark } from '../../domain/billing/ledger';
 import { additionRows, useBillingFixture, writesIn } from './billing-fixture';
 
 const fx = useBillingFixture('billing-reconcile');
 const admin = () => fx.sim.sim.admin;
 
 // Seed agreements (simulator/fixtures/demo.json): Umbrella's 307 has no additions; Acme's 300 has
-// 5000 (M365, item 1353, 25), 5001 (browser security, item 1350, 20) and 5005 (item 1351,
-// cancelled in 2025); Initech's 306 has two open additions of item 1350 (a conflict).
+// 5000 (M365, item 1353, 25), 5001 (browser security, item 1350, 20, made by hand) and 5005
+// (item 1351, cancelled in 2025); Initech's 306 has two open hand-made additions of item 1350.
 const UMBRELLA = { customerId: 'c-umbrella', agreementId: 307, companyId: 256 };
 const ACME = { customerId: 'c-acme', agreementId: 300, companyId: 250 };
 const INITECH = { customerId: 'c-initech', agreementId: 306, companyId: 255 };
 
 describe('create', () => {
-  test('usage becomes Billable additions from the billing day, linked and audited at once', async () => {
+  test("usage becomes Billable additions from the billing day, carrying the engine's mark, in the ledger and audited at once", async () => {
     const s = await fx.setup({
       choices: [UMBRELLA],
       usage: { [UMBRELLA.customerId]: { 'browser-security': 10, dlp: 3 } },
@@ -37,17 +38,22 @@ describe('create', () => {
         effectiveDate: `${prepared.today}T00:00:00Z`,
       });
     }
-    const idOf = (productId: number) => additions.find((a) => a.product.id === productId)!.id;
-    expect(await s.links()).toEqual(
-      expect.arrayContaining([
-        { agreementId: 307, sku: 'browser-security', additionId: idOf(1350) },
-        { agreementId: 307, sku: 'dlp', additionId: idOf(dlpItem.id) },
-      ]),
-    );
+    const byItem = (productId: number) => additions.find((a) => a.product.id === productId)!;
+    const idOf = (productId: number) => byItem(productId).id;
+    // 307 does not prorate, and its last invoiced period ended long ago: no proration asked.
+    expect(byItem(1350).prorateCurrentPeriodFlag).not.toBe(true);
+    expect(byItem(1350).serialNumber).toBe(additionMark(s.integrationId, 307, 'browser-security'));
+    expect(byItem(dlpItem.id).serialNumber).toBe(additionMark(s.integrationId, 307, 'dlp'));
+    const owned = { agreementId: 307, customerId: UMBRELLA.customerId, state: 'active' };
+    expect((await s.ledger()).sort((x, y) => x.sku.localeCompare(y.sku))).toEqual([
+      { ...owned, sku: 'browser-security', productId: 1350, additionId: idOf(1350) },
+      { ...owned, sku: 'dlp', productId: dlpItem.id, additionId: idOf(dlpItem.id) },
+    ]);
+    expect(await s.pending()).toEqual([]);
     const changes = await s.changes(ref);
-    expect(changes.map((c) => [c.sku, c.action, c.outcome, c.additionId, c.to])).toEqual([
-      ['browser-security', 'create', 'applied', idOf(1350), { quantity: 10 }],
-      ['dlp', 'create', 'applied', idOf(dlpItem.id), { quantity: 3 }],
+    expect(changes.map((c) => [c.sku, c.action, c.outcome, c.additionId, c.to, c.date])).toEqual([
+      ['browser-security', 'create', 'applied', idOf(1350), { quantity: 10 }, prepared.today],
+      ['dlp', 'create', 'applied', idOf(dlpItem.id), { quantity: 3 }, prepared.today],
     ]);
     expect(changes[0]).toMatchObject({
       trigger: 'manual',
@@ -101,6 +107,8 @@ describe('update', () => {
 const NO_VALVE = { maxSeatDropShare: 1, maxZeroedShare: 1 };
 
 describe('zero usage, per policy', () => {
+  // A zero-usage cancel keeps the addition in the ledger while it runs to its cancel date (usage
+  // coming back before then takes the cancel back).
   test.each([
     ['zero', { update: 1 }, 0, false],
     ['cancel', { cancel: 1 }, 10, true],
@@ -113,12 +121,18 @@ describe('zero usage, per policy', () => {
     });
     await s.run();
     await s.pushUsage(UMBRELLA.customerId, {});
-    const { prepared, outcomes } = await s.run();
+    const { ref, prepared, outcomes } = await s.run();
     expect(outcomes[0]).toMatchObject({ outcome: 'succeeded', counts });
-    expect(additionRows(await admin().state.additions(307))).toEqual([
-      [1350, quantity, cancelled ? prepared.today : null],
+    const additions = await admin().state.additions(307);
+    expect(additionRows(additions)).toEqual([[1350, quantity, cancelled ? prepared.today : null]]);
+    expect(await s.ledger()).toEqual([
+      expect.objectContaining({ additionId: additions[0]!.id, state: 'active' }),
     ]);
-    expect((await s.links()).length).toBe(cancelled ? 0 : 1);
+    if (cancelled) {
+      expect(await s.changes(ref)).toEqual([
+        expect.objectContaining({ action: 'cancel', outcome: 'applied', date: prepared.today }),
+      ]);
+    }
   });
 
   test('usage returning after a cancel is a new addition; the cancelled one stays as history', async () => {
@@ -132,16 +146,21 @@ describe('zero usage, per policy', () => {
     const { prepared } = await s.run();
     await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 4 });
     const { outcomes } = await s.run();
-    expect(outcomes[0]?.counts).toEqual({ create: 1 });
-    expect(additionRows(await admin().state.additions(307))).toEqual([
+    // Cancelled as of today, the old addition no longer bills: the ledger forgets it.
+    expect(outcomes[0]?.counts).toEqual({ forget: 1, create: 1 });
+    const additions = await admin().state.additions(307);
+    expect(additionRows(additions)).toEqual([
       [1350, 4, null],
       [1350, 10, prepared.today],
+    ]);
+    expect(await s.ledger()).toEqual([
+      expect.objectContaining({ additionId: additions.find((a) => !a.cancelledDate)!.id }),
     ]);
   });
 });
 
 describe('additions the engine did not make', () => {
-  test('an open addition of a managed product is adopted and corrected; other products are untouched', async () => {
+  test('an open addition of a managed product is a candidate: the agreement is held for the partner, nothing written; other products are untouched', async () => {
     const s = await fx.setup({
       choices: [ACME],
       policy: { zeroUsage: 'cancel', ...NO_VALVE },
@@ -149,49 +168,85 @@ describe('additions the engine did not make', () => {
     });
     const before = await admin().state.additions(300);
     const { ref, outcomes } = await s.run();
-    expect(outcomes[0]).toMatchObject({ outcome: 'succeeded', counts: { adopt: 1 } });
-    expect(writesIn(await admin().journal.list())).toEqual([
-      'PATCH /finance/agreements/300/additions/5001',
+    expect(outcomes).toEqual([
+      {
+        customerId: ACME.customerId,
+        agreementId: 300,
+        outcome: 'held',
+        reason: expect.stringMatching(
+          /^1 addition the engine does not own may already bill browser-security: adopt, keep separate or cancel/,
+        ),
+        counts: {},
+        planned: { candidate: 1 },
+      },
     ]);
-    const after = await admin().state.additions(300);
-    expect(after.find((a) => a.id === 5001)?.quantity).toBe(22);
-    // M365 (5000) and the cancelled DNS addition (5005) are not the engine's to touch.
-    for (const id of [5000, 5005])
-      expect(after.find((a) => a.id === id)).toEqual(before.find((a) => a.id === id));
-    expect(await s.links()).toEqual([
-      { agreementId: 300, sku: 'browser-security', additionId: 5001 },
-    ]);
-    expect((await s.changes(ref)).map((c) => [c.action, c.additionId, c.from, c.to])).toEqual([
-      ['adopt', 5001, { quantity: 20 }, { quantity: 22 }],
-    ]);
+    expect(writesIn(await admin().journal.list())).toEqual([]);
+    // M365 (5000) and the cancelled DNS addition (5005) are no candidates, and nothing is touched.
+    expect(await admin().state.additions(300)).toEqual(before);
+    expect(await s.ledger()).toEqual([]);
+    expect(await s.changes(ref)).toEqual([]);
+    expect(await s.approval(300)).toMatchObject({
+      status: 'pending',
+      customerId: ACME.customerId,
+      operations: [
+        {
+          action: 'candidate',
+          sku: 'browser-security',
+          additionId: 5001,
+          productId: 1350,
+          quantity: 20,
+          why: expect.stringContaining('addition 5001 bills catalog item'),
+        },
+      ],
+    });
   });
 
-  test('an addition that already says what usage says is adopted without a write', async () => {
+  test('an addition adopted by the partner that already says what usage says is adopted without a write', async () => {
     const s = await fx.setup({
       choices: [ACME],
       usage: { [ACME.customerId]: { 'browser-security': 20 } },
     });
+    expect((await s.run()).outcomes[0]?.outcome).toBe('held');
+    await s.decide(300, 'approve', [{ additionId: 5001, decision: 'adopt' }]);
+    await admin().journal.clear();
     const { outcomes } = await s.run();
-    expect(outcomes[0]?.counts).toEqual({ adopt: 1 });
+    expect(outcomes[0]).toMatchObject({ outcome: 'succeeded', counts: { adopt: 1 } });
     expect(writesIn(await admin().journal.list())).toEqual([]);
-    expect(await s.links()).toEqual([
-      { agreementId: 300, sku: 'browser-security', additionId: 5001 },
+    expect(await s.ledger()).toEqual([
+      {
+        agreementId: 300,
+        additionId: 5001,
+        sku: 'browser-security',
+        productId: 1350,
+        customerId: ACME.customerId,
+        state: 'active',
+      },
     ]);
+    expect((await s.approval(300))?.status).toBe('applied');
   });
 
-  test('two open additions for one product are a conflict: reported, never written', async () => {
+  test('two open additions for one product are two candidates: the agreement is held, nothing written', async () => {
     const s = await fx.setup({
       choices: [INITECH],
       usage: { [INITECH.customerId]: { 'browser-security': 9 } },
     });
     const before = await admin().state.additions(306);
     const { ref, outcomes } = await s.run();
-    expect(outcomes[0]).toMatchObject({ outcome: 'partial', counts: { conflict: 1 } });
-    expect(outcomes[0]?.reason).toMatch(/2 open additions for product 1350.*5003, 5004/);
+    expect(outcomes[0]).toMatchObject({
+      outcome: 'held',
+      counts: {},
+      planned: { candidate: 2 },
+      reason: expect.stringMatching(/^2 additions the engine does not own may already bill/),
+    });
     expect(writesIn(await admin().journal.list())).toEqual([]);
     expect(await admin().state.additions(306)).toEqual(before);
-    expect(await s.changes(ref)).toEqual([
-      expect.objectContaining({ action: 'conflict', outcome: 'conflict', additionId: null }),
+    expect(await s.changes(ref)).toEqual([]);
+    const approval = await s.approval(306);
+    expect(
+      approval?.operations.map((op) => [op.action, 'additionId' in op && op.additionId]),
+    ).toEqual([
+      ['candidate', 5003],
+      ['candidate', 5004],
     ]);
   });
 });
@@ -216,7 +271,8 @@ describe('failures', () => {
       type: 'ConnectWise.server',
       nonRetryable: false,
     });
-    // Temporal's retry: the second attempt reads the links as saved now.
+    // Temporal's retry: the second attempt reads the ledger as saved now, and finds the addition
+    // by the engine's mark.
     const retried = await s.reconcile(ref, [307], { attempt: 2 });
     expect(retried[0]).toMatchObject({ outcome: 'succeeded', counts: { adopt: 1 } });
     const additions = await admin().state.additions(307);
@@ -224,8 +280,17 @@ describe('failures', () => {
     expect((await admin().journal.counts())['POST /finance/agreements/{parentId}/additions']).toBe(
       1,
     );
-    expect(await s.links()).toEqual([
-      { agreementId: 307, sku: 'browser-security', additionId: additions[0]!.id },
+    expect(await s.ledger()).toEqual([
+      expect.objectContaining({
+        agreementId: 307,
+        sku: 'browser-security',
+        additionId: additions[0]!.id,
+      }),
+    ]);
+    expect(await s.pending()).toEqual([]);
+    // Audited as the one create it was (its values: see billing-slow-create.test.ts).
+    expect((await s.changes(ref)).map((c) => [c.action, c.outcome, c.additionId])).toEqual([
+      ['create', 'applied', additions[0]!.id],
     ]);
     // Retried again (a lost reply): nothing more is written.
     await admin().journal.clear();

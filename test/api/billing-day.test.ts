@@ -100,6 +100,7 @@ describe('agreements judged on the billing day', () => {
     const off = await service('put', '/billing-settings').send({
       ...globex303,
       enabled: false,
+      releaseAdditions: false,
       timeZone: 'UTC',
     });
     expect(off.status).toBe(200);
@@ -159,14 +160,22 @@ describe('the effective time zone', () => {
   });
 
   test('a server zone that maps to no IANA zone: the UTC fallback a run would use', async () => {
-    await service('put', '/billing-settings').send({ ...globex303, enabled: false });
+    await service('put', '/billing-settings').send({
+      ...globex303,
+      enabled: false,
+      releaseAdditions: false,
+    });
     await setLastValidation({ version: 'v2025.1', timeZone: 'Martian Standard Time' });
     const res = await service('get', '/billing-settings');
     expect(res.body.effectiveTimeZone).toEqual({ zone: 'UTC', source: 'utc' });
   });
 
   test('not recorded: ConnectWise is asked; ConnectWise down answers unknown, not an error', async () => {
-    await service('put', '/billing-settings').send({ ...globex303, enabled: false });
+    await service('put', '/billing-settings').send({
+      ...globex303,
+      enabled: false,
+      releaseAdditions: false,
+    });
     await setLastValidation({ version: 'v2025.1' });
     const asked = await service('get', '/billing-settings');
     expect(asked.body.effectiveTimeZone).toEqual({

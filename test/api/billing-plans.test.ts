@@ -5,7 +5,8 @@ import { useSetupStack } from './setup-helpers';
 /**
  * The guards over the API and the real engine: a preview shows exactly what a run would write and
  * writes nothing; apply by planHash (409 with the new plan when it changed); approval mode holds
- * a run's plan until a partner approves or rejects it.
+ * each agreement's plan as a pending approval until a partner approves or rejects it, and a held
+ * agreement blocks no other.
  */
 const suite = useSetupStack('billing-plans', [
   { customerId: 'c-acme', name: 'Acme Corp' },
@@ -17,62 +18,60 @@ const post = (path: string, body: object = {}) =>
 const writes = async () =>
   Object.keys(await suite.fx.sim.admin.journal.counts()).filter((k) => !k.startsWith('GET '));
 
-/** The run the lifecycle is running, once it waits for approval: its id. */
-async function heldRun(): Promise<string> {
-  for (let i = 0; i < 300; i++) {
-    const status = await request(suite.engine.app).get(cw('/status')).set(p1());
-    if (status.body.runProgress?.phase === 'awaiting_approval')
-      return String(status.body.runProgress.runKey);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no run waited for approval');
+interface Approval {
+  approvalId: string;
+  planHash: string;
+  agreementId: number;
+  status: string;
+  reasons: string[];
+  decidedBy: string | null;
+  operations: Array<{ action: string; sku: string; additionId: number | null; to: unknown }>;
 }
 
-test('a preview writes nothing; apply by its planHash writes exactly it; a changed plan is 409 with the new one', async () => {
-  // Approval mode, so the run saving the settings queues holds its plan (rejected here).
+const pendingApprovals = async (): Promise<Approval[]> => {
+  const res = await request(suite.engine.app).get(cw('/billing/approvals')).set(p1());
+  return (res.body as { items: Approval[] }).items;
+};
+
+/** Until the run a settings save queued is over (its writes are not the test's). */
+async function quiet(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const status = await request(suite.engine.app).get(cw('/status')).set(p1());
+    if (!status.body.workflow?.currentRun && !status.body.workflow?.queuedRun) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('a preview writes nothing; apply by its planHash writes exactly it, candidates still held; a changed plan is 409 with the new one', async () => {
+  // Approval mode first, so the run the settings save queues writes nothing; then automatic.
   await setUp({ apply: 'approve' });
-  const configRun = await heldRun();
-  expect((await post(`/billing/runs/${configRun}/decision`, { decision: 'reject' })).status).toBe(
-    200,
-  );
-  await waitRun(configRun);
+  await quiet();
+  await setUp();
+  await quiet();
+  const held300 = (await pendingApprovals()).find((a) => a.agreementId === 300);
+  expect(held300?.reasons.join()).toMatch(/does not own/);
   await suite.fx.sim.admin.journal.clear();
   const preview = await post('/billing/preview');
   expect(preview.status).toBe(200);
   expect(await writes()).toEqual([]);
   const plan = preview.body;
   expect(plan.planHash).toMatch(/^[0-9a-f]{16}$/);
-  // Acme's agreement 300 already bills browser security (addition 5001, 20 seats): adopted.
-  expect(plan.totals).toMatchObject({
-    agreements: 2,
-    create: 2,
-    adopt: 1,
-    update: 0,
-    held: 0,
-    seatsBefore: 20,
-    seatsAfter: 45,
-  });
+  // Acme's agreement 300 already bills browser security by hand (addition 5001, 20 seats): a
+  // candidate for the partner, never adopted silently; Globex's 303 was written by the run.
+  expect(plan.totals).toMatchObject({ candidate: 1, create: 1, adopt: 0, update: 0, held: 1 });
   const acme = plan.agreements.find((a: { agreementId: number }) => a.agreementId === 300);
+  expect(acme.hold).toMatch(/does not own/);
   expect(acme.operations).toEqual(
     expect.arrayContaining([
-      expect.objectContaining({
-        action: 'adopt',
-        sku: 'browser-security',
-        additionId: 5001,
-        from: { quantity: 20 },
-        to: { quantity: 30 },
-      }),
-      // Its catalog item does not exist yet (the rejected run created nothing): created first.
+      expect.objectContaining({ action: 'candidate', sku: 'browser-security', additionId: 5001 }),
       expect.objectContaining({
         action: 'create',
         sku: 'secure-dns',
-        productId: null,
         to: { quantity: 10 },
         effectiveDate: `${plan.today}T00:00:00Z`,
       }),
     ]),
   );
-  expect(plan.warnings).toContain('a ConnectWise catalog item would be created for secure-dns');
 
   // The usage changes after the preview: applying the old hash is refused with the new plan.
   expect(
@@ -88,19 +87,20 @@ test('a preview writes nothing; apply by its planHash writes exactly it; a chang
   expect(stale.body.error.plan.planHash).not.toBe(plan.planHash);
   expect(await writes()).toEqual([]);
 
-  // Applying the new plan needs no approval: the partner saw it.
+  // Applying the new plan writes Globex's change; Acme's candidate is still the partner's.
   const applied = await post('/billing/apply', { planHash: stale.body.error.plan.planHash });
   expect(applied.status).toBe(202);
   const result = await waitRun(applied.body.runWorkflowId);
-  expect(result).toMatchObject({ outcome: 'succeeded', counts: { create: 2, adopt: 1 } });
+  expect(result).toMatchObject({ outcome: 'partial', counts: { update: 1 } });
+  expect(result.agreements).toMatchObject({ held: 1, succeeded: 1 });
   expect((await openAdditions(303)).map((a) => a.quantity)).toEqual([6]);
-
-  const after = await post('/billing/preview');
-  expect(after.body).toMatchObject({ agreements: [], unchanged: 2 });
+  expect(await openAdditions(300)).toContainEqual({ product: 1350, quantity: 20 });
   expect((await post('/billing/apply', { planHash: 'nothex' })).status).toBe(400);
 });
 
-test('approval mode: a run holds its plan until approved; rejected, nothing is written', async () => {
+test('approval mode: each agreement is its own pending approval; rejected, it stays unwritten; approved with a candidate adopted, exactly that is written', async () => {
+  await setUp({ apply: 'approve' });
+  await quiet();
   const setAcme = (quantity: number) =>
     put('/v1/partners/p1/customers/c-acme/usage', {
       usage: [
@@ -110,41 +110,53 @@ test('approval mode: a run holds its plan until approved; rejected, nothing is w
     });
   expect((await setAcme(40)).status).toBe(200);
   await suite.fx.sim.admin.journal.clear();
-  const rejected = await press();
-  expect(await heldRun()).toBe(rejected);
-  const held = await request(suite.engine.app)
-    .get(cw(`/billing/runs/${rejected}/plan`))
-    .set(p1());
-  expect(held.status).toBe(200);
-  // (The simulator starts each test from its seed: agreement 300's addition 5001 bills 20.)
-  const acme = held.body.agreements.find((a: { agreementId: number }) => a.agreementId === 300);
-  expect(acme.operations).toContainEqual(
-    expect.objectContaining({ action: 'update', additionId: 5001, to: { quantity: 40 } }),
-  );
-  const heldCount = held.body.agreements.length;
-  expect((await post(`/billing/runs/${rejected}/decision`, { decision: 'reject' })).status).toBe(
-    200,
-  );
-  expect((await post(`/billing/runs/${rejected}/decision`, { decision: 'approve' })).status).toBe(
-    409,
-  );
-  const rejectedResult = await waitRun(rejected);
-  expect(rejectedResult.outcome).toBe('partial');
-  expect(rejectedResult.summary).toContain('not written: rejected by');
-  expect(await writes()).toEqual([]);
+  const first = await waitRun(await press());
+  expect(first.outcome).toBe('partial');
+  expect(first.agreements).toMatchObject({ held: 2 });
+  // Nothing billed (a catalog item may be created: it bills nobody).
+  expect((await writes()).filter((w) => w.includes('/finance/'))).toEqual([]);
+  const approvals = await pendingApprovals();
+  expect(approvals.map((a) => a.agreementId)).toEqual([300, 303]);
+  const [acme, globex] = approvals as [Approval, Approval];
+  expect(acme.reasons).toContain('approval mode: every change waits for a person');
+  const candidate = acme.operations.find((o) => o.action === 'candidate')!;
+  expect(candidate).toMatchObject({ sku: 'browser-security', additionId: 5001 });
 
-  const approved = await press();
-  expect(await heldRun()).toBe(approved);
-  const answer = await post(`/billing/runs/${approved}/decision`, { decision: 'approve' });
-  expect(answer.body).toEqual({ runKey: approved, decision: 'approve', agreements: heldCount });
-  expect(await waitRun(approved)).toMatchObject({ outcome: 'succeeded' });
+  const decide = (decisions: object[]) => post('/billing/approvals/decide', { decisions });
+  const rejected = await decide([
+    { approvalId: globex.approvalId, planHash: globex.planHash, decision: 'reject' },
+  ]);
+  expect(rejected.status).toBe(200);
+  expect(rejected.body).toMatchObject({ decided: [{ status: 'rejected' }], runWorkflowId: null });
+  // Decided already: the answer names the current state.
+  const twice = await decide([
+    { approvalId: globex.approvalId, planHash: globex.planHash, decision: 'approve' },
+  ]);
+  expect(twice.status).toBe(409);
+  expect(twice.body.error.code).toBe('superseded');
+
+  const approved = await decide([
+    {
+      approvalId: acme.approvalId,
+      planHash: acme.planHash,
+      decision: 'approve',
+      candidates: [{ additionId: candidate.additionId, decision: 'adopt' }],
+    },
+  ]);
+  expect(approved.status).toBe(200);
+  const result = await waitRun(approved.body.runWorkflowId);
+  // Globex's rejected plan is not written, and is not asked again while it stays the same.
+  expect(result.agreements).toMatchObject({ succeeded: 1, skipped: 1, held: 0 });
+  expect(result.outcome).toBe('partial');
   expect(await openAdditions(300)).toContainEqual({ product: 1350, quantity: 40 });
-  // The catalog item approval mode stood in for was created once approved, and billed.
   const dns = (await suite.fx.sim.admin.state.catalog()).find(
     (c) => c.integrationXRef === 'dfx:secure-dns',
   );
   expect(await openAdditions(300)).toContainEqual({ product: dns!.id, quantity: 10 });
-  expect(
-    (await post('/billing/runs/billing-run:other:x.1/decision', { decision: 'approve' })).status,
-  ).toBe(404);
+  expect(await openAdditions(303)).toEqual([]);
+  expect(await pendingApprovals()).toEqual([]);
+  const unknown = await decide([
+    { approvalId: '999.0000000000000000', planHash: '0000000000000000', decision: 'approve' },
+  ]);
+  expect(unknown.status).toBe(400);
 });

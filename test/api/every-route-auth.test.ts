@@ -32,20 +32,23 @@ async function seedSyncHistory() {
   await repos.billingResults.record(ref, [
     { customerId: 'c1', agreementId: 300, outcome: 'succeeded', counts: { create: 1 } },
   ]);
-  await repos.billingChanges.record({
-    ...ref,
-    trigger: 'manual',
-    customerId: 'c1',
-    agreementId: 300,
-    sku: 'dx-seat',
-    additionId: 7001,
-    action: 'create',
-    from: null,
-    to: { quantity: 12 },
-    outcome: 'applied',
-    message: null,
-    at,
-  });
+  await repos.billingChanges.record(
+    {
+      ...ref,
+      trigger: 'manual',
+      customerId: 'c1',
+      agreementId: 300,
+      sku: 'dx-seat',
+      additionId: 7001,
+      action: 'create',
+      from: null,
+      to: { quantity: 12 },
+      outcome: 'applied',
+      message: null,
+      at,
+    },
+    { slot: 'x' },
+  );
 }
 
 beforeAll(async () => {

@@ -46,6 +46,15 @@ const stored = async () =>
 
 const cwCalls = (prefix: string) => cwCallsOf(stack, prefix);
 
+/** Until the billing run a settings save queued is over (its reads are not this test's). */
+async function noBillingRun(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const status = await call('get', '/status');
+    if (!status.body.workflow?.currentRun && !status.body.workflow?.queuedRun) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const goodTickets = {
   enabled: true,
   boardId: 2,
@@ -273,6 +282,7 @@ const goodBilling = {
 
 /** What GET shows of the billing policy when nothing of it was set. */
 const defaultPolicy = {
+  releaseAdditions: null,
   zeroUsage: 'zero',
   syncPrices: false,
   timeZone: null,
@@ -381,10 +391,21 @@ describe('billing settings', () => {
     expect(fieldsOf(shared.body)).toEqual(['body.agreements.1']);
     expect(messageFor(shared.body, 'body.agreements.1')).toMatch(/duplicate agreementId 300/);
 
+    // Turning billing off must say what becomes of the engine's additions.
+    const unsaid = await call('put', '/billing-settings', { enabled: false });
+    expect(unsaid.status).toBe(400);
+    expect(fieldsOf(unsaid.body)).toEqual(['body.releaseAdditions']);
+
+    await noBillingRun();
     await stack.fx.sim.admin.journal.clear();
-    const off = await call('put', '/billing-settings', { enabled: false });
+    const off = await call('put', '/billing-settings', { enabled: false, releaseAdditions: false });
     expect(off.status).toBe(200);
-    expect(off.body).toEqual({ enabled: false, agreements: [], ...defaultPolicy });
+    expect(off.body).toEqual({
+      enabled: false,
+      agreements: [],
+      ...defaultPolicy,
+      releaseAdditions: false,
+    });
     expect(await cwCalls('/finance/')).toEqual([]);
   });
 });
@@ -417,6 +438,7 @@ describe('billing policy', () => {
     const shown = {
       ...goodBilling,
       ...policy,
+      releaseAdditions: null,
       effectiveTimeZone: { zone: 'Europe/Berlin', source: 'setting' },
     };
     expect(res.body).toEqual(shown);
@@ -534,6 +556,7 @@ describe('billing policy', () => {
     await stack.fx.sim.admin.journal.clear();
     const off = await call('put', '/billing-settings', {
       enabled: false,
+      releaseAdditions: false,
       catalogDefaults: { typeId: 99 },
     });
     expect(off.status).toBe(200);
@@ -554,13 +577,15 @@ describe('access', () => {
     '%s: 401 without a token, 404 for another partner or without an integration',
     async (path) => {
       const app = request(stack.engine.app);
+      const off = {
+        enabled: false,
+        ...(path === '/billing-settings' ? { releaseAdditions: false } : {}),
+      };
       expect((await app.get(`${cwBase('p1')}${path}`)).status).toBe(401);
-      expect((await app.put(`${cwBase('p1')}${path}`).send({ enabled: false })).status).toBe(401);
+      expect((await app.put(`${cwBase('p1')}${path}`).send(off)).status).toBe(401);
       expect((await call('get', path, undefined, stack.engine.tokens.p2)).status).toBe(404);
-      expect((await call('put', path, { enabled: false }, stack.engine.tokens.p2)).status).toBe(
-        404,
-      );
-      const none = await call('put', path, { enabled: false }, stack.engine.tokens.p2, 'p2');
+      expect((await call('put', path, off, stack.engine.tokens.p2)).status).toBe(404);
+      const none = await call('put', path, off, stack.engine.tokens.p2, 'p2');
       expect(none.status).toBe(404);
       expect((await call('get', path, undefined, stack.engine.tokens.p2, 'p2')).status).toBe(404);
     },

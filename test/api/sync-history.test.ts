@@ -115,8 +115,8 @@ async function seed() {
     runId: 'r',
     runKey: runKey(2),
   } as NewSyncRun);
-  for (const c of changes()) await repos.billingChanges.record(c);
-  await repos.billingChanges.record({ ...change({ sku: 'z' }), partnerId: 'p2' });
+  for (const [i, c] of changes().entries()) await repos.billingChanges.record(c, { slot: `x${i}` });
+  await repos.billingChanges.record({ ...change({ sku: 'z' }), partnerId: 'p2' }, { slot: 'x' });
   await repos.billingResults.record({ partnerId: 'p1', integrationId, runKey: runKey(2) }, [
     { customerId: 'c-globex', agreementId: 303, outcome: 'failed', reason: 'boom', counts: {} },
     {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { tenantKeyOfIntegration } from '../../services/tenant';
 import { loadDemoSeed, startSimulator, type SimulatorHandle } from '../../simulator';
 import { as, cwBase, useSetupStack } from './setup-helpers';
 
@@ -99,9 +100,33 @@ test('another Company ID is another tenant: only a reset moves there, and it cle
   });
   expect(productMapped.status).toBe(200);
 
+  // A plan held in the old tenant must never be written after the move.
+  const { repos } = suite.engine.db;
+  const scope = { partnerId: 'p1', integrationId: suite.integrationId };
+  const before = (await repos.integrations.get('p1', suite.integrationId))!;
+  await repos.billingApprovals.putPending({
+    ...scope,
+    approvalId: '300.0000000000000001',
+    tenantKey: tenantKeyOfIntegration(before),
+    agreementId: 300,
+    customerId: 'c-acme',
+    companyId: 250,
+    runKey: 'billing-run:x:1.1',
+    planHash: '0000000000000001',
+    reasons: ['approval mode: every change waits for a person'],
+    operations: [],
+    seats: { before: 0, after: 0 },
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
+
   const reset = await call('patch', '/integration', { ...change, tenantChange: 'reset' });
   expect(reset.status).toBe(200);
   expect(reset.body.companyId).toBe('othermsp');
+  const after = (await repos.integrations.get('p1', suite.integrationId))!;
+  expect(after.tenantEpoch).toBe(before.tenantEpoch + 1);
+  expect(tenantKeyOfIntegration(after)).not.toBe(tenantKeyOfIntegration(before));
+  expect((await repos.billingApprovals.get(scope, 300))?.status).toBe('expired');
   expect(reset.body.ticketSettings).toBeNull();
   expect(reset.body.tenantChanges.at(-1)).toMatchObject({
     action: 'reset',

@@ -3,7 +3,8 @@ import { useConsoleStack } from './console-stack';
 
 /**
  * Status: the demo partner (connected, mapped, billing on) presses Synchronize, watches the run's
- * progress, finds it in the history as succeeded, opens it and sees the additions it created (as
+ * progress, finds it in the history as partial (Acme's agreement waits for the partner's decision
+ * on an addition entered by hand), opens it and sees the additions it created (as
  * the API's run detail and ConnectWise hold them), with the run's link into the Temporal UI; the
  * history pages.
  */
@@ -37,12 +38,12 @@ test('Synchronize shows progress, the run lands in the history, and its changes 
   );
   const finished = page.getByRole('status').filter({ hasText: 'The synchronization finished' });
   await finished.waitFor({ timeout: 40_000 });
-  expect(await finished.textContent()).toContain('finished: Succeeded');
+  expect(await finished.textContent()).toContain('finished: Partial');
   await admin.faults.clear();
 
   // The API's newest manual run is the one the page followed.
   const first = (await ui.call(demo, 'GET', '/connectwise/sync-runs?trigger=manual')).runs[0];
-  expect(first.outcome).toBe('succeeded');
+  expect(first.outcome).toBe('partial');
   const history = page.getByRole('region', { name: 'History' });
   const ourRow = history.locator(`tr[data-run-id="${first.id}"]`);
   await ourRow.waitFor();
@@ -50,7 +51,7 @@ test('Synchronize shows progress, the run lands in the history, and its changes 
     expect.any(String),
     'Billing',
     'Synchronize',
-    'Succeeded',
+    'Partial',
     first.summary ?? '—',
     expect.stringContaining('Open'),
   ]);
@@ -119,7 +120,9 @@ test('Synchronize shows progress, the run lands in the history, and its changes 
     'create',
     '— → 20',
     'applied',
-    '',
+    // Globex's agreement prorates new additions (the simulator's seed): ConnectWise bills the
+    // rest of this period on its next invoice.
+    'prorated by ConnectWise for this period',
   ]);
 
   // The run in the Temporal UI, in a new tab.

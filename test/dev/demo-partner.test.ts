@@ -131,10 +131,18 @@ test('connects, maps and enables billing once; a restart keeps what the partner 
   expect(status.body.workflow).toMatchObject({ pendingRequests: 0, lastRuns: [] });
   expect(await browserOn(303)).toEqual([]);
   const result = await synchronize();
-  expect(result.outcome).toBe('succeeded');
-  expect(await browserOn(300)).toEqual([10]);
+  // Agreement 300 (Acme) already bills "DefensX Browser Security" by hand: go-live holds it for
+  // the partner's decision instead of billing the product twice; the others are written.
+  expect(result.outcome).toBe('partial');
+  expect(await browserOn(300)).toEqual([]);
   expect(await browserOn(303)).toEqual([20]);
   expect(await browserOn(307)).toEqual([40]);
+  const held = await request(engine.app).get(cw('/billing/approvals')).set(auth());
+  expect(held.body.items).toHaveLength(1);
+  expect(held.body.items[0]).toMatchObject({ agreementId: 300, status: 'pending' });
+  expect(held.body.items[0].operations).toContainEqual(
+    expect.objectContaining({ action: 'candidate', sku: 'DFX-BROWSER-SEAT' }),
+  );
 
   // The partner excludes Umbrella and drops its agreement; a restart seeds again.
   const umbrella = (m: { customerId: string }) => m.customerId === 'dfx-cust-umbrella';

@@ -56,6 +56,8 @@ const env = {
   ENCRYPTION_KEY: undefined,
   PORT: undefined,
   LOG_FORMAT: 'json',
+  // The simulator answers at once: a create whose answer was lost is looked up again after 10 s.
+  CW_WRITE_TIMEOUT_MS: '10000',
 };
 
 /**

@@ -334,6 +334,7 @@ export interface paths {
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
+                                releaseAdditions: boolean | null;
                                 agreements: {
                                     customerId: string;
                                     agreementId: number;
@@ -565,6 +566,7 @@ export interface paths {
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
+                                releaseAdditions: boolean | null;
                                 agreements: {
                                     customerId: string;
                                     agreementId: number;
@@ -982,6 +984,7 @@ export interface paths {
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
+                                releaseAdditions: boolean | null;
                                 agreements: {
                                     customerId: string;
                                     agreementId: number;
@@ -1304,6 +1307,7 @@ export interface paths {
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
+                                releaseAdditions: boolean | null;
                                 agreements: {
                                     customerId: string;
                                     agreementId: number;
@@ -1612,6 +1616,7 @@ export interface paths {
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
+                                releaseAdditions: boolean | null;
                                 agreements: {
                                     customerId: string;
                                     agreementId: number;
@@ -1866,6 +1871,7 @@ export interface paths {
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
+                                releaseAdditions: boolean | null;
                                 agreements: {
                                     customerId: string;
                                     agreementId: number;
@@ -2756,7 +2762,7 @@ export interface paths {
                                     startedAt: string;
                                     endedAt: string;
                                     /** @enum {string} */
-                                    outcome: "running" | "succeeded" | "partial" | "failed" | "skipped";
+                                    outcome: "running" | "succeeded" | "partial" | "failed" | "skipped" | "cancelled";
                                     summary: string;
                                     syncRunId?: string;
                                     runWorkflowId?: string;
@@ -2781,12 +2787,10 @@ export interface paths {
                                 /** @enum {string} */
                                 trigger: "schedule" | "manual" | "config_change";
                                 /** @enum {string} */
-                                phase: "preparing" | "reconciling" | "awaiting_approval" | "applying_approved" | "recording" | "done";
+                                phase: "preparing" | "reconciling" | "recording" | "done";
                                 agreementsTotal: number;
                                 agreementsDone: number;
                                 operationsApplied: number;
-                                held?: number;
-                                approvalExpiresAt?: string;
                             } | null;
                         };
                     };
@@ -3020,7 +3024,7 @@ export interface paths {
                 query?: {
                     kind?: "billing" | "validation";
                     trigger?: "schedule" | "manual" | "config_change";
-                    outcome?: "running" | "succeeded" | "partial" | "failed" | "skipped";
+                    outcome?: "running" | "succeeded" | "partial" | "failed" | "skipped" | "cancelled";
                     /** @description From this time on (inclusive) */
                     from?: string;
                     /** @description Before this time (exclusive) */
@@ -3054,7 +3058,7 @@ export interface paths {
                                 /** @enum {string} */
                                 trigger: "schedule" | "manual" | "config_change";
                                 /** @enum {string} */
-                                outcome: "running" | "succeeded" | "partial" | "failed" | "skipped";
+                                outcome: "running" | "succeeded" | "partial" | "failed" | "skipped" | "cancelled";
                                 summary: string | null;
                                 startedAt: string;
                                 endedAt: string | null;
@@ -3198,7 +3202,7 @@ export interface paths {
                                 /** @enum {string} */
                                 trigger: "schedule" | "manual" | "config_change";
                                 /** @enum {string} */
-                                outcome: "running" | "succeeded" | "partial" | "failed" | "skipped";
+                                outcome: "running" | "succeeded" | "partial" | "failed" | "skipped" | "cancelled";
                                 summary: string | null;
                                 startedAt: string;
                                 endedAt: string | null;
@@ -4164,7 +4168,7 @@ export interface paths {
                                 hold: string | null;
                                 operations: {
                                     /** @enum {string} */
-                                    action: "create" | "update" | "adopt" | "cancel" | "conflict" | "skip";
+                                    action: "create" | "update" | "adopt" | "cancel" | "release" | "forget" | "left" | "candidate" | "conflict" | "skip";
                                     sku: string;
                                     additionId: number | null;
                                     productId: number | null;
@@ -4179,6 +4183,7 @@ export interface paths {
                                         unitCost?: number;
                                     } | null;
                                     effectiveDate: string | null;
+                                    prorated: boolean | null;
                                     reason: string | null;
                                 }[];
                             }[];
@@ -4194,6 +4199,10 @@ export interface paths {
                                 update: number;
                                 adopt: number;
                                 cancel: number;
+                                release: number;
+                                forget: number;
+                                left: number;
+                                candidate: number;
                                 conflict: number;
                                 skip: number;
                                 held: number;
@@ -4428,7 +4437,7 @@ export interface paths {
                                         hold: string | null;
                                         operations: {
                                             /** @enum {string} */
-                                            action: "create" | "update" | "adopt" | "cancel" | "conflict" | "skip";
+                                            action: "create" | "update" | "adopt" | "cancel" | "release" | "forget" | "left" | "candidate" | "conflict" | "skip";
                                             sku: string;
                                             additionId: number | null;
                                             productId: number | null;
@@ -4443,6 +4452,7 @@ export interface paths {
                                                 unitCost?: number;
                                             } | null;
                                             effectiveDate: string | null;
+                                            prorated: boolean | null;
                                             reason: string | null;
                                         }[];
                                     }[];
@@ -4458,6 +4468,10 @@ export interface paths {
                                         update: number;
                                         adopt: number;
                                         cancel: number;
+                                        release: number;
+                                        forget: number;
+                                        left: number;
+                                        candidate: number;
                                         conflict: number;
                                         skip: number;
                                         held: number;
@@ -4514,48 +4528,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/partners/{partnerId}/connectwise/billing/runs/{runKey}/plan": {
+    "/partners/{partnerId}/connectwise/billing/approvals": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** What a billing run planned and holds for approval (approval mode, safety valve) */
+        /** Plans held for a decision, one per agreement (safety valve, approval mode, candidate additions), by agreement */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    customerId?: string;
+                    after?: number | null;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     partnerId: string;
-                    runKey: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description The held plan */
+                /** @description A page of pending approvals; `next` is the `after` of the next page */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            previewKey: string;
-                            today: string;
-                            planHash: string;
-                            agreements: {
-                                customerId: string;
+                            items: {
+                                approvalId: string;
+                                planHash: string;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "rejected" | "applied" | "expired";
                                 agreementId: number;
+                                customerId: string;
                                 companyId: number;
+                                runKey: string;
+                                reasons: string[];
                                 seats: {
                                     before: number;
                                     after: number;
                                 };
-                                hold: string | null;
                                 operations: {
                                     /** @enum {string} */
-                                    action: "create" | "update" | "adopt" | "cancel" | "conflict" | "skip";
+                                    action: "create" | "update" | "adopt" | "cancel" | "release" | "forget" | "left" | "candidate" | "conflict" | "skip";
                                     sku: string;
                                     additionId: number | null;
                                     productId: number | null;
@@ -4570,28 +4589,20 @@ export interface paths {
                                         unitCost?: number;
                                     } | null;
                                     effectiveDate: string | null;
+                                    prorated: boolean | null;
                                     reason: string | null;
                                 }[];
+                                createdAt: string;
+                                expiresAt: string;
+                                decidedBy: string | null;
+                                decidedAt: string | null;
+                                candidates: {
+                                    additionId: number;
+                                    /** @enum {string} */
+                                    decision: "adopt" | "keep_separate" | "cancel";
+                                }[];
                             }[];
-                            unchanged: number;
-                            skipped: {
-                                customerId: string;
-                                agreementId: number | null;
-                                reason: string;
-                            }[];
-                            totals: {
-                                agreements: number;
-                                create: number;
-                                update: number;
-                                adopt: number;
-                                cancel: number;
-                                conflict: number;
-                                skip: number;
-                                held: number;
-                                seatsBefore: number;
-                                seatsAfter: number;
-                            };
-                            warnings: string[];
+                            next: number | null;
                         };
                     };
                 };
@@ -4631,7 +4642,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No integration, or no such run */
+                /** @description No integration */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4677,7 +4688,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/partners/{partnerId}/connectwise/billing/runs/{runKey}/decision": {
+    "/partners/{partnerId}/connectwise/billing/approvals/decide": {
         parameters: {
             query?: never;
             header?: never;
@@ -4686,37 +4697,86 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve or reject what a billing run holds */
+        /** Approve or reject held plans by approvalId and planHash (all or nothing); an approval queues a run that writes it */
         post: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
                     partnerId: string;
-                    runKey: string;
                 };
                 cookie?: never;
             };
             requestBody?: {
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        decision: "approve" | "reject";
+                        decisions: {
+                            approvalId: string;
+                            planHash: string;
+                            /** @enum {string} */
+                            decision: "approve" | "reject";
+                            candidates?: {
+                                additionId: number;
+                                /** @enum {string} */
+                                decision: "adopt" | "keep_separate" | "cancel";
+                            }[];
+                        }[];
                     };
                 };
             };
             responses: {
-                /** @description The decision, taken */
+                /** @description Decided; the run that writes the approved ones */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            runKey: string;
-                            /** @enum {string} */
-                            decision: "approve" | "reject";
-                            agreements: number;
+                            decided: {
+                                approvalId: string;
+                                planHash: string;
+                                /** @enum {string} */
+                                status: "pending" | "approved" | "rejected" | "applied" | "expired";
+                                agreementId: number;
+                                customerId: string;
+                                companyId: number;
+                                runKey: string;
+                                reasons: string[];
+                                seats: {
+                                    before: number;
+                                    after: number;
+                                };
+                                operations: {
+                                    /** @enum {string} */
+                                    action: "create" | "update" | "adopt" | "cancel" | "release" | "forget" | "left" | "candidate" | "conflict" | "skip";
+                                    sku: string;
+                                    additionId: number | null;
+                                    productId: number | null;
+                                    from: {
+                                        quantity: number;
+                                        unitPrice?: number;
+                                        unitCost?: number;
+                                    } | null;
+                                    to: {
+                                        quantity: number;
+                                        unitPrice?: number;
+                                        unitCost?: number;
+                                    } | null;
+                                    effectiveDate: string | null;
+                                    prorated: boolean | null;
+                                    reason: string | null;
+                                }[];
+                                createdAt: string;
+                                expiresAt: string;
+                                decidedBy: string | null;
+                                decidedAt: string | null;
+                                candidates: {
+                                    additionId: number;
+                                    /** @enum {string} */
+                                    decision: "adopt" | "keep_separate" | "cancel";
+                                }[];
+                            }[];
+                            runWorkflowId: string | null;
                         };
                     };
                 };
@@ -4756,7 +4816,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No integration, or no such run */
+                /** @description No integration */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4774,7 +4834,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The run is not waiting for a decision */
+                /** @description `superseded`: a newer plan replaced one of them (with the current ones) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4787,6 +4847,50 @@ export interface paths {
                                 fields?: {
                                     field: string;
                                     message: string;
+                                }[];
+                                current?: {
+                                    approvalId: string;
+                                    planHash: string;
+                                    /** @enum {string} */
+                                    status: "pending" | "approved" | "rejected" | "applied" | "expired";
+                                    agreementId: number;
+                                    customerId: string;
+                                    companyId: number;
+                                    runKey: string;
+                                    reasons: string[];
+                                    seats: {
+                                        before: number;
+                                        after: number;
+                                    };
+                                    operations: {
+                                        /** @enum {string} */
+                                        action: "create" | "update" | "adopt" | "cancel" | "release" | "forget" | "left" | "candidate" | "conflict" | "skip";
+                                        sku: string;
+                                        additionId: number | null;
+                                        productId: number | null;
+                                        from: {
+                                            quantity: number;
+                                            unitPrice?: number;
+                                            unitCost?: number;
+                                        } | null;
+                                        to: {
+                                            quantity: number;
+                                            unitPrice?: number;
+                                            unitCost?: number;
+                                        } | null;
+                                        effectiveDate: string | null;
+                                        prorated: boolean | null;
+                                        reason: string | null;
+                                    }[];
+                                    createdAt: string;
+                                    expiresAt: string;
+                                    decidedBy: string | null;
+                                    decidedAt: string | null;
+                                    candidates: {
+                                        additionId: number;
+                                        /** @enum {string} */
+                                        decision: "adopt" | "keep_separate" | "cancel";
+                                    }[];
                                 }[];
                             };
                         };
@@ -7732,6 +7836,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             enabled: boolean;
+                            releaseAdditions: boolean | null;
                             agreements: {
                                 customerId: string;
                                 agreementId: number;
@@ -7875,6 +7980,7 @@ export interface paths {
                         maxZeroedShare?: number;
                         staleUsageHours?: number;
                         syncIntervalMinutes?: number | null;
+                        releaseAdditions?: boolean | null;
                     };
                 };
             };
@@ -7887,6 +7993,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             enabled: boolean;
+                            releaseAdditions: boolean | null;
                             agreements: {
                                 customerId: string;
                                 agreementId: number;

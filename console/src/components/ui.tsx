@@ -227,16 +227,21 @@ export function Button({
   );
 }
 
-/** A modal dialog (the native element: focus kept inside, Escape closes it). */
+/**
+ * A modal dialog (the native element: focus kept inside, Escape closes it). Its last button closes
+ * it: "Close", or `closeLabel` (e.g. "Cancel" beside the dialog's own choices).
+ */
 export function Dialog({
   title,
   open,
   onClose,
+  closeLabel = 'Close',
   children,
 }: {
   title: string;
   open: boolean;
   onClose: () => void;
+  closeLabel?: string;
   children: ReactNode;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -252,7 +257,7 @@ export function Dialog({
       <h2 id={titleId}>{title}</h2>
       {open ? children : null}
       <div className="dialog-actions">
-        <Button onClick={onClose}>Close</Button>
+        <Button onClick={onClose}>{closeLabel}</Button>
       </div>
     </dialog>
   );

@@ -31,6 +31,10 @@ export function Billing() {
   const [saved, setSaved] = useState<BillingSettings>();
   const current = saved ?? settings.data;
   const { status, error: statusError, refresh } = useStatus();
+  const customers = useMemo(
+    () => (mappings.data?.mappings ?? []).map((m) => ({ customerId: m.customerId, name: m.name })),
+    [mappings.data],
+  );
 
   const rows = useMemo((): CustomerRow[] => {
     const all = mappings.data?.mappings ?? [];
@@ -84,11 +88,12 @@ export function Billing() {
         {noIntegration ? null : (
           <section aria-labelledby="approvals-title">
             <h2 id="approvals-title">Pending approvals</h2>
+            <ErrorBanner error={statusError} />
             <Approvals
-              status={status}
-              statusError={statusError}
               names={names}
+              customers={customers}
               approvalMode={current?.apply === 'approve'}
+              status={status}
               onDecided={() => void refresh()}
             />
           </section>

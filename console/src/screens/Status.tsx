@@ -46,6 +46,7 @@ const OUTCOMES: Array<{ value: Outcome; label: string }> = [
   { value: 'partial', label: 'Partial' },
   { value: 'failed', label: 'Failed' },
   { value: 'skipped', label: 'Skipped' },
+  { value: 'cancelled', label: 'Cancelled' },
 ];
 const OUTCOME_BADGE: Record<Outcome, string> = {
   running: 'badge-warn',
@@ -53,12 +54,11 @@ const OUTCOME_BADGE: Record<Outcome, string> = {
   partial: 'badge-warn',
   failed: 'badge-bad',
   skipped: 'badge-muted',
+  cancelled: 'badge-warn',
 };
 const PHASES: Record<NonNullable<StatusAnswer['runProgress']>['phase'], string> = {
   preparing: 'Preparing',
   reconciling: 'Reconciling agreements',
-  awaiting_approval: 'Waiting for approval',
-  applying_approved: 'Applying the approved changes',
   recording: 'Recording',
   done: 'Finishing',
 };
@@ -292,7 +292,6 @@ function Progress({ status, following }: { status?: StatusAnswer; following?: st
   } else if (shown) {
     const ops = shown.operationsApplied;
     text = `${PHASES[shown.phase]}: ${shown.agreementsDone} of ${shown.agreementsTotal} agreements done, ${ops} ${ops === 1 ? 'operation' : 'operations'} applied`;
-    if (shown.held) text += `, ${shown.held} held for approval`;
     text += '.';
   } else if (following && current?.runWorkflowId === following) {
     text = 'Synchronizing: starting…';

@@ -25,7 +25,10 @@ export const ZERO_USAGE_OPTIONS = [
 
 export const APPLY_OPTIONS = [
   { value: 'auto', label: 'Automatic: runs write their plan' },
-  { value: 'approve', label: 'Approve: every run waits for a decision before writing' },
+  {
+    value: 'approve',
+    label: 'Approve: each changed agreement waits for a decision before it is written',
+  },
 ] as const;
 
 /** ConnectWise catalog item classes (domain/billing/settings.ts PRODUCT_CLASSES). */

@@ -65,6 +65,8 @@ const idOf = (value: string): number | null => (value === '' ? null : (num(value
 export function bodyOf(
   form: SettingsForm,
   customers: readonly string[],
+  /** With billing off (required then): release the engine's additions, or leave them. */
+  releaseAdditions?: boolean,
 ): { body: BillingBody; order: string[] } {
   const order = customers.filter((c) => (form.choices[c] ?? '') !== '');
   const optional = <K extends string, V>(key: K, value: V | undefined) =>
@@ -93,6 +95,7 @@ export function bodyOf(
     ...optional('maxZeroedShare', num(form.maxZeroedShare)),
     ...optional('staleUsageHours', num(form.staleUsageHours)),
     syncIntervalMinutes: num(form.syncIntervalMinutes) ?? null,
+    ...(form.enabled ? {} : optional('releaseAdditions', releaseAdditions)),
   };
   return { body, order };
 }

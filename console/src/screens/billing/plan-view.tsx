@@ -1,18 +1,51 @@
 import { TableWrap } from '../../components/table-wrap';
 import type { Names, Plan, PlanAgreement, PlanOperation } from './types';
 
-const ACTION_TEXT: Record<PlanOperation['action'], { label: string; badge: string }> = {
+/**
+ * Each action as the plan shows it. A release is an addition the engine billed that nothing backs
+ * any more (moved, unmapped, excluded, billing off…), handled by the zero-usage policy; forget
+ * drops from the engine's ledger an addition gone from ConnectWise; left is a released addition
+ * kept open (policy "leave"); a candidate is an addition the engine does not own that may already
+ * bill the product, waiting for the partner's answer (adopt, keep separate or cancel).
+ */
+export const ACTION_TEXT: Record<PlanOperation['action'], { label: string; badge: string }> = {
   create: { label: 'Create', badge: 'badge-ok' },
   update: { label: 'Update', badge: 'badge-ok' },
   adopt: { label: 'Adopt', badge: 'badge-muted' },
   cancel: { label: 'Cancel', badge: 'badge-warn' },
+  release: { label: 'Release', badge: 'badge-warn' },
+  forget: { label: 'Forget', badge: 'badge-muted' },
+  left: { label: 'Left open', badge: 'badge-muted' },
+  candidate: { label: 'Candidate', badge: 'badge-warn' },
   conflict: { label: 'Conflict', badge: 'badge-bad' },
   skip: { label: 'Skip', badge: 'badge-muted' },
 };
 
+/** The totals' columns, in the order the plan's table shows them. */
+const TOTAL_COLUMNS = [
+  'create',
+  'update',
+  'adopt',
+  'cancel',
+  'release',
+  'forget',
+  'left',
+  'candidate',
+  'conflict',
+  'skip',
+] as const satisfies ReadonlyArray<PlanOperation['action'] & keyof Plan['totals']>;
+
 type Values = PlanOperation['from'];
 
-const WRITES = new Set<PlanOperation['action']>(['create', 'update', 'adopt', 'cancel']);
+/** What the plan's notes explain when it has them. */
+const NOTES: Partial<Record<PlanOperation['action'], string>> = {
+  release:
+    'an addition the engine billed that nothing backs any more (customer moved, unmapped or excluded, agreement or catalog item changed, billing off): handled by the zero-usage policy, as its reason says.',
+  left: 'a released addition kept open (zero-usage policy "leave"), listed in every run.',
+  forget: 'an addition the engine billed that is gone from ConnectWise: dropped from its ledger.',
+  candidate:
+    'an addition the engine did not make that may already bill the product: the agreement waits in Pending approvals until you adopt it, keep it separate or cancel it.',
+};
 
 /** An addition's values: the quantity, and price and cost when the plan sets them. */
 function ValuesText({ values }: { values: Values }) {
@@ -34,18 +67,15 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
 /**
  * A billing plan exactly as the API gives it: totals, warnings, per customer and agreement each
  * operation (action, sku, addition id, from → to, effective date, reason), skipped customers, and
- * its planHash. Used by the preview and by a run's held plan.
+ * its planHash. Used by the preview (a held agreement's own plan is in Pending approvals).
  */
 export function PlanView({
   plan,
   names,
-  heldWhy,
   headingLevel = 3,
 }: {
   plan: Plan;
   names: Names;
-  /** Why an agreement without a hold of its own is held (approval mode). */
-  heldWhy?: string;
   headingLevel?: 3 | 4;
 }) {
   const t = plan.totals;
@@ -60,12 +90,11 @@ export function PlanView({
           <thead>
             <tr>
               <th scope="col">Agreements</th>
-              <th scope="col">Create</th>
-              <th scope="col">Update</th>
-              <th scope="col">Adopt</th>
-              <th scope="col">Cancel</th>
-              <th scope="col">Conflict</th>
-              <th scope="col">Skip</th>
+              {TOTAL_COLUMNS.map((c) => (
+                <th scope="col" key={c}>
+                  {ACTION_TEXT[c].label}
+                </th>
+              ))}
               <th scope="col">Held</th>
               <th scope="col">Seats before → after</th>
             </tr>
@@ -73,12 +102,9 @@ export function PlanView({
           <tbody>
             <tr>
               <td>{t.agreements}</td>
-              <td>{t.create}</td>
-              <td>{t.update}</td>
-              <td>{t.adopt}</td>
-              <td>{t.cancel}</td>
-              <td>{t.conflict}</td>
-              <td>{t.skip}</td>
+              {TOTAL_COLUMNS.map((c) => (
+                <td key={c}>{t[c]}</td>
+              ))}
               <td>{t.held}</td>
               <td>
                 {t.seatsBefore} → {t.seatsAfter}
@@ -87,6 +113,7 @@ export function PlanView({
           </tbody>
         </table>
       </TableWrap>
+      <ActionNotes plan={plan} />
       {plan.warnings.length > 0 ? (
         <div className="banner banner-warn">
           <p className="banner-title">Warnings</p>
@@ -105,7 +132,6 @@ export function PlanView({
             key={a.agreementId}
             agreement={a}
             names={names}
-            heldWhy={heldWhy}
             headingLevel={headingLevel}
           />
         ))
@@ -132,72 +158,102 @@ export function PlanView({
   );
 }
 
+/** What the plan's less obvious actions mean, for those it has. */
+function ActionNotes({ plan }: { plan: Plan }) {
+  const present = new Set(plan.agreements.flatMap((a) => a.operations.map((op) => op.action)));
+  const notes = Object.entries(NOTES).filter(([action]) =>
+    present.has(action as PlanOperation['action']),
+  );
+  if (notes.length === 0) return null;
+  return (
+    <ul className="action-notes hint">
+      {notes.map(([action, text]) => (
+        <li key={action}>
+          <strong>{ACTION_TEXT[action as PlanOperation['action']].label}</strong>: {text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function AgreementPlan({
   agreement: a,
   names,
-  heldWhy,
   headingLevel,
 }: {
   agreement: PlanAgreement;
   names: Names;
-  heldWhy: string | undefined;
   headingLevel: 3 | 4;
 }) {
   const H = headingLevel === 3 ? 'h3' : 'h4';
   const agreementName = names.agreement(a.agreementId);
   const companyName = names.company(a.companyId);
   const title = `${names.customer(a.customerId)}: ${agreementName ?? 'agreement'} (#${a.agreementId})`;
-  const writes = a.operations.some((op) => WRITES.has(op.action));
-  const hold = a.hold ?? (writes ? heldWhy : undefined);
   return (
     <section className="agreement-plan" aria-label={title}>
       <H>{title}</H>
       <p className="hint">
         {companyName ?? 'Company'} (#{a.companyId}) · seats {a.seats.before} → {a.seats.after}
-        {hold ? (
+        {a.hold ? (
           <>
             {' '}
-            · <span className="badge badge-warn">held</span> {hold}
+            · <span className="badge badge-warn">held</span> {a.hold}
           </>
         ) : null}
       </p>
-      <TableWrap label={`Operations for agreement #${a.agreementId}`}>
-        <table className="operations">
-          <caption className="visually-hidden">Operations for agreement #{a.agreementId}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Action</th>
-              <th scope="col">SKU</th>
-              <th scope="col">Addition</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Effective date</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.operations.map((op, i) => (
-              <tr key={`${op.sku}:${op.additionId ?? 'new'}:${i}`}>
-                <td>
-                  <span className={`badge ${ACTION_TEXT[op.action].badge}`}>
-                    {ACTION_TEXT[op.action].label}
-                  </span>
-                </td>
-                <td>{op.sku}</td>
-                <td>{op.additionId === null ? 'new' : `#${op.additionId}`}</td>
-                <td>
-                  <ValuesText values={op.from} />
-                </td>
-                <td>
-                  <ValuesText values={op.to} />
-                </td>
-                <td>{day(op.effectiveDate)}</td>
-                <td>{op.reason ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <OperationsTable operations={a.operations} agreementId={a.agreementId} />
     </section>
+  );
+}
+
+/**
+ * One agreement's operations: action, sku, addition, from → to, the date the write carries, and
+ * why (a release says what it does, a candidate what it bills and what the partner can answer).
+ */
+export function OperationsTable({
+  operations,
+  agreementId,
+}: {
+  operations: readonly PlanOperation[];
+  agreementId: number;
+}) {
+  return (
+    <TableWrap label={`Operations for agreement #${agreementId}`}>
+      <table className="operations">
+        <caption className="visually-hidden">Operations for agreement #{agreementId}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Action</th>
+            <th scope="col">SKU</th>
+            <th scope="col">Addition</th>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Effective date</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {operations.map((op, i) => (
+            <tr key={`${op.sku}:${op.additionId ?? 'new'}:${i}`}>
+              <td>
+                <span className={`badge ${ACTION_TEXT[op.action].badge}`}>
+                  {ACTION_TEXT[op.action].label}
+                </span>
+              </td>
+              <td>{op.sku}</td>
+              <td>{op.additionId === null ? 'new' : `#${op.additionId}`}</td>
+              <td>
+                <ValuesText values={op.from} />
+              </td>
+              <td>
+                <ValuesText values={op.to} />
+              </td>
+              <td>{day(op.effectiveDate)}</td>
+              <td>{op.reason ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
   );
 }

@@ -5,8 +5,6 @@ import type { Status } from './types';
 const PHASE_TEXT: Record<string, string> = {
   preparing: 'preparing (snapshot, agreements, catalog)',
   reconciling: 'writing to ConnectWise',
-  awaiting_approval: 'waiting for a decision (see Pending approvals)',
-  applying_approved: 'writing the approved plan',
   recording: 'recording',
   done: 'finishing',
 };

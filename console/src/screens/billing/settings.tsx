@@ -3,6 +3,7 @@ import { ok } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import {
   Button,
+  Dialog,
   ErrorBanner,
   Field,
   NumberField,
@@ -45,6 +46,13 @@ const ZONES: string[] = (() => {
   }
 })();
 
+/** What releasing an addition does, by the zero-usage policy. */
+const RELEASE_TEXT: Record<string, string> = {
+  zero: 'set to quantity 0',
+  cancel: 'cancelled at the end of its period',
+  leave: 'left open with its quantity (and listed in every run)',
+};
+
 const SOURCE_TEXT: Record<BillingSettings['effectiveTimeZone']['source'], string> = {
   setting: 'this setting',
   connectwise: "ConnectWise's server time zone",
@@ -78,11 +86,22 @@ export function SettingsSection({
     setForm((f) => ({ ...f, ...change }));
     setSaved(undefined);
   };
+  const [askRelease, setAskRelease] = useState(false);
   const customers = useMemo(() => rows.map((r) => r.customerId), [rows]);
 
-  async function save(e: FormEvent) {
+  /**
+   * Save. Turning billing off asks first what to do with the additions the engine bills (the API
+   * requires `releaseAdditions` with billing off); a save while it stays off keeps the answer given.
+   */
+  function save(e: FormEvent) {
     e.preventDefault();
-    const sent = bodyOf(form, customers);
+    if (!form.enabled && settings.enabled) setAskRelease(true);
+    else void send(form.enabled ? undefined : (settings.releaseAdditions ?? false));
+  }
+
+  async function send(releaseAdditions: boolean | undefined) {
+    setAskRelease(false);
+    const sent = bodyOf(form, customers, releaseAdditions);
     setSaving(true);
     setSaveError(undefined);
     setSaved(undefined);
@@ -99,7 +118,9 @@ export function SettingsSection({
       setSaved(
         answer.enabled
           ? 'Agreement mapping saved. A billing run was queued to apply it (the Status screen follows it).'
-          : 'Agreement mapping saved. Billing is off: runs write nothing to ConnectWise.',
+          : answer.releaseAdditions
+            ? "Agreement mapping saved. Billing is off: a billing run releases the engine's additions by the zero-usage policy, then runs write nothing to ConnectWise."
+            : "Agreement mapping saved. Billing is off: runs write nothing to ConnectWise; the engine's additions are left as they are.",
       );
     } catch (err) {
       setSaveError(err);
@@ -123,7 +144,7 @@ export function SettingsSection({
   return (
     <form
       className="billing-settings"
-      onSubmit={(e) => void save(e)}
+      onSubmit={save}
       noValidate
       aria-labelledby="billing-settings-title"
     >
@@ -139,6 +160,43 @@ export function SettingsSection({
         When on, each billing run writes every mapped customer&apos;s usage as additions of the
         agreement chosen for it. Agreements are judged on the billing day, as a run judges them.
       </p>
+      {!settings.enabled && settings.releaseAdditions !== null ? (
+        <p className="hint">
+          Billing was turned off{' '}
+          {settings.releaseAdditions
+            ? "and the engine's additions released (by the zero-usage policy)."
+            : "and the engine's additions left as they were."}
+        </p>
+      ) : null}
+      <Dialog
+        title="Turn billing off?"
+        open={askRelease}
+        onClose={() => setAskRelease(false)}
+        closeLabel="Cancel"
+      >
+        <p>
+          Billing runs stop writing usage into ConnectWise. What should happen to the additions the
+          engine bills (those it created or adopted)?
+        </p>
+        <ul>
+          <li>
+            <strong>Release</strong>: each one is {RELEASE_TEXT[form.zeroUsage] ?? 'released'} (the
+            zero-usage policy &ldquo;{form.zeroUsage}&rdquo;), by the billing run this save queues.
+          </li>
+          <li>
+            <strong>Leave</strong>: they stay as they are, billing their last quantity until someone
+            changes them in ConnectWise.
+          </li>
+        </ul>
+        <div className="actions">
+          <Button kind="danger" onClick={() => void send(true)}>
+            Release
+          </Button>
+          <Button kind="primary" onClick={() => void send(false)}>
+            Leave
+          </Button>
+        </div>
+      </Dialog>
 
       <h2>Agreements</h2>
       {rows.length === 0 ? (

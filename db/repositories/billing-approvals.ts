@@ -1,0 +1,203 @@
+import type { SeatChange } from '../../domain/billing/safety';
+import type { CandidateDecision, PlannedOperation } from '../../domain/billing/types';
+import { APPROVAL_STATUSES, type BillingApprovalModel } from '../models/billing-approval';
+import { naturalId } from '../natural-id';
+import { retryOnDuplicateKey } from '../retry-duplicate';
+
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export interface CandidateChoice {
+  additionId: number;
+  decision: CandidateDecision;
+}
+
+/** One agreement's held plan and what became of it. */
+export interface BillingApproval {
+  approvalId: string;
+  partnerId: string;
+  integrationId: string;
+  tenantKey: string;
+  agreementId: number;
+  customerId: string;
+  companyId: number;
+  /** The run that planned it. */
+  runKey: string;
+  /** agreementPlanHash of the operations: what a decision must name. */
+  planHash: string;
+  status: ApprovalStatus;
+  reasons: string[];
+  operations: PlannedOperation[];
+  seats: SeatChange;
+  createdAt: Date;
+  expiresAt: Date;
+  decidedBy?: string;
+  decidedAt?: Date;
+  /** The partner's answer for each candidate addition, with an approval. */
+  decisions: CandidateChoice[];
+  /** The run writing the approved plan, and the writes it planned (a retry finishes them). */
+  applying?: { runKey: string; operations: PlannedOperation[] };
+}
+
+export type NewApproval = Omit<
+  BillingApproval,
+  'status' | 'decidedBy' | 'decidedAt' | 'decisions' | 'applying'
+>;
+
+type Scope = { partnerId: string; integrationId: string };
+
+const idOf = (s: Scope, agreementId: number) =>
+  naturalId(s.partnerId, s.integrationId, String(agreementId));
+
+type Lean = Omit<BillingApproval, 'operations' | 'seats'> & {
+  body: { operations: PlannedOperation[]; seats: SeatChange };
+};
+
+const fromDoc = ({ body, ...doc }: Lean & { _id?: unknown; __v?: unknown }): BillingApproval => {
+  const { _id, __v, ...rest } = doc;
+  return { ...rest, operations: body.operations, seats: body.seats };
+};
+
+/**
+ * Held plans, one per agreement. Listing pending ones filters on status (an index on MongoDB; on
+ * FerretDB's SQLite backend a scan of the collection, which holds one row per agreement at most).
+ */
+export class BillingApprovalRepository {
+  constructor(private readonly model: BillingApprovalModel) {}
+
+  async get(scope: Scope, agreementId: number): Promise<BillingApproval | undefined> {
+    const doc = await this.model
+      .findOne({ _id: idOf(scope, agreementId) })
+      .lean<Lean>()
+      .exec();
+    return doc ? fromDoc(doc) : undefined;
+  }
+
+  /**
+   * Every approval of the integration in this tenant that may still matter to a run (pending,
+   * approved, rejected): read once per run, into its snapshot.
+   */
+  async listLive(scope: Scope & { tenantKey: string }): Promise<BillingApproval[]> {
+    const docs = await this.model
+      .find({ partnerId: scope.partnerId, integrationId: scope.integrationId })
+      .lean<Lean[]>()
+      .exec();
+    return docs
+      .filter(
+        (d) => d.tenantKey === scope.tenantKey && d.status !== 'expired' && d.status !== 'applied',
+      )
+      .map(fromDoc);
+  }
+
+  /** The agreement's new pending plan; whatever it held before is superseded. */
+  async putPending(approval: NewApproval): Promise<void> {
+    const { operations, seats, ...rest } = approval;
+    await retryOnDuplicateKey(() =>
+      this.model
+        .replaceOne(
+          { _id: idOf(approval, approval.agreementId) },
+          { ...rest, status: 'pending', body: { operations, seats }, decisions: [] },
+          { upsert: true },
+        )
+        .exec(),
+    );
+  }
+
+  /**
+   * Records a decision if the approval is still the pending one with this plan; returns it
+   * decided, or undefined when it is not (superseded, decided, or another plan).
+   */
+  async decide(
+    scope: Scope,
+    agreementId: number,
+    expect: { approvalId: string; planHash: string; now: Date },
+    decision: { status: 'approved' | 'rejected'; by: string; decisions: CandidateChoice[] },
+  ): Promise<BillingApproval | undefined> {
+    const doc = await this.model
+      .findOneAndUpdate(
+        {
+          _id: idOf(scope, agreementId),
+          approvalId: expect.approvalId,
+          planHash: expect.planHash,
+          status: 'pending',
+          expiresAt: { $gt: expect.now },
+        },
+        {
+          $set: {
+            status: decision.status,
+            decidedBy: decision.by,
+            decidedAt: expect.now,
+            decisions: decision.decisions,
+          },
+        },
+        { new: true },
+      )
+      .lean<Lean>()
+      .exec();
+    return doc ? fromDoc(doc) : undefined;
+  }
+
+  /** A run is about to write the approved plan: these writes, and no other, are its. */
+  async markApplying(
+    scope: Scope,
+    agreementId: number,
+    approvalId: string,
+    applying: { runKey: string; operations: PlannedOperation[] },
+  ): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: idOf(scope, agreementId), approvalId, status: 'approved' },
+        { $set: { applying } },
+      )
+      .exec();
+  }
+
+  /** The approved plan was written. */
+  async markApplied(scope: Scope, agreementId: number, approvalId: string): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: idOf(scope, agreementId), approvalId, status: 'approved' },
+        { $set: { status: 'applied' } },
+      )
+      .exec();
+  }
+
+  /** A page of pending approvals, by agreement id, optionally of one customer. */
+  async listPending(
+    scope: Scope & { tenantKey: string },
+    options: { customerId?: string; afterAgreementId?: number; limit: number; now: Date },
+  ): Promise<{ items: BillingApproval[]; next: number | null }> {
+    const docs = await this.model
+      .find({
+        partnerId: scope.partnerId,
+        integrationId: scope.integrationId,
+        status: 'pending',
+        ...(options.customerId ? { customerId: options.customerId } : {}),
+        ...(options.afterAgreementId !== undefined
+          ? { agreementId: { $gt: options.afterAgreementId } }
+          : {}),
+      })
+      .sort({ agreementId: 1 })
+      .lean<Lean[]>()
+      .exec();
+    const live = docs
+      .filter((d) => d.tenantKey === scope.tenantKey && d.expiresAt > options.now)
+      .map(fromDoc);
+    const items = live.slice(0, options.limit);
+    return { items, next: live.length > options.limit ? items.at(-1)!.agreementId : null };
+  }
+
+  /** A change of tenant: nothing held or approved in the old one may be written. */
+  async expireAll(scope: Scope): Promise<number> {
+    const res = await this.model
+      .updateMany(
+        {
+          partnerId: scope.partnerId,
+          integrationId: scope.integrationId,
+          status: { $in: ['pending', 'approved'] },
+        },
+        { $set: { status: 'expired' } },
+      )
+      .exec();
+    return res.modifiedCount;
+  }
+}
