@@ -4,20 +4,26 @@
  * worker/main.ts), FerretDB, and the ConnectWise simulator in a child process with a latency rule
  * on every request. Phases, side by side: (a) first sync, (b) a
  * no-change resync, (c) a resync with 10% of quantities changed, each beside a naive baseline
- * measured on a sample and scaled linearly. Prints calls by kind, wall times, the latency floor,
- * the ratios and PASS/FAIL per target.
+ * measured on a sample and scaled linearly; then (d) (issue 16, no naive baseline): 5% of the
+ * customers moved to another agreement, 5% held by the safety valve, 2% with a hand-made
+ * candidate, everyone else's usage changed, in one run (billing/changes.ts). Prints calls by kind,
+ * wall times, the latency floor (for (d) its formula), the ratios and PASS/FAIL per target.
  *
  * BENCH_CUSTOMERS (1000), BENCH_LATENCY_MS (100), BENCH_NAIVE_CUSTOMERS (50): e.g.
  * `BENCH_CUSTOMERS=50 npm run bench:billing` for a quick smoke run. BENCH_STRICT=1 exits 1 on a FAIL.
  * BENCH_WORKER=tsx runs the worker process from the TypeScript sources under tsx (no compile).
  */
+import { checkChanges, describeGroups, setUpChanges } from './billing/changes';
 import { createNaive } from './billing/naive';
 import { needsOf, runEnginePhase, type EngineRun } from './billing/phases';
 import {
   callsTable,
+  changeFloorFormula,
+  changeTargets,
   floorOf,
   floorTable,
   naiveCallsTable,
+  needsOfChanges,
   PHASE_TITLES,
   summaryTable,
   targetsOf,
@@ -80,16 +86,8 @@ function check(key: PhaseKey, run: EngineRun, expected: Expected): string[] {
   return problems;
 }
 
-async function phase(
-  bench: Bench,
-  key: PhaseKey,
-  writes: number,
-  expected: Expected,
-  naive: () => Promise<NaiveFigures>,
-  measured: Measured,
-): Promise<PhaseFigures> {
-  const { latencyMs, concurrency } = bench.opts;
-  const floor = floorOf(await needsOf(bench, writes), latencyMs, concurrency);
+/** One engine run, its worker memory and timeline recorded. */
+async function measureEngine(bench: Bench, key: PhaseKey, measured: Measured): Promise<EngineRun> {
   console.log(`\n${PHASE_TITLES[key]}: engine…`);
   const {
     value: { value: run, peak },
@@ -109,6 +107,20 @@ async function phase(
   console.log(
     `  ${(run.wallMs / 1000).toFixed(1)} s, ${run.result.outcome}: ${run.result.summary}`,
   );
+  return run;
+}
+
+async function phase(
+  bench: Bench,
+  key: PhaseKey,
+  writes: number,
+  expected: Expected,
+  naive: () => Promise<NaiveFigures>,
+  measured: Measured,
+): Promise<PhaseFigures> {
+  const { latencyMs, concurrency } = bench.opts;
+  const floor = floorOf(await needsOf(bench, writes), latencyMs, concurrency);
+  const run = await measureEngine(bench, key, measured);
   measured.problems.push(...check(key, run, expected));
   console.log(`${PHASE_TITLES[key]}: naive baseline on ${bench.opts.naiveCustomers} customers…`);
   const naiveFigures = await naive();
@@ -121,6 +133,35 @@ async function phase(
     naive: naiveFigures,
     outcome: run.result.outcome,
     summary: run.result.summary,
+  };
+}
+
+/**
+ * Phase (d): the changes set up (billing/changes.ts), one engine run, then its checks. Its floor's
+ * formula is returned for the report.
+ */
+async function changePhase(
+  bench: Bench,
+  measured: Measured,
+): Promise<{ figures: PhaseFigures; formula: string }> {
+  const { latencyMs, concurrency, customers } = bench.opts;
+  console.log(`\n${PHASE_TITLES.d}: setting up the changes…`);
+  const prepared = await setUpChanges(bench);
+  console.log(describeGroups(prepared.groups, customers));
+  const floor = floorOf(needsOfChanges(prepared.needs), latencyMs, concurrency);
+  const run = await measureEngine(bench, 'd', measured);
+  const observed = await checkChanges(bench, prepared, run);
+  return {
+    figures: {
+      key: 'd',
+      calls: run.calls,
+      wallMs: run.wallMs,
+      floor,
+      outcome: run.result.outcome,
+      summary: run.result.summary,
+      checks: changeTargets(observed),
+    },
+    formula: changeFloorFormula(prepared.needs, floor, latencyMs, concurrency),
   };
 }
 
@@ -148,6 +189,7 @@ async function main(): Promise<void> {
     problems: [],
   };
   const phases: PhaseFigures[] = [];
+  let changeFormula: string | undefined;
   try {
     // After seeding: only the measured requests are slowed.
     await bench.sim.admin.faults.add({ kind: 'latency', ms: opts.latencyMs });
@@ -178,13 +220,18 @@ async function main(): Promise<void> {
         measured,
       ),
     );
+
+    const d = await changePhase(bench, measured);
+    phases.push(d.figures);
+    changeFormula = d.formula;
   } finally {
     const simRss = bench.sim.peakRssMb();
     const lifetimeRss = process.resourceUsage().maxRSS / 1024;
     measured.workerLast = workerMemoryOf(bench.worker.pid);
     const workerRun = describeWorkerRun(bench);
     await bench.close();
-    if (phases.length === 3) report(phases, measured, lifetimeRss, simRss, workerRun);
+    // (a)–(c) are reported even when (d) did not get through.
+    if (phases.length >= 3) report(phases, measured, lifetimeRss, simRss, workerRun, changeFormula);
   }
 }
 
@@ -216,18 +263,21 @@ function report(
   lifetimeRssMb: number,
   simRssMb: number | undefined,
   workerRun: string,
+  changeFormula: string | undefined,
 ): void {
   const { problems } = measured;
   const rssPeakMb = workerPeakMb(measured);
-  const naive = phases[0]!.naive;
+  const naive = phases[0]!.naive!;
   console.log('\n## Results\n');
   console.log(summaryTable(phases));
   console.log(
     `\n* naive: measured sequentially on ${naive.sample} customers (${naive.sample * PRODUCTS.length} lines) ` +
-      `and scaled linearly ×${(naive.customers / naive.sample).toFixed(1)} to ${naive.customers} customers; not run in full.`,
+      `and scaled linearly ×${(naive.customers / naive.sample).toFixed(1)} to ${naive.customers} customers; not run in full` +
+      (phases.some((p) => p.key === 'd') ? '; none for (d).' : '.'),
   );
   console.log('\n' + callsTable(phases));
   console.log('\n' + floorTable(phases));
+  if (changeFormula) console.log('\n' + changeFormula);
   console.log('\n' + naiveCallsTable(phases));
   console.log('\nWhere the time goes (Temporal history of each run):\n');
   console.log(timelineTable(measured.timelines));

@@ -74,6 +74,7 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
     simulator: () =>
       startSimulatorChild(resolve(__dirname, 'sim-server.ts'), {
         BENCH_SIM_COMPANIES: String(opts.customers + opts.naiveCustomers),
+        BENCH_SIM_ENGINE_CUSTOMERS: String(opts.customers),
       }),
   });
   const { sim, worker, repos, config, client, conn } = servers;
