@@ -106,9 +106,19 @@ test('the seed flow, from sign-in to the DefensX tab inside ConnectWise', async 
   await page.getByLabel('Product class').selectOption('Service');
   await page.getByRole('button', { name: 'Save Agreement Mapping' }).click();
   await page.getByText(/Agreement mapping saved/).waitFor();
-  // Saving queues a run that bills Acme's usage (10 browser seats in the demo data); then the
-  // vendor reports 12: Preview shows that exact change, and nothing is written by it.
+  // Saving queues a run; Acme's agreement already bills the product by hand (addition #5001,
+  // DFX-BROWSER-SEC), so it waits for the partner: adopted, it bills Acme's 10 browser seats.
+  const acmePlan = page
+    .getByRole('region', { name: 'Pending approvals' })
+    .getByRole('region', { name: new RegExp(`\\(#${ACME.agreementId}\\)$`) });
+  await acmePlan.waitFor(LONG);
+  await acmePlan
+    .getByRole('group', { name: /^Addition #5001 may already bill/ })
+    .getByRole('radio', { name: /^Adopt/ })
+    .check();
+  await acmePlan.getByRole('button', { name: 'Approve' }).click();
   await waitForAddition(ACME.agreementId, 10);
+  // Then the vendor reports 12: Preview shows that exact change, and nothing is written by it.
   await ui.call(partner, 'PUT', `/customers/${ACME.customerId}/usage`, {
     usage: [
       { sku: 'DFX-BROWSER-SEAT', quantity: 12 },

@@ -27,16 +27,34 @@
  * the run's outcomes, audit, journal, additions and ledger.
  *
  * A create in doubt (its answer lost) is retried by the engine only after its own timeout plus
- * 5 s; the test moves that pending create's clock back instead of sleeping (once any slow commit
- * has landed, which is the same thing). MODEL_REAL_WAITS=1 (--real-waits) sleeps for real.
+ * 5 s: the test waits that nextRetryDelay out, as Temporal would. MODEL_FAST_DOUBT=1
+ * (--fast-doubt) moves the pending create's clock back instead, once every slow commit has landed
+ * (the same thing, faster, for long explorations; it writes the engine's ledger, so it trusts
+ * how the ledger keeps a pending create).
  * MODEL_SKIP=tenantReset.same,fault leaves commands out; MODEL_VERBOSE=1 prints every sequence.
  */
 import fc from 'fast-check';
 import { startSimulator, type SimulatorHandle } from '../../simulator';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
-import { commandArbitrary, initialPolicy, Run } from './commands';
-import { setupWorld, type ModelOptions } from './world';
+import {
+  ArmFault,
+  commandArbitrary,
+  Decide,
+  initialPolicy,
+  MapSku,
+  PushUsage,
+  Run,
+  TenantReset,
+} from './commands';
+import {
+  DEFAULT_POLICY,
+  setupWorld,
+  type Model,
+  type ModelOptions,
+  type PolicyModel,
+  type Real,
+} from './world';
 
 const env = process.env;
 const RUNS = Number(env.MODEL_RUNS ?? 15);
@@ -51,7 +69,7 @@ const SKIP = (env.MODEL_SKIP ?? '').split(',').filter(Boolean);
 /** MODEL_VERBOSE=1: print each passing sequence's trace too. */
 const VERBOSE = env.MODEL_VERBOSE === '1';
 const OPTIONS: ModelOptions = {
-  realWaits: env.MODEL_REAL_WAITS === '1',
+  realWaits: env.MODEL_FAST_DOUBT !== '1',
   // Short, so a slow commit outlives it and a create in doubt is exercised (test/support's is 2 s).
   writeTimeoutMs: 300,
 };
@@ -66,6 +84,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([sim?.close(), db?.close()]);
 });
+
+/**
+ * One sequence: a new partner over a fresh tenant, the go-live run, the commands, a last run
+ * (each run checks the invariants). Returns the trace of what each command did.
+ */
+async function runSequence(
+  policy: PolicyModel,
+  cmds: Iterable<fc.AsyncCommand<Model, Real>>,
+): Promise<string[]> {
+  let world: { model: Model; real: Real } | undefined;
+  await fc.asyncModelRun(async () => {
+    world = await setupWorld(sim!, db!.repos, keyring, OPTIONS, policy);
+    // Go-live: the first run bills what the seed and the initial usage say.
+    await new Run('schedule').run(world.model, world.real);
+    return world;
+  }, cmds);
+  // Every sequence ends with a run, so what its last commands did is checked too.
+  await new Run('schedule').run(world!.model, world!.real);
+  return world!.real.trace;
+}
 
 test(
   `the billing engine keeps I1–I6 over ${RUNS} random sequences of ≤ ${MAX_COMMANDS} commands (seed ${SEED})`,
@@ -83,16 +121,7 @@ test(
           ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}),
         }),
         async (policy, cmds) => {
-          let world: Awaited<ReturnType<typeof setupWorld>> | undefined;
-          await fc.asyncModelRun(async () => {
-            world = await setupWorld(sim!, db!.repos, keyring, OPTIONS, policy);
-            // Go-live: the first run bills what the seed and the initial usage say.
-            await new Run('schedule').run(world.model, world.real);
-            return world;
-          }, cmds);
-          // Every sequence ends with a run, so what its last commands did is checked too.
-          await new Run('schedule').run(world!.model, world!.real);
-          const trace = world!.real.trace;
+          const trace = await runSequence(policy, cmds);
           // eslint-disable-next-line no-console
           if (VERBOSE) console.log(`sequence:\n${trace.join('\n')}`);
         },
@@ -107,3 +136,55 @@ test(
   // Setup and shrinking included; a sequence takes a few seconds at most.
   Math.max(120_000, RUNS * 30_000),
 );
+
+/**
+ * Sequences the model found failing, shrunk, kept as regressions (each failed on the engine of
+ * the day it was found). The go-live run comes first: 300 (c1) held on the hand-made addition
+ * 5001; 303 (c2) and 307 (c3) billed.
+ */
+describe('sequences the model found', () => {
+  const auto = DEFAULT_POLICY;
+  const approve = { ...DEFAULT_POLICY, apply: 'approve' as const };
+  test.each<[string, PolicyModel, () => Array<fc.AsyncCommand<Model, Real>>]>([
+    [
+      'I6: after a reset to the same tenant, a batch that starts within a second of another batch of its worker (integration record cached) writes nothing with the old snapshot',
+      auto,
+      () => [
+        new PushUsage('c2', { 'browser-security': 9, 'DFX-SECURE-DNS': 3 }),
+        new TenantReset(true),
+      ],
+    ],
+    [
+      'I5: an approved plan interrupted by a transient 500 is written whole by the retry, not held again (approval mode)',
+      approve,
+      () => [new Decide(1, true, []), new ArmFault('serverError POST', false), new Run('schedule')],
+    ],
+    [
+      "I5: an approved plan interrupted by a transient 500 is still marked applied, its 'keep_separate' remembered",
+      auto,
+      () => [
+        new Decide(0, true, ['keep_separate']),
+        new ArmFault('serverError POST', false),
+        new Run('schedule'),
+      ],
+    ],
+    [
+      'I4: a PATCH ConnectWise committed but whose answer was lost is audited (the retry finds nothing left to do)',
+      auto,
+      () => [
+        new ArmFault('serverError PATCH', true),
+        new PushUsage('c3', { dlp: 5 }),
+        new Run('schedule'),
+      ],
+    ],
+    [
+      'I1, I4: a create whose answer is lost is waited out even when an older addition of the same sku (released under leave) carries its mark',
+      { ...DEFAULT_POLICY, zeroUsage: 'leave' as const },
+      () => [new ArmFault('slowCommit POST', false), new MapSku('browser-security', 1360)],
+    ],
+  ])('%s', async (_name, policy, commands) => {
+    const trace = await runSequence(policy, commands());
+    // eslint-disable-next-line no-console
+    if (VERBOSE) console.log(`sequence:\n${trace.join('\n')}`);
+  });
+});

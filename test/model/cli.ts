@@ -1,8 +1,8 @@
 /**
  * `npm run test:model -- [--runs N] [--seed S] [--path P] [--replay-path R] [--commands C]
- * [--skip name,…] [--real-waits] [--verbose-model] [jest options…]`: the billing model test (billing-model.test.ts) with a longer
+ * [--skip name,…] [--fast-doubt] [--verbose-model] [jest options…]`: the billing model test (billing-model.test.ts) with a longer
  * budget, or replaying a printed failure. The options become MODEL_RUNS, MODEL_SEED, MODEL_PATH,
- * MODEL_REPLAY_PATH, MODEL_COMMANDS, MODEL_SKIP, MODEL_REAL_WAITS and MODEL_VERBOSE (which work
+ * MODEL_REPLAY_PATH, MODEL_COMMANDS, MODEL_SKIP, MODEL_FAST_DOUBT and MODEL_VERBOSE (which work
  * with plain jest too); the rest goes to `jest test/model`.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,7 +28,7 @@ for (let i = 0; i < args.length; i++) {
     const value = inline ?? args[++i];
     if (value === undefined) throw new Error(`${name} needs a value`);
     env[variable] = value;
-  } else if (arg === '--real-waits') env.MODEL_REAL_WAITS = '1';
+  } else if (arg === '--fast-doubt') env.MODEL_FAST_DOUBT = '1';
   else if (arg === '--verbose-model') env.MODEL_VERBOSE = '1';
   else rest.push(arg);
 }

@@ -554,6 +554,11 @@ export class Run extends Command {
       r.trace.push(
         `    wrote ${writes.map((e) => `${e.method} ${e.path.replace(/^.*\/apis\/3\.0/, '')} ${e.status}${e.fault ? ` (${e.fault})` : ''}`).join(', ')}`,
       );
+    const audited = res.changes.filter((c) => c.outcome !== 'skipped');
+    if (audited.length > 0)
+      r.trace.push(
+        `    audit ${audited.map((c) => `${c.agreementId}/${c.additionId ?? 'new'} ${c.sku} ${c.action} ${c.outcome}${c.to ? ` ${JSON.stringify(c.to)}` : ''}`).join(', ')}`,
+      );
     if (violations.length > 0) throw report(`after ${this.toString()}`, violations, r, res);
     m.approved.clear();
     m.dirty = false;

@@ -333,6 +333,12 @@ export function checkAudited({ res }: RunContext): string[] {
     if (kind === null) continue;
     const a = c.additionId === null ? undefined : after.additions.get(c.additionId);
     const line = `audit ${c.action} of ${c.sku} on agreement ${c.agreementId} (addition ${c.additionId ?? '-'}, to ${JSON.stringify(c.to)}, date ${c.date ?? '-'})`;
+    // Dates are the day of the write (or later, past an invoiced period): never before it.
+    const written = kind === 'post' ? a?.effectiveDate : c.date ? a?.cancelledDate : undefined;
+    if (written !== undefined && (dayOf(written) ?? '') < todayOf(res))
+      out.push(
+        `I4: ${line}: ConnectWise got the date ${dayOf(written)}, before the run's day ${todayOf(res)}`,
+      );
     if (kind === 'post') {
       if (!posted.has(c.agreementId))
         out.push(`I4: ${line}: no POST on agreement ${c.agreementId} in the journal`);

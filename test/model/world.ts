@@ -167,7 +167,7 @@ export const touch = (m: Model) => {
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
 
 export interface ModelOptions {
-  /** Wait out a create in doubt for real (5 s and more) instead of moving its clock. */
+  /** Wait out a create in doubt for real (5 s and more), else move its pending create's clock. */
   realWaits: boolean;
   /** The client's write timeout: a slow create is given up after it. */
   writeTimeoutMs: number;
@@ -414,7 +414,6 @@ async function asTemporal<T>(
   fn: (attempt: number) => Promise<T>,
   slowCommitMs: number,
 ): Promise<Attempted<T>> {
-  let waitedForSlowCommits = false;
   let error: unknown;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     try {
@@ -435,10 +434,8 @@ async function asTemporal<T>(
       if (failure?.type === CREATE_IN_DOUBT) {
         if (r.options.realWaits) await sleep(delay);
         else {
-          if (!waitedForSlowCommits) {
-            await sleep(slowCommitMs + 200);
-            waitedForSlowCommits = true;
-          }
+          // Every create sent so far has landed (or never will) before its clock moves on.
+          await sleep(slowCommitMs > 0 ? slowCommitMs + 200 : 0);
           const scope = await scopeOf(r);
           for (const p of (await r.repos.billingLedger.list(scope)).pending) {
             const sentAt = new Date(Date.parse(p.sentAt) - delay - 1_000);

@@ -3264,7 +3264,7 @@ export interface paths {
                                  * @description ConnectWise's answer
                                  * @enum {string}
                                  */
-                                outcome: "applied" | "failed" | "skipped" | "conflict";
+                                outcome: "applied" | "failed" | "skipped" | "conflict" | "unknown";
                                 /** @description ConnectWise's message of a failure; why a line was skipped */
                                 message: string | null;
                                 at: string;
@@ -4034,7 +4034,7 @@ export interface paths {
                                  * @description ConnectWise's answer
                                  * @enum {string}
                                  */
-                                outcome: "applied" | "failed" | "skipped" | "conflict";
+                                outcome: "applied" | "failed" | "skipped" | "conflict" | "unknown";
                                 /** @description ConnectWise's message of a failure; why a line was skipped */
                                 message: string | null;
                                 at: string;
