@@ -115,12 +115,18 @@ function waitForPendingCreates(
   pending: readonly PendingCreate[],
   existing: readonly ExistingAddition[],
   today: string,
+  owned: ReadonlySet<number>,
 ): void {
   const now = Date.now();
   let wait = 0;
   for (const p of pending) {
     const mark = additionMark(ctx.run.ref.integrationId, a.agreementId, p.sku);
-    if (existing.some((x) => x.serialNumber === mark && isOpen(x, today))) continue;
+    // Landed: an open addition with its mark that the ledger does not hold already (an older
+    // one of the engine's, e.g. released under leave, carries the same mark).
+    const landed = existing.some(
+      (x) => x.serialNumber === mark && isOpen(x, today) && !owned.has(x.id),
+    );
+    if (landed) continue;
     wait = Math.max(wait, Date.parse(p.sentAt) + ctx.createTimeoutMs + CREATE_MARGIN_MS - now);
   }
   if (wait > 0) {
@@ -204,7 +210,14 @@ export async function reconcileAgreement(
   const ledger = ctx.retried
     ? await ctx.repos.billingLedger.forAgreement(scope, a.agreementId)
     : { entries: a.ledger, pending: a.pending };
-  waitForPendingCreates(ctx, a, ledger.pending, existing, today);
+  waitForPendingCreates(
+    ctx,
+    a,
+    ledger.pending,
+    existing,
+    today,
+    new Set(ledger.entries.map((e) => e.additionId)),
+  );
   const managed = new Map(run.products.map((p) => [p.sku, p.catalogItemId]));
   const ownedIds = new Set(
     ledger.entries.filter((e) => e.state !== 'kept_separate').map((e) => e.additionId),

@@ -209,7 +209,7 @@ export function checkReleased({ m, res }: RunContext): string[] {
     if (e.state !== 'kept_separate') entries.set(e.additionId, e);
   for (const e of entries.values()) {
     const a = res.after.additions.get(e.additionId);
-    if (!billing(a, today) || backed(m, res, e)) continue;
+    if (!billing(a, today) || a.agreementId !== e.agreementId || backed(m, res, e)) continue;
     const outcome = res.outcomes.find((o) => o.agreementId === e.agreementId);
     if (outcome && ['held', 'skipped', 'failed'].includes(outcome.outcome)) continue;
     if (res.changes.some((c) => c.additionId === e.additionId && TROUBLE.has(c.outcome))) continue;

@@ -358,7 +358,12 @@ export async function readWorld(r: Real): Promise<WorldState> {
     r.sim.admin.state.agreements(),
   ]);
   return {
-    additions: new Map(additions.map((a) => [a.id, a])),
+    // The world's agreements only (302 holds the stand-ins of deleted additions).
+    additions: new Map(
+      additions
+        .filter((a) => (AGREEMENTS as readonly number[]).includes(a.agreementId))
+        .map((a) => [a.id, a]),
+    ),
     ledger,
     approvals,
     owners: new Map(
