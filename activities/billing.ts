@@ -22,7 +22,6 @@ import { liveIntegration, withConnectWise } from './with-connectwise';
 export const BILLING_SNAPSHOT_MISSING = 'BillingSnapshotMissing';
 
 /** The integration now talks to another tenant than the run was prepared for: nothing is written. */
-export const TENANT_CHANGED = 'BillingTenantChanged';
 
 export interface ReconcileBatchInput extends Partial<ReconcileOptions> {
   ref: BillingRunRef;
@@ -156,7 +155,7 @@ export function createBillingActivities(deps: ActivityDeps) {
     ) {
       throw ApplicationFailure.nonRetryable(
         'the integration was moved to another ConnectWise tenant since this run was prepared: nothing more is written',
-        TENANT_CHANGED,
+        FailureType.tenantChanged,
       );
     }
     const stored = await repos.billingSnapshots.getAgreements(

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
   proxyActivities,
@@ -16,7 +15,8 @@ import type {
 } from '../domain/billing/run';
 import { prepareBillingRun, reconcilePass, regroup } from './billing-batches';
 import { billingProgressQuery } from './messages';
-import { GONE, runFailure } from './run-failure';
+import { FailureType } from './failure-types';
+import { causeMessageOf, failureTypeOf, GONE, runFailure } from './run-failure';
 
 export { regroup };
 
@@ -61,9 +61,6 @@ function reasonsOf(outcomes: readonly AgreementOutcome[]): string {
     .map(([reason, n]) => `${n} × ${reason}`)
     .join('; ');
 }
-
-/** Why a run ended without writing the rest: the tenant changed, or a reset cancelled it. */
-const TENANT_CHANGED = 'BillingTenantChanged';
 
 /**
  * One billing run (id `billing-run:…`), a child of the integration's lifecycle workflow, so each
@@ -110,8 +107,9 @@ export async function billingRunWorkflow(ref: BillingRunRef): Promise<BillingRun
     return { runKey: ref.runKey, outcome, summary, counts, agreements };
   };
   const ended = async (err: unknown): Promise<BillingRunResult> => {
-    if (err instanceof ApplicationFailure && err.type === TENANT_CHANGED)
-      return await finish('cancelled', err.message);
+    // The tenant changed under the run: not a failure, nothing more is written.
+    if (failureTypeOf(err) === FailureType.tenantChanged)
+      return await finish('cancelled', `cancelled: ${causeMessageOf(err)}`);
     return await finish('failed', summaryOf(err));
   };
 

@@ -6,6 +6,8 @@ export const FailureType = {
   /** The stored private key cannot be decrypted with the engine's keys: retrying cannot help. */
   secretUnavailable: 'SecretUnavailable',
   integrationNotFound: 'IntegrationNotFound',
+  /** The integration moved to another ConnectWise tenant since the run was prepared. */
+  tenantChanged: 'BillingTenantChanged',
   connectWise: (kind: string) => `ConnectWise.${kind}`,
 } as const;
 

@@ -16,7 +16,7 @@ export const UNREACHABLE = failed('ConnectWise could not be reached; the next ru
 
 const TRANSIENT_KINDS = new Set(['server', 'network', 'throttled']);
 
-const failureTypeOf = (err: unknown): string | undefined =>
+export const failureTypeOf = (err: unknown): string | undefined =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
     ? (err.cause.type ?? undefined)
     : undefined;
@@ -67,5 +67,15 @@ export function runFailure(err: unknown): FailedRun | typeof GONE {
   );
 }
 
-/** Whether a failed step means no further step of the run can succeed (keys, key, integration). */
-export const endsRun = (err: unknown): boolean => BY_TYPE.has(failureTypeOf(err) ?? '');
+/**
+ * Whether a failed step means no further step of the run can succeed (keys, key, integration, or
+ * the integration moved to another tenant since the run was prepared).
+ */
+export const endsRun = (err: unknown): boolean => {
+  const type = failureTypeOf(err) ?? '';
+  return BY_TYPE.has(type) || type === FailureType.tenantChanged;
+};
+
+/** The words of the activity's own failure (the cause under an ActivityFailure). */
+export const causeMessageOf = (err: unknown): string =>
+  err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import type { Keyring } from '../../security';
 import { createDataConverter } from '../../temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../worker/worker';
@@ -26,7 +26,11 @@ export interface TimeSkippingEngine {
  * The engine's workflows and real activities on the time-skipping test server, over a fresh
  * database and a simulator: days of schedule pass in moments, every call is real.
  */
-export async function startTimeSkippingEngine(label: string): Promise<TimeSkippingEngine> {
+export async function startTimeSkippingEngine(
+  label: string,
+  /** Wraps the real activities, e.g. to change the world between two steps of a run. */
+  around: (activities: Activities) => Activities = (a) => a,
+): Promise<TimeSkippingEngine> {
   const env = await createTimeSkippingEnv();
   // Billing runs (child workflows) and ticket workflows carry the engine's search attributes.
   await registerSearchAttributes(env);
@@ -44,7 +48,7 @@ export async function startTimeSkippingEngine(label: string): Promise<TimeSkippi
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(simulatorActivityDeps(db.repos, keyring)),
+    activities: around(createActivities(simulatorActivityDeps(db.repos, keyring))),
     dataConverter,
   });
   const running = worker.run();

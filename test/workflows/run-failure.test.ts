@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/failure-types';
-import { GONE, runFailure, UNREACHABLE } from '../../workflows/run-failure';
+import { endsRun, GONE, runFailure, UNREACHABLE } from '../../workflows/run-failure';
 
 /** An activity failure as the workflow sees it after the activity's retries. */
 const failedWith = (cause: Error) =>
@@ -45,4 +45,18 @@ test('only an outage of ConnectWise is "could not be reached"', () => {
   expect(
     runFailure(failedWith(new TimeoutFailure('timed out', undefined, 'START_TO_CLOSE'))),
   ).toEqual(UNREACHABLE);
+});
+
+test('keys, key, integration gone and a tenant change end the run; an outage or a bug ends one batch', () => {
+  for (const type of [
+    FailureType.credentialsInvalid,
+    FailureType.credentialsMissing,
+    FailureType.secretUnavailable,
+    FailureType.integrationNotFound,
+    FailureType.tenantChanged,
+  ])
+    expect(endsRun(application(type))).toBe(true);
+  for (const type of [FailureType.connectWise('server'), 'TypeError'])
+    expect(endsRun(application(type))).toBe(false);
+  expect(endsRun(new Error('not an activity failure'))).toBe(false);
 });
