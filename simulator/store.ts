@@ -64,6 +64,7 @@ export class Store {
     this.clientIds = [...this.seed.credentials.clientIds];
     this.codebase = normaliseCodebase(this.initialCodebase);
     this.oldCodebaseBody = 'json';
+    this.highestIds.clear();
     this.data = new Map(COLLECTIONS.map((name) => [name, new Map<number, SimRecord>()]));
     for (const name of COLLECTIONS) {
       for (const raw of this.seed.collections[name])
@@ -82,6 +83,8 @@ export class Store {
     }
   }
 
+  private readonly highestIds = new Map<CollectionName, number>();
+
   private table(name: CollectionName): Map<number, SimRecord> {
     const t = this.data.get(name);
     if (!t) throw new Error(`unknown collection ${name}`);
@@ -97,9 +100,11 @@ export class Store {
     return this.table(name).get(id);
   }
 
+  /** Ids are never reused, as ConnectWise's (an identity column): a deleted record's id stays taken. */
   nextId(name: CollectionName): number {
-    let max = 0;
+    let max = this.highestIds.get(name) ?? 0;
     for (const id of this.table(name).keys()) max = Math.max(max, id);
+    this.highestIds.set(name, max + 1);
     return max + 1;
   }
 

@@ -245,21 +245,6 @@ export class MspEditAddition extends Command {
         });
         await client.delete(`/finance/agreements/${a.agreementId}/additions/${a.id}`);
         await r.sim.admin.security.setLevels('Finance/Agreements', { delete: 'None' });
-        // ConnectWise never gives a deleted record's id to a new one; the simulator numbers new
-        // records after the highest id it holds. A cancelled stand-in on agreement 302 (never
-        // chosen) keeps the id taken.
-        await r.sim.admin.state.put('additions', {
-          id: a.id,
-          agreementId: 302,
-          product: { id: 1352 },
-          quantity: 0,
-          billCustomer: 'DoNotBill',
-          effectiveDate: '2024-01-01T00:00:00Z',
-          cancelledDate: '2024-12-31T00:00:00Z',
-          taxableFlag: true,
-          lessIncluded: 0,
-          uom: 'Each',
-        });
         break;
       }
     }

@@ -358,7 +358,7 @@ export async function readWorld(r: Real): Promise<WorldState> {
     r.sim.admin.state.agreements(),
   ]);
   return {
-    // The world's agreements only (302 holds the stand-ins of deleted additions).
+    // The world's agreements only.
     additions: new Map(
       additions
         .filter((a) => (AGREEMENTS as readonly number[]).includes(a.agreementId))

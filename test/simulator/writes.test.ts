@@ -299,6 +299,17 @@ describe('writes', () => {
       expect((await cw.send('DELETE', '/finance/agreements/300/additions/5001')).status).toBe(204);
       expect((await cw.get('/finance/agreements/300/additions/5001')).status).toBe(404);
     });
+
+    it('never reuses the id of a deleted record, as ConnectWise does not', async () => {
+      const body = { product: { identifier: 'DFX-SECURE-DNS' }, billCustomer: 'Billable' };
+      const first = await cw.send<Addition>('POST', '/finance/agreements/300/additions', body);
+      await cw.sim.admin.security.setLevels('Finance/Agreements', { delete: 'All' });
+      const deleted = await cw.send('DELETE', `/finance/agreements/300/additions/${first.body.id}`);
+      expect(deleted.status).toBe(204);
+      const second = await cw.send<Addition>('POST', '/finance/agreements/300/additions', body);
+      expect(second.status).toBe(201);
+      expect(second.body.id).toBeGreaterThan(first.body.id);
+    });
   });
 
   describe('catalog and hosted setups', () => {
