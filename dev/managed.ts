@@ -24,6 +24,10 @@ export interface SpawnOptions {
   log?: LineSink;
   /** How many recent output lines to keep for failure reports. */
   keepLines?: number;
+  /** Run as this user (needs root and setpriv): PostgreSQL refuses to run as root. */
+  runAs?: { uid: number; gid: number };
+  /** What stop() sends first; default SIGTERM (PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export interface ManagedProcess {
@@ -63,7 +67,21 @@ let pdeathsigPrefix: string[] | undefined;
  * process dies in any way, even by SIGKILL or from inside jest, where our signal handlers never
  * see real signals. setpriv execs the command, so the pid stays the child's own.
  */
-function deathSignalPrefix(): string[] {
+function deathSignalPrefix(runAs?: SpawnOptions['runAs']): string[] {
+  if (runAs) {
+    // One setpriv: the death signal is cleared when the user changes, so it is set after.
+    const setpriv = findOnPath('setpriv');
+    if (!setpriv) throw new Error('running a server as another user needs setpriv (util-linux)');
+    return [
+      setpriv,
+      `--reuid=${runAs.uid}`,
+      `--regid=${runAs.gid}`,
+      '--clear-groups',
+      '--pdeathsig',
+      'SIGTERM',
+      '--',
+    ];
+  }
   if (pdeathsigPrefix) return pdeathsigPrefix;
   pdeathsigPrefix = [];
   const setpriv = process.platform === 'linux' ? findOnPath('setpriv') : undefined;
@@ -99,7 +117,7 @@ export function spawnManaged(
   const log = options.log ?? printLine;
   const keep = options.keepLines ?? 40;
   const recent: string[] = [];
-  const [wrapper, ...wrapperArgs] = deathSignalPrefix();
+  const [wrapper, ...wrapperArgs] = deathSignalPrefix(options.runAs);
   const child = spawn(wrapper ?? cmd, wrapper ? [...wrapperArgs, cmd, ...args] : args, {
     cwd: options.cwd,
     env,
@@ -130,7 +148,8 @@ export function spawnManaged(
     exited,
     exitInfo: () => info,
     recentOutput: () => [...recent],
-    stop: (graceMs = DEFAULT_GRACE_MS) => (stopping ??= stopGroup(child.pid, exited, graceMs)),
+    stop: (graceMs = DEFAULT_GRACE_MS) =>
+      (stopping ??= stopGroup(child.pid, exited, graceMs, options.stopSignal ?? 'SIGTERM')),
   };
   running.add(managed);
   void exited.then(async () => {
@@ -145,9 +164,10 @@ async function stopGroup(
   pid: number | undefined,
   exited: Promise<ExitInfo>,
   graceMs: number,
+  signal: NodeJS.Signals,
 ): Promise<ExitInfo> {
   if (pid === undefined) return exited;
-  signalGroup(pid, 'SIGTERM');
+  signalGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   const killer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
   const result = await exited;

@@ -2,10 +2,11 @@
  * The external servers of the local stack and the tests, run from the bootstrapped binaries
  * (dev/tools.ts) as managed children that are gone when this process is.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { spawnManaged, type LineSink, type ManagedProcess } from './managed';
 import { freePort, freePorts, isPortFree } from './ports';
+import { startPostgres, type Postgres } from './postgres';
 import { pingMongo, temporalNamespaceReady } from './probes';
 import {
   ENGINE_SEARCH_ATTRIBUTES,
@@ -27,21 +28,64 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** FerretDB's storage: PostgreSQL (the default) or SQLite (CW_FERRETDB_BACKEND=sqlite). */
+export type FerretDbBackend = 'postgresql' | 'sqlite';
+
+export const ferretDbBackend = (env: NodeJS.ProcessEnv = process.env): FerretDbBackend => {
+  const backend = env.CW_FERRETDB_BACKEND ?? 'postgresql';
+  if (backend !== 'postgresql' && backend !== 'sqlite')
+    throw new Error(`CW_FERRETDB_BACKEND must be postgresql or sqlite, not ${backend}`);
+  return backend;
+};
+
 export interface FerretDbOptions extends ServerOptions {
-  /** SQLite files and FerretDB state live here; reuse it to keep the data. */
+  /**
+   * FerretDB's state and its storage live here (PostgreSQL's cluster in postgres/, or SQLite's
+   * files); reuse it to keep the data.
+   */
   dataDir: string;
   /** Default: a free port. */
   port?: number;
   /** Database name put in `uri`. */
   database?: string;
+  /** Default: ferretDbBackend(env). */
+  backend?: FerretDbBackend;
+  /** PostgreSQL without fsync (throw-away data: tests, benchmarks). Default false. */
+  ephemeral?: boolean;
+  /** Output lines of PostgreSQL; default: `log`. */
+  postgresLog?: LineSink;
+  /** Start PostgreSQL beside SQLite files (db:copy-sqlite copies them over). */
+  allowSqliteData?: boolean;
 }
 
 export interface FerretDb {
   /** mongodb://127.0.0.1:<port>/<database> */
   uri: string;
   port: number;
+  backend: FerretDbBackend;
   process: ManagedProcess;
+  /** The PostgreSQL server under FerretDB (postgresql backend). */
+  postgres?: Postgres;
   stop(): Promise<void>;
+}
+
+/** SQLite files FerretDB's sqlite backend left in a data folder (one per MongoDB database). */
+const sqliteFilesIn = (dataDir: string): string[] =>
+  existsSync(dataDir) ? readdirSync(dataDir).filter((f) => f.endsWith('.sqlite')) : [];
+
+/**
+ * A folder holding a SQLite-backend database and no PostgreSQL cluster: starting PostgreSQL
+ * there would hide the data, so say what to do instead.
+ */
+function refuseSqliteData(dataDir: string): void {
+  if (existsSync(join(dataDir, 'postgres')) || sqliteFilesIn(dataDir).length === 0) return;
+  const data = dirname(dataDir);
+  throw new PartError(
+    `${dataDir} holds a database of FerretDB's SQLite backend (from before the PostgreSQL backend). ` +
+      `Keep using it: CW_FERRETDB_BACKEND=sqlite npm start. Or copy it into PostgreSQL: npm run db:copy-sqlite. ` +
+      `Or set it aside and start afresh (the demo partner is seeded again): mv ${data} ${data}.sqlite-backup`,
+    'ferretdb',
+  );
 }
 
 /**
@@ -59,15 +103,30 @@ async function assertFree(what: string, ...ports: (number | undefined)[]): Promi
 export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const env = options.env ?? process.env;
+  const backend = options.backend ?? ferretDbBackend(env);
   const port = options.port ?? (await freePort());
   await assertFree('ferretdb', port);
-  const env = options.env ?? process.env;
+  let postgres: Postgres | undefined;
+  if (backend === 'postgresql') {
+    if (!options.allowSqliteData) refuseSqliteData(dataDir);
+    postgres = await startPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      durable: !options.ephemeral,
+      env,
+      ...((options.postgresLog ?? options.log) ? { log: options.postgresLog ?? options.log } : {}),
+      ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+    });
+  }
+  const storage =
+    backend === 'postgresql'
+      ? ['--handler=postgresql', `--postgresql-url=${postgres!.url}`]
+      : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
   const child = spawnManaged(
     'ferretdb',
     requireTool('ferretdb', env),
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
+      ...storage,
       `--state-dir=${dataDir}`,
       `--listen-addr=${HOST}:${port}`,
       `--debug-addr=${HOST}:0`,
@@ -80,7 +139,9 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
   );
   const uri = `mongodb://${HOST}:${port}/${options.database ?? 'cw_engine'}`;
   const stop = async () => {
+    // FerretDB first: it holds PostgreSQL's connections.
     await child.stop();
+    await postgres?.stop();
   };
   try {
     await waitUntil(() => pingMongo(uri), {
@@ -92,7 +153,7 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
     await stop();
     throw err;
   }
-  return { uri, port, process: child, stop };
+  return { uri, port, backend, process: child, ...(postgres ? { postgres } : {}), stop };
 }
 
 export interface TemporalDevServerOptions extends ServerOptions {

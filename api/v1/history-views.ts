@@ -9,8 +9,8 @@ import { cursor } from './paging';
 
 /** The sync history's answers (api/v1/sync-run-routes.ts, api/v1/billing-change-routes.ts). */
 
-/** Paging through runs (keyed by their ObjectId) and changes (by their natural key, db/natural-id.ts). */
-export const runCursor = cursor(/^[0-9a-f]{24}$/);
+/** Paging through runs (tie-break: their run key) and changes (their natural key, db/natural-id.ts). */
+export const runCursor = cursor(/^[A-Za-z0-9][A-Za-z0-9:/#._-]{7,400}$/);
 export const changeCursor = cursor(/^[^\s]{1,500}$/);
 
 /** A sync run as the API shows it (`syncRunView`): no internal keys. */

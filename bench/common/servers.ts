@@ -88,7 +88,7 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
       'FerretDB, Temporal, simulator, workflow bundle, engine compile',
       () =>
         Promise.all([
-          startFerretDb({ dataDir: join(dir, 'db'), log: discardLines }),
+          startFerretDb({ dataDir: join(dir, 'db'), log: discardLines, ephemeral: true }),
           startTemporalDevServer({ headless: true, log: discardLines }),
           opts.simulator(),
           prebundleInChild(bundlePath),

@@ -13,6 +13,8 @@ const apiTokenSchema = new Schema(
   { timestamps: true },
 );
 apiTokenSchema.index({ tokenHash: 1 }, { unique: true });
+// The command line's token list, oldest first.
+apiTokenSchema.index({ createdAt: 1 });
 
 export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema>;
 export type ApiTokenModel = Model<ApiTokenDoc>;

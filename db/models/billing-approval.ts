@@ -36,7 +36,24 @@ const billingApprovalSchema = new Schema(
   },
   { collection: 'billingApprovals', minimize: false },
 );
-billingApprovalSchema.index({ partnerId: 1, integrationId: 1, status: 1, customerId: 1 });
+// A change of tenant expires what is pending or approved, in any tenant.
+billingApprovalSchema.index({ partnerId: 1, integrationId: 1, status: 1 });
+// A run's live approvals, and the pending ones page by agreement (all, or one customer's).
+billingApprovalSchema.index({
+  partnerId: 1,
+  integrationId: 1,
+  tenantKey: 1,
+  status: 1,
+  agreementId: 1,
+});
+billingApprovalSchema.index({
+  partnerId: 1,
+  integrationId: 1,
+  tenantKey: 1,
+  status: 1,
+  customerId: 1,
+  agreementId: 1,
+});
 
 export type BillingApprovalDoc = InferSchemaType<typeof billingApprovalSchema>;
 export type BillingApprovalModel = Model<BillingApprovalDoc>;

@@ -41,14 +41,18 @@ const billingChangeSchema = new Schema(
     date: { type: String, default: null },
     /** When it happened; records expire after BILLING_AUDIT_RETENTION_DAYS (db/ttl-index.ts). */
     at: { type: Date, required: true },
+    /** at and _id, the order the trail is paged in (db/page.ts). */
+    pageKey: { type: String, required: true },
   },
   { collection: 'billingChanges', minimize: false },
 );
-billingChangeSchema.index({ partnerId: 1, integrationId: 1, runKey: 1 });
+// Retention's prune (at < cutoff).
 billingChangeSchema.index({ partnerId: 1, integrationId: 1, at: -1 });
-// The audit trail's filters (GET …/billing/changes?customerId=&sku=), newest first.
-billingChangeSchema.index({ partnerId: 1, integrationId: 1, customerId: 1, at: -1 });
-billingChangeSchema.index({ partnerId: 1, integrationId: 1, sku: 1, at: -1 });
+// The trail newest first (GET …/billing/changes), and its filters: a run, a customer, a sku.
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, pageKey: -1 });
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, runKey: 1, pageKey: -1 });
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, customerId: 1, pageKey: -1 });
+billingChangeSchema.index({ partnerId: 1, integrationId: 1, sku: 1, pageKey: -1 });
 
 export type BillingChangeDoc = InferSchemaType<typeof billingChangeSchema>;
 export type BillingChangeModel = Model<BillingChangeDoc>;

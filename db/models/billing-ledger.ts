@@ -29,7 +29,8 @@ const billingLedgerSchema = new Schema(
   },
   { collection: 'billingLedger' },
 );
-billingLedgerSchema.index({ partnerId: 1, integrationId: 1, agreementId: 1 });
+// The run's whole ledger in its tenant, and one agreement's entries.
+billingLedgerSchema.index({ partnerId: 1, integrationId: 1, tenantKey: 1, agreementId: 1 });
 
 export type BillingLedgerDoc = InferSchemaType<typeof billingLedgerSchema>;
 export type BillingLedgerModel = Model<BillingLedgerDoc>;

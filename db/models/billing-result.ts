@@ -29,7 +29,14 @@ const billingResultSchema = new Schema(
   },
   { collection: 'billingResults', minimize: false, strict: false },
 );
-billingResultSchema.index({ partnerId: 1, integrationId: 1, runKey: 1 });
+// A run's results, by customer and agreement (the sync-run detail).
+billingResultSchema.index({
+  partnerId: 1,
+  integrationId: 1,
+  runKey: 1,
+  customerId: 1,
+  agreementId: 1,
+});
 billingResultSchema.index({ partnerId: 1, integrationId: 1, at: 1 });
 
 export type BillingResultDoc = InferSchemaType<typeof billingResultSchema>;

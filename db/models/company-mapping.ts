@@ -20,6 +20,8 @@ const companyMappingSchema = new Schema(
   { timestamps: true },
 );
 companyMappingSchema.index({ partnerId: 1, integrationId: 1, customerId: 1 }, { unique: true });
+// The hosted tab: the customers mapped to a ConnectWise company.
+companyMappingSchema.index({ partnerId: 1, integrationId: 1, companyId: 1 });
 
 export type CompanyMappingDoc = InferSchemaType<typeof companyMappingSchema>;
 export type CompanyMappingModel = Model<CompanyMappingDoc>;

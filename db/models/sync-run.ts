@@ -41,11 +41,17 @@ const syncRunSchema = new Schema(
     changes: { type: [changeSchema], default: [] },
     /** Billing runs: operations per action and agreements per outcome, updated as the run goes. */
     counts: { type: Schema.Types.Mixed },
+    /** startedAt and runKey, the order the history is paged in (db/page.ts). */
+    pageKey: { type: String, required: true },
   },
   { timestamps: true },
 );
 syncRunSchema.index({ partnerId: 1, integrationId: 1, runKey: 1 }, { unique: true });
-syncRunSchema.index({ partnerId: 1, integrationId: 1, startedAt: -1 });
+// The history newest first, all runs or one kind (GET …/sync-runs, the status screen).
+syncRunSchema.index({ partnerId: 1, integrationId: 1, pageKey: -1 });
+syncRunSchema.index({ partnerId: 1, integrationId: 1, kind: 1, pageKey: -1 });
+syncRunSchema.index({ partnerId: 1, integrationId: 1, trigger: 1, pageKey: -1 });
+syncRunSchema.index({ partnerId: 1, integrationId: 1, outcome: 1, pageKey: -1 });
 
 export type SyncRunDoc = InferSchemaType<typeof syncRunSchema>;
 export type SyncRunModel = Model<SyncRunDoc>;

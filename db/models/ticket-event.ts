@@ -35,10 +35,15 @@ const ticketEventSchema = new Schema(
     notes: { type: Number, default: 0 },
     resolvedAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
+    /** lastSeen and _id, the order the list is paged in (db/page.ts). */
+    pageKey: { type: String, required: true },
   },
   { collection: 'ticketEvents', minimize: false },
 );
-ticketEventSchema.index({ partnerId: 1, integrationId: 1, lastSeen: -1 });
+// GET …/tickets, most recently seen first: all, one state, one customer.
+ticketEventSchema.index({ partnerId: 1, integrationId: 1, pageKey: -1 });
+ticketEventSchema.index({ partnerId: 1, integrationId: 1, state: 1, pageKey: -1 });
+ticketEventSchema.index({ partnerId: 1, integrationId: 1, customerId: 1, pageKey: -1 });
 
 export type TicketEventDoc = InferSchemaType<typeof ticketEventSchema>;
 export type TicketEventModel = Model<TicketEventDoc>;

@@ -16,6 +16,8 @@ const customerSchema = new Schema(
   { timestamps: true, collection: 'vendorCustomers' },
 );
 customerSchema.index({ partnerId: 1, customerId: 1 }, { unique: true });
+// The partner's customers by name (the mapping screens).
+customerSchema.index({ partnerId: 1, name: 1, customerId: 1 });
 
 const productSchema = new Schema(
   {

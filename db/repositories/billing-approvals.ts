@@ -57,10 +57,7 @@ const fromDoc = ({ body, ...doc }: Lean & { _id?: unknown; __v?: unknown }): Bil
   return { ...rest, operations: body.operations, seats: body.seats };
 };
 
-/**
- * Held plans, one per agreement. Listing pending ones filters on status (an index on MongoDB; on
- * FerretDB's SQLite backend a scan of the collection, which holds one row per agreement at most).
- */
+/** Held plans, one per agreement; listed by tenant and status (the model's indexes). */
 export class BillingApprovalRepository {
   constructor(private readonly model: BillingApprovalModel) {}
 
@@ -78,14 +75,15 @@ export class BillingApprovalRepository {
    */
   async listLive(scope: Scope & { tenantKey: string }): Promise<BillingApproval[]> {
     const docs = await this.model
-      .find({ partnerId: scope.partnerId, integrationId: scope.integrationId })
+      .find({
+        partnerId: scope.partnerId,
+        integrationId: scope.integrationId,
+        tenantKey: scope.tenantKey,
+        status: { $in: ['pending', 'approved', 'rejected'] },
+      })
       .lean<Lean[]>()
       .exec();
-    return docs
-      .filter(
-        (d) => d.tenantKey === scope.tenantKey && d.status !== 'expired' && d.status !== 'applied',
-      )
-      .map(fromDoc);
+    return docs.map(fromDoc);
   }
 
   /** The agreement's new pending plan; whatever it held before is superseded. */
@@ -170,20 +168,20 @@ export class BillingApprovalRepository {
       .find({
         partnerId: scope.partnerId,
         integrationId: scope.integrationId,
+        tenantKey: scope.tenantKey,
         status: 'pending',
         ...(options.customerId ? { customerId: options.customerId } : {}),
+        expiresAt: { $gt: options.now },
         ...(options.afterAgreementId !== undefined
           ? { agreementId: { $gt: options.afterAgreementId } }
           : {}),
       })
       .sort({ agreementId: 1 })
+      .limit(options.limit + 1)
       .lean<Lean[]>()
       .exec();
-    const live = docs
-      .filter((d) => d.tenantKey === scope.tenantKey && d.expiresAt > options.now)
-      .map(fromDoc);
-    const items = live.slice(0, options.limit);
-    return { items, next: live.length > options.limit ? items.at(-1)!.agreementId : null };
+    const items = docs.slice(0, options.limit).map(fromDoc);
+    return { items, next: docs.length > options.limit ? items.at(-1)!.agreementId : null };
   }
 
   /** A change of tenant: nothing held or approved in the old one may be written. */

@@ -6,7 +6,7 @@ import type {
   BillingChangeModel,
 } from '../models/billing-change';
 import { naturalId } from '../natural-id';
-import { dateRange, newestFirst, type Page, type PageRequest } from '../page';
+import { newestFirst, pageKeyOf, type Page, type PageRequest } from '../page';
 import { Retention } from '../retention';
 import { retryOnDuplicateKey } from '../retry-duplicate';
 
@@ -98,12 +98,12 @@ export class BillingChangeRepository {
   ): Promise<void> {
     const { partnerId, integrationId, runKey, agreementId, sku, ...rest } = change;
     const key = { partnerId, integrationId, runKey, agreementId, sku };
+    const _id = idOf({ ...change, slot });
+    const fields = { ...rest, pageKey: pageKeyOf(change.at, _id) };
     const update = keepExisting
-      ? { $setOnInsert: { ...key, ...rest } }
-      : { $set: rest, $setOnInsert: key };
-    await retryOnDuplicateKey(() =>
-      this.model.updateOne({ _id: idOf({ ...change, slot }) }, update, { upsert: true }).exec(),
-    );
+      ? { $setOnInsert: { ...key, ...fields } }
+      : { $set: fields, $setOnInsert: key };
+    await retryOnDuplicateKey(() => this.model.updateOne({ _id }, update, { upsert: true }).exec());
   }
 
   async get(key: ChangeKey): Promise<BillingChange | undefined> {
@@ -137,10 +137,10 @@ export class BillingChangeRepository {
   ): Promise<Page<BillingChange>> {
     const { from, to, ...fields } = filter;
     const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
-    const page = await newestFirst<BillingChangeDoc, BillingChange & { _id: string }>(
+    const page = await newestFirst<BillingChangeDoc, BillingChange & { pageKey?: string }>(
       this.model,
-      { partnerId, integrationId, ...Object.fromEntries(defined), ...dateRange('at', from, to) },
-      'at',
+      { partnerId, integrationId, ...Object.fromEntries(defined) },
+      { from, to },
       request,
     );
     return { ...page, items: page.items.map(toChange) };

@@ -63,15 +63,15 @@ export class BillingLedgerRepository {
   /** The whole ledger of the integration in this tenant (read once per run, into its snapshot). */
   async list(scope: LedgerScope): Promise<Ledger> {
     const { partnerId, integrationId, tenantKey } = scope;
-    const docs = await this.model.find({ partnerId, integrationId }).lean().exec();
-    return split(docs.filter((d) => d.tenantKey === tenantKey));
+    return split(await this.model.find({ partnerId, integrationId, tenantKey }).lean().exec());
   }
 
   /** One agreement's entries as saved now (a retry sees what an earlier attempt wrote). */
   async forAgreement(scope: LedgerScope, agreementId: number): Promise<Ledger> {
     const { partnerId, integrationId, tenantKey } = scope;
-    const docs = await this.model.find({ partnerId, integrationId, agreementId }).lean().exec();
-    return split(docs.filter((d) => d.tenantKey === tenantKey));
+    return split(
+      await this.model.find({ partnerId, integrationId, tenantKey, agreementId }).lean().exec(),
+    );
   }
 
   /** Idempotent: the addition is the engine's (or left, or kept separate) from now on. */

@@ -1,6 +1,6 @@
 import type { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../models/sync-run';
 import type { SyncRunDoc, SyncRunModel } from '../models/sync-run';
-import { dateRange, newestFirst, type Page, type PageRequest } from '../page';
+import { newestFirst, pageKeyOf, PAGE_KEY, type Page, type PageRequest } from '../page';
 
 export type SyncRunRecord = SyncRunDoc & { id: string };
 
@@ -38,10 +38,12 @@ export class SyncRunRepository {
   /** Upsert on the run key: an activity retried after a lost reply records one run, not two. */
   async record(run: NewSyncRun): Promise<SyncRunRecord> {
     const { partnerId, integrationId, runKey, ...rest } = run;
+    // Paged newest first; the run key (unique in the integration) breaks ties.
+    const pageKey = pageKeyOf(run.startedAt, runKey);
     const doc = await this.model
       .findOneAndUpdate(
         { partnerId, integrationId, runKey },
-        { $set: rest, $setOnInsert: { partnerId, integrationId, runKey } },
+        { $set: { ...rest, pageKey }, $setOnInsert: { partnerId, integrationId, runKey } },
         { upsert: true, new: true, lean: true },
       )
       .exec();
@@ -51,7 +53,7 @@ export class SyncRunRepository {
   async list(partnerId: string, integrationId: string, limit = 50): Promise<SyncRunRecord[]> {
     const docs = await this.model
       .find({ partnerId, integrationId })
-      .sort({ startedAt: -1 })
+      .sort({ [PAGE_KEY]: -1 })
       .limit(limit)
       .lean()
       .exec();
@@ -69,13 +71,8 @@ export class SyncRunRepository {
     const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
     const page = await newestFirst<SyncRunDoc, SyncRunDoc & { _id: unknown }>(
       this.model,
-      {
-        partnerId,
-        integrationId,
-        ...Object.fromEntries(defined),
-        ...dateRange('startedAt', from, to),
-      },
-      'startedAt',
+      { partnerId, integrationId, ...Object.fromEntries(defined) },
+      { from, to },
       request,
     );
     return { ...page, items: page.items.map(toRecord) };

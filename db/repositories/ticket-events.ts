@@ -2,7 +2,7 @@ import type { SecurityEvent, TicketState } from '../../domain/tickets/event';
 import type { Severity } from '../../domain/tickets/settings';
 import type { TicketEventDoc, TicketEventModel } from '../models/ticket-event';
 import { naturalId } from '../natural-id';
-import { newestFirst, type Page, type PageRequest } from '../page';
+import { newestFirst, pageKeyOf, type Page, type PageRequest } from '../page';
 import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
 
 type Scope = { partnerId: string; integrationId: string };
@@ -95,11 +95,14 @@ export class TicketEventRepository {
    */
   async insertNew(scope: Scope, event: SecurityEvent, now = new Date()): Promise<boolean> {
     try {
+      const _id = idOf(scope, event.key);
+      const lastSeen = new Date(event.occurredAt);
       await this.model.create({
-        _id: idOf(scope, event.key),
+        _id,
         ...detailsOf(scope, event),
         state: 'pending',
-        lastSeen: new Date(event.occurredAt),
+        lastSeen,
+        pageKey: pageKeyOf(lastSeen, _id),
         updatedAt: now,
       });
       return true;
@@ -117,15 +120,20 @@ export class TicketEventRepository {
     now = new Date(),
   ): Promise<void> {
     const { firstSeen, ...details } = detailsOf(scope, event);
+    const _id = idOf(scope, event.key);
+    // The page key follows lastSeen: a recurring event moves to the top of the list.
+    const seen = update.lastSeen
+      ? { $set: { lastSeen: update.lastSeen, pageKey: pageKeyOf(update.lastSeen, _id) } }
+      : { $setOnInsert: { lastSeen: firstSeen, pageKey: pageKeyOf(firstSeen, _id) } };
     await retryOnDuplicateKey(() =>
       this.model
         .updateOne(
-          { _id: idOf(scope, event.key) },
+          { _id },
           {
-            $set: { ...details, ...update, updatedAt: now },
+            $set: { ...details, ...update, updatedAt: now, ...seen.$set },
             $setOnInsert: {
               firstSeen,
-              ...(update.lastSeen ? {} : { lastSeen: firstSeen }),
+              ...seen.$setOnInsert,
               ...(update.state ? {} : { state: 'pending' }),
             },
           },
@@ -158,7 +166,7 @@ export class TicketEventRepository {
     const page = await newestFirst<TicketEventDoc, TicketEventDoc & { _id: unknown }>(
       this.model,
       { ...scope, ...Object.fromEntries(defined) },
-      'lastSeen',
+      {},
       request,
     );
     return { ...page, items: page.items.map(toRecord) };

@@ -120,6 +120,10 @@ export async function prepareRun(
     neededKnown = resolve;
     noNeeds = reject;
   });
+  // A run that fails before the catalog work reads `needed` rejects it with nobody listening yet
+  // (the products may still be on their way): that must not be an unhandled rejection, which
+  // ends the worker process.
+  needed.catch(() => undefined);
   const productsRead = repos.vendor.listProducts(partnerId);
   const catalogRead = Promise.all([
     productsRead,

@@ -30,7 +30,7 @@ export type Starters = Record<SharedName, () => Promise<Started>>;
 const serverStarters: Starters = {
   database: () =>
     inTempDir('cw-engine-test-db-', async (dataDir) => {
-      const ferret = await startFerretDb({ dataDir, log: discardLines });
+      const ferret = await startFerretDb({ dataDir, log: discardLines, ephemeral: true });
       return { value: ferret.uri, stop: () => ferret.stop() };
     }),
   temporal: async () => {

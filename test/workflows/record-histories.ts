@@ -84,7 +84,7 @@ export interface RecordContext {
 
 async function recordTimeSkipping(scenario: (ctx: RecordContext) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'record-histories-'));
-  const ferret = await startFerretDb({ dataDir, log: discardLines });
+  const ferret = await startFerretDb({ dataDir, log: discardLines, ephemeral: true });
   const conn = await connectDatabase({ uri: ferret.uri });
   const repos = await createRepositories(conn);
   const fx = await startTestSimulator();
@@ -199,7 +199,7 @@ async function record(ctx: RecordContext): Promise<void> {
  */
 async function recordBilling(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'record-histories-billing-'));
-  const ferret = await startFerretDb({ dataDir, log: discardLines });
+  const ferret = await startFerretDb({ dataDir, log: discardLines, ephemeral: true });
   const stops: Array<() => Promise<unknown>> = [
     () => ferret.stop(),
     () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })),

@@ -1,0 +1,435 @@
+/**
+ * bench:db (issue 17): the API's list and status routes against FerretDB's two backends, side by
+ * side in one run, at the sizes a vendor reaches. Per partner: 20,000 ticket rows, 5,000 sync
+ * runs, 50,000 billing changes, 1,000 customers (and their company mappings); 20 partners.
+ *
+ * For each backend: the engine's API in its own process (compiled, as production starts it) on
+ * its own FerretDB, one partner's rows seeded, each route measured alone (sequential requests);
+ * on PostgreSQL then at 100 requests/s (autocannon, fixed rate), then the 19 other partners'
+ * rows seeded and the first partner measured again: its list time must not grow with the others'
+ * volume (the ratio is printed). SQLite scans the whole collection for any filter but `_id`, so it
+ * is measured with one partner's rows only, alone, with few requests: the full size would take
+ * minutes per request there.
+ *
+ *   npm run bench:db                     # PARTNERS=20 (default); BENCH_DB_SCALE=0.1 for a quick look
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { Connection } from 'mongoose';
+import { connectDatabase, createRepositories, type Repositories } from '../db';
+import { pageKeyOf } from '../db/page';
+import { discardLines } from '../dev/managed';
+import { freePort } from '../dev/ports';
+import {
+  startFerretDb,
+  startTemporalDevServer,
+  type FerretDb,
+  type FerretDbBackend,
+} from '../dev/processes';
+import { keyringFromConfig } from '../security';
+import { sealPrivateKey } from '../services/integration-client';
+import { loadConfig } from '../config';
+import { machine } from './common/machine';
+import { printVerdict, runBench } from './common/run';
+import { prepareWorkerEntry, startApiChild, type WorkerEntry } from './common/engine-process';
+import { table } from './common/table';
+
+const SCALE = Number(process.env.BENCH_DB_SCALE ?? 1);
+const PARTNERS = Number(process.env.PARTNERS ?? 20);
+const PER_PARTNER = {
+  tickets: Math.round(20_000 * SCALE),
+  syncRuns: Math.round(5_000 * SCALE),
+  billingChanges: Math.round(50_000 * SCALE),
+  customers: Math.round(1_000 * SCALE),
+};
+const ALONE_REQUESTS = { postgresql: 200, sqlite: 5 } as const;
+const RATE = 100;
+const RATE_SECONDS = 10;
+const TARGET_ALONE_P99_MS = 25;
+const TARGET_RATE_P99_MS = 100;
+const TARGET_GROWTH = 1.5;
+
+interface Partner {
+  partnerId: string;
+  integrationId: string;
+  token: string;
+}
+
+const BATCH = 2_000;
+
+async function insertAll(conn: Connection, collection: string, docs: Iterable<object>) {
+  let batch: object[] = [];
+  for (const doc of docs) {
+    batch.push(doc);
+    if (batch.length === BATCH) {
+      await conn.collection(collection).insertMany(batch, { ordered: false });
+      batch = [];
+    }
+  }
+  if (batch.length) await conn.collection(collection).insertMany(batch, { ordered: false });
+}
+
+const STATES = ['open', 'resolved', 'closed', 'skipped'] as const;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+/** One partner's rows, shaped as the repositories write them (db/models). */
+async function seedPartner(conn: Connection, p: Partner): Promise<void> {
+  const { partnerId, integrationId } = p;
+  const customer = (i: number) => `cust-${i % PER_PARTNER.customers}`;
+  await insertAll(
+    conn,
+    'vendorCustomers',
+    (function* () {
+      for (let i = 0; i < PER_PARTNER.customers; i++)
+        yield {
+          _id: `${partnerId}/cust-${i}`,
+          partnerId,
+          customerId: `cust-${i}`,
+          name: `Customer ${String(i).padStart(5, '0')}`,
+        };
+    })(),
+  );
+  await insertAll(
+    conn,
+    'companymappings',
+    (function* () {
+      for (let i = 0; i < PER_PARTNER.customers; i++)
+        yield {
+          _id: `${partnerId}/${integrationId}/cust-${i}`,
+          partnerId,
+          integrationId,
+          customerId: `cust-${i}`,
+          companyId: 1000 + i,
+        };
+    })(),
+  );
+  await insertAll(
+    conn,
+    'ticketEvents',
+    (function* () {
+      for (let i = 0; i < PER_PARTNER.tickets; i++) {
+        const _id = `${partnerId}/${integrationId}/evt-${i}`;
+        const lastSeen = new Date(T0 + i * 60_000);
+        yield {
+          _id,
+          partnerId,
+          integrationId,
+          key: `evt-${i}`,
+          customerId: customer(i),
+          title: `Blocked a phishing page for user ${i}`,
+          severity: 'high',
+          category: 'phishing',
+          url: null,
+          state: STATES[i % STATES.length],
+          reason: null,
+          generation: 1,
+          beganBy: null,
+          ticketId: 10_000 + i,
+          summary: `DefensX: phishing blocked (${i})`,
+          occurrences: 1 + (i % 7),
+          firstSeen: lastSeen,
+          lastSeen,
+          notes: 0,
+          resolvedAt: null,
+          updatedAt: lastSeen,
+          pageKey: pageKeyOf(lastSeen, _id),
+        };
+      }
+    })(),
+  );
+  await insertAll(
+    conn,
+    'syncruns',
+    (function* () {
+      for (let i = 0; i < PER_PARTNER.syncRuns; i++) {
+        const startedAt = new Date(T0 + i * 3_600_000);
+        const runKey = `billing-run:${integrationId}:${i}`;
+        yield {
+          partnerId,
+          integrationId,
+          kind: i % 5 === 0 ? 'validation' : 'billing',
+          trigger: 'schedule',
+          workflowId: runKey,
+          runId: randomBytes(8).toString('hex'),
+          runKey,
+          startedAt,
+          endedAt: new Date(startedAt.getTime() + 30_000),
+          outcome: 'succeeded',
+          summary: '1000 agreements: 1000 in sync; 12 update',
+          changes: [],
+          counts: { update: 12, agreements: { total: 1000, succeeded: 1000 } },
+          pageKey: pageKeyOf(startedAt, runKey),
+          createdAt: startedAt,
+          updatedAt: startedAt,
+        };
+      }
+    })(),
+  );
+  await insertAll(
+    conn,
+    'billingChanges',
+    (function* () {
+      for (let i = 0; i < PER_PARTNER.billingChanges; i++) {
+        const at = new Date(T0 + i * 60_000);
+        const runKey = `billing-run:${integrationId}:${Math.floor(i / 10)}`;
+        const _id = `${partnerId}/${integrationId}/${runKey}/${300 + (i % 1000)}/sku-${i % 5}/u`;
+        yield {
+          _id,
+          partnerId,
+          integrationId,
+          runKey,
+          trigger: 'schedule',
+          customerId: customer(i),
+          agreementId: 300 + (i % 1000),
+          sku: `sku-${i % 5}`,
+          additionId: 5000 + i,
+          action: 'update',
+          from: { quantity: i % 40 },
+          to: { quantity: (i % 40) + 1 },
+          outcome: 'applied',
+          message: null,
+          date: '2026-01-01',
+          at,
+          pageKey: pageKeyOf(at, _id),
+        };
+      }
+    })(),
+  );
+}
+
+interface Route {
+  name: string;
+  path: (p: Partner) => string;
+}
+
+const base = (p: Partner) => `/v1/partners/${p.partnerId}/connectwise`;
+const ROUTES: Route[] = [
+  { name: 'GET …/tickets', path: (p) => `${base(p)}/tickets` },
+  { name: 'GET …/tickets?state=open', path: (p) => `${base(p)}/tickets?state=open` },
+  { name: 'GET …/tickets?customerId=', path: (p) => `${base(p)}/tickets?customerId=cust-7` },
+  { name: 'GET …/sync-runs', path: (p) => `${base(p)}/sync-runs` },
+  { name: 'GET …/sync-runs?kind=billing', path: (p) => `${base(p)}/sync-runs?kind=billing` },
+  { name: 'GET …/billing/changes', path: (p) => `${base(p)}/billing/changes` },
+  {
+    name: 'GET …/billing/changes?customerId=',
+    path: (p) => `${base(p)}/billing/changes?customerId=cust-7`,
+  },
+  { name: 'GET …/billing/approvals', path: (p) => `${base(p)}/billing/approvals` },
+  { name: 'GET …/status', path: (p) => `${base(p)}/status` },
+];
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+
+/** `n` sequential requests: p50 and p99 in ms; every answer must be 200. */
+async function alone(url: string, token: string, n: number) {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    times.push(performance.now() - started);
+    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+}
+
+/** RATE requests/s for RATE_SECONDS (autocannon, fixed overall rate). */
+async function atRate(url: string, token: string) {
+  const result = await autocannon({
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    connections: 20,
+    overallRate: RATE,
+    duration: RATE_SECONDS,
+  });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rate: result.requests.average,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+interface Stack {
+  backend: FerretDbBackend;
+  /** The API's environment (its encryption key seals the partners' keys). */
+  env: Record<string, string>;
+  ferret: FerretDb;
+  conn: Connection;
+  repos: Repositories;
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startStack(
+  backend: FerretDbBackend,
+  dir: string,
+  entry: WorkerEntry,
+  temporalAddress: string,
+): Promise<Stack> {
+  const ferret = await startFerretDb({
+    dataDir: join(dir, backend),
+    backend,
+    ephemeral: true,
+    log: discardLines,
+  });
+  const env = {
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    MONGODB_URI: ferret.uri,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: `bench-db-${backend}`,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+  };
+  const conn = await connectDatabase({ uri: ferret.uri });
+  const repos = await createRepositories(conn);
+  const api = await startApiChild(entry, env);
+  return {
+    backend,
+    env,
+    ferret,
+    conn,
+    repos,
+    apiUrl: `http://127.0.0.1:${env.PORT}`,
+    stop: async () => {
+      await api.stop();
+      await conn.close();
+      await ferret.stop();
+    },
+  };
+}
+
+async function createPartners(stack: Stack, n: number) {
+  const keyring = keyringFromConfig(loadConfig(stack.env));
+  const partners: Partner[] = [];
+  for (let i = 0; i < n; i++) {
+    const partnerId = `bench-db-${i}`;
+    const { id: integrationId } = await stack.repos.integrations.create({
+      partnerId,
+      site: 'https://na.myconnectwise.net',
+      companyId: 'benchco',
+      publicKey: 'bench-public',
+      sealPrivateKey: (id) => sealPrivateKey(keyring, id, 'bench-private'),
+      codebase: 'v4_6_release/',
+      isCloud: true,
+    });
+    const { token } = await stack.repos.tokens.create({
+      kind: 'partner',
+      partnerId,
+      name: 'bench',
+    });
+    partners.push({ partnerId, integrationId, token });
+  }
+  return partners;
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '–');
+
+async function main(): Promise<void> {
+  console.log('database benchmark (issue 17)\n');
+  console.log(machine());
+  console.log(
+    `\nper partner: ${PER_PARTNER.tickets} ticket rows, ${PER_PARTNER.syncRuns} sync runs, ${PER_PARTNER.billingChanges} billing changes, ${PER_PARTNER.customers} customers and mappings; ${PARTNERS} partners on PostgreSQL, 1 on SQLite\n`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'cw-bench-db-'));
+  const temporal = await startTemporalDevServer({ headless: true, log: discardLines });
+  const entry = await prepareWorkerEntry(dir);
+  const rows: string[][] = [];
+  const growthRows: string[][] = [];
+  let failed = 0;
+  const verdict = (ok: boolean) => {
+    if (!ok) failed += 1;
+    return ok ? 'PASS' : 'FAIL';
+  };
+  try {
+    for (const backend of ['sqlite', 'postgresql'] as const) {
+      const stack = await startStack(backend, dir, entry, temporal.address);
+      try {
+        const partners = await createPartners(stack, backend === 'sqlite' ? 1 : PARTNERS);
+        const [first] = partners as [Partner];
+        let t = performance.now();
+        await seedPartner(stack.conn, first);
+        console.log(
+          `${backend}: one partner seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+        );
+        // PostgreSQL's autovacuum analyzes the new rows within seconds (dev/postgres.ts).
+        await new Promise((r) => setTimeout(r, backend === 'postgresql' ? 15_000 : 0));
+        const oneAlone = new Map<string, { p50: number; p99: number }>();
+        for (const route of ROUTES) {
+          const url = `${stack.apiUrl}${route.path(first)}`;
+          const a = await alone(url, first.token, ALONE_REQUESTS[backend]);
+          oneAlone.set(route.name, a);
+          rows.push([
+            backend,
+            '1',
+            route.name,
+            ms(a.p50),
+            ms(a.p99),
+            backend === 'postgresql' ? verdict(a.p99 <= TARGET_ALONE_P99_MS) : '(no target)',
+          ]);
+        }
+        if (backend === 'postgresql') {
+          t = performance.now();
+          for (const p of partners.slice(1)) await seedPartner(stack.conn, p);
+          console.log(
+            `${backend}: ${partners.length - 1} more partners seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+          );
+          await new Promise((r) => setTimeout(r, 20_000));
+          for (const route of ROUTES) {
+            const url = `${stack.apiUrl}${route.path(first)}`;
+            const a = await alone(url, first.token, ALONE_REQUESTS[backend]);
+            const r = await atRate(url, first.token);
+            const before = oneAlone.get(route.name)!;
+            const growth = a.p50 / before.p50;
+            rows.push([
+              backend,
+              String(partners.length),
+              route.name,
+              ms(a.p50),
+              ms(a.p99),
+              verdict(a.p99 <= TARGET_ALONE_P99_MS),
+            ]);
+            rows.push([
+              backend,
+              String(partners.length),
+              `${route.name} at ${RATE}/s (${r.rate.toFixed(0)}/s served, ${r.errors} errors)`,
+              ms(r.p50),
+              ms(r.p99),
+              verdict(r.p99 <= TARGET_RATE_P99_MS && r.errors === 0),
+            ]);
+            growthRows.push([
+              route.name,
+              ms(before.p50),
+              ms(a.p50),
+              `${growth.toFixed(2)}×`,
+              verdict(growth <= TARGET_GROWTH),
+            ]);
+          }
+        }
+      } finally {
+        await stack.stop();
+      }
+    }
+  } finally {
+    await temporal.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log('\n## Each route: p50 and p99 of its answer time\n');
+  console.log(
+    `Targets on PostgreSQL: p99 ≤ ${TARGET_ALONE_P99_MS} ms alone, ≤ ${TARGET_RATE_P99_MS} ms at ${RATE} requests/s.\n`,
+  );
+  console.log(table(['backend', 'partners', 'route', 'p50', 'p99', 'result'], rows));
+  console.log(
+    `\n## One partner's answer time with the other partners' rows (PostgreSQL), p50: ≤ ${TARGET_GROWTH}× with ${PARTNERS} partners\n`,
+  );
+  console.log(table(['route', '1 partner', `${PARTNERS} partners`, 'ratio', 'result'], growthRows));
+  printVerdict(failed);
+}
+
+runBench(main);
