@@ -122,6 +122,8 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
     backend === 'postgresql'
       ? ['--handler=postgresql', `--postgresql-url=${postgres!.url}`]
       : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
+  // Fewer collections of a heap that is small anyway: a third less CPU per paged find (bench:db).
+  const ferretEnv = { GOGC: '400', ...env };
   const child = spawnManaged(
     'ferretdb',
     requireTool('ferretdb', env),
@@ -134,7 +136,7 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
       // WARN logs a full wire dump for every `endSessions` the Node driver sends on close.
       '--log-level=error',
     ],
-    env,
+    ferretEnv,
     { log: options.log },
   );
   const uri = `mongodb://${HOST}:${port}/${options.database ?? 'cw_engine'}`;

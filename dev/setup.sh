@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs whatever is missing, and nothing else: npm packages when node_modules is absent or older
-# than package-lock.json, then the external tools (Temporal CLI, FerretDB) via dev/bootstrap.ts.
+# than package-lock.json, then the external tools (Temporal CLI, FerretDB, PostgreSQL) via dev/bootstrap.ts.
 # Shared by dev/up.sh and dev/check.sh; safe to run any number of times.
 set -eu
 cd "$(dirname "$0")/.."
