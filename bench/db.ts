@@ -310,6 +310,10 @@ async function startStack(
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: String(await freePort()),
+    // BENCH_API_NODE_OPTIONS=--cpu-prof: profile the API process (its working directory).
+    ...(process.env.BENCH_API_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS }
+      : {}),
   };
   const conn = await connectDatabase({ uri: ferret.uri });
   const repos = await createRepositories(conn);
