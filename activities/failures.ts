@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { isConnectWiseError, type ConnectWiseError } from '../connectwise';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { SecretOpenError } from '../security';
 import { IntegrationWithoutCredentialsError } from '../services/integration-client';
 import { FailureType } from '../workflows/failure-types';
@@ -25,12 +26,20 @@ function storedKeyFailure(err: unknown): ApplicationFailure | undefined {
 /**
  * The one place errors of our own become Temporal failures. ConnectWise: 5xx, network and 429
  * retry (429 after its Retry-After); everything else (401, 403, 400, 404, wrong host) would fail
- * the same way again. A stored key that cannot be opened never retries. The error's own message
+ * the same way again. A stored key that cannot be opened never retries; the database being
+ * unavailable retries, and says so by its type. The error's own message
  * and fields carry no secrets (connectwise/errors.ts).
  */
 export function toActivityFailure(err: unknown): Error {
   const stored = storedKeyFailure(err);
   if (stored) return stored;
+  if (isDatabaseUnavailable(err)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return ApplicationFailure.retryable(
+      `the database is unavailable (${message})`,
+      FailureType.databaseUnavailable,
+    );
+  }
   if (!isConnectWiseError(err)) return err instanceof Error ? err : new Error(String(err));
   const details = [{ status: err.status, code: err.code, errors: err.errors, path: err.path }];
   return ApplicationFailure.create({

@@ -3,6 +3,7 @@ import type {
   CloseInput,
   NoteInput,
   OpenInput,
+  Opened,
   ReopenInput,
   StepResult,
 } from '../domain/tickets/steps';
@@ -13,9 +14,25 @@ import {
   noteEventTicket,
   reopenEventTicket,
 } from '../services/tickets/follow-up';
+import { ticketContextOf } from '../services/tickets/context';
 import { openEventTicket, type WithClient } from '../services/tickets/open';
+import { toActivityFailure } from './failures';
 import type { ActivityDeps } from './index';
 import { liveIntegration, withConnectWise } from './with-connectwise';
+
+/**
+ * Errors outside the ConnectWise calls (the database's, above all) as the workflow can tell them
+ * apart: a database that does not answer is a reason to hold the step, not to fail the event.
+ */
+const asTemporalFailures =
+  <A extends unknown[], R>(step: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    try {
+      return await step(...args);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };
 
 /**
  * The steps of an event's ticket workflow (workflows/ticket.ts). Each reads the integration
@@ -27,47 +44,45 @@ export function createTicketActivities(deps: ActivityDeps) {
   const withClient: WithClient = (integration, step) => withConnectWise(deps, integration, step);
   const steps = { repos, withClient };
   return {
-    async beginTicketEvent(input: {
-      partnerId: string;
-      integrationId: string;
-      event: SecurityEvent;
-      runId: string;
-    }) {
-      await liveIntegration(repos, input);
-      return await beginTicketEvent(repos, input);
-    },
-    async openEventTicket(
-      input: OpenInput,
-    ): Promise<StepResult<{ ticketId: number; summary: string; generation?: number }>> {
+    /** Decides the generation (services/tickets/begin.ts), then finds or makes its ticket. */
+    openEventTicket: asTemporalFailures(async (input: OpenInput): Promise<StepResult<Opened>> => {
       const integration = await liveIntegration(repos, input.ref);
-      if (!input.beganBy) return await openEventTicket(steps, integration, input);
-      const { generation } = await beginTicketEvent(repos, {
+      const begun = await beginTicketEvent(repos, {
         ...input.ref,
         event: input.event,
         runId: input.beganBy,
+        lastSeen: input.lastSeen,
+        occurrences: input.occurrences,
+        mayCreate: !input.adoptOnly && 'policy' in ticketContextOf(integration),
       });
-      const opened = await openEventTicket(steps, integration, {
-        ...input,
-        ref: { ...input.ref, generation },
-      });
+      if ('counted' in begun) return { end: begun.counted, reason: begun.reason, counted: true };
+      const { generation } = begun;
+      const opened = await openEventTicket(
+        steps,
+        integration,
+        { ...input, ref: { ...input.ref, generation } },
+        begun,
+      );
       return 'done' in opened ? { ...opened, done: { ...opened.done, generation } } : opened;
-    },
-    async noteEventTicket(input: NoteInput) {
-      return await noteEventTicket(steps, await liveIntegration(repos, input.ref), input);
-    },
-    async closeEventTicket(input: CloseInput) {
-      return await closeEventTicket(steps, await liveIntegration(repos, input.ref), input);
-    },
-    async reopenEventTicket(input: ReopenInput) {
-      return await reopenEventTicket(steps, await liveIntegration(repos, input.ref), input);
-    },
-    /** What the workflow itself decided (expired, resolved before a ticket, held why). */
-    async recordTicketEvent(input: {
-      ref: OpenInput['ref'];
-      event: SecurityEvent;
-      update: Pick<TicketEventUpdate, 'state' | 'reason' | 'occurrences'>;
-    }): Promise<void> {
-      await repos.ticketEvents.record(input.ref, input.event, input.update);
-    },
+    }),
+    noteEventTicket: asTemporalFailures(async (input: NoteInput) =>
+      noteEventTicket(steps, await liveIntegration(repos, input.ref), input),
+    ),
+    closeEventTicket: asTemporalFailures(async (input: CloseInput) =>
+      closeEventTicket(steps, await liveIntegration(repos, input.ref), input),
+    ),
+    reopenEventTicket: asTemporalFailures(async (input: ReopenInput) =>
+      reopenEventTicket(steps, await liveIntegration(repos, input.ref), input),
+    ),
+    /** What the workflow itself decided (expired, counted, held why). */
+    recordTicketEvent: asTemporalFailures(
+      async (input: {
+        ref: OpenInput['ref'];
+        event: SecurityEvent;
+        update: Pick<TicketEventUpdate, 'state' | 'reason' | 'occurrences'>;
+      }): Promise<void> => {
+        await repos.ticketEvents.record(input.ref, input.event, input.update);
+      },
+    ),
   };
 }

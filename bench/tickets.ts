@@ -16,6 +16,7 @@
  * `BENCH_SECONDS=10 BENCH_RATE=20 npm run bench:tickets`. BENCH_STRICT=1 exits 1 on a FAIL;
  * BENCH_WORKER=tsx runs the worker and the API under tsx (no compile).
  */
+import { externalXRefOf, integrationTag } from '../domain/tickets/text';
 import { cpuSecondsOf, peakRssMbOf } from './common/children';
 import { commandOf, withWorkerRss, workerMemoryOf } from './common/engine-process';
 import { machine } from './common/machine';
@@ -141,7 +142,10 @@ function report(bench: TicketBench, m: Measured): void {
     outcome.progress,
     outcome.tickets,
     outcome.notes,
-    'dfx:evt:b',
+    {
+      of: (key) => externalXRefOf({ integrationId: bench.integrationId, key, generation: 0 }),
+      prefix: `dfx:${integrationTag(bench.integrationId)}:`,
+    },
   );
   const floor = floorOf(verdict);
   const rate = rateOf(load);

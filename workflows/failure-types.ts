@@ -8,6 +8,8 @@ export const FailureType = {
   integrationNotFound: 'IntegrationNotFound',
   /** The integration moved to another ConnectWise tenant since the run was prepared. */
   tenantChanged: 'BillingTenantChanged',
+  /** The engine's database did not answer (down, unreachable, too slow): worth waiting for. */
+  databaseUnavailable: 'DatabaseUnavailable',
   connectWise: (kind: string) => `ConnectWise.${kind}`,
 } as const;
 

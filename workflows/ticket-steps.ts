@@ -20,6 +20,8 @@ export function heldBecause(err: unknown): string | undefined {
   const cause = err.cause;
   if (!(cause instanceof ApplicationFailure)) return 'ConnectWise did not answer in time';
   if (cause.type === FailureType.credentialsInvalid) return REJECTED_KEYS;
+  if (cause.type === FailureType.databaseUnavailable)
+    return "the engine's database did not answer; held until it does";
   if (cause.type === FailureType.credentialsMissing || cause.type === FailureType.secretUnavailable)
     return `${cause.message}; held until the private key is entered again`;
   const kind = connectWiseKindOf(cause.type ?? undefined);
@@ -29,6 +31,12 @@ export function heldBecause(err: unknown): string | undefined {
     return `ConnectWise is unavailable (${cause.message}); held until it answers`;
   return undefined;
 }
+
+/** The engine's database did not answer the step. */
+export const databaseDown = (err: unknown): boolean =>
+  err instanceof ActivityFailure &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === FailureType.databaseUnavailable;
 
 /** The integration was deleted: the event's workflow ends. */
 export const integrationGone = (err: unknown): boolean =>

@@ -2,8 +2,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SecurityEvent, TicketState } from '../domain/tickets/event';
@@ -16,7 +16,13 @@ import {
   ticketWakeSignal,
   type EventResolved,
 } from './ticket-messages';
-import { failureText, heldBecause, integrationGone, ticketSteps } from './ticket-steps';
+import {
+  databaseDown,
+  failureText,
+  heldBecause,
+  integrationGone,
+  ticketSteps,
+} from './ticket-steps';
 
 export interface TicketWorkflowInput {
   partnerId: string;
@@ -29,18 +35,36 @@ export interface TicketWorkflowInput {
   historyLimit?: number;
 }
 
+/**
+ * A write to the ticket that was under way when the run continued as new: the next run finishes
+ * it with the same sequence number (the same note marker), so it is neither lost nor doubled.
+ */
+export type InFlight =
+  | { kind: 'note'; seq: number; batch: OccurrenceBatch }
+  | { kind: 'close'; seq: number }
+  | { kind: 'reopen'; seq: number; at: string };
+
 /** Everything the workflow knows, carried across continue-as-new. */
 export interface TicketCarried {
   phase: 'create' | 'open' | 'closed';
   generation: number;
+  /** Tickets this chain of runs began before the current one (a new one after a resolve). */
+  cycle: number;
+  /** ISO time of the current ticket's first occurrence, when it is not the input event's. */
+  since?: string;
   ticketId?: number;
   occurrences: number;
   /** Occurrences not written in a note yet (the first one is the ticket itself). */
   pending: OccurrenceBatch | null;
   noteSeq: number;
+  inFlight?: InFlight;
   /** Workflow time of the last note (or of the create / reopen). */
   lastNoteAt: number;
   resolve?: EventResolved;
+  /** ISO time of the resolve that closed the ticket: reports of earlier occurrences only count. */
+  resolvedAt?: string;
+  /** Occurrences counted after the resolve and not recorded yet. */
+  countedLate: number;
   closedAt?: number;
   times: TicketTimes;
   /** The reason last recorded for a held step, so each reason is recorded once. */
@@ -48,9 +72,6 @@ export interface TicketCarried {
   /** The key's current ticket (generation) was decided (absent: before the open step did it). */
   begun?: boolean;
 }
-
-/** The open step decides the generation itself: one activity (and workflow task) less an event. */
-export const BEGIN_IN_OPEN_PATCH = 'ticket-begin-in-open';
 
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 /** Well under Temporal's 10,000-event warning, however long an event repeats or waits. */
@@ -62,26 +83,28 @@ const DEFAULT_TIMES: TicketTimes = {
   maxEventAgeHours: 168,
 };
 
-type Ended = { end: TicketState };
+type Ended = { end: TicketState; counted?: true };
 
 /**
  * One security event's ticket (id `ticket:<integrationId>:<key>`), from its first report to its
  * close: created exactly once (externalXRef looked up first), repeats coalesced into one note per
- * window, closed with the closing status on resolve, reopened within the reopen window. A step
- * ConnectWise or the integration cannot take now (paused, keys rejected, ConnectWise down,
- * settings invalid) is held in the workflow and tried again, with backoff or when woken, so no
- * event is lost; an event not seen for the maximum age while held is recorded as expired.
+ * window, closed with the closing status on resolve, reopened within the reopen window, and a new
+ * ticket for occurrences after it. A step ConnectWise, the database or the integration cannot
+ * take now (paused, keys rejected, ConnectWise or the database down, settings invalid) is held in
+ * the workflow and tried again, with backoff or when woken, so no event is lost; an event not
+ * seen for the maximum age while held is recorded as expired.
  */
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketState> {
-  const { event } = input;
   const scope = { partnerId: input.partnerId, integrationId: input.integrationId };
   const s: TicketCarried = input.carried ?? {
     phase: 'create',
     generation: 0,
+    cycle: 0,
     occurrences: 0,
     pending: null,
     noteSeq: 0,
     lastNoteAt: 0,
+    countedLate: 0,
     times: DEFAULT_TIMES,
   };
   let state: TicketState =
@@ -91,10 +114,18 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     s.occurrences += 1;
     // The first report is the ticket itself; only what follows is a repeat to note.
     if (s.phase === 'create' && s.occurrences === 1) return;
+    // A report of an occurrence from before the resolve (a vendor re-sending) changes nothing.
+    const resolvedAt = s.resolve?.at ?? (s.phase === 'closed' ? s.resolvedAt : undefined);
+    if (resolvedAt !== undefined && Date.parse(at) < Date.parse(resolvedAt)) {
+      s.countedLate += 1;
+      return;
+    }
     s.pending = addOccurrence(s.pending, at);
   });
   setHandler(eventResolvedSignal, (resolved) => {
     s.resolve ??= resolved;
+    // A step held before the ticket exists is tried again now, to find out there is none.
+    if (s.phase === 'create') woken = true;
   });
   setHandler(ticketWakeSignal, () => {
     woken = true;
@@ -109,33 +140,52 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     notes: s.noteSeq,
   }));
 
-  const ref = () => ({ ...scope, key: event.key, generation: s.generation });
-  const lastSeen = () => s.pending?.last ?? event.occurredAt;
+  /** The event as the current ticket stands for it (a later ticket: from its own first occurrence). */
+  const event = (): SecurityEvent =>
+    s.since ? { ...input.event, occurredAt: s.since } : input.event;
+  const ref = () => ({ ...scope, key: input.event.key, generation: s.generation });
+  const lastSeen = () => s.pending?.last ?? event().occurredAt;
 
-  /** Records an end the workflow itself decided (expired, resolved first, a refused step). */
+  /** Records what the workflow itself decided, waiting out a database that does not answer. */
+  async function record(update: { state?: TicketState; reason?: string }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await ticketSteps.recordTicketEvent({
+          ref: ref(),
+          event: event(),
+          update: { ...update, occurrences: s.occurrences },
+        });
+        s.countedLate = 0;
+        return;
+      } catch (err) {
+        if (heldBecause(err) === undefined) throw err;
+        await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!);
+      }
+    }
+  }
+
+  /** Records an end the workflow itself decided (expired, a refused step). */
   async function ended(end: TicketState, reason: string): Promise<Ended> {
-    // With the occurrences: an event resolved (or expired) before its ticket had its repeats in
-    // no row and no note (bench:tickets found them missing).
-    await ticketSteps.recordTicketEvent({
-      ref: ref(),
-      event,
-      update: { state: end, reason, occurrences: s.occurrences },
-    });
+    // With the occurrences: an event expired before its ticket had its repeats in no row and no
+    // note (bench:tickets found them missing).
+    await record({ state: end, reason });
     return { end };
   }
 
   /**
    * Runs a step until it is done, holding it (backoff, or until woken) while it cannot be: the
-   * integration paused, keys rejected, ConnectWise down. `giveUp` ends the wait (recorded).
+   * integration paused, keys rejected, ConnectWise or the database down. `giveUp` ends the wait
+   * (recorded).
    */
   async function untilDone<T>(
     step: () => Promise<StepResult<T>>,
     giveUp: () => { end: TicketState; reason: string } | undefined = () => undefined,
   ): Promise<T | Ended> {
     for (let attempt = 0; ; attempt++) {
+      woken = false;
       try {
         const r = await step();
-        if ('end' in r) return { end: r.end };
+        if ('end' in r) return { end: r.end, ...(r.counted ? { counted: true as const } : {}) };
         if (r.times) s.times = r.times;
         if ('done' in r) {
           s.heldReason = undefined;
@@ -148,10 +198,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         if (why === undefined) return await ended('failed', failureText(err));
         if (s.heldReason !== why) {
           s.heldReason = why;
-          await ticketSteps.recordTicketEvent({ ref: ref(), event, update: { reason: why } });
+          // The database down cannot record it; the row says `pending` meanwhile anyway.
+          if (!databaseDown(err)) await record({ reason: why });
         }
       }
-      woken = false;
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
       // Reports keep coming while a step is held (an alert storm during an outage): the history
       // is watched too, so a long hold never outgrows it.
@@ -176,10 +226,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     }
   }
 
-  /** While no ticket exists: expired once unseen for too long, or resolved before it was made. */
+  /** While no ticket exists: expired once unseen for too long. */
   const createGiveUp = () => {
-    if (s.resolve)
-      return { end: 'resolved' as const, reason: 'resolved before a ticket could be created' };
     const age = Date.now() - Date.parse(lastSeen());
     if (age <= s.times.maxEventAgeHours * HOUR_MS) return undefined;
     return {
@@ -188,23 +236,29 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     };
   };
 
+  /**
+   * The ticket, found or made; resolved first, only found (one may exist from an earlier run, or
+   * from a create whose answer was lost), so it is closed rather than left open.
+   */
   async function create(): Promise<Ended | undefined> {
-    const expired = createGiveUp();
-    if (expired) return await ended(expired.end, expired.reason);
+    // The first attempt always goes: a late report of a resolved event is only counted there,
+    // and the maximum age is about waiting, which ends after a hold (createGiveUp).
+    const runId = workflowInfo().firstExecutionRunId;
     const opened = await untilDone(
       () =>
         ticketSteps.openEventTicket({
           ref: ref(),
-          event,
+          event: event(),
           occurrences: s.occurrences,
           lastSeen: lastSeen(),
-          ...(s.begun ? {} : { beganBy: workflowInfo().firstExecutionRunId }),
+          beganBy: s.cycle === 0 ? runId : `${runId}/${s.cycle}`,
+          ...(s.resolve ? { adoptOnly: true } : {}),
         }),
       createGiveUp,
     );
     if ('end' in opened) return opened;
     s.ticketId = opened.ticketId;
-    if (!s.begun) s.generation = opened.generation ?? s.generation;
+    s.generation = opened.generation;
     s.begun = true;
     s.lastNoteAt = Date.now();
     s.phase = 'open';
@@ -212,20 +266,52 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return undefined;
   }
 
-  async function writeNote(batch: OccurrenceBatch): Promise<Ended | undefined> {
-    const seq = ++s.noteSeq;
-    const noted = await untilDone(() =>
-      ticketSteps.noteEventTicket({
-        ref: ref(),
-        event,
-        ticketId: s.ticketId!,
-        seq,
-        batch,
-        occurrences: s.occurrences,
-      }),
-    );
-    s.lastNoteAt = Date.now();
-    return typeof noted === 'object' ? noted : undefined;
+  /** The write under way (s.inFlight), to its end; a continued run finishes it the same way. */
+  async function finishInFlight(): Promise<Ended | undefined> {
+    const op = s.inFlight;
+    if (!op) return undefined;
+    const common = { ref: ref(), event: event(), ticketId: s.ticketId!, seq: op.seq };
+    let result: Ended | boolean | 'resolved' | 'reopened';
+    if (op.kind === 'note') {
+      result = await untilDone(() =>
+        ticketSteps.noteEventTicket({ ...common, batch: op.batch, occurrences: s.occurrences }),
+      );
+      s.lastNoteAt = Date.now();
+    } else if (op.kind === 'close') {
+      const resolution = s.resolve?.resolution;
+      const resolvedAt = s.resolve?.at ?? new Date().toISOString();
+      result = await untilDone(() =>
+        ticketSteps.closeEventTicket({
+          ...common,
+          ...(resolution ? { resolution } : {}),
+          resolvedAt,
+          occurrences: s.occurrences,
+        }),
+      );
+      s.resolvedAt = resolvedAt;
+      s.resolve = undefined;
+      s.phase = 'closed';
+      s.closedAt = Date.now();
+    } else {
+      result = await untilDone(() =>
+        ticketSteps.reopenEventTicket({ ...common, at: op.at, occurrences: s.occurrences }),
+      );
+      if (typeof result !== 'object') {
+        s.phase = 'open';
+        s.resolvedAt = undefined;
+        s.lastNoteAt = Date.now();
+      }
+    }
+    s.inFlight = undefined;
+    return typeof result === 'object' ? result : undefined;
+  }
+
+  /** Writes the repeats gathered so far in one note. */
+  async function writeNote(): Promise<Ended | undefined> {
+    const batch = s.pending!;
+    s.pending = null;
+    s.inFlight = { kind: 'note', seq: ++s.noteSeq, batch };
+    return await finishInFlight();
   }
 
   /** Repeats become one note per window, until the event is resolved. */
@@ -240,9 +326,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         await condition(() => s.resolve !== undefined || tooLong(), due - Date.now());
         await maybeContinue();
       }
-      const batch = s.pending;
-      s.pending = null;
-      const noted = batch ? await writeNote(batch) : undefined;
+      const noted = s.pending ? await writeNote() : undefined;
       if (noted) return noted;
       await maybeContinue();
     }
@@ -254,28 +338,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // whileOpen never waited on, go in one note before the close: bench:tickets found them
     // dropped here (counted in occurrences, in no note).
     if (s.pending) {
-      const batch = s.pending;
-      s.pending = null;
-      const noted = await writeNote(batch);
+      const noted = await writeNote();
       if (noted) return noted.end;
     }
-    const seq = ++s.noteSeq;
-    const resolution = s.resolve?.resolution;
-    const closed = await untilDone(() =>
-      ticketSteps.closeEventTicket({
-        ref: ref(),
-        event,
-        ticketId: s.ticketId!,
-        seq,
-        ...(resolution ? { resolution } : {}),
-        occurrences: s.occurrences,
-      }),
-    );
-    s.resolve = undefined;
-    s.pending = null;
-    s.phase = 'closed';
-    s.closedAt = Date.now();
-    return typeof closed === 'object' ? closed.end : closed;
+    s.inFlight = { kind: 'close', seq: ++s.noteSeq };
+    const closed = await finishInFlight();
+    return closed ? closed.end : 'resolved';
   }
 
   /** An occurrence within the reopen window reopens the ticket; true when it did. */
@@ -284,49 +352,69 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (Date.now() >= until) return false;
     if (!(await condition(() => s.pending !== null, until - Date.now()))) return false;
     await maybeContinue();
-    const at = s.pending!.first;
+    s.inFlight = { kind: 'reopen', seq: ++s.noteSeq, at: s.pending!.first };
     s.pending = afterFirst(s.pending);
-    const seq = ++s.noteSeq;
-    const reopened = await untilDone(() =>
-      ticketSteps.reopenEventTicket({
-        ref: ref(),
-        event,
-        ticketId: s.ticketId!,
-        seq,
-        at,
-        occurrences: s.occurrences,
-      }),
-    );
-    if (typeof reopened === 'object') {
-      state = reopened.end;
+    const ended = await finishInFlight();
+    if (ended) {
+      state = ended.end;
       return false;
     }
-    s.phase = 'open';
-    s.lastNoteAt = Date.now();
     return true;
   }
 
-  if (!input.carried && !patched(BEGIN_IN_OPEN_PATCH)) {
-    const begun = await ticketSteps.beginTicketEvent({
-      ...scope,
-      event,
-      runId: workflowInfo().firstExecutionRunId,
-    });
-    s.generation = begun.generation;
-    s.begun = true;
+  /** Occurrences after the resolve, once the reopen window passed (or is 0): a new ticket. */
+  function nextTicket(): void {
+    const batch = s.pending!;
+    s.cycle += 1;
+    s.since = batch.first;
+    s.occurrences = batch.count;
+    s.pending = afterFirst(batch);
+    Object.assign(s, { phase: 'create', noteSeq: 0, begun: false });
+    s.ticketId = undefined;
+    s.resolvedAt = undefined;
+    s.closedAt = undefined;
+    state = 'pending';
+  }
+
+  /** The end, with occurrences counted since the last record written. */
+  async function finish(end: TicketState): Promise<TicketState> {
+    state = end;
+    if (s.countedLate > 0) await record({});
+    return end;
+  }
+
+  // A run continued while a write was under way finishes it first.
+  if (s.inFlight) {
+    const ended = await finishInFlight();
+    if (ended) return await finish(ended.end);
+    state = s.phase === 'open' ? 'open' : 'resolved';
   }
   for (;;) {
     if (s.phase === 'create') {
       const ended = await create();
-      if (ended) return ended.end;
+      // Every occurrence the run knew was from before the last resolve: only counted; reports
+      // that came in meanwhile may be newer.
+      if (ended?.counted && s.pending) {
+        nextTicket();
+        continue;
+      }
+      if (ended) return await finish(ended.end);
     }
     if (s.phase === 'open') {
       const stopped = await whileOpen();
-      if (stopped) return stopped.end;
-      state = await close();
-      if (state !== 'resolved') return state;
+      if (stopped) return await finish(stopped.end);
+      const closed = await close();
+      if (closed !== 'resolved') return await finish(closed);
+      state = 'resolved';
     }
-    if (!(await reopenWithinWindow())) return state;
-    state = 'open';
+    if (await reopenWithinWindow()) {
+      state = 'open';
+      continue;
+    }
+    if (state === 'resolved' && s.pending) {
+      nextTicket();
+      continue;
+    }
+    return await finish(state);
   }
 }

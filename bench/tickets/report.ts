@@ -41,8 +41,11 @@ export function isSettled(event: TrackedEvent, row: EventRow | undefined): boole
   return !event.resolved || row.state !== 'open';
 }
 
-/** The xref of an event's first ticket (domain/tickets/text.ts, generation 0). */
-export const xrefOf = (key: string): string => `dfx:evt:${key}`;
+/** How the bench's integration names its tickets: an event's first ticket, and what all share. */
+export interface XRefs {
+  of(key: string): string;
+  prefix: string;
+}
 
 /** Occurrences a note of the engine stands for: `occurred again at` 1, `occurred N more times` N. */
 export function occurrencesInNote(text: string): number {
@@ -97,7 +100,7 @@ export function verify(
   progress: ReadonlyMap<string, Progress | { error: string }>,
   tickets: readonly SimTicketView[],
   notes: readonly SimNoteView[],
-  xrefPrefix: string,
+  xrefs: XRefs,
 ): Verdict {
   const byXref = new Map<string, SimTicketView[]>();
   for (const t of tickets)
@@ -125,11 +128,11 @@ export function verify(
   const posted = new Set<string>();
   for (const e of tracked) {
     if (e.acceptedAt === undefined) continue;
-    posted.add(xrefOf(e.key));
+    posted.add(xrefs.of(e.key));
     v.events += 1;
     v.repeats += e.repeats;
     const row = rows.get(e.key);
-    const mine = byXref.get(xrefOf(e.key)) ?? [];
+    const mine = byXref.get(xrefs.of(e.key)) ?? [];
     if (mine.length > 1) v.duplicates.push(e.key);
     const ticket = mine[0];
     if (ticket) v.created += 1;
@@ -195,7 +198,7 @@ export function verify(
     else v.open += 1;
   }
   for (const [xref, list] of byXref)
-    if (xref.startsWith(xrefPrefix) && !posted.has(xref)) v.strayTickets += list.length;
+    if (xref.startsWith(xrefs.prefix) && !posted.has(xref)) v.strayTickets += list.length;
   return v;
 }
 

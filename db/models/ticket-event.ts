@@ -27,6 +27,11 @@ const ticketEventSchema = new Schema(
     generation: { type: Number, default: 0 },
     /** The run that began the current generation, so a retried begin does not begin it twice. */
     beganBy: { type: String, default: null },
+    /**
+     * A step may have asked ConnectWise for this generation's ticket (its answer possibly lost):
+     * a resolve then looks the ticket up before saying none was made.
+     */
+    createTried: { type: Boolean, default: false },
     ticketId: { type: Number, default: null },
     summary: { type: String, default: null },
     occurrences: { type: Number, default: 1 },

@@ -28,6 +28,8 @@ export interface TicketEventRecord {
   updatedAt: Date;
   /** The workflow run that began the current generation (services/tickets/begin.ts). */
   beganBy: string | null;
+  /** A step may have asked ConnectWise for this generation's ticket (db/models/ticket-event.ts). */
+  createTried: boolean;
 }
 
 /** What an event's workflow records (any subset, written in one update). */
@@ -43,7 +45,7 @@ export type TicketEventUpdate = Partial<
     | 'lastSeen'
     | 'notes'
     | 'resolvedAt'
-  > & { beganBy: string }
+  > & { beganBy: string; createTried: boolean }
 >;
 
 export interface TicketEventFilter {
@@ -72,6 +74,7 @@ const toRecord = (d: TicketEventDoc): TicketEventRecord => ({
   resolvedAt: d.resolvedAt ?? null,
   updatedAt: d.updatedAt,
   beganBy: d.beganBy ?? null,
+  createTried: d.createTried === true,
 });
 
 const detailsOf = (scope: Scope, event: SecurityEvent) => ({
@@ -141,6 +144,21 @@ export class TicketEventRepository {
         )
         .exec(),
     );
+  }
+
+  /** Counts occurrences that change nothing else (reported again after the event was resolved). */
+  async countOccurrences(
+    scope: Scope,
+    key: string,
+    count: number,
+    now = new Date(),
+  ): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: idOf(scope, key) },
+        { $inc: { occurrences: count }, $set: { updatedAt: now } },
+      )
+      .exec();
   }
 
   /** Removes a row no workflow has written yet (the report that inserted it was refused). */

@@ -23,7 +23,7 @@ export interface TicketTimes {
 export type StepResult<T> =
   | { done: T; times: TicketTimes }
   | { held: string; times?: TicketTimes }
-  | { end: TicketState; reason: string };
+  | { end: TicketState; reason: string; counted?: true };
 
 /** What every step gets: whose event, which of its tickets, and the event as first reported. */
 export interface StepInput {
@@ -37,12 +37,24 @@ export interface OpenInput extends StepInput {
   /** ISO time of the latest occurrence. */
   lastSeen: string;
   /**
-   * The workflow run (its chain's first run id) that begins the key's current ticket here: the
-   * step decides the generation first (services/tickets/begin.ts) and works on that one. Absent
-   * when the workflow began it in a step of its own (histories from before).
+   * The workflow run (its chain's first run id, and the chain's ticket count after the first)
+   * that begins the key's current ticket here: the step decides the generation first
+   * (services/tickets/begin.ts) and works on that one.
    */
-  beganBy?: string;
+  beganBy: string;
+  /**
+   * The event is resolved before the workflow knew a ticket: find one that may exist (recorded by
+   * an earlier run, or made by a create whose answer was lost) so it is closed; make none.
+   */
+  adoptOnly?: boolean;
 }
+
+/** What the open step answers when done; `counted` ends a run whose occurrences were all old. */
+export interface Opened {
+  ticketId: number;
+  generation: number;
+}
+
 export interface NoteInput extends StepInput {
   ticketId: number;
   /** The note's sequence number in this ticket (its marker). */
@@ -53,6 +65,8 @@ export interface CloseInput extends StepInput {
   ticketId: number;
   seq: number;
   resolution?: string;
+  /** ISO time the resolve was received: reports of earlier occurrences are only counted. */
+  resolvedAt: string;
 }
 export interface ReopenInput extends StepInput {
   ticketId: number;

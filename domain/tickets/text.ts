@@ -1,4 +1,5 @@
 import { EVENT_LIMITS, type SecurityEvent, type TicketRef } from './event';
+import { fitKey, keyDigest } from '../billing/key-digest';
 import type { Severity } from './settings';
 
 /** ConnectWise's limit for `summary` (API-NOTES §5 Ticket). */
@@ -32,17 +33,44 @@ export function ticketSummary(event: Pick<SecurityEvent, 'severity' | 'title'>, 
   return `${head}${cutOnWord(event.title, SUMMARY_MAX - head.length - tail.length)}${tail}`;
 }
 
-/** The ticket's `externalXRef`: the lookup key that makes its create idempotent (§8.1). */
-export function externalXRefOf(ref: Pick<TicketRef, 'key' | 'generation'>): string {
-  return ref.generation === 0 ? `dfx:evt:${ref.key}` : `dfx:evt:${ref.key}:r${ref.generation}`;
-}
+/** ConnectWise's limit for a ticket's `externalXRef`. */
+export const XREF_MAX = 100;
+
+/** The event key and its ticket generation: `<key>`, or `<key>:r<n>` for a later ticket. */
+const keyOf = (ref: Pick<TicketRef, 'key' | 'generation'>): string =>
+  ref.generation === 0 ? ref.key : `${ref.key}:r${ref.generation}`;
+
+/**
+ * The integration's mark in its tickets' externalXRef: a short digest of its id, so two
+ * integrations on one ConnectWise tenant (or a deleted one and its successor) never adopt each
+ * other's tickets.
+ */
+export const integrationTag = (integrationId: string): string =>
+  keyDigest(integrationId).slice(0, 10);
+
+/**
+ * The ticket's `externalXRef`: the lookup key that makes its create idempotent (§8.1),
+ * `dfx:<integration tag>:<key>[:r<n>]` (a key longer than the field allows keeps a digest). Never
+ * equal to a legacy one (`dfx:evt:…`: its second part is not ten hex digits).
+ */
+export const externalXRefOf = (
+  ref: Pick<TicketRef, 'integrationId' | 'key' | 'generation'>,
+): string => fitKey(`dfx:${integrationTag(ref.integrationId)}:${keyOf(ref)}`, XREF_MAX);
+
+/**
+ * The externalXRef tickets had before it named the integration: still looked up for an event
+ * whose row recorded that ticket (so events open across the change keep their ticket).
+ */
+export const legacyXRefOf = (ref: Pick<TicketRef, 'key' | 'generation'>): string =>
+  `dfx:evt:${keyOf(ref)}`;
 
 /**
  * Ends every note the engine writes, so a retried POST finds the note before sending it again:
- * the event's xref and the note's own sequence number in this ticket.
+ * the event key, its generation and the note's own sequence number in this ticket (looked up in
+ * this ticket's notes only, so it needs no integration mark).
  */
 export const noteMarker = (ref: Pick<TicketRef, 'key' | 'generation'>, seq: number): string =>
-  `[${externalXRefOf(ref)}#${seq}]`;
+  `[${legacyXRefOf(ref)}#${seq}]`;
 
 /** The vendor console's page for the event, if the vendor sent one. */
 function linkLine(event: Pick<SecurityEvent, 'url'>): string[] {

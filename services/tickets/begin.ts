@@ -1,33 +1,85 @@
-import type { SecurityEvent } from '../../domain/tickets/event';
+import type { TicketEventRecord } from '../../db';
+import type { SecurityEvent, TicketState } from '../../domain/tickets/event';
 import type { TicketRepos } from './context';
 
 /** A ticket this run's predecessor finished: the next one is a new ticket (a new externalXRef). */
-const FINISHED = new Set(['resolved', 'closed_in_connectwise']);
+const FINISHED = new Set<TicketState>(['resolved', 'closed_in_connectwise']);
+
+export interface BeginInput {
+  partnerId: string;
+  integrationId: string;
+  event: SecurityEvent;
+  /** The run (and the chain's ticket count) that begins the key's current ticket. */
+  runId: string;
+  /** ISO time of the latest occurrence this run knows of. */
+  lastSeen: string;
+  /** Occurrences this run knows of. */
+  occurrences: number;
+  /**
+   * The step will ask ConnectWise to create the ticket (not held, not resolved first): the row
+   * says so before the call, so a resolve after a lost answer looks for that ticket.
+   */
+  mayCreate: boolean;
+}
+
+/** Which ticket the run works on and what the row knows of it, or the occurrences only counted. */
+export type Begun =
+  | { generation: number; ticketId: number | null; createTried: boolean }
+  | { counted: TicketState; reason: string };
+
+const known = (row: TicketEventRecord) => ({
+  generation: row.generation,
+  ticketId: row.ticketId,
+  createTried: row.createTried,
+});
 
 /**
- * The first step of an event's workflow run: which of the key's tickets it works on. A key whose
+ * The first thing an event's open step does: which of the key's tickets it works on. A key whose
  * last ticket was resolved (and whose reopen window passed, since its workflow ended) gets the
- * next generation; otherwise the same one (a ticket that exists is then found by its
- * externalXRef and adopted). Idempotent: a retry by the same run answers the same.
+ * next generation, unless every occurrence the run knows happened before that resolve: those are
+ * only counted (a vendor re-sending old reports opens nothing). Otherwise the same generation (a
+ * ticket that exists is then found by its externalXRef and adopted). Idempotent: a retry by the
+ * same run answers the same.
  */
 export async function beginTicketEvent(
   repos: Pick<TicketRepos, 'ticketEvents'>,
-  input: { partnerId: string; integrationId: string; event: SecurityEvent; runId: string },
-): Promise<{ generation: number }> {
+  input: BeginInput,
+): Promise<Begun> {
   const { event, runId } = input;
   const scope = { partnerId: input.partnerId, integrationId: input.integrationId };
   const row = await repos.ticketEvents.get(scope, event.key);
-  if (row?.beganBy === runId) return { generation: row.generation };
+  if (row?.beganBy === runId) {
+    if (input.mayCreate && !row.createTried) {
+      await repos.ticketEvents.record(scope, event, { createTried: true });
+      return known({ ...row, createTried: true });
+    }
+    return known(row);
+  }
   const next = row?.ticketId != null && FINISHED.has(row.state);
+  if (next && row.resolvedAt && Date.parse(input.lastSeen) < row.resolvedAt.getTime()) {
+    await repos.ticketEvents.countOccurrences(scope, event.key, input.occurrences);
+    return {
+      counted: row.state,
+      reason: `reported again with an occurrence from before its resolve (${row.resolvedAt.toISOString()}): counted`,
+    };
+  }
   const generation = (row?.generation ?? 0) + (next ? 1 : 0);
+  const fresh = next || !row;
   await repos.ticketEvents.record(scope, event, {
     beganBy: runId,
     generation,
     state: 'pending',
     reason: null,
-    ...(next || !row
-      ? { ticketId: null, summary: null, notes: 0, resolvedAt: null, occurrences: 0 }
+    ...(fresh
+      ? {
+          ticketId: null,
+          summary: null,
+          notes: 0,
+          resolvedAt: null,
+          occurrences: 0,
+          createTried: false,
+        }
       : {}),
   });
-  return { generation };
+  return fresh ? { generation, ticketId: null, createTried: false } : known({ ...row, generation });
 }

@@ -14,21 +14,28 @@ import {
 
 type Options = { signal?: AbortSignal };
 
+/** The ticket made under this externalXRef, if any: of several (made by someone else), the oldest. */
+export async function findOurTicket(
+  client: ConnectWiseClient,
+  externalXRef: string,
+  options: Options,
+): Promise<Pick<Ticket, 'id' | 'summary'> | undefined> {
+  const found = await findTicketsByExternalXRef(client, externalXRef, options);
+  return found.length === 0 ? undefined : found.reduce((a, b) => (b.id < a.id ? b : a));
+}
+
 /**
  * The event's ticket, created exactly once: the externalXRef is looked up first (API-NOTES §8.1),
  * so a retry after a POST whose answer was lost (it may still have completed in ConnectWise)
- * finds that ticket and adopts it. Of several (made by someone else), the oldest is ours.
+ * finds that ticket and adopts it.
  */
 export async function ensureTicket(
   client: ConnectWiseClient,
   ticket: NewTicket & { externalXRef: string },
   options: Options,
 ): Promise<{ ticket: Pick<Ticket, 'id' | 'summary'>; adopted: boolean }> {
-  const found = await findTicketsByExternalXRef(client, ticket.externalXRef, options);
-  if (found.length > 0) {
-    const oldest = found.reduce((a, b) => (b.id < a.id ? b : a));
-    return { ticket: oldest, adopted: true };
-  }
+  const found = await findOurTicket(client, ticket.externalXRef, options);
+  if (found) return { ticket: found, adopted: true };
   return { ticket: await createTicket(client, ticket, options), adopted: false };
 }
 

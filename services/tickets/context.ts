@@ -23,12 +23,12 @@ export const timesOf = (policy: TicketPolicy): TicketTimes => ({
  */
 export function ticketContextOf(
   integration: IntegrationRecord,
-): TicketContext | { off: string } | { held: string; times: TicketTimes } {
+): TicketContext | { off: string; times: TicketTimes } | { held: string; times: TicketTimes } {
   const policy = ticketPolicyOf(integration.ticketSettings);
   const times = timesOf(policy);
   const { boardId, initialStatusId, closingStatusId } = policy;
   if (!policy.enabled || !boardId || !initialStatusId || !closingStatusId)
-    return { off: 'ticket integration is turned off' };
+    return { off: 'ticket integration is turned off', times };
   if (integration.state === 'credentials_invalid') return { held: REJECTED_KEYS, times };
   if (integration.state !== 'active')
     return { held: `the integration is ${integration.state.replace('_', ' ')}`, times };

@@ -11,8 +11,10 @@ export type Acceptance =
   | { key: string; accepted: true; workflowId: string; firstReport: boolean }
   | { key: string; accepted: false; error: string };
 
-/** States after which a resolve has nothing left to do. */
-const SETTLED = new Set(['resolved', 'closed_in_connectwise', 'skipped', 'failed', 'expired']);
+/** States after which a resolve has nothing left to do (a failed event may still have a ticket). */
+const SETTLED = new Set(['resolved', 'closed_in_connectwise', 'skipped', 'expired']);
+const settled = (row: TicketEventRecord): boolean =>
+  SETTLED.has(row.state) || (row.state === 'failed' && row.ticketId === null);
 
 /** Events handed to Temporal at once, per request. */
 const AT_ONCE = 16;
@@ -104,7 +106,7 @@ export class EventService {
     const ids = { partnerId, integrationId: integration.id };
     const row = await this.deps.repos.ticketEvents.get(ids, key);
     if (!row) throw notFound(`event ${key}`);
-    if (SETTLED.has(row.state)) return row;
+    if (settled(row)) return row;
     await this.deps.tickets.resolved(ids, eventOf(row), {
       at: now.toISOString(),
       ...(resolution ? { resolution } : {}),

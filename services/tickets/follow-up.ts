@@ -170,7 +170,7 @@ export function closeEventTicket(
       state: 'resolved',
       reason: null,
       notes: input.seq,
-      resolvedAt: new Date(),
+      resolvedAt: new Date(input.resolvedAt),
     });
     return { done: 'resolved' as const, times: ctx.times };
   });

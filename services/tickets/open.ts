@@ -4,7 +4,7 @@ import { externalXRefOf, initialDescription, ticketSummary } from '../../domain/
 import type { OpenInput, StepResult } from '../../domain/tickets/steps';
 import { checkTicketSettings, type EnabledTicketSettings } from '../settings-validation';
 import { cwMessage } from '../billing/cw-message';
-import { ensureTicket } from './connectwise-steps';
+import { ensureTicket, findOurTicket } from './connectwise-steps';
 import { ticketContextOf, type TicketContext, type TicketRepos } from './context';
 
 /** Runs ConnectWise calls with the integration's client (activities/with-connectwise.ts). */
@@ -51,31 +51,62 @@ async function refused(
   return { settings: problem };
 }
 
+/** What the row knows of the generation's ticket (services/tickets/begin.ts). */
+export interface KnownTicket {
+  ticketId: number | null;
+  createTried: boolean;
+}
+
+const NONE_MADE = 'resolved before a ticket could be created';
+
 /**
- * The event's ticket: skipped (0 ConnectWise calls) when ticket integration is off or the
- * customer unmapped; held while the integration cannot work; else found by its externalXRef or
- * created, and its id recorded at once.
+ * The event's ticket: the one the row recorded for this generation (0 ConnectWise calls; a ticket
+ * made before externalXRefs named the integration is kept this way too); skipped (0 calls) when
+ * ticket integration is off or the customer unmapped; held while the integration cannot work;
+ * else found by its externalXRef or created, and its id recorded at once. Resolved first
+ * (`adoptOnly`): a ticket that may exist is looked up, none is made.
  */
 export async function openEventTicket(
   deps: { repos: TicketRepos; withClient: WithClient },
   integration: IntegrationRecord,
   input: OpenInput,
-): Promise<StepResult<{ ticketId: number; summary: string }>> {
+  known: KnownTicket,
+): Promise<StepResult<{ ticketId: number }>> {
   const { repos } = deps;
   const { ref, event, occurrences, lastSeen } = input;
   const record = (update: Parameters<TicketRepos['ticketEvents']['record']>[2]) =>
     repos.ticketEvents.record(ref, event, { occurrences, lastSeen: new Date(lastSeen), ...update });
   const gate = ticketContextOf(integration);
+  if (known.ticketId !== null) {
+    await record({ state: 'open', reason: null, ticketId: known.ticketId });
+    return { done: { ticketId: known.ticketId }, times: gate.times };
+  }
+  if (input.adoptOnly && !known.createTried) {
+    await record({ state: 'resolved', reason: NONE_MADE });
+    return { end: 'resolved', reason: NONE_MADE };
+  }
   const company = 'off' in gate ? gate.off : await companyOf(repos, input);
   if ('off' in gate || typeof company === 'string') {
     const reason = 'off' in gate ? gate.off : String(company);
-    await record({ state: 'skipped', reason });
-    return { end: 'skipped', reason };
+    const end = input.adoptOnly ? 'resolved' : 'skipped';
+    await record({ state: end, reason });
+    return { end, reason };
   }
   const ctx = gate;
   if ('held' in ctx) {
     await record({ state: 'pending', reason: ctx.held });
     return ctx;
+  }
+  if (input.adoptOnly) {
+    const found = await deps.withClient(integration, (client, signal) =>
+      findOurTicket(client, externalXRefOf(ref), { signal }),
+    );
+    if (!found) {
+      await record({ state: 'resolved', reason: NONE_MADE });
+      return { end: 'resolved', reason: NONE_MADE };
+    }
+    await record({ state: 'open', reason: null, ticketId: found.id, summary: found.summary });
+    return { done: { ticketId: found.id }, times: ctx.times };
   }
   const customer = (await repos.vendor.getCustomer(ref.partnerId, event.customerId))?.name;
   const name = customer ?? event.customerId;
@@ -117,5 +148,5 @@ export async function openEventTicket(
   }
   const { id: ticketId, summary } = outcome.made.ticket;
   await record({ state: 'open', reason: null, ticketId, summary });
-  return { done: { ticketId, summary }, times: ctx.times };
+  return { done: { ticketId }, times: ctx.times };
 }

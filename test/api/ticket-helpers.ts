@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { externalXRefOf } from '../../domain/tickets/text';
 import { ticketWorkflowId } from '../../services/tickets/ticket-client';
 import { DEMO_TICKET_SETTINGS } from '../../simulator';
 import type { SimTicket } from '../../simulator/admin-client';
@@ -97,8 +98,13 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
   const waitState = (key: string, state: string, timeoutMs?: number) =>
     waitFor(key, (e) => e.state === state, timeoutMs);
 
+  /** An event's ticket's externalXRef (its first ticket: generation 0). */
+  const xrefOf = (key: string, generation = 0) =>
+    externalXRefOf({ integrationId: suite.integrationId, key, generation });
+
   /** The simulator's tickets of an event key (its first ticket's externalXRef). */
-  async function ticketsFor(key: string, xref = `dfx:evt:${key}`): Promise<SimTicket[]> {
+  async function ticketsFor(key: string, generation = 0): Promise<SimTicket[]> {
+    const xref = xrefOf(key, generation);
     return (await suite.fx.sim.admin.state.tickets()).filter((t) => t.externalXRef === xref);
   }
 
@@ -113,5 +119,6 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
     waitForWorkflow,
     waitState,
     ticketsFor,
+    xrefOf,
   };
 }

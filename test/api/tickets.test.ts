@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { as, cwBase, cwCallsOf, fieldsOf, useSetupStack } from './setup-helpers';
+import { ticketWorkflowId } from '../../services/tickets/ticket-client';
 import { ticketsApi } from './ticket-helpers';
 
 const suite = useSetupStack('tickets', [
@@ -30,7 +31,7 @@ test('an event becomes one ticket on the chosen board, status, source and priori
     company: { id: 250 },
     source: { id: 4 },
     priority: { id: 2 },
-    externalXRef: 'dfx:evt:evt-1',
+    externalXRef: api.xrefOf('evt-1'),
   });
   expect(event).toMatchObject({ summary: ticket!.summary, occurrences: 1, state: 'open' });
   // The idempotency look-up, then the create: nothing else (the lifecycle's access check, run
@@ -108,6 +109,37 @@ test('a ticket a technician closed first is left alone on resolve', async () => 
   const writes = (await cwCallsOf(suite, '/service/tickets')).filter((e) => e.method !== 'GET');
   expect(writes).toEqual([]);
   expect((await api.ticketsFor('closed-first'))[0]).toMatchObject({ status: { id: 204 } });
+}, 60_000);
+
+test('a failed event that has a ticket still closes it on resolve, its workflow long gone', async () => {
+  await api.enableTickets();
+  await api.post({ key: 'failed-open' });
+  const open = await api.waitState('failed-open', 'open');
+  // As an event ended `failed` before (a step refused) while its ticket stayed open: the
+  // workflow is gone, the row says failed and still names the ticket.
+  const handle = suite.engine.client.workflow.getHandle(
+    ticketWorkflowId(suite.integrationId, 'failed-open'),
+  );
+  await handle.terminate('ended as failed');
+  const ids = { partnerId: 'p1', integrationId: suite.integrationId };
+  const row = await suite.engine.db.repos.ticketEvents.get(ids, 'failed-open');
+  await suite.engine.db.repos.ticketEvents.record(
+    ids,
+    {
+      ...row!,
+      description: '',
+      occurredAt: row!.lastSeen.toISOString(),
+      category: undefined,
+      url: undefined,
+    },
+    { state: 'failed', reason: 'ConnectWise refused it: test' },
+  );
+  await api.resolve('failed-open');
+  await api.waitState('failed-open', 'resolved');
+  expect((await api.ticketsFor('failed-open'))[0]).toMatchObject({
+    id: open.ticketId,
+    status: { id: 203 },
+  });
 }, 60_000);
 
 test('ticket integration off, or the customer unmapped: skipped with the reason, 0 ConnectWise calls', async () => {

@@ -13,6 +13,8 @@ import {
   type SimTicketView,
 } from '../../bench/tickets/report';
 
+const XREFS = { of: (key: string) => `dfx:evt:${key}`, prefix: 'dfx:' };
+
 const tracked = (key: string, over: Partial<TrackedEvent> = {}): TrackedEvent => ({
   key,
   customerId: 'c',
@@ -60,7 +62,7 @@ describe('ticket benchmark checks (bench/tickets/report.ts)', () => {
       { ticketId: 2, text: 'The event occurred 3 more times between x and y.\n[dfx:evt:b#1]' },
       { ticketId: 2, text: 'Resolved in DefensX: done\n[dfx:evt:b#2]' },
     ];
-    const v = verify(events, rows, progress, [ticket(1, 'a'), ticket(2, 'b', true)], notes, 'dfx:');
+    const v = verify(events, rows, progress, [ticket(1, 'a'), ticket(2, 'b', true)], notes, XREFS);
     expect(v).toMatchObject({
       events: 2,
       lost: [],
@@ -92,7 +94,7 @@ describe('ticket benchmark checks (bench/tickets/report.ts)', () => {
     const progress = new Map<string, Progress>([['a', { occurrences: 1, pendingOccurrences: 0 }]]);
     const tickets = [ticket(1, 'a'), ticket(2, 'a'), ticket(3, 'b', true), ticket(4, 'zz')];
     const notes = [{ ticketId: 3, text: 'Resolved in DefensX.\n[dfx:evt:b#1]' }];
-    const v = verify(events, rows, progress, tickets, notes, 'dfx:');
+    const v = verify(events, rows, progress, tickets, notes, XREFS);
     expect(v.duplicates).toEqual(['a']);
     expect(v.strayTickets).toBe(1);
     expect(v.lost).toEqual([{ key: 'b', why: 'its notes count 0 of 1 repeats' }]);
@@ -101,7 +103,7 @@ describe('ticket benchmark checks (bench/tickets/report.ts)', () => {
   test('resolved before its ticket: recorded, not lost; settled only once past pending', () => {
     const e = tracked('a', { resolved: true });
     const resolvedRow = row({ state: 'resolved', ticketId: null });
-    expect(verify([e], new Map([['a', resolvedRow]]), new Map(), [], [], 'dfx:')).toMatchObject({
+    expect(verify([e], new Map([['a', resolvedRow]]), new Map(), [], [], XREFS)).toMatchObject({
       lost: [],
       resolvedBeforeTicket: 1,
     });

@@ -100,8 +100,8 @@ test('ticket configuration is saved, errors sit by their field, and a ticket app
   expect(await row.getByText('Open', { exact: true }).count()).toBe(1);
   const shownId = Number((await row.getByRole('cell', { name: /^#\d+$/ }).textContent())?.slice(1));
 
-  const tickets = (await ui.stack.simulator.admin.state.tickets()).filter(
-    (t) => t.externalXRef === `dfx:evt:${key}`,
+  const tickets = (await ui.stack.simulator.admin.state.tickets()).filter((t) =>
+    new RegExp(`^dfx:[0-9a-f]{10}:${key}$`).test(t.externalXRef ?? ''),
   );
   expect(tickets).toHaveLength(1);
   expect(tickets[0]).toMatchObject({

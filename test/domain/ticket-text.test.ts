@@ -3,6 +3,8 @@ import { addOccurrence, afterFirst } from '../../domain/tickets/occurrences';
 import {
   cutOnWord,
   externalXRefOf,
+  integrationTag,
+  legacyXRefOf,
   noteMarker,
   occurrencesNote,
   SUMMARY_MAX,
@@ -49,25 +51,37 @@ test('cutOnWord cuts a single long word where it must', () => {
   expect(cutOnWord('short', 10)).toBe('short');
 });
 
-test('externalXRefs and note markers are engine keys, distinct per generation and note', () => {
+test('externalXRefs and note markers are engine keys, distinct per integration, generation and note', () => {
   fc.assert(
     fc.property(
       fc.stringMatching(EVENT_KEY),
       fc.nat(1000),
       fc.nat(10_000),
-      (key, generation, seq) => {
-        const xref = externalXRefOf({ key, generation });
+      fc.uuid(),
+      fc.uuid(),
+      (key, generation, seq, integrationId, other) => {
+        const xref = externalXRefOf({ integrationId, key, generation });
         expect(xref).toMatch(ENGINE_KEY);
         expect(xref.length).toBeLessThanOrEqual(100);
-        expect(externalXRefOf({ key, generation: generation + 1 })).not.toBe(xref);
+        expect(externalXRefOf({ integrationId, key, generation: generation + 1 })).not.toBe(xref);
+        if (other !== integrationId)
+          expect(externalXRefOf({ integrationId: other, key, generation })).not.toBe(xref);
+        expect(xref).not.toBe(legacyXRefOf({ key, generation }));
         expect(noteMarker({ key, generation }, seq)).not.toBe(
           noteMarker({ key, generation }, seq + 1),
         );
       },
     ),
   );
-  expect(externalXRefOf({ key: 'evt-1', generation: 0 })).toBe('dfx:evt:evt-1');
-  expect(externalXRefOf({ key: 'evt-1', generation: 2 })).toBe('dfx:evt:evt-1:r2');
+  const integrationId = '3f1c2a9e-6b7d-4c1e-9a2b-5d6e7f8a9b0c';
+  const tag = integrationTag(integrationId);
+  expect(tag).toMatch(/^[0-9a-f]{10}$/);
+  expect(externalXRefOf({ integrationId, key: 'evt-1', generation: 0 })).toBe(`dfx:${tag}:evt-1`);
+  expect(externalXRefOf({ integrationId, key: 'evt-1', generation: 2 })).toBe(
+    `dfx:${tag}:evt-1:r2`,
+  );
+  expect(legacyXRefOf({ key: 'evt-1', generation: 2 })).toBe('dfx:evt:evt-1:r2');
+  expect(noteMarker({ key: 'evt-1', generation: 0 }, 3)).toBe('[dfx:evt:evt-1#3]');
 });
 
 test('occurrences gather into a batch with their earliest and latest times', () => {

@@ -30,11 +30,13 @@ export async function startTimeSkippingEngine(
   label: string,
   /** Wraps the real activities, e.g. to change the world between two steps of a run. */
   around: (activities: Activities) => Activities = (a) => a,
+  /** A database of the test's own (one it stops and starts); default: a fresh one on the suite's. */
+  database?: TestDatabase,
 ): Promise<TimeSkippingEngine> {
   const env = await createTimeSkippingEnv();
   // Billing runs (child workflows) and ticket workflows carry the engine's search attributes.
   await registerSearchAttributes(env);
-  const db = await openTestDatabase(label);
+  const db = database ?? (await openTestDatabase(label));
   const fx = await startTestSimulator();
   const keyring = testKeyring();
   const dataConverter = createDataConverter(keyring);

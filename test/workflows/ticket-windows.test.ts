@@ -1,4 +1,5 @@
 import type { TicketSettings } from '../../db';
+import { externalXRefOf } from '../../domain/tickets/text';
 import type { SecurityEvent } from '../../domain/tickets/event';
 import { sealPrivateKey } from '../../services/integration-client';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
@@ -80,8 +81,10 @@ async function occur(key: string, times = 1) {
 const notesOf = async (ticketId: number) =>
   (await engine.fx.sim.admin.state.notes(ticketId)).map((n) => n.text ?? '');
 
-const ticketsOf = async (xref: string) =>
-  (await engine.fx.sim.admin.state.tickets()).filter((t) => t.externalXRef === xref);
+const ticketsOf = async (key: string, generation = 0) => {
+  const xref = externalXRefOf({ integrationId, key, generation });
+  return (await engine.fx.sim.admin.state.tickets()).filter((t) => t.externalXRef === xref);
+};
 
 test('repeats are coalesced into one note per window', async () => {
   await occur('coalesce');
@@ -107,12 +110,12 @@ test('an occurrence inside the reopen window reopens the same ticket; after it, 
   const { ticketId } = await until('reopen', (p) => p.state === 'open');
   await tickets.resolved(ids(), await event('reopen'), { at: new Date().toISOString() });
   await until('reopen', (p) => p.state === 'resolved');
-  expect((await ticketsOf('dfx:evt:reopen'))[0]).toMatchObject({ status: { id: 203 } });
+  expect((await ticketsOf('reopen'))[0]).toMatchObject({ status: { id: 203 } });
 
   await engine.env.sleep(2 * HOUR);
   await occur('reopen');
   await until('reopen', (p) => p.state === 'open');
-  const [reopened] = await ticketsOf('dfx:evt:reopen');
+  const [reopened] = await ticketsOf('reopen');
   expect(reopened).toMatchObject({ id: ticketId, status: { id: 201 } });
   expect(await notesOf(ticketId!)).toContainEqual(
     expect.stringMatching(/within the reopen window: ticket reopened/),
@@ -125,10 +128,10 @@ test('an occurrence inside the reopen window reopens the same ticket; after it, 
   await occur('reopen');
   const second = await until('reopen', (p) => p.state === 'open');
   expect(second).toMatchObject({ generation: 1 });
-  const fresh = await ticketsOf('dfx:evt:reopen:r1');
+  const fresh = await ticketsOf('reopen', 1);
   expect(fresh).toHaveLength(1);
   expect(fresh[0]!.id).not.toBe(ticketId);
-  expect(await ticketsOf('dfx:evt:reopen')).toHaveLength(1);
+  expect(await ticketsOf('reopen')).toHaveLength(1);
 }, 60_000);
 
 test('an event held while the integration is paused expires after the maximum age, never created', async () => {
@@ -176,7 +179,7 @@ test('an event repeating without end continues as new with its state: history st
   expect(now.runId).not.toBe(started.signaledRunId);
   await tickets.resolved(ids(), first, { at: new Date().toISOString() });
   expect(await handleOf(key).result()).toBe('resolved');
-  const [ticket, ...more] = await ticketsOf(`dfx:evt:${key}`);
+  const [ticket, ...more] = await ticketsOf(key);
   expect(more).toEqual([]);
   expect(await notesOf(ticket!.id)).toContainEqual(
     expect.stringMatching(/^The event occurred 120 more times between /),

@@ -1,0 +1,287 @@
+import type { Activities } from '../../activities';
+import type { TicketSettings } from '../../db';
+import type { SecurityEvent } from '../../domain/tickets/event';
+import { externalXRefOf } from '../../domain/tickets/text';
+import { sealPrivateKey } from '../../services/integration-client';
+import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
+import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
+import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
+
+/**
+ * Timing and outage cases that lost or stranded an event (issue 18, found by review), each on the
+ * time-skipping server with the real activities, FerretDB and the simulator.
+ */
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const PARTNER = 'p-ticket-defects';
+let engine: TimeSkippingEngine;
+let integrationId: string;
+let tickets: TicketClient;
+/** Runs right after a close step returned, before the workflow sees its answer. */
+let afterClose: (() => Promise<void>) | undefined;
+
+const settings = (over: Partial<TicketSettings> = {}): TicketSettings => ({
+  enabled: true,
+  boardId: 2,
+  sourceId: 4,
+  initialStatusId: 201,
+  closingStatusId: 203,
+  noteWindowMinutes: 15,
+  reopenWindowHours: 24,
+  ...over,
+});
+
+const withHooks = (activities: Activities): Activities => ({
+  ...activities,
+  async closeEventTicket(input) {
+    const closed = await activities.closeEventTicket(input);
+    await afterClose?.();
+    return closed;
+  },
+});
+
+async function createIntegration(partnerId: string): Promise<string> {
+  const { db, fx, keyring } = engine;
+  const { privateKey, ...creds } = fx.credentials;
+  const { id } = await db.repos.integrations.create({
+    ...creds,
+    partnerId,
+    sealPrivateKey: (integration) => sealPrivateKey(keyring, integration, privateKey),
+  });
+  await db.repos.integrations.update(partnerId, id, { ticketSettings: settings() });
+  await db.repos.vendor.upsertCustomers(partnerId, [{ customerId: 'c-acme', name: 'Acme Corp' }]);
+  await db.repos.companyMappings.save(partnerId, id, [{ customerId: 'c-acme', companyId: 250 }]);
+  return id;
+}
+
+beforeAll(async () => {
+  engine = await startTimeSkippingEngine('ticket-defects', withHooks);
+  integrationId = await createIntegration(PARTNER);
+  tickets = new TicketClient(engine.client, { TEMPORAL_TASK_QUEUE: engine.taskQueue });
+}, 120_000);
+afterAll(() => engine?.stop());
+afterEach(() => {
+  afterClose = undefined;
+});
+
+const ids = () => ({ partnerId: PARTNER, integrationId });
+
+/** The event, as reported `ago` ms before now (the test server's clock). */
+async function event(key: string, ago = 0): Promise<SecurityEvent> {
+  const now = await engine.env.currentTimeMs();
+  return {
+    key,
+    customerId: 'c-acme',
+    title: 'Malware download blocked',
+    severity: 'medium',
+    description: 'A download matched a malware signature.',
+    occurredAt: new Date(now - ago).toISOString(),
+  };
+}
+
+const now = async () => new Date(await engine.env.currentTimeMs()).toISOString();
+const handleOf = (key: string, integration = integrationId) =>
+  engine.client.workflow.getHandle(ticketWorkflowId(integration, key));
+
+/** Waits (real time) until the workflow's own progress says `done`. */
+async function until(key: string, done: (p: TicketProgress) => boolean) {
+  for (let i = 0; i < 300; i++) {
+    const progress = await handleOf(key).query(ticketProgressQuery);
+    if (done(progress)) return progress;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`event ${key} never got there`);
+}
+
+const occur = async (key: string, ago = 0) => tickets.occurred(ids(), await event(key, ago));
+const resolve = async (key: string) =>
+  tickets.resolved(ids(), await event(key), { at: await now() });
+const row = (key: string) => engine.db.repos.ticketEvents.get(ids(), key);
+const simTicket = async (id: number) =>
+  (await engine.fx.sim.admin.state.tickets()).find((t) => t.id === id);
+const ticketsOf = async (key: string, generation = 0, integration = integrationId) =>
+  (await engine.fx.sim.admin.state.tickets()).filter(
+    (t) => t.externalXRef === externalXRefOf({ integrationId: integration, key, generation }),
+  );
+const notesOf = async (ticketId: number) =>
+  (await engine.fx.sim.admin.state.notes(ticketId)).map((n) => n.text ?? '');
+
+test('a resolve after the workflow was terminated closes the ticket it had opened', async () => {
+  await occur('terminated');
+  const { ticketId } = await until('terminated', (p) => p.state === 'open');
+  await handleOf('terminated').terminate('an operator ended it');
+  await resolve('terminated');
+  expect(await handleOf('terminated').result()).toBe('resolved');
+  expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 203 } });
+  expect(await row('terminated')).toMatchObject({ state: 'resolved', ticketId });
+}, 60_000);
+
+test('a resolve after a step saw ticket integration off closes the ticket once it is on again', async () => {
+  await occur('off-then-on');
+  const { ticketId } = await until('off-then-on', (p) => p.state === 'open');
+  await engine.db.repos.integrations.update(PARTNER, integrationId, {
+    ticketSettings: settings({ enabled: false }),
+  });
+  try {
+    await occur('off-then-on');
+    await engine.env.sleep(16 * MINUTE);
+    // The note step found ticket integration off: the workflow ended, the ticket left open.
+    expect(await handleOf('off-then-on').result()).toBe('open');
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, {
+      ticketSettings: settings(),
+    });
+  }
+  await resolve('off-then-on');
+  expect(await handleOf('off-then-on').result()).toBe('resolved');
+  expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 203 } });
+}, 60_000);
+
+test('a resolve before any ticket was asked for makes no ConnectWise call', async () => {
+  await engine.db.repos.integrations.update(PARTNER, integrationId, { state: 'paused' });
+  try {
+    await occur('never-made');
+    await until('never-made', (p) => p.reason === 'the integration is paused');
+    await engine.fx.sim.admin.journal.clear();
+    await resolve('never-made');
+    expect(await handleOf('never-made').result()).toBe('resolved');
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, { state: 'active' });
+  }
+  const calls = await engine.fx.sim.admin.journal.list();
+  expect(calls.filter((c) => c.template.startsWith('/service/tickets'))).toEqual([]);
+  expect(await row('never-made')).toMatchObject({
+    state: 'resolved',
+    reason: 'resolved before a ticket could be created',
+  });
+}, 60_000);
+
+test('a report that arrives while the close step runs reopens the ticket in the window', async () => {
+  await occur('during-close');
+  const { ticketId } = await until('during-close', (p) => p.state === 'open');
+  afterClose = async () => {
+    afterClose = undefined;
+    await occur('during-close');
+  };
+  await resolve('during-close');
+  const reopened = await until('during-close', (p) => p.state === 'open' && p.notes >= 2);
+  expect(reopened).toMatchObject({ ticketId, generation: 0 });
+  expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 201 } });
+  expect(await notesOf(ticketId!)).toContainEqual(
+    expect.stringMatching(/within the reopen window: ticket reopened/),
+  );
+}, 60_000);
+
+test('with no reopen window, a report between the close and the end makes a new ticket', async () => {
+  await engine.db.repos.integrations.update(PARTNER, integrationId, {
+    ticketSettings: settings({ reopenWindowHours: 0 }),
+  });
+  try {
+    await occur('no-window');
+    const { ticketId } = await until('no-window', (p) => p.state === 'open');
+    afterClose = async () => {
+      afterClose = undefined;
+      await occur('no-window');
+    };
+    await resolve('no-window');
+    const second = await until('no-window', (p) => p.state === 'open' && p.generation === 1);
+    expect(second.ticketId).not.toBe(ticketId);
+    expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 203 } });
+    expect(await ticketsOf('no-window', 1)).toHaveLength(1);
+    expect(await row('no-window')).toMatchObject({
+      state: 'open',
+      generation: 1,
+      ticketId: second.ticketId,
+    });
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, {
+      ticketSettings: settings(),
+    });
+  }
+}, 60_000);
+
+test('a note held when the workflow continues as new is written by the next run', async () => {
+  const key = 'held-note';
+  const first = await event(key);
+  const start = () =>
+    engine.client.workflow.signalWithStart('ticketWorkflow', {
+      taskQueue: engine.taskQueue,
+      workflowId: ticketWorkflowId(integrationId, key),
+      args: [{ ...ids(), event: first, historyLimit: 60 }],
+      signal: 'eventOccurred',
+      signalArgs: [{ at: first.occurredAt }],
+    });
+  const started = await start();
+  const { ticketId } = await until(key, (p) => p.state === 'open');
+  await engine.db.repos.integrations.update(PARTNER, integrationId, { state: 'paused' });
+  try {
+    for (let i = 0; i < 5; i++) await start();
+    await engine.env.sleep(16 * MINUTE);
+    await until(key, (p) => p.reason === 'the integration is paused');
+    // A storm while the note is held: the run continues as new with the note under way.
+    for (let i = 0; i < 60; i++) await start();
+    await until(key, (p) => p.occurrences === 66);
+    expect((await handleOf(key).describe()).runId).not.toBe(started.signaledRunId);
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, { state: 'active' });
+  }
+  await handleOf(key).signal('wake');
+  await engine.env.sleep(20 * MINUTE);
+  await until(key, (p) => p.notes >= 2);
+  const notes = (await notesOf(ticketId!)).filter((t) => t.includes('more times'));
+  expect(notes).toEqual([
+    expect.stringMatching(/^The event occurred 5 more times between /),
+    expect.stringMatching(/^The event occurred 60 more times between /),
+  ]);
+}, 90_000);
+
+test('a report of an occurrence from before the resolve is only counted', async () => {
+  await engine.db.repos.integrations.update(PARTNER, integrationId, {
+    ticketSettings: settings({ reopenWindowHours: 0 }),
+  });
+  try {
+    await occur('old-report');
+    const { ticketId } = await until('old-report', (p) => p.state === 'open');
+    await engine.env.sleep(HOUR);
+    const resolvedAt = await now();
+    await tickets.resolved(ids(), await event('old-report'), { at: resolvedAt });
+    expect(await handleOf('old-report').result()).toBe('resolved');
+    const before = await row('old-report');
+    // The vendor sends an occurrence of 30 minutes before the resolve once more (however much
+    // time the test server skipped meanwhile).
+    await tickets.occurred(ids(), {
+      ...(await event('old-report')),
+      occurredAt: new Date(Date.parse(resolvedAt) - 30 * MINUTE).toISOString(),
+    });
+    expect(await handleOf('old-report').result()).toBe('resolved');
+    expect(await ticketsOf('old-report', 1)).toEqual([]);
+    expect(await row('old-report')).toMatchObject({
+      state: 'resolved',
+      generation: 0,
+      ticketId,
+      occurrences: before!.occurrences + 1,
+    });
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, {
+      ticketSettings: settings(),
+    });
+  }
+}, 60_000);
+
+test('two integrations on one ConnectWise tenant each get their own ticket for one event key', async () => {
+  const otherPartner = 'p-ticket-defects-2';
+  const other = await createIntegration(otherPartner);
+  await occur('shared-key');
+  const mine = await until('shared-key', (p) => p.state === 'open');
+  const theirs = { partnerId: otherPartner, integrationId: other };
+  await tickets.occurred(theirs, await event('shared-key'));
+  let progress: TicketProgress | undefined;
+  for (let i = 0; i < 300 && progress?.state !== 'open'; i++) {
+    progress = await handleOf('shared-key', other).query(ticketProgressQuery);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(progress?.ticketId).toBeDefined();
+  expect(progress!.ticketId).not.toBe(mine.ticketId);
+  expect(await ticketsOf('shared-key', 0, integrationId)).toHaveLength(1);
+  expect(await ticketsOf('shared-key', 0, other)).toHaveLength(1);
+}, 60_000);
