@@ -1,4 +1,5 @@
 import type { BodyFormat } from './edge';
+import type { Delivery, DeliveryFault } from './callbacks';
 import type { ActiveFault, FaultRuleInput } from './faults';
 import type { AgreementInvoice } from './invoicing';
 import type { JournalEntry } from './journal';
@@ -94,8 +95,36 @@ export interface SimulatorAdmin {
      * e.g. an agreement made one-time. References are resolved (`{id}` gains its name).
      */
     put<T extends SimRecord>(name: CollectionName, record: T): Promise<T>;
+    /** Deletes one record, as in ConnectWise's screens (a ticket's callbacks fire). */
+    remove(name: CollectionName, id: number): Promise<void>;
+    /** Registered callbacks (`/system/callbacks`). */
+    callbacks(): Promise<SimRecord[]>;
+  };
+  /** Acting as a technician in ConnectWise's screens: each change fires the ticket's callbacks. */
+  technician: {
+    close(ticketId: number, opts?: TechnicianOptions & { statusId?: number }): Promise<SimTicket>;
+    reopen(ticketId: number, opts?: TechnicianOptions & { statusId?: number }): Promise<SimTicket>;
+    reassign(ticketId: number, owner: string, opts?: TechnicianOptions): Promise<SimTicket>;
+    prioritise(ticketId: number, priorityId: number, opts?: TechnicianOptions): Promise<SimTicket>;
+  };
+  callbacks: {
+    /** Every delivery so far (waits for those on their way): its receiver's status or fault. */
+    deliveries(): Promise<Delivery[]>;
+    /** Faults for the next deliveries: drop, duplicate, delay (`delayMs`), badSignature. */
+    fault(fault: DeliveryFaultInput): Promise<void>;
+    clearFaults(): Promise<void>;
+    /** A new signing key (the old one's key URL still answers). */
+    rotateKey(): Promise<string>;
   };
 }
+
+export interface TechnicianOptions {
+  /** Who acts (default: the simulator's technician, tmorris). */
+  member?: { id: number; identifier: string; name: string };
+}
+
+/** A delivery fault as sent (count and delayMs default to 1 and 2,000 ms). */
+export type DeliveryFaultInput = Pick<DeliveryFault, 'kind'> & Partial<Omit<DeliveryFault, 'kind'>>;
 
 export function createAdminClient(origin: string): SimulatorAdmin {
   const base = `${origin}/__admin`;
@@ -156,6 +185,24 @@ export function createAdminClient(origin: string): SimulatorAdmin {
       agreements: () => state('agreements'),
       mySecurity: () => state('mySecurity'),
       put: (name, record) => call('PUT', `/state/${name}/${record.id}`, record),
+      remove: (name, id) => call('DELETE', `/state/${name}/${id}`),
+      callbacks: () => state('callbacks'),
+    },
+    technician: {
+      close: (id, opts = {}) => call('POST', `/technician/tickets/${id}/close`, opts),
+      reopen: (id, opts = {}) => call('POST', `/technician/tickets/${id}/reopen`, opts),
+      reassign: (id, owner, opts = {}) =>
+        call('POST', `/technician/tickets/${id}/reassign`, { ...opts, owner }),
+      prioritise: (id, priorityId, opts = {}) =>
+        call('POST', `/technician/tickets/${id}/prioritise`, { ...opts, priorityId }),
+    },
+    callbacks: {
+      deliveries: () => call('GET', '/callbacks/deliveries'),
+      fault: async (fault) => {
+        await call('POST', '/callbacks/faults', fault);
+      },
+      clearFaults: () => call('DELETE', '/callbacks/faults'),
+      rotateKey: async () => (await call<{ keyId: string }>('POST', '/callbacks/rotate-key')).keyId,
     },
   };
 }

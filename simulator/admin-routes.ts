@@ -8,6 +8,8 @@ import type { Faults } from './faults';
 import { invoiceAgreement, InvoicingError } from './invoicing';
 import type { Journal } from './journal';
 import { COLLECTIONS, RESOURCES, type CollectionName } from './resources';
+import { deliveryFaultSchema, TECHNICIAN, type Actor } from './callbacks';
+import { cwDate } from './dates';
 import { revoke, revokeCustomizeItem, setLevels } from './security';
 import { normaliseCodebase, type Store } from './store';
 
@@ -19,6 +21,26 @@ const levelsSchema = z.strictObject({
   delete: z.enum(['None', 'My', 'All']).optional(),
   inquire: z.enum(['None', 'My', 'All']).optional(),
 });
+
+const technicianBody = z.strictObject({
+  statusId: z.number().int().positive().optional(),
+  owner: z.string().min(1).max(30).optional(),
+  priorityId: z.number().int().positive().optional(),
+  member: z
+    .strictObject({ id: z.number().int(), identifier: z.string().min(1), name: z.string() })
+    .optional(),
+});
+
+const technician = (): Actor => ({ api: false, member: TECHNICIAN });
+
+const refOf = (ref: unknown): number | undefined =>
+  typeof ref === 'object' && ref !== null ? (ref as { id?: number }).id : undefined;
+
+/** `_info` as ConnectWise stamps an edit made by someone other than the API member. */
+function stampedBy(record: Record<string, unknown>, member: { identifier: string }): void {
+  const info = record._info as Record<string, string> | undefined;
+  if (info) info.updatedBy = member.identifier;
+}
 
 /** 16 characters from [A-Za-z0-9], the look of CW's generated API keys. */
 function newKey(): string {
@@ -161,7 +183,115 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
     const body = z.record(z.string(), z.unknown()).parse(req.body);
     const record = { ...structuredClone(body), id };
     resolveRefs(store, collection, record);
-    res.json(store.save(collection, record));
+    const existed = store.get(collection, id) !== undefined;
+    const saved = store.save(collection, record);
+    // An MSP's edit in ConnectWise's screens: a technician's, so the callbacks fire.
+    if (collection === 'tickets') {
+      stampedBy(saved, TECHNICIAN);
+      store.callbacks.ticketChanged(saved, existed ? 'updated' : 'added', technician());
+    }
+    res.json(saved);
+  });
+
+  /** Deletes one stored record, as in ConnectWise's screens (a ticket's callbacks fire). */
+  r.delete('/state/:collection/:id', (req, res) => {
+    const name = String(req.params.collection);
+    if (!(COLLECTIONS as readonly string[]).includes(name)) {
+      res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
+      return;
+    }
+    const collection = name as CollectionName;
+    const id = z.coerce.number().int().positive().parse(req.params.id);
+    const record = store.get(collection, id);
+    if (!record) {
+      res.status(404).json({ error: `${collection} ${id} not found` });
+      return;
+    }
+    store.remove(collection, id);
+    if (collection === 'tickets') store.callbacks.ticketChanged(record, 'deleted', technician());
+    res.status(204).end();
+  });
+
+  /**
+   * A technician at work on a ticket in ConnectWise's screens: close (a closed status of its
+   * board, or `statusId`), reopen (the board's default open status, or `statusId`), reassign
+   * (`owner`: a member identifier) or set its priority (`priorityId`). The callbacks fire.
+   */
+  r.post('/technician/tickets/:id/:action', (req, res) => {
+    const id = z.coerce.number().int().positive().parse(req.params.id);
+    const action = z.enum(['close', 'reopen', 'reassign', 'prioritise']).parse(req.params.action);
+    const body = technicianBody.parse(req.body ?? {});
+    const ticket = store.get('tickets', id);
+    if (!ticket) {
+      res.status(404).json({ error: `ticket ${id} not found` });
+      return;
+    }
+    const member = body.member ?? TECHNICIAN;
+    const boardId = refOf(ticket.board);
+    const statuses = store.list('boardStatuses').filter((st) => refOf(st.board) === boardId);
+    const next = structuredClone(ticket);
+    if (action === 'close' || action === 'reopen') {
+      const closing = action === 'close';
+      const status =
+        body.statusId !== undefined
+          ? statuses.find((st) => st.id === body.statusId)
+          : (statuses.find(
+              (st) =>
+                st.closedStatus === closing &&
+                st.inactive !== true &&
+                (closing || st.defaultFlag === true),
+            ) ?? statuses.find((st) => st.closedStatus === closing && st.inactive !== true));
+      if (!status) {
+        res
+          .status(400)
+          .json({ error: `no ${closing ? 'closed' : 'open'} status on board ${boardId}` });
+        return;
+      }
+      next.status = { id: status.id };
+      next.closedFlag = status.closedStatus === true;
+      if (next.closedFlag) {
+        next.closedDate = cwDate();
+        next.closedBy = member.identifier;
+      } else {
+        delete next.closedDate;
+        delete next.closedBy;
+      }
+    } else if (action === 'reassign') {
+      if (!body.owner) {
+        res.status(400).json({ error: 'owner (a member identifier) is required' });
+        return;
+      }
+      next.owner = { identifier: body.owner, name: body.owner };
+    } else {
+      if (body.priorityId === undefined) {
+        res.status(400).json({ error: 'priorityId is required' });
+        return;
+      }
+      next.priority = { id: body.priorityId };
+    }
+    resolveRefs(store, 'tickets', next);
+    const saved = store.save('tickets', next);
+    stampedBy(saved, member);
+    store.callbacks.ticketChanged(saved, 'updated', { api: false, member });
+    res.json(saved);
+  });
+
+  /** The callbacks' deliveries so far, and the signing key's rotation and delivery faults. */
+  r.get('/callbacks/deliveries', async (_req, res) => {
+    await store.callbacks.settled();
+    res.json(store.callbacks.deliveries());
+  });
+  r.post('/callbacks/faults', (req, res) => {
+    const fault = deliveryFaultSchema.parse(req.body);
+    store.callbacks.addFault(fault);
+    res.status(201).json(fault);
+  });
+  r.delete('/callbacks/faults', (_req, res) => {
+    store.callbacks.clearFaults();
+    res.status(204).end();
+  });
+  r.post('/callbacks/rotate-key', (_req, res) => {
+    res.json({ keyId: store.callbacks.rotateKey() });
   });
 
   r.use(((err: unknown, _req, res, _next) => {

@@ -18,6 +18,7 @@ export const COLLECTIONS = [
   'notes',
   'hostedScreens',
   'hostedSetups',
+  'callbacks',
   'mySecurity',
   'customizeItems',
 ] as const;
@@ -213,6 +214,12 @@ export const RESOURCES: Record<CollectionName, ResourceDef> = {
     schema: 'ConnectWiseHostedSetup',
     label: 'Hosted Setup',
     resource: 'connectWiseHostedSetup',
+  },
+  callbacks: {
+    collection: 'callbacks',
+    schema: 'CallbackEntry',
+    label: 'Callback',
+    resource: 'callbackEntry',
   },
   mySecurity: {
     collection: 'mySecurity',

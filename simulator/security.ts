@@ -68,6 +68,8 @@ const AREAS: { prefix: string; line: string | null; customize?: string; inquireO
       customize: HOSTED_API_CUSTOMIZATION,
     },
     { prefix: '/system/connectWiseHostedScreens', line: 'System/TableSetup', inquireOnly: true },
+    // Callbacks are set up under System > Setup Tables (verify the exact role line).
+    { prefix: '/system/callbacks', line: 'System/TableSetup' },
     { prefix: '/system/', line: null },
   ];
 

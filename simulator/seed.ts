@@ -84,6 +84,7 @@ const collections = z.object({
     inquireLevel: level,
   }),
   customizeItems: records({ customizeIdentifier: z.string(), itemIdentifier: z.string() }),
+  callbacks: records({ url: z.string(), type: z.string(), level: z.string() }),
 } satisfies Record<CollectionName, unknown>);
 
 export const seedSchema = z.object({

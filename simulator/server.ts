@@ -187,6 +187,12 @@ export function createApp(opts: AppOptions = {}): { app: Express; sim: Simulator
   app.use('/:codebase/apis/3.0', codebaseGuard(sim.store), apiRouter(sim.store, opts));
   // ConnectWise's own screens, reduced to the one that shows hosted tabs.
   app.get('/company-screen/:companyId', companyScreen(sim.store));
+  // The signing key a callback's Metadata.key_url names (no auth, as receivers fetch it).
+  app.get('/callback-keys/:keyId', (req, res) => {
+    const key = sim.store.callbacks.signingKey(String(req.params.keyId));
+    if (!key) throw new CwError(404, 'NotFound', 'Callback key not found');
+    res.type('application/json').send(JSON.stringify({ signing_key: key }));
+  });
   app.use((req) => {
     throw new CwError(404, 'NotFound', `Cannot find resource ${req.path}`);
   });
@@ -209,6 +215,7 @@ export async function startSimulatorServer(
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  sim.store.callbacks.origin = origin;
   return {
     origin,
     admin: createAdminClient(origin),

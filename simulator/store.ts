@@ -1,3 +1,4 @@
+import { CallbackDispatcher } from './callbacks';
 import { cwDate } from './dates';
 import type { BodyFormat } from './edge';
 import { schema } from './openapi';
@@ -35,6 +36,8 @@ export class Store {
   codebase = '';
   /** How a request on a retired codebase is answered: CW-style JSON, or an IIS page (verify). */
   oldCodebaseBody: BodyFormat = 'json';
+  /** Registered callbacks' deliveries (simulator/callbacks.ts). */
+  readonly callbacks: CallbackDispatcher = new CallbackDispatcher(this);
 
   constructor(
     readonly seed: SimulatorSeed,
@@ -64,6 +67,7 @@ export class Store {
     this.clientIds = [...this.seed.credentials.clientIds];
     this.codebase = normaliseCodebase(this.initialCodebase);
     this.oldCodebaseBody = 'json';
+    this.callbacks.reset();
     this.highestIds.clear();
     this.data = new Map(COLLECTIONS.map((name) => [name, new Map<number, SimRecord>()]));
     for (const name of COLLECTIONS) {

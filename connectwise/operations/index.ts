@@ -9,3 +9,4 @@ export * from './tickets';
 export * from './hosted';
 export * from './project';
 export * from './by-ids';
+export * from './callbacks';

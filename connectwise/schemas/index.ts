@@ -5,3 +5,4 @@ export * from './agreement';
 export * from './catalog';
 export * from './service';
 export * from './hosted';
+export * from './callbacks';

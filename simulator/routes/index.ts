@@ -1,3 +1,4 @@
+import { callbackRoutes } from './callbacks';
 import { companyRoutes } from './companies';
 import { financeRoutes } from './finance';
 import { hostedRoutes } from './hosted';
@@ -17,5 +18,6 @@ export function routeTable(): RouteTable {
     ...serviceRoutes(),
     ...hostedRoutes(),
     ...systemRoutes(),
+    ...callbackRoutes(),
   };
 }

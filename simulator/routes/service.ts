@@ -136,6 +136,7 @@ export function serviceRoutes(): RouteTable {
         };
         const saved = saveTicket(ctx, rec);
         initialNotes(ctx.store, saved.id, body);
+        ctx.store.callbacks.ticketChanged(saved, 'added', { api: true, member: ctx.store.member });
         return { status: 201, body: render(saved) };
       },
     },
@@ -143,7 +144,12 @@ export function serviceRoutes(): RouteTable {
       'tickets',
       (ctx, patched, current) => {
         for (const t of TRANSIENT) delete patched[t];
-        return saveTicket(ctx, patched, current);
+        const saved = saveTicket(ctx, patched, current);
+        ctx.store.callbacks.ticketChanged(saved, 'updated', {
+          api: true,
+          member: ctx.store.member,
+        });
+        return saved;
       },
       [...POST_ONLY, ...DERIVED],
     ),

@@ -21,6 +21,7 @@ const SAMPLE: Record<string, Record<string, number>> = {
   '/service/tickets/{parentId}/notes': { parentId: 9002 },
   '/service/tickets/{parentId}/notes/count': { parentId: 9002 },
   '/system/connectwisehostedsetups/{id}': { id: 1 },
+  '/system/callbacks/{id}': { id: 1 },
 };
 
 function fill(template: string, params: Record<string, number> = {}): string {
@@ -53,7 +54,7 @@ describe('responses conform to openapi.trimmed.yaml', () => {
       .map((o) => `${o.method} ${o.template}`)
       .sort();
     expect(Object.keys(routeTable()).sort()).toEqual(spec);
-    expect(spec).toHaveLength(58);
+    expect(spec).toHaveLength(65);
   });
 
   it('every GET of the excerpt, with default paging', async () => {
@@ -138,6 +139,24 @@ describe('responses conform to openapi.trimmed.yaml', () => {
       { op: 'replace', path: 'disabledFlag', value: true },
     ]);
     await expectConforming('DELETE', '/system/connectwisehostedsetups/{id}', setup);
+    const cb = await expectConforming('POST', '/system/callbacks', '/system/callbacks', {
+      url: 'https://engine.example/connectwise/callbacks/t?recordId=',
+      objectId: 2,
+      type: 'ticket',
+      level: 'board',
+      isSelfSuppressedFlag: true,
+    });
+    const callback = `/system/callbacks/${(cb.body as { id: number }).id}`;
+    await expectConforming('PATCH', '/system/callbacks/{id}', callback, [
+      { op: 'replace', path: 'objectId', value: 3 },
+    ]);
+    await expectConforming('PUT', '/system/callbacks/{id}', callback, {
+      url: 'https://engine.example/connectwise/callbacks/t?recordId=',
+      objectId: 2,
+      type: 'ticket',
+      level: 'board',
+    });
+    await expectConforming('DELETE', '/system/callbacks/{id}', callback);
   });
 
   it('exercised every operation of the excerpt', () => {
