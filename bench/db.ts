@@ -341,6 +341,22 @@ const spreadRate = (url: string, token: string) =>
 const burstRate = (url: string, token: string) =>
   loadRun(url, token, 1, { connections: 20, overallRate: RATE, staggerMs: 0 });
 
+/**
+ * Waits until the machine's CPU is under 15% busy over two consecutive 3-second samples (at most
+ * 3 minutes): the measurements start on a quiet machine. Answers the seconds waited.
+ */
+async function quiet(): Promise<number> {
+  const started = performance.now();
+  let calm = 0;
+  while (calm < 2 && performance.now() - started < 180_000) {
+    const before = machineCpu();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const after = machineCpu();
+    calm = (after.busy - before.busy) / (after.total - before.total) < 0.15 ? calm + 1 : 0;
+  }
+  return (performance.now() - started) / 1000;
+}
+
 const pct = (share: number): string => `${(share * 100).toFixed(0)}%`;
 
 const loadNote = (f: LoadFigures): string =>
@@ -473,6 +489,7 @@ async function main(): Promise<void> {
         );
         // PostgreSQL's autovacuum analyzes the new rows within seconds (dev/postgres.ts).
         await new Promise((r) => setTimeout(r, backend === 'postgresql' ? 15_000 : 0));
+        console.log(`${backend}: quiet after ${(await quiet()).toFixed(0)} s`);
         const oneAlone = new Map<string, { p50: number; p99: number }>();
         for (const route of ROUTES) {
           const url = `${stack.apiUrl}${route.path(first)}`;
@@ -498,7 +515,8 @@ async function main(): Promise<void> {
           console.log(
             `${backend}: ${partners.length - 1} more partners seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`,
           );
-          await new Promise((r) => setTimeout(r, 20_000));
+          // PostgreSQL vacuums and analyses after the bulk insert: wait until the machine is quiet.
+          console.log(`${backend}: quiet after ${(await quiet()).toFixed(0)} s`);
           for (const route of ROUTES) {
             const url = `${stack.apiUrl}${route.path(first)}`;
             const a = await alone(url, first.token, ALONE_REQUESTS[backend]);
