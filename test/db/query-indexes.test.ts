@@ -761,6 +761,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
     NOW,
   );
   await r.ticketEvents.get(scope, 'event-1');
+  await r.ticketEvents.countOccurrences(scope, 'event-1', 2, NOW);
   const tickets = await r.ticketEvents.page(scope, {}, { limit: 2 });
   expect(tickets.next).not.toBeNull();
   await r.ticketEvents.page(scope, {}, { limit: 2, after: tickets.next! });
