@@ -5,6 +5,7 @@ import type { CwSettings } from '../services/cw-settings';
 import { createBillingActivities } from './billing';
 import { createConnectionActivities } from './connection';
 import { createSyncRunActivities } from './sync-runs';
+import { createTicketWatchActivities } from './ticket-watch';
 import { createTicketActivities } from './tickets';
 
 export interface ActivityDeps {
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   keyring: Keyring;
   cw: CwSettings;
   logger: Logger;
+  /** PUBLIC_BASE_URL: where ConnectWise calls the engine back; unset, tickets are only polled. */
+  publicBaseUrl?: string;
 }
 
 /** Every activity the worker registers; workflows import only this type. */
@@ -21,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createConnectionActivities(deps),
     ...createBillingActivities(deps),
     ...createTicketActivities(deps),
+    ...createTicketWatchActivities(deps),
   };
 }
 

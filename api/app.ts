@@ -1,7 +1,14 @@
 import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
+import { redactCallbackToken } from './connectwise-callbacks';
 import { withoutInstallToken } from './hosted/request-log';
+
+/** The callback URL's token is as secret as a password: logs show its place, not its value. */
+const withoutCallbackToken = <R extends { url?: string }>(req: R): R => {
+  if (req.url) req.url = redactCallbackToken(req.url);
+  return req;
+};
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter, type DependencyCheck } from './health';
 import { rejectMalformedPath, requireJsonBody } from './request-guards';
@@ -16,12 +23,14 @@ export interface AppDeps {
   codec?: Router;
   /** The ConnectWise hosted tab's pages (no bearer token), mounted at /hosted. */
   hosted?: Router;
+  /** ConnectWise's ticket callbacks (signed, raw body), mounted at /connectwise/callbacks. */
+  callbacks?: Router;
   /** The partner console (a browser app calling /v1), mounted at /console. */
   console?: Router;
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { logger, checks, v1, codec, hosted, console: consoleUi } = deps;
+  const { logger, checks, v1, codec, hosted, callbacks, console: consoleUi } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -31,12 +40,16 @@ export function createApp(deps: AppDeps): Express {
       logger,
       // Health probes every few seconds would drown the log.
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      serializers: { req: withoutInstallToken },
+      serializers: {
+        req: (req: { url?: string }) => withoutCallbackToken(withoutInstallToken(req)),
+      },
     }),
   );
   app.use(rejectMalformedPath);
   // Before the JSON parser: the codec takes larger bodies, with its own limit.
   if (codec) app.use('/codec', codec);
+  // Before the JSON parser too: the signature is over the body's exact bytes.
+  if (callbacks) app.use('/connectwise/callbacks', callbacks);
   app.use(requireJsonBody);
   // Large enough for the biggest documented bulk push (1000 products with 6000-character text).
   app.use(express.json({ limit: '8mb' }));

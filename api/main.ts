@@ -8,6 +8,8 @@ import { createApp } from './app';
 import { codecRouter } from './codec';
 import { consoleDistDir, consoleRouter } from './console';
 import { codecAuthorizer } from './codec-auth';
+import { TicketWatchClient } from '../services/tickets/watch-client';
+import { callbackRouter } from './connectwise-callbacks';
 import { hostedRouter } from './hosted/connectwise-tab';
 import { createV1Router } from './v1';
 
@@ -26,6 +28,12 @@ async function main(): Promise<void> {
     ],
     v1: createV1Router({ config, temporal, repos, keyring, logger }),
     hosted: hostedRouter({ repos, config }),
+    callbacks: callbackRouter({
+      repos,
+      watch: new TicketWatchClient(temporal, config),
+      logger,
+      allowPrivateHosts: config.CW_ALLOW_PRIVATE_HOSTS,
+    }),
     console: consoleRouter({
       distDir: consoleDistDir(),
       frameableCustomerPages: config.NODE_ENV !== 'production',

@@ -156,7 +156,7 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe(
-      "The engine's address as browsers reach it (e.g. https://cw-engine.example.com): the ConnectWise hosted tab opens `<this>/hosted/connectwise`, and its origin is the tab's origin; unset = the hosted tab cannot be installed.",
+      "The engine's address as browsers and ConnectWise reach it (e.g. https://cw-engine.example.com): the ConnectWise hosted tab opens `<this>/hosted/connectwise` (its origin is the tab's origin) and ConnectWise calls back `<this>/connectwise/callbacks/…` when a ticket changes; unset = the hosted tab cannot be installed and tickets are followed by polling only.",
     ),
   VENDOR_CONSOLE_CUSTOMER_URL: z
     .url({ protocol: /^https?$/ })

@@ -7,12 +7,14 @@ import { billingChangeModel } from './models/billing-change';
 import { billingResultModel } from './models/billing-result';
 import { billingSnapshotModel } from './models/billing-snapshot';
 import { companyMappingModel } from './models/company-mapping';
+import { callbackTokenModel } from './models/callback-token';
 import { hostedTabTokenModel } from './models/hosted-tab-token';
 import { integrationModel } from './models/integration';
 import { integrationTenantModel } from './models/integration-tenant';
 import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
 import { ticketEventModel } from './models/ticket-event';
+import { ticketHistoryModel } from './models/ticket-history';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { ApiTokenRepository } from './repositories/api-tokens';
 import { BillingApprovalRepository } from './repositories/billing-approvals';
@@ -21,11 +23,13 @@ import { BillingChangeRepository } from './repositories/billing-changes';
 import { BillingResultRepository } from './repositories/billing-results';
 import { BillingSnapshotRepository } from './repositories/billing-snapshots';
 import { CompanyMappingRepository } from './repositories/company-mappings';
+import { CallbackTokenRepository } from './repositories/callback-tokens';
 import { HostedTabTokenRepository } from './repositories/hosted-tab-tokens';
 import { IntegrationRepository } from './repositories/integrations';
 import { ProductMappingRepository } from './repositories/product-mappings';
 import { SyncRunRepository } from './repositories/sync-runs';
 import { TicketEventRepository } from './repositories/ticket-events';
+import { TicketHistoryRepository } from './repositories/ticket-history';
 import { VendorRepository } from './repositories/vendor';
 
 export { connectDatabase, pingDatabase } from './connection';
@@ -75,7 +79,9 @@ export interface Repositories {
   billingResults: BillingResultRepository;
   billingSnapshots: BillingSnapshotRepository;
   ticketEvents: TicketEventRepository;
+  ticketHistory: TicketHistoryRepository;
   hostedTabTokens: HostedTabTokenRepository;
+  callbackTokens: CallbackTokenRepository;
 }
 
 /** Settings of the repositories themselves; absent ones take the config schema's defaults. */
@@ -102,7 +108,9 @@ export async function createRepositories(
     billingResults: billingResultModel(conn),
     billingSnapshots: billingSnapshotModel(conn),
     ticketEvents: ticketEventModel(conn),
+    ticketHistory: ticketHistoryModel(conn),
     hostedTabTokens: hostedTabTokenModel(conn),
+    callbackTokens: callbackTokenModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const billingChanges = new BillingChangeRepository(
@@ -132,6 +140,8 @@ export async function createRepositories(
     billingResults,
     billingSnapshots,
     ticketEvents: new TicketEventRepository(models.ticketEvents),
+    ticketHistory: new TicketHistoryRepository(models.ticketHistory),
     hostedTabTokens: new HostedTabTokenRepository(models.hostedTabTokens),
+    callbackTokens: new CallbackTokenRepository(models.callbackTokens),
   };
 }

@@ -1,4 +1,5 @@
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
+import type { TicketWatchClient } from './tickets/watch-client';
 import type { TenantChangeRecord } from '../db/repositories/integrations';
 import { decideTenantChange, type TenantChangeChoice, type TenantDecision } from '../domain/tenant';
 import type { Keyring } from '../security';
@@ -18,6 +19,8 @@ export interface IntegrationServiceDeps {
   connectionTests: Pick<ConnectionTestClient, 'run'>;
   /** Held ticket events go as soon as the integration is active again. */
   tickets?: Pick<TicketClient, 'wakeAll'>;
+  /** A validation re-checks the ticket callback (workflows/ticket-watch.ts). */
+  watch?: Pick<TicketWatchClient, 'settingsChanged'>;
 }
 
 /**
@@ -163,6 +166,10 @@ export class IntegrationService {
     if (!updated) throw changedMeanwhile();
     if (record?.action === 'reset') await this.leaveOldTenant(updated);
     if (current.state === 'credentials_invalid') await this.wakeTickets(updated.id);
+    if (updated.ticketSettings?.enabled === true)
+      await this.deps.watch
+        ?.settingsChanged({ partnerId, integrationId: updated.id })
+        .catch(() => undefined);
     return updated;
   }
 

@@ -6,12 +6,15 @@ import type { LifecycleClient } from '../temporal/lifecycle-client';
 import type { SettingsChange } from '../workflows/messages';
 import { notFound } from './errors';
 import type { TicketClient } from './tickets/ticket-client';
+import type { TicketWatchClient } from './tickets/watch-client';
 
 export interface IntegrationSettingsDeps {
   repos: Pick<Repositories, 'integrations' | 'companyMappings' | 'productMappings'>;
   lifecycle: Pick<LifecycleClient, 'settingsChanged'>;
   /** Held ticket events go as soon as new ticket settings are saved. */
   tickets?: Pick<TicketClient, 'wakeAll'>;
+  /** The ticket watch registers (or moves, or removes) the ConnectWise callback. */
+  watch?: Pick<TicketWatchClient, 'settingsChanged'>;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -43,6 +46,7 @@ export class IntegrationSettingsService {
       ...unset,
     ]);
     if (!saved) throw notFound('ConnectWise integration');
+    if (field === 'ticketSettings') await this.watchTickets(partnerId, integrationId);
     await this.notify(integrationId, CHANGE_OF[field]);
     return saved;
   }
@@ -66,6 +70,18 @@ export class IntegrationSettingsService {
     await productMappings.save(partnerId, integrationId, change.save);
     await productMappings.remove(partnerId, integrationId, change.remove);
     await this.notify(integrationId, 'product_mappings');
+  }
+
+  /** The callback follows the ticket settings; saved either way (the watch checks it again when told). */
+  private async watchTickets(partnerId: string, integrationId: string): Promise<void> {
+    try {
+      await this.deps.watch?.settingsChanged({ partnerId, integrationId });
+    } catch (err) {
+      this.deps.logger.warn(
+        { integrationId, err: err instanceof Error ? err.message : String(err) },
+        'the ticket watch could not be told of new ticket settings',
+      );
+    }
   }
 
   /** The settings are saved either way: a workflow that cannot be told reads them at its next run. */

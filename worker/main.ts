@@ -24,7 +24,13 @@ async function main(): Promise<void> {
   const keyring = keyringFromConfig(config);
   const workers = await createWorkers({
     config,
-    deps: { repos, keyring, cw: config, logger },
+    deps: {
+      repos,
+      keyring,
+      cw: config,
+      logger,
+      ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+    },
     keyring,
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
   });

@@ -4,3 +4,4 @@ export { testConnectionWorkflow } from './test-connection';
 export { billingRunWorkflow } from './billing-run';
 export { billingPreviewWorkflow } from './billing-preview';
 export { ticketWorkflow } from './ticket';
+export { ticketWatchWorkflow } from './ticket-watch';

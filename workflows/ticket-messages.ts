@@ -18,6 +18,22 @@ export const eventResolvedSignal = defineSignal<[EventResolved]>('eventResolved'
 /** The integration may be able to create tickets again (resumed, revalidated, settings saved). */
 export const ticketWakeSignal = defineSignal('wake');
 
+/** The event's ticket changed in ConnectWise (workflows/ticket-watch.ts read it back). */
+export type TicketChanged = { ticketId: number } & (
+  { kind: 'closed' | 'reopened'; by: string | null; at: string | null } | { kind: 'deleted' }
+);
+export const ticketChangedSignal = defineSignal<[TicketChanged]>('ticketChanged');
+
+/** To an integration's ticket watch: a callback named these tickets. */
+export interface TicketsChanged {
+  ticketIds: number[];
+  /** ConnectWise's MessageId: a delivery seen before is dropped. */
+  messageId?: string;
+}
+export const ticketsChangedSignal = defineSignal<[TicketsChanged]>('ticketsChanged');
+/** To an integration's ticket watch: ticket settings saved or validated; check the callback. */
+export const watchSettingsSignal = defineSignal('watchSettings');
+
 export interface TicketProgress {
   state: TicketState;
   reason?: string;

@@ -12,6 +12,7 @@ import type { StepResult, TicketTimes } from '../domain/tickets/steps';
 import {
   eventOccurredSignal,
   eventResolvedSignal,
+  ticketChangedSignal,
   ticketProgressQuery,
   ticketWakeSignal,
   type EventResolved,
@@ -65,6 +66,8 @@ export interface TicketCarried {
   resolvedAt?: string;
   /** Occurrences counted after the resolve and not recorded yet. */
   countedLate: number;
+  /** The ticket was deleted in ConnectWise: the next occurrence is a new ticket. */
+  deleted?: boolean;
   closedAt?: number;
   times: TicketTimes;
   /** The reason last recorded for a held step, so each reason is recorded once. */
@@ -129,6 +132,31 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   });
   setHandler(ticketWakeSignal, () => {
     woken = true;
+  });
+  // What a technician did in ConnectWise (workflows/ticket-watch.ts read it back).
+  setHandler(ticketChangedSignal, (change) => {
+    if (change.ticketId !== s.ticketId) return;
+    if (change.kind === 'deleted') {
+      s.deleted = true;
+      s.phase = 'closed';
+      s.closedAt ??= Date.now();
+      state = 'deleted_in_connectwise';
+    } else if (change.kind === 'closed') {
+      // Our own close is under way or done: nothing a technician did.
+      if (s.phase !== 'open' || s.resolve || s.inFlight?.kind === 'close') return;
+      s.phase = 'closed';
+      s.closedAt = Date.now();
+      s.resolvedAt = change.at ?? new Date().toISOString();
+      // Repeats not noted yet happened before the close: counted, not a reason to reopen.
+      s.countedLate += s.pending?.count ?? 0;
+      s.pending = null;
+      state = 'closed_in_connectwise';
+    } else if (s.phase === 'closed' && !s.deleted && s.inFlight === undefined) {
+      s.phase = 'open';
+      s.resolvedAt = undefined;
+      s.lastNoteAt = Date.now();
+      state = 'open';
+    }
   });
   setHandler(ticketProgressQuery, () => ({
     state,
@@ -314,18 +342,20 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return await finishInFlight();
   }
 
-  /** Repeats become one note per window, until the event is resolved. */
+  /** Repeats become one note per window, until the event is resolved (or closed in ConnectWise). */
   async function whileOpen(): Promise<Ended | undefined> {
-    while (!s.resolve) {
-      await condition(() => s.resolve !== undefined || s.pending !== null || tooLong());
+    const open = () => s.phase === 'open' && !s.resolve;
+    while (open()) {
+      await condition(() => !open() || s.pending !== null || tooLong());
       await maybeContinue();
       const due = s.lastNoteAt + s.times.noteWindowMinutes * 60_000;
       // Each report is a signal in the history: a storm inside one window continues as new
       // (the batch and the window's start are carried), it never outgrows the history.
-      while (!s.resolve && Date.now() < due) {
-        await condition(() => s.resolve !== undefined || tooLong(), due - Date.now());
+      while (open() && Date.now() < due) {
+        await condition(() => !open() || tooLong(), due - Date.now());
         await maybeContinue();
       }
+      if (!open()) break;
       const noted = s.pending ? await writeNote() : undefined;
       if (noted) return noted;
       await maybeContinue();
@@ -346,11 +376,18 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return closed ? closed.end : 'resolved';
   }
 
-  /** An occurrence within the reopen window reopens the ticket; true when it did. */
+  /**
+   * An occurrence within the reopen window reopens the ticket (as does a technician, in
+   * ConnectWise); true when it is open again.
+   */
   async function reopenWithinWindow(): Promise<boolean> {
     const until = s.closedAt! + s.times.reopenWindowHours * HOUR_MS;
-    if (Date.now() >= until) return false;
-    if (!(await condition(() => s.pending !== null, until - Date.now()))) return false;
+    const reopened = () => s.phase === 'open';
+    if (Date.now() >= until || s.deleted) return reopened();
+    const any = () => s.pending !== null || reopened() || s.deleted === true;
+    if (!(await condition(any, until - Date.now()))) return false;
+    if (reopened()) return true;
+    if (s.deleted) return false;
     await maybeContinue();
     s.inFlight = { kind: 'reopen', seq: ++s.noteSeq, at: s.pending!.first };
     s.pending = afterFirst(s.pending);
@@ -373,6 +410,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     s.ticketId = undefined;
     s.resolvedAt = undefined;
     s.closedAt = undefined;
+    s.deleted = undefined;
     state = 'pending';
   }
 
@@ -403,15 +441,21 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (s.phase === 'open') {
       const stopped = await whileOpen();
       if (stopped) return await finish(stopped.end);
-      const closed = await close();
-      if (closed !== 'resolved') return await finish(closed);
-      state = 'resolved';
+      // Still open: resolved by the vendor (a technician's close moved it to closed already).
+      if (s.phase === 'open') {
+        const closed = await close();
+        if (closed !== 'resolved') return await finish(closed);
+        state = 'resolved';
+      }
     }
     if (await reopenWithinWindow()) {
       state = 'open';
       continue;
     }
-    if (state === 'resolved' && s.pending) {
+    // Occurrences after the close (ours or a technician's), or after a delete: a new ticket.
+    // (`state` is read through a widened alias: signal handlers change it while this waits.)
+    const now = state as TicketState;
+    if (s.pending && (now === 'resolved' || now === 'closed_in_connectwise' || s.deleted)) {
       nextTicket();
       continue;
     }

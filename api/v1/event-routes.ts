@@ -54,7 +54,7 @@ const acceptance = z.object({
 
 export interface EventRouteDeps {
   events: EventService;
-  repos: Pick<Repositories, 'ticketEvents'>;
+  repos: Pick<Repositories, 'ticketEvents' | 'ticketHistory'>;
   integrations: Pick<IntegrationService, 'live'>;
   temporalUi: TemporalUi;
   now: () => Date;
@@ -122,6 +122,56 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
         404: { description: 'No integration, or no such event', schema: errorBody },
       },
       handler: async ({ params }) => ({ body: await viewOf(params.partnerId, params.key) }),
+    }),
+    route({
+      method: 'get',
+      auth: 'partner',
+      path: `${base}/events/:key/history`,
+      summary:
+        "What happened to the event's tickets in ConnectWise (closed, reopened, changed, deleted), newest first, a page at a time",
+      tags: TAGS,
+      params: keyParams,
+      query: z.object({ pageSize, cursor: changeCursor }),
+      responses: {
+        200: {
+          description: 'One page of the history',
+          schema: z.object({
+            history: z.array(
+              z.object({
+                generation: z.number().int(),
+                ticketId: z.number().int(),
+                at: z.string(),
+                kind: z.enum(['closed', 'reopened', 'changed', 'deleted']),
+                detail: z.string(),
+              }),
+            ),
+            nextCursor: nextCursorView,
+          }),
+        },
+        404: { description: 'No integration, or no such event', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const { partnerId, key } = params;
+        const integration = await integrations.live(partnerId);
+        const scope = { partnerId, integrationId: integration.id };
+        if (!(await repos.ticketEvents.get(scope, key))) throw notFound(`event ${key}`);
+        const page = await repos.ticketHistory.page(scope, key, {
+          after: query.cursor,
+          limit: query.pageSize ?? DEFAULT_PAGE_SIZE,
+        });
+        return {
+          body: {
+            history: page.items.map((h) => ({
+              generation: h.generation,
+              ticketId: h.ticketId,
+              at: h.at.toISOString(),
+              kind: h.kind,
+              detail: h.detail,
+            })),
+            nextCursor: nextCursorOf(page.next),
+          },
+        };
+      },
     }),
     route({
       method: 'get',

@@ -33,6 +33,7 @@ import { hostedTabRoutes } from './hosted-tab-routes';
 import { HostedTabService } from '../../services/hosted-tab';
 import { EventService } from '../../services/tickets/events';
 import { TicketClient } from '../../services/tickets/ticket-client';
+import { TicketWatchClient } from '../../services/tickets/watch-client';
 
 export interface V1Deps {
   config: Config;
@@ -54,17 +55,20 @@ export function createV1Router(deps: V1Deps): Router {
   const lifecycle = new LifecycleClient(temporal, config);
   const connectionTests = new ConnectionTestClient(temporal, config);
   const tickets = new TicketClient(temporal, config);
+  const watch = new TicketWatchClient(temporal, config);
   const integrations = new IntegrationService({
     repos,
     keyring,
     lifecycle,
     connectionTests,
     tickets,
+    watch,
   });
   const settings = new IntegrationSettingsService({
     repos,
     lifecycle,
     tickets,
+    watch,
     logger: deps.logger,
   });
   const events = new EventService({ repos, integrations, tickets });

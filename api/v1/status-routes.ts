@@ -32,6 +32,12 @@ export function statusRoutes(lifecycle: LifecycleClient, integrations: Integrati
               .describe(
                 'Why ConnectWise refused tickets under the saved ticket settings (a board or status deleted or moved): events are held until the ticket settings are saved again',
               ),
+            ticketCallbackProblem: z
+              .string()
+              .nullable()
+              .describe(
+                'Why ConnectWise cannot call the engine back for tickets (no PUBLIC_BASE_URL, or the API member may not manage callbacks): tickets are then followed by polling alone',
+              ),
             lastValidation: connectionReportView.nullable(),
             workflow: workflowStatusView.nullable(),
             workflowProblem: z.enum(['not_running', 'unavailable']).nullable(),
@@ -54,6 +60,7 @@ export function statusRoutes(lifecycle: LifecycleClient, integrations: Integrati
             state: integration.state,
             stateReason: integration.stateReason ?? null,
             ticketSettingsProblem: integration.ticketSettingsProblem ?? null,
+            ticketCallbackProblem: integration.ticketCallbackProblem ?? null,
             lastValidation: integration.lastValidation ?? null,
             workflow: typeof workflow === 'string' ? null : workflow,
             workflowProblem: typeof workflow === 'string' ? workflow : null,

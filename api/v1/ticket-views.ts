@@ -13,7 +13,7 @@ export const ticketEventView = z.object({
   state: z
     .enum(TICKET_STATES)
     .describe(
-      'pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (a technician closed it first), skipped, failed, expired',
+      'pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (closed in ConnectWise by someone else: see connectWise.closedBy), deleted_in_connectwise, skipped, failed, expired',
     ),
   reason: z.string().nullable().describe('Why it is skipped, failed, expired, or held'),
   ticketId: z.number().int().nullable().describe('The ConnectWise ticket'),
@@ -28,6 +28,21 @@ export const ticketEventView = z.object({
   lastSeen: z.string(),
   resolvedAt: z.string().nullable(),
   updatedAt: z.string(),
+  connectWise: z
+    .object({
+      status: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
+      priority: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
+      owner: z.object({ identifier: z.string(), name: z.string().nullable() }).nullable(),
+      closed: z.boolean(),
+      closedBy: z.string().nullable(),
+      closedAt: z.string().nullable(),
+      updatedAt: z.string().nullable(),
+      updatedBy: z.string().nullable(),
+    })
+    .nullable()
+    .describe(
+      'The ticket as ConnectWise last showed it (read back after a callback or the poll); null until then',
+    ),
   temporalUiUrl: z
     .string()
     .nullable()
@@ -54,5 +69,6 @@ export const toTicketEventView = (
   lastSeen: r.lastSeen.toISOString(),
   resolvedAt: r.resolvedAt?.toISOString() ?? null,
   updatedAt: r.updatedAt.toISOString(),
+  connectWise: r.connectWise,
   temporalUiUrl: temporalUiWorkflowLink(ui, ticketWorkflowId(integrationId, r.key)),
 });

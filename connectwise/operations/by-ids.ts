@@ -6,6 +6,7 @@ import { agreementSchema, type Agreement } from '../schemas/agreement';
 import { catalogItemSchema, type CatalogItem } from '../schemas/catalog';
 import { fieldsOf } from '../schemas/common';
 import { companySchema, type Company } from '../schemas/company';
+import { ticketStateReadSchema, type TicketStateRead } from '../schemas/service';
 
 /**
  * Ids per request: a list condition travels in the URL, and on-premise IIS servers refuse long
@@ -69,3 +70,11 @@ export const catalogItemsById = (
   options?: RequestOptions,
 ): Promise<Map<number, CatalogItem>> =>
   byIds(client, '/procurement/catalog', catalogItemSchema, ids, options);
+
+/** The tickets with these ids, as the engine reads them back (a deleted one is simply absent). */
+export const ticketsById = (
+  client: ConnectWiseClient,
+  ids: readonly number[],
+  options?: ByIdsOptions,
+): Promise<Map<number, TicketStateRead>> =>
+  byIds(client, '/service/tickets', ticketStateReadSchema, ids, options);

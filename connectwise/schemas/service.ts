@@ -70,6 +70,26 @@ export const ticketSchema = z.looseObject({
 });
 export type Ticket = z.infer<typeof ticketSchema>;
 
+/** What the engine reads back of its tickets: where they stand and who last changed them. */
+export const ticketStateReadSchema = z.looseObject({
+  id,
+  board: reference.optional(),
+  status: reference.optional(),
+  priority: reference.optional(),
+  owner: z
+    .looseObject({ id: z.number().int().optional(), identifier: z.string(), name: optionalString })
+    .nullable()
+    .optional(),
+  closedFlag: nullableBool,
+  closedDate: optionalString,
+  closedBy: optionalString,
+  _info: z
+    .looseObject({ lastUpdated: optionalString, updatedBy: optionalString })
+    .nullable()
+    .optional(),
+});
+export type TicketStateRead = z.infer<typeof ticketStateReadSchema>;
+
 export const serviceNoteSchema = z.looseObject({
   id,
   ticketId: id.nullable().optional(),

@@ -17,5 +17,6 @@ export const TICKET_POLICY_DEFAULTS = {
   noteWindowMinutes: 15,
   reopenWindowHours: 0,
   maxEventAgeHours: 168,
+  pollMinutes: 15,
   processNotifications: false,
 } as const;

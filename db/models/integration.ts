@@ -47,6 +47,7 @@ const ticketSettingsSchema = new Schema(
     priorityBySeverity: { type: priorityBySeveritySchema },
     processNotifications: { type: Boolean },
     noteWindowMinutes: { type: Number },
+    pollMinutes: { type: Number },
     reopenWindowHours: { type: Number },
     maxEventAgeHours: { type: Number },
   },
@@ -118,6 +119,8 @@ const integrationSchema = new Schema(
      * deleted or moved): which setting and why. Tickets are held until the settings are saved again.
      */
     ticketSettingsProblem: { type: String },
+    /** Why ConnectWise cannot call the engine back for tickets (polling alone follows them). */
+    ticketCallbackProblem: { type: String },
     billingSettings: { type: billingSettingsSchema },
     /** Each change of ConnectWise tenant (domain/tenant.ts), newest last; bounded. */
     tenantChanges: { type: [Schema.Types.Mixed], default: [] },

@@ -39,6 +39,8 @@ const ticketEventSchema = new Schema(
     lastSeen: { type: Date, required: true },
     notes: { type: Number, default: 0 },
     resolvedAt: { type: Date, default: null },
+    /** The ticket as ConnectWise last showed it (domain/tickets/connectwise-state.ts), once read back. */
+    connectWise: { type: Schema.Types.Mixed, default: null },
     updatedAt: { type: Date, required: true },
     /** lastSeen and _id, the order the list is paged in (db/page.ts). */
     pageKey: { type: String, required: true },
@@ -49,6 +51,8 @@ const ticketEventSchema = new Schema(
 ticketEventSchema.index({ partnerId: 1, integrationId: 1, pageKey: -1 });
 ticketEventSchema.index({ partnerId: 1, integrationId: 1, state: 1, pageKey: -1 });
 ticketEventSchema.index({ partnerId: 1, integrationId: 1, customerId: 1, pageKey: -1 });
+// A callback names a ticket: its event.
+ticketEventSchema.index({ partnerId: 1, integrationId: 1, ticketId: 1 });
 
 export type TicketEventDoc = InferSchemaType<typeof ticketEventSchema>;
 export type TicketEventModel = Model<TicketEventDoc>;

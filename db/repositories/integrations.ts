@@ -19,6 +19,7 @@ export interface TicketSettings {
   priorityBySeverity?: Partial<Record<Severity, number>>;
   processNotifications?: boolean;
   noteWindowMinutes?: number;
+  pollMinutes?: number;
   reopenWindowHours?: number;
   maxEventAgeHours?: number;
 }
@@ -64,6 +65,8 @@ export interface IntegrationRecord {
   ticketSettings?: TicketSettings;
   /** Why ConnectWise refused tickets under the saved ticket settings; cleared when they are saved. */
   ticketSettingsProblem?: string;
+  /** Why ConnectWise cannot call the engine back for tickets (services/tickets/callback-registration.ts). */
+  ticketCallbackProblem?: string;
   billingSettings?: BillingSettings;
   tenantChanges: TenantChangeRecord[];
   /** How many times a reset moved the integration to another tenant (domain/tenant.ts). */
@@ -117,6 +120,7 @@ const toRecord = (
   lastValidation: doc.lastValidation,
   ticketSettings: (doc.ticketSettings as TicketSettings | null | undefined) ?? undefined,
   ticketSettingsProblem: doc.ticketSettingsProblem ?? undefined,
+  ticketCallbackProblem: doc.ticketCallbackProblem ?? undefined,
   billingSettings: (doc.billingSettings as BillingSettings | null | undefined) ?? undefined,
   tenantChanges: (doc.tenantChanges as TenantChangeRecord[] | undefined) ?? [],
   tenantEpoch: doc.tenantEpoch ?? 0,

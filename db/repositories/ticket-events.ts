@@ -1,3 +1,4 @@
+import type { TicketInConnectWise } from '../../domain/tickets/connectwise-state';
 import type { SecurityEvent, TicketState } from '../../domain/tickets/event';
 import type { Severity } from '../../domain/tickets/settings';
 import type { TicketEventDoc, TicketEventModel } from '../models/ticket-event';
@@ -30,6 +31,8 @@ export interface TicketEventRecord {
   beganBy: string | null;
   /** A step may have asked ConnectWise for this generation's ticket (db/models/ticket-event.ts). */
   createTried: boolean;
+  /** The ticket as ConnectWise last showed it; null until read back. */
+  connectWise: TicketInConnectWise | null;
 }
 
 /** What an event's workflow records (any subset, written in one update). */
@@ -75,7 +78,11 @@ const toRecord = (d: TicketEventDoc): TicketEventRecord => ({
   updatedAt: d.updatedAt,
   beganBy: d.beganBy ?? null,
   createTried: d.createTried === true,
+  connectWise: (d.connectWise as TicketInConnectWise | null | undefined) ?? null,
 });
+
+/** States in which an event's ticket is open in ConnectWise as far as the engine knows. */
+const TICKET_OPEN = ['open', 'pending', 'failed'];
 
 const detailsOf = (scope: Scope, event: SecurityEvent) => ({
   partnerId: scope.partnerId,
@@ -144,6 +151,41 @@ export class TicketEventRepository {
         )
         .exec(),
     );
+  }
+
+  /** The events whose current ticket is one of these (a callback named them). */
+  async findByTicketIds(scope: Scope, ticketIds: readonly number[]): Promise<TicketEventRecord[]> {
+    if (ticketIds.length === 0) return [];
+    const docs = await this.model
+      .find({ ...scope, ticketId: { $in: [...new Set(ticketIds)] } })
+      .lean()
+      .exec();
+    return docs.map(toRecord);
+  }
+
+  /** The events whose ticket is open in ConnectWise as far as the engine knows (the poll's). */
+  async withOpenTickets(scope: Scope): Promise<TicketEventRecord[]> {
+    const docs = await this.model
+      .find({ ...scope, state: { $in: TICKET_OPEN }, ticketId: { $ne: null } })
+      .lean()
+      .exec();
+    return docs.map(toRecord);
+  }
+
+  /**
+   * What a read of the ticket in ConnectWise showed (services/tickets/watch.ts), written only
+   * while the row still names that ticket (a new ticket made meanwhile is left alone).
+   */
+  async recordConnectWise(
+    scope: Scope,
+    key: string,
+    ticketId: number,
+    update: { connectWise: TicketInConnectWise | null; state?: TicketState; reason?: string },
+    now = new Date(),
+  ): Promise<void> {
+    await this.model
+      .updateOne({ _id: idOf(scope, key), ticketId }, { $set: { ...update, updatedAt: now } })
+      .exec();
   }
 
   /** Counts occurrences that change nothing else (reported again after the event was resolved). */

@@ -31,6 +31,7 @@ export const TICKET_STATES = [
   'open',
   'resolved',
   'closed_in_connectwise',
+  'deleted_in_connectwise',
   'skipped',
   'failed',
   'expired',

@@ -27,12 +27,15 @@ export interface TicketPolicy {
   reopenWindowHours: number;
   /** Events held longer than this while no ticket can be created are recorded as expired. */
   maxEventAgeHours: number;
+  /** The backstop: open tickets read again this often, whatever callbacks said. */
+  pollMinutes: number;
 }
 
 export const TICKET_DEFAULTS = {
   noteWindowMinutes: 15,
   reopenWindowHours: 0,
   maxEventAgeHours: 168,
+  pollMinutes: 15,
   processNotifications: false,
 } as const;
 
@@ -68,6 +71,7 @@ export function ticketPolicyOf(settings: TicketSettings | null | undefined): Tic
     noteWindowMinutes: numberOr(s?.noteWindowMinutes, TICKET_DEFAULTS.noteWindowMinutes),
     reopenWindowHours: numberOr(s?.reopenWindowHours, TICKET_DEFAULTS.reopenWindowHours),
     maxEventAgeHours: numberOr(s?.maxEventAgeHours, TICKET_DEFAULTS.maxEventAgeHours),
+    pollMinutes: numberOr(s?.pollMinutes, TICKET_DEFAULTS.pollMinutes),
   };
   for (const key of TICKET_IDS) {
     const id: unknown = s?.[key];

@@ -3,7 +3,11 @@ import type { SecurityEvent, TicketState } from '../../domain/tickets/event';
 import type { TicketRepos } from './context';
 
 /** A ticket this run's predecessor finished: the next one is a new ticket (a new externalXRef). */
-const FINISHED = new Set<TicketState>(['resolved', 'closed_in_connectwise']);
+const FINISHED = new Set<TicketState>([
+  'resolved',
+  'closed_in_connectwise',
+  'deleted_in_connectwise',
+]);
 
 export interface BeginInput {
   partnerId: string;

@@ -39,5 +39,5 @@ export function ticketContextOf(
 
 export type TicketRepos = Pick<
   Repositories,
-  'integrations' | 'companyMappings' | 'vendor' | 'ticketEvents'
+  'integrations' | 'companyMappings' | 'vendor' | 'ticketEvents' | 'ticketHistory'
 >;

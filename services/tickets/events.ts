@@ -12,7 +12,13 @@ export type Acceptance =
   | { key: string; accepted: false; error: string };
 
 /** States after which a resolve has nothing left to do (a failed event may still have a ticket). */
-const SETTLED = new Set(['resolved', 'closed_in_connectwise', 'skipped', 'expired']);
+const SETTLED = new Set([
+  'resolved',
+  'closed_in_connectwise',
+  'deleted_in_connectwise',
+  'skipped',
+  'expired',
+]);
 const settled = (row: TicketEventRecord): boolean =>
   SETTLED.has(row.state) || (row.state === 'failed' && row.ticketId === null);
 

@@ -34,20 +34,38 @@ const pendingApprovals = async (): Promise<Approval[]> => {
 };
 
 /** Until the run a settings save queued is over (its writes are not the test's). */
-async function quiet(): Promise<void> {
+/**
+ * Waits until the lifecycle has taken in the billing settings saved since `since` (its status names
+ * the change) and no run is going on or queued: the runs setUp's saves queue have come and gone.
+ */
+async function quiet(since: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const status = await request(suite.engine.app).get(cw('/status')).set(p1());
-    if (!status.body.workflow?.currentRun && !status.body.workflow?.queuedRun) return;
+    const workflow = status.body.workflow as
+      | {
+          currentRun: unknown;
+          pendingRequests: number;
+          lastSettingsChange: { what: string; changedAt: string } | null;
+        }
+      | null
+      | undefined;
+    // setUp saves the billing settings last (the mappings before them queue a run of their own).
+    const last = workflow?.lastSettingsChange;
+    const seen = last?.what === 'billing_settings' && last.changedAt >= since;
+    if (workflow && seen && !workflow.currentRun && workflow.pendingRequests === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error('the lifecycle never went quiet after the settings change');
 }
 
 test('a preview writes nothing; apply by its planHash writes exactly it, candidates still held; a changed plan is 409 with the new one', async () => {
   // Approval mode first, so the run the settings save queues writes nothing; then automatic.
+  let since = new Date().toISOString();
   await setUp({ apply: 'approve' });
-  await quiet();
+  await quiet(since);
+  since = new Date().toISOString();
   await setUp();
-  await quiet();
+  await quiet(since);
   const held300 = (await pendingApprovals()).find((a) => a.agreementId === 300);
   expect(held300?.reasons.join()).toMatch(/does not own/);
   await suite.fx.sim.admin.journal.clear();
@@ -99,8 +117,9 @@ test('a preview writes nothing; apply by its planHash writes exactly it, candida
 });
 
 test('approval mode: each agreement is its own pending approval; rejected, it stays unwritten; approved with a candidate adopted, exactly that is written', async () => {
+  const since = new Date().toISOString();
   await setUp({ apply: 'approve' });
-  await quiet();
+  await quiet(since);
   const setAcme = (quantity: number) =>
     put('/v1/partners/p1/customers/c-acme/usage', {
       usage: [

@@ -16,8 +16,9 @@ export interface Customer {
 export async function startSetupStack(
   label: string,
   env: NodeJS.ProcessEnv = {},
+  options: { listen?: boolean } = {},
 ): Promise<SetupStack> {
-  const [engine, fx] = await Promise.all([startEngine(label, env), startTestSimulator()]);
+  const [engine, fx] = await Promise.all([startEngine(label, env, options), startTestSimulator()]);
   return { engine, fx };
 }
 
@@ -36,6 +37,7 @@ export function useSetupStack(
   customers: Customer[] = [],
   /** Extra engine configuration (test/support/engine.ts). */
   env: NodeJS.ProcessEnv = {},
+  options: { listen?: boolean } = {},
 ): SetupSuite {
   let stack: SetupStack | undefined;
   let integrationId: string | undefined;
@@ -44,7 +46,7 @@ export function useSetupStack(
     return { ...stack, integrationId };
   };
   beforeAll(async () => {
-    stack = await startSetupStack(label, env);
+    stack = await startSetupStack(label, env, options);
     integrationId = await createIntegration(stack, 'p1');
     if (customers.length > 0) await pushCustomers(stack, 'p1', customers);
   }, 120_000);

@@ -785,6 +785,31 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   await r.hostedTabTokens.add(tabToken('sel-3'));
   await r.hostedTabTokens.removeAll(P, I);
 
+  // Ticket callbacks: their tokens, the events a callback names, the poll, the history.
+  const cbToken = (selector: string) => ({
+    selector,
+    partnerId: P,
+    integrationId: I,
+    verifierHash: `hash-${selector}`,
+  });
+  await r.callbackTokens.add(cbToken('cb-1'));
+  await r.callbackTokens.add(cbToken('cb-2'));
+  await r.callbackTokens.find('cb-1');
+  await r.callbackTokens.forIntegration(P, I);
+  await r.callbackTokens.removeOthers(P, I, ['cb-2']);
+  await r.ticketEvents.findByTicketIds(scope, [9001, 9002]);
+  await r.ticketEvents.withOpenTickets(scope);
+  await r.ticketEvents.recordConnectWise(scope, 'event-1', 9001, { connectWise: null }, NOW);
+  await r.ticketHistory.add(scope, {
+    key: 'event-1',
+    generation: 1,
+    ticketId: 9001,
+    at: NOW,
+    kind: 'closed',
+    detail: 'closed by tmorris',
+  });
+  await r.ticketHistory.page(scope, 'event-1', { limit: 10 });
+
   // A change of tenant clears the mappings; deleting the integration frees its slot.
   await r.companyMappings.clear(P, I);
   await r.productMappings.clear(P, I);

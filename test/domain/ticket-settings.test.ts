@@ -11,6 +11,7 @@ test('never set: disabled, no ids, every default', () => {
     noteWindowMinutes: 15,
     reopenWindowHours: 0,
     maxEventAgeHours: 168,
+    pollMinutes: 15,
   };
   expect(ticketPolicyOf(undefined)).toStrictEqual(none);
   expect(ticketPolicyOf(null)).toStrictEqual(none);
@@ -18,6 +19,7 @@ test('never set: disabled, no ids, every default', () => {
     noteWindowMinutes: 15,
     reopenWindowHours: 0,
     maxEventAgeHours: 168,
+    pollMinutes: 15,
     processNotifications: false,
   });
 });
@@ -40,6 +42,7 @@ test('stored values win over the defaults, zero and false included', () => {
     noteWindowMinutes: 60,
     reopenWindowHours: 24,
     maxEventAgeHours: 2160,
+    pollMinutes: 5,
   };
   expect(ticketPolicyOf(stored)).toStrictEqual(stored);
   const off = ticketPolicyOf({ enabled: false, processNotifications: false, reopenWindowHours: 0 });

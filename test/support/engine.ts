@@ -4,7 +4,11 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { callbackRouter } from '../../api/connectwise-callbacks';
 import { hostedRouter } from '../../api/hosted/connectwise-tab';
+import { TicketWatchClient } from '../../services/tickets/watch-client';
 import { loadConfig, type Config } from '../../config';
 import { pingDatabase } from '../../db';
 import type { Keyring } from '../../security';
@@ -19,6 +23,8 @@ import { shared } from './shared-env';
 
 export interface Engine {
   app: Express;
+  /** Where the app listens, when started with `listen` (ConnectWise's callbacks reach it there). */
+  url?: string;
   db: TestDatabase;
   config: Config;
   client: Client;
@@ -37,7 +43,16 @@ export interface Engine {
  * FerretDB, workers with the real activities, and the API app. A test that needs a Temporal
  * server of its own (e.g. to stop it) starts one itself.
  */
-export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): Promise<Engine> {
+export async function startEngine(
+  label: string,
+  env: NodeJS.ProcessEnv = {},
+  options: { listen?: boolean } = {},
+): Promise<Engine> {
+  // Listening first: the engine's public address (PUBLIC_BASE_URL) is this server's.
+  const server = options.listen ? createServer() : undefined;
+  if (server) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : undefined;
+  if (url) env = { PUBLIC_BASE_URL: url, ...env };
   const taskQueue = `tq-${label}-${randomBytes(4).toString('hex')}`;
   const [address, workflowBundlePath] = await Promise.all([
     shared('temporal'),
@@ -67,7 +82,13 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     connection: nativeConnection,
     keyring,
     workflowBundlePath,
-    deps: { repos: db.repos, keyring, cw: config, logger },
+    deps: {
+      repos: db.repos,
+      keyring,
+      cw: config,
+      logger,
+      ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+    },
   });
   const workerRun = workers.run();
   const app = createApp({
@@ -86,7 +107,14 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
       strictResponses: true,
     }),
     hosted: hostedRouter({ repos: db.repos, config }),
+    callbacks: callbackRouter({
+      repos: db.repos,
+      watch: new TicketWatchClient(client, config),
+      logger,
+      allowPrivateHosts: true,
+    }),
   });
+  server?.on('request', app);
   const partnerToken = async (partnerId: string) =>
     (await db.repos.tokens.create({ kind: 'partner', partnerId, name: `test ${partnerId}` })).token;
   const tokens = {
@@ -103,7 +131,12 @@ export async function startEngine(label: string, env: NodeJS.ProcessEnv = {}): P
     workflowsQuery: `TaskQueue IN ("${config.TEMPORAL_TASK_QUEUE}", "${config.TEMPORAL_INTERACTIVE_TASK_QUEUE}")`,
     logLines: lines,
     tokens,
+    ...(url ? { url } : {}),
     stop: async () => {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       workers.shutdown();
       await workerRun;
       await Promise.all([db.close(), connection.close(), nativeConnection.close()]);

@@ -2694,6 +2694,8 @@ export interface paths {
                             stateReason: string | null;
                             /** @description Why ConnectWise refused tickets under the saved ticket settings (a board or status deleted or moved): events are held until the ticket settings are saved again */
                             ticketSettingsProblem: string | null;
+                            /** @description Why ConnectWise cannot call the engine back for tickets (no PUBLIC_BASE_URL, or the API member may not manage callbacks): tickets are then followed by polling alone */
+                            ticketCallbackProblem: string | null;
                             lastValidation: {
                                 ok: boolean;
                                 testedAt: string;
@@ -3559,10 +3561,10 @@ export interface paths {
                             /** @enum {string} */
                             severity: "low" | "medium" | "high" | "critical";
                             /**
-                             * @description pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (a technician closed it first), skipped, failed, expired
+                             * @description pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (closed in ConnectWise by someone else: see connectWise.closedBy), deleted_in_connectwise, skipped, failed, expired
                              * @enum {string}
                              */
-                            state: "pending" | "open" | "resolved" | "closed_in_connectwise" | "skipped" | "failed" | "expired";
+                            state: "pending" | "open" | "resolved" | "closed_in_connectwise" | "deleted_in_connectwise" | "skipped" | "failed" | "expired";
                             /** @description Why it is skipped, failed, expired, or held */
                             reason: string | null;
                             /** @description The ConnectWise ticket */
@@ -3579,6 +3581,26 @@ export interface paths {
                             lastSeen: string;
                             resolvedAt: string | null;
                             updatedAt: string;
+                            /** @description The ticket as ConnectWise last showed it (read back after a callback or the poll); null until then */
+                            connectWise: {
+                                status: {
+                                    id: number;
+                                    name: string | null;
+                                } | null;
+                                priority: {
+                                    id: number;
+                                    name: string | null;
+                                } | null;
+                                owner: {
+                                    identifier: string;
+                                    name: string | null;
+                                } | null;
+                                closed: boolean;
+                                closedBy: string | null;
+                                closedAt: string | null;
+                                updatedAt: string | null;
+                                updatedBy: string | null;
+                            } | null;
                             /** @description The event's workflow in the Temporal UI; null when TEMPORAL_UI_URL is unset */
                             temporalUiUrl: string | null;
                         };
@@ -3715,10 +3737,10 @@ export interface paths {
                             /** @enum {string} */
                             severity: "low" | "medium" | "high" | "critical";
                             /**
-                             * @description pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (a technician closed it first), skipped, failed, expired
+                             * @description pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (closed in ConnectWise by someone else: see connectWise.closedBy), deleted_in_connectwise, skipped, failed, expired
                              * @enum {string}
                              */
-                            state: "pending" | "open" | "resolved" | "closed_in_connectwise" | "skipped" | "failed" | "expired";
+                            state: "pending" | "open" | "resolved" | "closed_in_connectwise" | "deleted_in_connectwise" | "skipped" | "failed" | "expired";
                             /** @description Why it is skipped, failed, expired, or held */
                             reason: string | null;
                             /** @description The ConnectWise ticket */
@@ -3735,8 +3757,155 @@ export interface paths {
                             lastSeen: string;
                             resolvedAt: string | null;
                             updatedAt: string;
+                            /** @description The ticket as ConnectWise last showed it (read back after a callback or the poll); null until then */
+                            connectWise: {
+                                status: {
+                                    id: number;
+                                    name: string | null;
+                                } | null;
+                                priority: {
+                                    id: number;
+                                    name: string | null;
+                                } | null;
+                                owner: {
+                                    identifier: string;
+                                    name: string | null;
+                                } | null;
+                                closed: boolean;
+                                closedBy: string | null;
+                                closedAt: string | null;
+                                updatedAt: string | null;
+                                updatedBy: string | null;
+                            } | null;
                             /** @description The event's workflow in the Temporal UI; null when TEMPORAL_UI_URL is unset */
                             temporalUiUrl: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; each refused field is named */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No token, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No integration, or no such event */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description A service the engine needs (database, Temporal) is unavailable; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{partnerId}/connectwise/events/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What happened to the event's tickets in ConnectWise (closed, reopened, changed, deleted), newest first, a page at a time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Rows per page, 1 to 200 (default 50) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    partnerId: string;
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of the history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            history: {
+                                generation: number;
+                                ticketId: number;
+                                at: string;
+                                /** @enum {string} */
+                                kind: "closed" | "reopened" | "changed" | "deleted";
+                                detail: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3833,7 +4002,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    state?: "pending" | "open" | "resolved" | "closed_in_connectwise" | "skipped" | "failed" | "expired";
+                    state?: "pending" | "open" | "resolved" | "closed_in_connectwise" | "deleted_in_connectwise" | "skipped" | "failed" | "expired";
                     customerId?: string;
                     /** @description Rows per page, 1 to 200 (default 50) */
                     pageSize?: number;
@@ -3862,10 +4031,10 @@ export interface paths {
                                 /** @enum {string} */
                                 severity: "low" | "medium" | "high" | "critical";
                                 /**
-                                 * @description pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (a technician closed it first), skipped, failed, expired
+                                 * @description pending (not created yet, or held: see reason), open, resolved, closed_in_connectwise (closed in ConnectWise by someone else: see connectWise.closedBy), deleted_in_connectwise, skipped, failed, expired
                                  * @enum {string}
                                  */
-                                state: "pending" | "open" | "resolved" | "closed_in_connectwise" | "skipped" | "failed" | "expired";
+                                state: "pending" | "open" | "resolved" | "closed_in_connectwise" | "deleted_in_connectwise" | "skipped" | "failed" | "expired";
                                 /** @description Why it is skipped, failed, expired, or held */
                                 reason: string | null;
                                 /** @description The ConnectWise ticket */
@@ -3882,6 +4051,26 @@ export interface paths {
                                 lastSeen: string;
                                 resolvedAt: string | null;
                                 updatedAt: string;
+                                /** @description The ticket as ConnectWise last showed it (read back after a callback or the poll); null until then */
+                                connectWise: {
+                                    status: {
+                                        id: number;
+                                        name: string | null;
+                                    } | null;
+                                    priority: {
+                                        id: number;
+                                        name: string | null;
+                                    } | null;
+                                    owner: {
+                                        identifier: string;
+                                        name: string | null;
+                                    } | null;
+                                    closed: boolean;
+                                    closedBy: string | null;
+                                    closedAt: string | null;
+                                    updatedAt: string | null;
+                                    updatedBy: string | null;
+                                } | null;
                                 /** @description The event's workflow in the Temporal UI; null when TEMPORAL_UI_URL is unset */
                                 temporalUiUrl: string | null;
                             }[];

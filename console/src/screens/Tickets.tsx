@@ -41,6 +41,7 @@ const STATES: Array<{ value: TicketState; label: string }> = [
   { value: 'open', label: 'Open' },
   { value: 'resolved', label: 'Resolved' },
   { value: 'closed_in_connectwise', label: 'Closed in ConnectWise' },
+  { value: 'deleted_in_connectwise', label: 'Deleted in ConnectWise' },
   { value: 'skipped', label: 'Skipped' },
   { value: 'failed', label: 'Failed' },
   { value: 'expired', label: 'Expired' },
@@ -50,6 +51,7 @@ const STATE_BADGE: Record<TicketState, string> = {
   open: 'badge-ok',
   resolved: 'badge-muted',
   closed_in_connectwise: 'badge-muted',
+  deleted_in_connectwise: 'badge-warn',
   skipped: 'badge-muted',
   failed: 'badge-bad',
   expired: 'badge-bad',
@@ -430,6 +432,19 @@ function TicketList() {
   );
 }
 
+/** The ticket as ConnectWise last showed it: status, owner, priority, and who closed it. */
+function ConnectWiseState({ ticket: t }: { ticket: Ticket }) {
+  const cw = t.connectWise;
+  if (!cw) return null;
+  const parts = [
+    cw.status?.name ? `Status: ${cw.status.name}` : null,
+    cw.owner ? `Owner: ${cw.owner.name ?? cw.owner.identifier}` : null,
+    cw.priority?.name ? `Priority: ${cw.priority.name}` : null,
+    cw.closed && cw.closedBy ? `Closed by ${cw.closedBy}` : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length > 0 ? <p className="hint">{parts.join(' · ')}</p> : null;
+}
+
 function TicketRow({ ticket: t }: { ticket: Ticket }) {
   const label = STATES.find((s) => s.value === t.state)?.label ?? t.state;
   return (
@@ -444,6 +459,7 @@ function TicketRow({ ticket: t }: { ticket: Ticket }) {
       <td>
         <span className={`badge ${STATE_BADGE[t.state]}`}>{label}</span>
         {t.reason ? <p className="hint">{t.reason}</p> : null}
+        <ConnectWiseState ticket={t} />
       </td>
       <td>{t.ticketId == null ? '—' : `#${t.ticketId}`}</td>
       <td>{t.occurrences}</td>

@@ -1,0 +1,93 @@
+import type { WatchResult } from '../domain/tickets/connectwise-state';
+import { ticketPolicyOf } from '../domain/tickets/settings';
+import {
+  syncTicketCallback,
+  type CallbackRegistration,
+} from '../services/tickets/callback-registration';
+import { applyTicketChanges, pollTicketChanges } from '../services/tickets/watch';
+import { toActivityFailure } from './failures';
+import type { ActivityDeps } from './index';
+import { liveIntegration, withConnectWise } from './with-connectwise';
+
+type Scope = { partnerId: string; integrationId: string };
+
+const asTemporalFailures =
+  <A extends unknown[], R>(step: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    try {
+      return await step(...args);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };
+
+/**
+ * The steps of an integration's ticket watch (workflows/ticket-watch.ts): the callback's
+ * registration, a callback's tickets read, and the backstop poll. Each reads the integration
+ * afresh; one that cannot work now (paused, keys rejected) reads nothing and says so.
+ */
+export function createTicketWatchActivities(deps: ActivityDeps) {
+  const { repos } = deps;
+  const watch = {
+    repos,
+    withClient: <T>(
+      integration: Parameters<typeof withConnectWise>[1],
+      step: Parameters<typeof withConnectWise<T>>[2],
+    ) => withConnectWise(deps, integration, step),
+  };
+  const idle = (enabled: boolean, pollMinutes: number): WatchResult => ({
+    enabled,
+    pollMinutes,
+    read: 0,
+    changed: 0,
+    signals: [],
+  });
+  return {
+    /** Keeps the callback as the ticket settings say; `enabled` false: the watch ends. */
+    registerTicketCallback: asTemporalFailures(
+      async (
+        scope: Scope,
+      ): Promise<{
+        gone?: true;
+        enabled: boolean;
+        pollMinutes: number;
+        registration?: CallbackRegistration;
+      }> => {
+        const integration = await liveIntegration(repos, scope);
+        const policy = ticketPolicyOf(integration.ticketSettings);
+        const working = integration.state === 'active';
+        if (policy.enabled && !working) return { enabled: true, pollMinutes: policy.pollMinutes };
+        if (!working) return { enabled: false, pollMinutes: policy.pollMinutes };
+        const registration = await withConnectWise(deps, integration, (client, signal) =>
+          syncTicketCallback({ repos, publicBaseUrl: deps.publicBaseUrl }, client, integration, {
+            signal,
+          }),
+        );
+        if (registration.problem) {
+          await repos.integrations.update(scope.partnerId, scope.integrationId, {
+            ticketCallbackProblem: registration.problem,
+          });
+        } else {
+          await repos.integrations.update(scope.partnerId, scope.integrationId, {}, [
+            'ticketCallbackProblem',
+          ]);
+        }
+        return { enabled: policy.enabled, pollMinutes: policy.pollMinutes, registration };
+      },
+    ),
+    applyTicketChanges: asTemporalFailures(
+      async (input: Scope & { ticketIds: number[] }): Promise<WatchResult> => {
+        const integration = await liveIntegration(repos, input);
+        const policy = ticketPolicyOf(integration.ticketSettings);
+        if (integration.state !== 'active') return idle(policy.enabled, policy.pollMinutes);
+        return await applyTicketChanges(watch, integration, input.ticketIds);
+      },
+    ),
+    pollTicketChanges: asTemporalFailures(async (scope: Scope): Promise<WatchResult> => {
+      const integration = await liveIntegration(repos, scope);
+      const policy = ticketPolicyOf(integration.ticketSettings);
+      if (integration.state !== 'active') return idle(policy.enabled, policy.pollMinutes);
+      return await pollTicketChanges(watch, integration);
+    }),
+  };
+}

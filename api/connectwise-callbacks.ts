@@ -1,0 +1,120 @@
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../config/logger';
+import {
+  callbackSignatureMatches,
+  fetchSigningKey,
+  SigningKeyCache,
+  SigningKeyError,
+} from '../connectwise/callback-signature';
+import type { Repositories } from '../db';
+import { connectWiseOriginsOf } from '../services/connectwise-origins';
+import type { TicketWatchClient } from '../services/tickets/watch-client';
+import { parseHostedToken, verifierMatches } from '../security/hosted-token';
+
+export interface CallbackRouterDeps {
+  repos: Pick<Repositories, 'callbackTokens' | 'integrations'>;
+  watch: Pick<TicketWatchClient, 'changed'>;
+  logger: Pick<Logger, 'warn'>;
+  /** CW_ALLOW_PRIVATE_HOSTS: key URLs on private addresses (local stacks and tests). */
+  allowPrivateHosts: boolean;
+  keys?: SigningKeyCache;
+}
+
+/** What the engine reads of a delivery; anything else in it is ignored. */
+const deliverySchema = z.looseObject({
+  MessageId: z.string().min(1).max(200).optional(),
+  Action: z.string().max(40).optional(),
+  Type: z.string().max(40).optional(),
+  ID: z.coerce.number().int().positive(),
+  Metadata: z.looseObject({ key_url: z.string().min(1).max(2000) }),
+});
+
+/** Message ids seen lately in this process: a duplicate answers at once, without Temporal. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max = 10_000) {}
+  /** True the first time. */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value!);
+    return true;
+  }
+}
+
+/** The path's token as logs may show it. */
+export const redactCallbackToken = (url: string): string =>
+  url.replace(/(\/connectwise\/callbacks\/)[^/?]+/, '$1\u2026');
+
+/**
+ * `POST /connectwise/callbacks/<token>?recordId=<id>`: ConnectWise saying a ticket on the watched
+ * board changed. No bearer token: the token in the path names the integration (its verifier
+ * compared in constant time) and the body must carry ConnectWise's signature, checked with the
+ * key its `key_url` serves, fetched only from the integration's own ConnectWise origin. The
+ * change goes to the integration's ticket watch (Temporal), which reads the ticket itself: the
+ * answer is 204 within milliseconds and no ConnectWise API call is made here. A body that is not
+ * one is 400, an unknown token 404, a bad signature 401 (all logged without the token).
+ */
+export function callbackRouter(deps: CallbackRouterDeps): Router {
+  const keys = deps.keys ?? new SigningKeyCache();
+  const recent = new RecentIds();
+  const router = Router();
+  router.post(
+    '/:token',
+    express.raw({ type: () => true, limit: '256kb' }),
+    async (req: Request, res: Response) => {
+      const refuse = (status: number, reason: string) => {
+        deps.logger.warn({ status, reason }, 'ConnectWise callback refused');
+        res.status(status).json({ error: reason });
+      };
+      const parts = parseHostedToken(String(req.params.token));
+      const stored = parts && (await deps.repos.callbackTokens.find(parts.selector));
+      if (!parts || !stored || !verifierMatches(parts.verifier, stored.verifierHash))
+        return refuse(404, 'unknown callback');
+      const integration = await deps.repos.integrations.get(stored.partnerId, stored.integrationId);
+      if (!integration || integration.state === 'deleted') return refuse(404, 'unknown callback');
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let delivery: z.infer<typeof deliverySchema>;
+      try {
+        delivery = deliverySchema.parse(JSON.parse(raw.toString('utf8')));
+      } catch {
+        return refuse(400, 'not a ConnectWise callback');
+      }
+      const keyUrl = delivery.Metadata.key_url;
+      const fetchKey = () =>
+        fetchSigningKey(keyUrl, {
+          allowedOrigins: connectWiseOriginsOf(integration),
+          allowPrivateHosts: deps.allowPrivateHosts,
+        });
+      const signature = req.get('x-content-signature');
+      let verified: boolean;
+      try {
+        verified = callbackSignatureMatches(raw, signature, await keys.get(keyUrl, fetchKey));
+        if (!verified && keys.stale(keyUrl)) {
+          // The key may have rotated under the same URL: once, fetch it again.
+          keys.forget(keyUrl);
+          verified = callbackSignatureMatches(raw, signature, await keys.get(keyUrl, fetchKey));
+        }
+      } catch (err) {
+        if (err instanceof SigningKeyError)
+          return refuse(401, `signing key refused: ${err.message}`);
+        throw err;
+      }
+      if (!verified) return refuse(401, 'signature does not match');
+      if (delivery.MessageId !== undefined && !recent.add(delivery.MessageId)) {
+        res.status(204).end();
+        return;
+      }
+      await deps.watch.changed(
+        { partnerId: integration.partnerId, integrationId: integration.id },
+        {
+          ticketIds: [delivery.ID],
+          ...(delivery.MessageId !== undefined ? { messageId: delivery.MessageId } : {}),
+        },
+      );
+      res.status(204).end();
+    },
+  );
+  return router;
+}

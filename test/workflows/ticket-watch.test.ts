@@ -1,0 +1,122 @@
+import type { TicketSettings } from '../../db';
+import type { SecurityEvent } from '../../domain/tickets/event';
+import { sealPrivateKey } from '../../services/integration-client';
+import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
+import { TicketWatchClient } from '../../services/tickets/watch-client';
+import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
+import { ticketWatchWorkflowId } from '../../workflows/ticket-watch';
+import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
+
+/**
+ * The backstop: with no callback (here the engine has no public address, as when callbacks are
+ * lost), the ticket watch's poll finds what a technician did within the poll period, and the
+ * event's workflow follows the reopen rules from there. On the time-skipping server with the real
+ * activities, FerretDB and the simulator.
+ */
+const MINUTE = 60_000;
+const PARTNER = 'p-ticket-watch';
+let engine: TimeSkippingEngine;
+let integrationId: string;
+let tickets: TicketClient;
+let watch: TicketWatchClient;
+
+const settings: TicketSettings = {
+  enabled: true,
+  boardId: 2,
+  sourceId: 4,
+  initialStatusId: 201,
+  closingStatusId: 203,
+  reopenWindowHours: 24,
+};
+
+beforeAll(async () => {
+  engine = await startTimeSkippingEngine('ticket-watch');
+  const { db, fx, keyring, client, taskQueue } = engine;
+  const { privateKey, ...creds } = fx.credentials;
+  ({ id: integrationId } = await db.repos.integrations.create({
+    ...creds,
+    partnerId: PARTNER,
+    sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
+  }));
+  await db.repos.integrations.update(PARTNER, integrationId, { ticketSettings: settings });
+  await db.repos.vendor.upsertCustomers(PARTNER, [{ customerId: 'c-acme', name: 'Acme Corp' }]);
+  await db.repos.companyMappings.save(PARTNER, integrationId, [
+    { customerId: 'c-acme', companyId: 250 },
+  ]);
+  tickets = new TicketClient(client, { TEMPORAL_TASK_QUEUE: taskQueue });
+  watch = new TicketWatchClient(client, { TEMPORAL_TASK_QUEUE: taskQueue });
+}, 120_000);
+afterAll(() => engine?.stop());
+
+const ids = () => ({ partnerId: PARTNER, integrationId });
+
+async function event(key: string): Promise<SecurityEvent> {
+  return {
+    key,
+    customerId: 'c-acme',
+    title: 'Malware download blocked',
+    severity: 'medium',
+    description: 'A download matched a malware signature.',
+    occurredAt: new Date(await engine.env.currentTimeMs()).toISOString(),
+  };
+}
+
+const handleOf = (key: string) =>
+  engine.client.workflow.getHandle(ticketWorkflowId(integrationId, key));
+
+async function until(key: string, done: (p: TicketProgress) => boolean) {
+  for (let i = 0; i < 300; i++) {
+    const progress = await handleOf(key).query(ticketProgressQuery);
+    if (done(progress)) return progress;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`event ${key} never got there`);
+}
+
+async function rowUntil(key: string, state: string) {
+  for (let i = 0; i < 300; i++) {
+    const row = await engine.db.repos.ticketEvents.get(ids(), key);
+    if (row?.state === state) return row;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the row of ${key} never became ${state}`);
+}
+
+test('the poll finds a technician close, delete and reassignment; the reopen rules follow', async () => {
+  await tickets.occurred(ids(), await event('polled'));
+  const { ticketId } = await until('polled', (p) => p.state === 'open');
+  await watch.settingsChanged(ids());
+  const integration = async () => engine.db.repos.integrations.get(PARTNER, integrationId);
+  for (let i = 0; i < 100 && !(await integration())?.ticketCallbackProblem; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  expect((await integration())?.ticketCallbackProblem).toMatch(/PUBLIC_BASE_URL is not set/);
+
+  await engine.fx.sim.admin.technician.reassign(ticketId!, 'jsmith');
+  await engine.fx.sim.admin.technician.close(ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  const closed = await rowUntil('polled', 'closed_in_connectwise');
+  expect(closed.connectWise).toMatchObject({
+    closed: true,
+    closedBy: 'tmorris',
+    owner: { identifier: 'jsmith' },
+  });
+  await until('polled', (p) => p.state === 'closed_in_connectwise');
+
+  // Within the reopen window, the next occurrence reopens the same ticket.
+  await tickets.occurred(ids(), await event('polled'));
+  await until('polled', (p) => p.state === 'open');
+  const reopened = (await engine.fx.sim.admin.state.tickets()).find((t) => t.id === ticketId);
+  expect(reopened).toMatchObject({ status: { id: 201 } });
+
+  await engine.fx.sim.admin.state.remove('tickets', ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  await rowUntil('polled', 'deleted_in_connectwise');
+  expect(await handleOf('polled').result()).toBe('deleted_in_connectwise');
+
+  // Ticket integration off: the watch removes its callback (none here) and ends.
+  await engine.db.repos.integrations.update(PARTNER, integrationId, {
+    ticketSettings: { ...settings, enabled: false },
+  });
+  await watch.settingsChanged(ids());
+  await engine.client.workflow.getHandle(ticketWatchWorkflowId(integrationId)).result();
+}, 90_000);
