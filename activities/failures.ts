@@ -52,3 +52,18 @@ export function toActivityFailure(err: unknown): Error {
       : {}),
   });
 }
+
+/**
+ * An activity whose every error goes through toActivityFailure: errors outside the ConnectWise
+ * calls (the database's, above all) reach the workflow as types it can tell apart, so a database
+ * that does not answer holds a step rather than failing it.
+ */
+export const asTemporalFailures =
+  <A extends unknown[], R>(step: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    try {
+      return await step(...args);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };

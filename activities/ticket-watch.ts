@@ -5,21 +5,11 @@ import {
   type CallbackRegistration,
 } from '../services/tickets/callback-registration';
 import { applyTicketChanges, pollTicketChanges } from '../services/tickets/watch';
-import { toActivityFailure } from './failures';
+import { asTemporalFailures } from './failures';
 import type { ActivityDeps } from './index';
 import { liveIntegration, withConnectWise } from './with-connectwise';
 
 type Scope = { partnerId: string; integrationId: string };
-
-const asTemporalFailures =
-  <A extends unknown[], R>(step: (...args: A) => Promise<R>) =>
-  async (...args: A): Promise<R> => {
-    try {
-      return await step(...args);
-    } catch (err) {
-      throw toActivityFailure(err);
-    }
-  };
 
 /**
  * The steps of an integration's ticket watch (workflows/ticket-watch.ts): the callback's

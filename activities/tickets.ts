@@ -16,23 +16,9 @@ import {
 } from '../services/tickets/follow-up';
 import { ticketContextOf } from '../services/tickets/context';
 import { openEventTicket, type WithClient } from '../services/tickets/open';
-import { toActivityFailure } from './failures';
+import { asTemporalFailures } from './failures';
 import type { ActivityDeps } from './index';
 import { liveIntegration, withConnectWise } from './with-connectwise';
-
-/**
- * Errors outside the ConnectWise calls (the database's, above all) as the workflow can tell them
- * apart: a database that does not answer is a reason to hold the step, not to fail the event.
- */
-const asTemporalFailures =
-  <A extends unknown[], R>(step: (...args: A) => Promise<R>) =>
-  async (...args: A): Promise<R> => {
-    try {
-      return await step(...args);
-    } catch (err) {
-      throw toActivityFailure(err);
-    }
-  };
 
 /**
  * The steps of an event's ticket workflow (workflows/ticket.ts). Each reads the integration

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { discardLines } from '../../dev/managed';
 import { startFerretDb, type FerretDb } from '../../dev/processes';
 import { connectDatabase, createRepositories } from '../../db';
-import type { SecurityEvent } from '../../domain/tickets/event';
-import { sealPrivateKey } from '../../services/integration-client';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
-import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
+import type { TicketProgress } from '../../workflows/ticket-messages';
 import type { TestDatabase } from '../support/db';
 import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
+import { progressUntil, securityEvent, ticketIntegration, ticketSettings } from './ticket-support';
 
 /**
  * The engine's database down for a while (FerretDB and its PostgreSQL stopped, then started
@@ -35,28 +34,11 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cw-db-outage-'));
   ferret = await startFerretDb({ dataDir, log: discardLines, ephemeral: true, database: 'outage' });
   engine = await startTimeSkippingEngine('db-outage', undefined, await ownDatabase(ferret.uri));
-  const { db, fx, keyring } = engine;
-  const { privateKey, ...creds } = fx.credentials;
-  ({ id: integrationId } = await db.repos.integrations.create({
-    ...creds,
-    partnerId: PARTNER,
-    sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
-  }));
-  await db.repos.integrations.update(PARTNER, integrationId, {
-    ticketSettings: {
-      enabled: true,
-      boardId: 2,
-      sourceId: 4,
-      initialStatusId: 201,
-      closingStatusId: 203,
-      noteWindowMinutes: 15,
-      reopenWindowHours: 0,
-    },
-  });
-  await db.repos.vendor.upsertCustomers(PARTNER, [{ customerId: 'c-acme', name: 'Acme Corp' }]);
-  await db.repos.companyMappings.save(PARTNER, integrationId, [
-    { customerId: 'c-acme', companyId: 250 },
-  ]);
+  integrationId = await ticketIntegration(
+    engine,
+    PARTNER,
+    ticketSettings({ noteWindowMinutes: 15, reopenWindowHours: 0 }),
+  );
   tickets = new TicketClient(engine.client, { TEMPORAL_TASK_QUEUE: engine.taskQueue });
 }, 120_000);
 afterAll(async () => {
@@ -67,28 +49,11 @@ afterAll(async () => {
 
 const ids = () => ({ partnerId: PARTNER, integrationId });
 
-async function event(key: string): Promise<SecurityEvent> {
-  return {
-    key,
-    customerId: 'c-acme',
-    title: 'Malware download blocked',
-    severity: 'medium',
-    description: 'A download matched a malware signature.',
-    occurredAt: new Date(await engine.env.currentTimeMs()).toISOString(),
-  };
-}
-
+const event = (key: string) => securityEvent(engine, key);
 const handleOf = (key: string) =>
   engine.client.workflow.getHandle(ticketWorkflowId(integrationId, key));
-
-async function until(key: string, done: (p: TicketProgress) => boolean, tries = 600) {
-  for (let i = 0; i < tries; i++) {
-    const progress = await handleOf(key).query(ticketProgressQuery);
-    if (done(progress)) return progress;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`event ${key} never got there`);
-}
+const until = (key: string, done: (p: TicketProgress) => boolean) =>
+  progressUntil(engine, integrationId, key, done, 600);
 
 test('steps wait while the database is down; tickets are made and closed once it is back', async () => {
   await tickets.occurred(ids(), await event('before'));

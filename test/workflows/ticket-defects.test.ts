@@ -1,11 +1,10 @@
 import type { Activities } from '../../activities';
 import type { TicketSettings } from '../../db';
-import type { SecurityEvent } from '../../domain/tickets/event';
 import { externalXRefOf } from '../../domain/tickets/text';
-import { sealPrivateKey } from '../../services/integration-client';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
 import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
 import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
+import { progressUntil, securityEvent, ticketIntegration, ticketSettings } from './ticket-support';
 
 /**
  * Timing and outage cases that lost or stranded an event (issue 18, found by review), each on the
@@ -20,16 +19,8 @@ let tickets: TicketClient;
 /** Runs right after a close step returned, before the workflow sees its answer. */
 let afterClose: (() => Promise<void>) | undefined;
 
-const settings = (over: Partial<TicketSettings> = {}): TicketSettings => ({
-  enabled: true,
-  boardId: 2,
-  sourceId: 4,
-  initialStatusId: 201,
-  closingStatusId: 203,
-  noteWindowMinutes: 15,
-  reopenWindowHours: 24,
-  ...over,
-});
+const settings = (over: Partial<TicketSettings> = {}) =>
+  ticketSettings({ noteWindowMinutes: 15, reopenWindowHours: 24, ...over });
 
 const withHooks = (activities: Activities): Activities => ({
   ...activities,
@@ -40,19 +31,7 @@ const withHooks = (activities: Activities): Activities => ({
   },
 });
 
-async function createIntegration(partnerId: string): Promise<string> {
-  const { db, fx, keyring } = engine;
-  const { privateKey, ...creds } = fx.credentials;
-  const { id } = await db.repos.integrations.create({
-    ...creds,
-    partnerId,
-    sealPrivateKey: (integration) => sealPrivateKey(keyring, integration, privateKey),
-  });
-  await db.repos.integrations.update(partnerId, id, { ticketSettings: settings() });
-  await db.repos.vendor.upsertCustomers(partnerId, [{ customerId: 'c-acme', name: 'Acme Corp' }]);
-  await db.repos.companyMappings.save(partnerId, id, [{ customerId: 'c-acme', companyId: 250 }]);
-  return id;
-}
+const createIntegration = (partnerId: string) => ticketIntegration(engine, partnerId, settings());
 
 beforeAll(async () => {
   engine = await startTimeSkippingEngine('ticket-defects', withHooks);
@@ -66,32 +45,14 @@ afterEach(() => {
 
 const ids = () => ({ partnerId: PARTNER, integrationId });
 
-/** The event, as reported `ago` ms before now (the test server's clock). */
-async function event(key: string, ago = 0): Promise<SecurityEvent> {
-  const now = await engine.env.currentTimeMs();
-  return {
-    key,
-    customerId: 'c-acme',
-    title: 'Malware download blocked',
-    severity: 'medium',
-    description: 'A download matched a malware signature.',
-    occurredAt: new Date(now - ago).toISOString(),
-  };
-}
+const event = (key: string, ago = 0) => securityEvent(engine, key, ago);
 
 const now = async () => new Date(await engine.env.currentTimeMs()).toISOString();
 const handleOf = (key: string, integration = integrationId) =>
   engine.client.workflow.getHandle(ticketWorkflowId(integration, key));
 
-/** Waits (real time) until the workflow's own progress says `done`. */
-async function until(key: string, done: (p: TicketProgress) => boolean) {
-  for (let i = 0; i < 300; i++) {
-    const progress = await handleOf(key).query(ticketProgressQuery);
-    if (done(progress)) return progress;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`event ${key} never got there`);
-}
+const until = (key: string, done: (p: TicketProgress) => boolean) =>
+  progressUntil(engine, integrationId, key, done);
 
 const occur = async (key: string, ago = 0) => tickets.occurred(ids(), await event(key, ago));
 const resolve = async (key: string) =>

@@ -1,11 +1,9 @@
-import type { TicketSettings } from '../../db';
-import type { SecurityEvent } from '../../domain/tickets/event';
-import { sealPrivateKey } from '../../services/integration-client';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
-import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
+import type { TicketProgress } from '../../workflows/ticket-messages';
 import { ticketWatchWorkflowId } from '../../workflows/ticket-watch';
 import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
+import { progressUntil, securityEvent, ticketIntegration, ticketSettings } from './ticket-support';
 
 /**
  * The backstop: with no callback (here the engine has no public address, as when callbacks are
@@ -20,29 +18,12 @@ let integrationId: string;
 let tickets: TicketClient;
 let watch: TicketWatchClient;
 
-const settings: TicketSettings = {
-  enabled: true,
-  boardId: 2,
-  sourceId: 4,
-  initialStatusId: 201,
-  closingStatusId: 203,
-  reopenWindowHours: 24,
-};
+const settings = ticketSettings({ reopenWindowHours: 24 });
 
 beforeAll(async () => {
   engine = await startTimeSkippingEngine('ticket-watch');
-  const { db, fx, keyring, client, taskQueue } = engine;
-  const { privateKey, ...creds } = fx.credentials;
-  ({ id: integrationId } = await db.repos.integrations.create({
-    ...creds,
-    partnerId: PARTNER,
-    sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
-  }));
-  await db.repos.integrations.update(PARTNER, integrationId, { ticketSettings: settings });
-  await db.repos.vendor.upsertCustomers(PARTNER, [{ customerId: 'c-acme', name: 'Acme Corp' }]);
-  await db.repos.companyMappings.save(PARTNER, integrationId, [
-    { customerId: 'c-acme', companyId: 250 },
-  ]);
+  const { client, taskQueue } = engine;
+  integrationId = await ticketIntegration(engine, PARTNER, settings);
   tickets = new TicketClient(client, { TEMPORAL_TASK_QUEUE: taskQueue });
   watch = new TicketWatchClient(client, { TEMPORAL_TASK_QUEUE: taskQueue });
 }, 120_000);
@@ -50,28 +31,11 @@ afterAll(() => engine?.stop());
 
 const ids = () => ({ partnerId: PARTNER, integrationId });
 
-async function event(key: string): Promise<SecurityEvent> {
-  return {
-    key,
-    customerId: 'c-acme',
-    title: 'Malware download blocked',
-    severity: 'medium',
-    description: 'A download matched a malware signature.',
-    occurredAt: new Date(await engine.env.currentTimeMs()).toISOString(),
-  };
-}
-
+const event = (key: string) => securityEvent(engine, key);
 const handleOf = (key: string) =>
   engine.client.workflow.getHandle(ticketWorkflowId(integrationId, key));
-
-async function until(key: string, done: (p: TicketProgress) => boolean) {
-  for (let i = 0; i < 300; i++) {
-    const progress = await handleOf(key).query(ticketProgressQuery);
-    if (done(progress)) return progress;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`event ${key} never got there`);
-}
+const until = (key: string, done: (p: TicketProgress) => boolean) =>
+  progressUntil(engine, integrationId, key, done);
 
 async function rowUntil(key: string, state: string) {
   for (let i = 0; i < 300; i++) {

@@ -1,10 +1,9 @@
 import type { TicketSettings } from '../../db';
 import { externalXRefOf } from '../../domain/tickets/text';
-import type { SecurityEvent } from '../../domain/tickets/event';
-import { sealPrivateKey } from '../../services/integration-client';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
-import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
+import type { TicketProgress } from '../../workflows/ticket-messages';
 import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
+import { progressUntil, securityEvent, ticketIntegration, ticketSettings } from './ticket-support';
 
 /**
  * An event's ticket workflow on the time-skipping server, with the real activities, FerretDB and
@@ -17,62 +16,26 @@ let engine: TimeSkippingEngine;
 let integrationId: string;
 let tickets: TicketClient;
 
-const settings = (over: Partial<TicketSettings> = {}): TicketSettings => ({
-  enabled: true,
-  boardId: 2,
-  sourceId: 4,
-  initialStatusId: 201,
-  closingStatusId: 203,
-  noteWindowMinutes: 15,
-  reopenWindowHours: 24,
-  ...over,
-});
+const settings = (over: Partial<TicketSettings> = {}) =>
+  ticketSettings({ noteWindowMinutes: 15, reopenWindowHours: 24, ...over });
 
 beforeAll(async () => {
   engine = await startTimeSkippingEngine('ticket-windows');
-  const { db, fx, keyring, client, taskQueue } = engine;
-  const { privateKey, ...creds } = fx.credentials;
-  ({ id: integrationId } = await db.repos.integrations.create({
-    ...creds,
-    partnerId: PARTNER,
-    sealPrivateKey: (id) => sealPrivateKey(keyring, id, privateKey),
-  }));
-  await db.repos.integrations.update(PARTNER, integrationId, { ticketSettings: settings() });
-  await db.repos.vendor.upsertCustomers(PARTNER, [{ customerId: 'c-acme', name: 'Acme Corp' }]);
-  await db.repos.companyMappings.save(PARTNER, integrationId, [
-    { customerId: 'c-acme', companyId: 250 },
-  ]);
+  const { client, taskQueue } = engine;
+  integrationId = await ticketIntegration(engine, PARTNER, settings());
   tickets = new TicketClient(client, { TEMPORAL_TASK_QUEUE: taskQueue });
 }, 120_000);
 afterAll(() => engine?.stop());
 
 const ids = () => ({ partnerId: PARTNER, integrationId });
 
-/** The event, as reported now (the test server's clock). */
-async function event(key: string): Promise<SecurityEvent> {
-  const now = await engine.env.currentTimeMs();
-  return {
-    key,
-    customerId: 'c-acme',
-    title: 'Malware download blocked',
-    severity: 'medium',
-    description: 'A download matched a malware signature.',
-    occurredAt: new Date(now).toISOString(),
-  };
-}
+const event = (key: string) => securityEvent(engine, key);
 
 const handleOf = (key: string) =>
   engine.client.workflow.getHandle(ticketWorkflowId(integrationId, key));
 
-/** Waits (real time) until the workflow's own progress says `done`. */
-async function until(key: string, done: (p: TicketProgress) => boolean) {
-  for (let i = 0; i < 300; i++) {
-    const progress = await handleOf(key).query(ticketProgressQuery);
-    if (done(progress)) return progress;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`event ${key} never got there`);
-}
+const until = (key: string, done: (p: TicketProgress) => boolean) =>
+  progressUntil(engine, integrationId, key, done);
 
 async function occur(key: string, times = 1) {
   for (let i = 0; i < times; i++) await tickets.occurred(ids(), await event(key));
