@@ -168,7 +168,7 @@ test('a note held when the workflow continues as new is written by the next run'
     engine.client.workflow.signalWithStart('ticketWorkflow', {
       taskQueue: engine.taskQueue,
       workflowId: ticketWorkflowId(integrationId, key),
-      args: [{ ...ids(), event: first, historyLimit: 60 }],
+      args: [{ ...ids(), event: first, historyLimit: 40 }],
       signal: 'eventOccurred',
       signalArgs: [{ at: first.occurredAt }],
     });
@@ -180,8 +180,8 @@ test('a note held when the workflow continues as new is written by the next run'
     await engine.env.sleep(16 * MINUTE);
     await until(key, (p) => p.reason === 'the integration is paused');
     // A storm while the note is held: the run continues as new with the note under way.
-    for (let i = 0; i < 60; i++) await start();
-    await until(key, (p) => p.occurrences === 66);
+    for (let i = 0; i < 30; i++) await start();
+    await until(key, (p) => p.occurrences === 36);
     expect((await handleOf(key).describe()).runId).not.toBe(started.signaledRunId);
   } finally {
     await engine.db.repos.integrations.update(PARTNER, integrationId, { state: 'active' });
@@ -192,9 +192,9 @@ test('a note held when the workflow continues as new is written by the next run'
   const notes = (await notesOf(ticketId!)).filter((t) => t.includes('more times'));
   expect(notes).toEqual([
     expect.stringMatching(/^The event occurred 5 more times between /),
-    expect.stringMatching(/^The event occurred 60 more times between /),
+    expect.stringMatching(/^The event occurred 30 more times between /),
   ]);
-}, 90_000);
+}, 150_000);
 
 test('a report of an occurrence from before the resolve is only counted', async () => {
   await engine.db.repos.integrations.update(PARTNER, integrationId, {
