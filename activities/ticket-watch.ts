@@ -65,6 +65,26 @@ export function createTicketWatchActivities(deps: ActivityDeps) {
         return { enabled: policy.enabled, pollMinutes: policy.pollMinutes, registration };
       },
     ),
+    /**
+     * The integration was deleted with tickets on: its callback removed from ConnectWise with the
+     * keys it kept for that (none kept: nothing to do). The watch then drops the keys.
+     */
+    removeCallbackAfterDelete: asTemporalFailures(
+      async (scope: Scope): Promise<CallbackRegistration | null> => {
+        const integration = await repos.integrations.get(scope.partnerId, scope.integrationId);
+        if (integration?.state !== 'deleted' || !integration.privateKey) return null;
+        return await withConnectWise(deps, integration, (client, signal) =>
+          syncTicketCallback({ repos, publicBaseUrl: deps.publicBaseUrl }, client, integration, {
+            signal,
+            remove: true,
+          }),
+        );
+      },
+    ),
+    /** The keys a deleted integration kept for removing its callback, dropped. */
+    dropDeletedSecret: asTemporalFailures(async (scope: Scope): Promise<void> => {
+      await repos.integrations.dropDeletedSecret(scope.partnerId, scope.integrationId);
+    }),
     applyTicketChanges: asTemporalFailures(
       async (input: Scope & { ticketIds: number[] }): Promise<WatchResult> => {
         const integration = await liveIntegration(repos, input);

@@ -14,6 +14,8 @@ export interface RoleProbe {
   /** `count` → GET {path}/count; `firstPage` → GET {path}?pageSize=1. */
   method: 'count' | 'firstPage';
   path: string;
+  /** What the engine needs the read for, named in the problem when ConnectWise refuses it. */
+  purpose?: string;
 }
 
 export interface CustomizeRequirement {
@@ -139,6 +141,13 @@ export const REQUIRED_SECURITY_ROLE: readonly SecurityRoleLine[] = [
     probes: [
       { method: 'firstPage', path: '/service/boards' },
       count('/system/connectwisehostedsetups'),
+      // Ticket callbacks (API-NOTES §7b): a 403 here means tickets are followed by polling only.
+      {
+        method: 'firstPage',
+        path: '/system/callbacks',
+        purpose:
+          'ticket callbacks cannot be managed: changes a technician makes reach the engine only by polling',
+      },
     ],
   },
 ];
@@ -265,7 +274,9 @@ export function combineRoleChecks(
     for (const p of mine) {
       if (p.outcome === 'refused')
         problems.push(
-          `${line.label}: ConnectWise refused the read-only check ${probePath(p.probe)}`,
+          `${line.label}: ConnectWise refused the read-only check ${probePath(p.probe)}${
+            p.probe.purpose ? ` (${p.probe.purpose})` : ''
+          }`,
         );
       if (p.outcome === 'failed')
         problems.push(

@@ -1,6 +1,7 @@
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { TicketWatchClient } from './tickets/watch-client';
 import type { TenantChangeRecord } from '../db/repositories/integrations';
+import { ticketPolicyOf } from '../domain/tickets/settings';
 import { decideTenantChange, type TenantChangeChoice, type TenantDecision } from '../domain/tenant';
 import type { Keyring } from '../security';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
@@ -255,10 +256,23 @@ export class IntegrationService {
     return updated;
   }
 
-  /** Stops the workflow and drops the secret; the record and the sync history stay. */
+  /**
+   * Stops the workflow and drops the secret; the record and the sync history stay. With tickets
+   * on, ConnectWise may hold the integration's callback: the ticket watch removes it, with the
+   * keys kept (sealed, never read as live) until it has tried, then drops them. Without a watch
+   * to tell, the keys go at once (the callback's deliveries are then refused by the receiver).
+   */
   async remove(partnerId: string): Promise<void> {
     const current = await this.live(partnerId);
+    const { integrations } = this.deps.repos;
     await this.deps.lifecycle.remove(current.id);
-    await this.deps.repos.integrations.markDeleted(partnerId, current.id);
+    const watch = ticketPolicyOf(current.ticketSettings).enabled ? this.deps.watch : undefined;
+    await integrations.markDeleted(partnerId, current.id, { keepSecret: watch !== undefined });
+    if (!watch) return;
+    try {
+      await watch.settingsChanged({ partnerId, integrationId: current.id });
+    } catch {
+      await integrations.dropDeletedSecret(partnerId, current.id);
+    }
   }
 }

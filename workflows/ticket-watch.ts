@@ -20,6 +20,12 @@ const watchSteps = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
+/** Dropping a deleted integration's keys: the database only, so it keeps trying for longer. */
+const cleanupSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 50 },
+});
+
 export interface TicketWatchInput {
   partnerId: string;
   integrationId: string;
@@ -45,7 +51,8 @@ const eventWorkflowId = (integrationId: string, key: string) => `ticket:${integr
  * the engine's open tickets every `pollMinutes` as the backstop, so a lost, late, duplicated or
  * reordered callback changes nothing but latency. What changed is recorded on the events' rows;
  * a ticket closed, reopened or deleted in ConnectWise is told to its event's workflow. Ends when
- * ticket integration is turned off (its callback removed) or the integration is deleted.
+ * ticket integration is turned off (its callback removed) or the integration is deleted (its
+ * callback removed, then the keys it kept for that dropped).
  */
 export async function ticketWatchWorkflow(input: TicketWatchInput): Promise<void> {
   const scope = { partnerId: input.partnerId, integrationId: input.integrationId };
@@ -87,13 +94,23 @@ export async function ticketWatchWorkflow(input: TicketWatchInput): Promise<void
     }
   }
 
+  /**
+   * The integration was deleted: its callback removed from ConnectWise while the keys it kept
+   * for that are there (ConnectWise unreachable past the retries: left, its deliveries refused),
+   * then the keys dropped.
+   */
+  async function afterDelete(): Promise<void> {
+    await attempt(() => watchSteps.removeCallbackAfterDelete(scope));
+    await cleanupSteps.dropDeletedSecret(scope);
+  }
+
   let pollMinutes = 15;
   let nextPoll = Date.now();
   for (;;) {
     if (register) {
       register = false;
       const registration = await attempt(() => watchSteps.registerTicketCallback(scope));
-      if (registration === 'gone') return;
+      if (registration === 'gone') return await afterDelete();
       if (registration) {
         pollMinutes = registration.pollMinutes;
         if (!registration.enabled) return;
@@ -111,7 +128,7 @@ export async function ticketWatchWorkflow(input: TicketWatchInput): Promise<void
       nextPoll = Date.now() + pollMinutes * 60_000;
       result = await attempt(() => watchSteps.pollTicketChanges(scope));
     }
-    if (result === 'gone') return;
+    if (result === 'gone') return await afterDelete();
     if (result) {
       if (result.pollMinutes !== pollMinutes) {
         nextPoll += (result.pollMinutes - pollMinutes) * 60_000;

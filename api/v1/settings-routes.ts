@@ -43,6 +43,9 @@ const ticketBody = z
     noteWindowMinutes: wholeNumber('minutes', 1, 1440).optional(),
     reopenWindowHours: wholeNumber('hours', 0, 720, ' (0: never reopen)').optional(),
     maxEventAgeHours: wholeNumber('hours', 1, 2160).optional(),
+    pollMinutes: wholeNumber('minutes', 1, 1440)
+      .optional()
+      .describe('How often open tickets are read again, whatever callbacks said (the backstop)'),
   })
   .superRefine((s, ctx) => {
     if (!s.enabled) return;
@@ -89,7 +92,7 @@ export function settingsRoutes(deps: SettingsDeps) {
       path: 'ticket-settings',
       summary: {
         get: 'Ticket integration settings: board, source, statuses, and the ticket policy with its defaults applied',
-        put: 'Set ticket integration: board, source, initial and closing status and the priority per severity, each checked in ConnectWise when enabled, and the ticket policy (customer notifications, note window, reopen window, maximum event age)',
+        put: 'Set ticket integration: board, source, initial and closing status and the priority per severity, each checked in ConnectWise when enabled, and the ticket policy (customer notifications, note window, reopen window, maximum event age, poll period)',
       },
       field: 'ticketSettings',
       body: ticketBody,
@@ -140,5 +143,6 @@ function toTicketSettingsView(s: TicketSettings | undefined): z.infer<typeof tic
     noteWindowMinutes: policy.noteWindowMinutes,
     reopenWindowHours: policy.reopenWindowHours,
     maxEventAgeHours: policy.maxEventAgeHours,
+    pollMinutes: policy.pollMinutes,
   };
 }

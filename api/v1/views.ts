@@ -64,6 +64,8 @@ export const ticketSettingsView = z.object({
   /** 0: a resolved event's ticket is never reopened. */
   reopenWindowHours: z.number(),
   maxEventAgeHours: z.number(),
+  /** Open tickets are read again this often, whatever callbacks said. */
+  pollMinutes: z.number(),
 });
 
 /** Billing settings with the defaults applied (api/v1/billing-settings.ts). */

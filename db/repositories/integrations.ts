@@ -264,14 +264,34 @@ export class IntegrationRepository {
   }
 
   /** Frees the partner's slot and drops the secret; the record (and sync history) stays. */
-  async markDeleted(partnerId: string, id: string): Promise<boolean> {
+  /**
+   * Deleted: the secret is dropped with it, unless `keepSecret` (the ticket watch still needs the
+   * keys to remove the integration's ConnectWise callback; it drops them after with
+   * `dropDeletedSecret`). A deleted integration is never read as live, whatever it keeps.
+   */
+  async markDeleted(
+    partnerId: string,
+    id: string,
+    options: { keepSecret?: boolean } = {},
+  ): Promise<boolean> {
     const res = await this.model
       .updateOne(
         { _id: id, partnerId, state: { $ne: 'deleted' } },
         {
           $set: { state: 'deleted', slot: `deleted:${id}`, deletedAt: new Date() },
-          $unset: { privateKey: '' },
+          ...(options.keepSecret ? {} : { $unset: { privateKey: '' } }),
         },
+      )
+      .exec();
+    return res.modifiedCount === 1;
+  }
+
+  /** The secret a deleted integration kept for its clean-up, dropped (true if there was one). */
+  async dropDeletedSecret(partnerId: string, id: string): Promise<boolean> {
+    const res = await this.model
+      .updateOne(
+        { _id: id, partnerId, state: 'deleted', privateKey: { $exists: true } },
+        { $unset: { privateKey: '' } },
       )
       .exec();
     return res.modifiedCount === 1;

@@ -70,6 +70,7 @@ const defaultTicketPolicy = {
   noteWindowMinutes: 15,
   reopenWindowHours: 0,
   maxEventAgeHours: 168,
+  pollMinutes: 15,
 };
 
 describe('ticket settings', () => {
@@ -104,6 +105,7 @@ describe('ticket settings', () => {
       noteWindowMinutes: 1440,
       reopenWindowHours: 720,
       maxEventAgeHours: 2160,
+      pollMinutes: 5,
     };
     await stack.fx.sim.admin.journal.clear();
     const res = await call('put', '/ticket-settings', { ...goodTickets, ...policy });
@@ -152,6 +154,8 @@ describe('ticket settings', () => {
       'must be a whole number of hours from 0 to 720 (0: never reopen)',
     ],
     [{ maxEventAgeHours: 0 }, 'maxEventAgeHours', 'must be a whole number of hours from 1 to 2160'],
+    [{ pollMinutes: 0 }, 'pollMinutes', 'must be a whole number of minutes from 1 to 1440'],
+    [{ pollMinutes: 1441 }, 'pollMinutes', 'must be a whole number of minutes from 1 to 1440'],
     [
       { maxEventAgeHours: 2161 },
       'maxEventAgeHours',

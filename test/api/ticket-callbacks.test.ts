@@ -149,3 +149,32 @@ test('forged, mis-signed and duplicated deliveries change nothing', async () => 
     204, 204,
   ]);
 }, 60_000);
+
+// Last: it deletes the suite's integration.
+test('deleting the integration removes its callback, then drops the keys it kept for that', async () => {
+  await api.enableTickets();
+  const { ours } = await callbacksUntil((o) => o.length === 1);
+  const tokens = async () =>
+    suite.engine.db.repos.callbackTokens.forIntegration('p1', suite.integrationId);
+  expect(await tokens()).toHaveLength(1);
+  const res = await request(suite.engine.app)
+    .delete(`${cwBase('p1')}/integration`)
+    .set(as(suite.engine.tokens.p1));
+  expect(res.status).toBe(204);
+  const removed = await callbacksUntil((o) => o.length === 0);
+  // Only ours: another vendor's callback stays.
+  expect(removed.all.map((c) => c.id)).toEqual([1]);
+  expect(
+    (await suite.fx.sim.admin.journal.list()).filter(
+      (e) => e.method === 'DELETE' && e.path.endsWith(`/system/callbacks/${ours[0]!.id}`),
+    ),
+  ).toHaveLength(1);
+  expect(await tokens()).toEqual([]);
+  let record = await suite.engine.db.repos.integrations.get('p1', suite.integrationId);
+  for (let i = 0; i < 100 && record?.privateKey; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    record = await suite.engine.db.repos.integrations.get('p1', suite.integrationId);
+  }
+  expect(record).toMatchObject({ state: 'deleted' });
+  expect(record?.privateKey).toBeUndefined();
+}, 60_000);

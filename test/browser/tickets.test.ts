@@ -59,6 +59,8 @@ test('ticket configuration is saved, errors sit by their field, and a ticket app
   expect(await page.getByLabel('Note window (minutes)').inputValue()).toBe('15');
   expect(await page.getByLabel('Maximum event age (hours)').inputValue()).toBe('168');
   await page.getByLabel('Note window (minutes)').fill('30');
+  expect(await page.getByLabel('Poll period (minutes)').inputValue()).toBe('15');
+  await page.getByLabel('Poll period (minutes)').fill('5');
   await page.getByRole('button', { name: 'Save Ticket Configuration' }).click();
   await page.getByRole('status').filter({ hasText: 'Ticket configuration saved' }).waitFor();
   expect(await boardError.count()).toBe(0);
@@ -74,6 +76,7 @@ test('ticket configuration is saved, errors sit by their field, and a ticket app
     noteWindowMinutes: 30,
     reopenWindowHours: 0,
     maxEventAgeHours: 168,
+    pollMinutes: 5,
     processNotifications: false,
   });
   expect(saved.priorityBySeverity).not.toHaveProperty('low');

@@ -48,6 +48,16 @@ describe('system and security', () => {
     expect(check.filter((l) => l.status === 'ok')).toHaveLength(7);
   });
 
+  it('says when the member may not manage ticket callbacks', async () => {
+    await ctx.sim.admin.security.revoke('System/TableSetup');
+    const check = await cw.checkSecurityRole(await ctx.client());
+    const tableSetup = check.find((l) => l.key === 'system.tableSetup');
+    expect(tableSetup?.status).toBe('missing');
+    expect(tableSetup?.problems).toContain(
+      'System → Table Setup: ConnectWise refused the read-only check /system/callbacks?pageSize=1 (ticket callbacks cannot be managed: changes a technician makes reach the engine only by polling)',
+    );
+  });
+
   it('runs one read-only probe per probed line and never writes', async () => {
     const results = await cw.runRoleProbes(await ctx.client());
     expect(results.map((r) => `${r.probe.method} ${r.probe.path} ${r.outcome}`)).toEqual([
@@ -58,6 +68,7 @@ describe('system and security', () => {
       'count /service/tickets ok',
       'firstPage /service/boards ok',
       'count /system/connectwisehostedsetups ok',
+      'firstPage /system/callbacks ok',
     ]);
     const journal = await ctx.sim.admin.journal.list();
     expect(journal.every((e) => e.method === 'GET')).toBe(true);

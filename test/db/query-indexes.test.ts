@@ -813,7 +813,8 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   // A change of tenant clears the mappings; deleting the integration frees its slot.
   await r.companyMappings.clear(P, I);
   await r.productMappings.clear(P, I);
-  expect(await r.integrations.markDeleted(P, I)).toBe(true);
+  expect(await r.integrations.markDeleted(P, I, { keepSecret: true })).toBe(true);
+  expect(await r.integrations.dropDeletedSecret(P, I)).toBe(true);
 }
 
 // ---------------------------------------------------------------------------------------------

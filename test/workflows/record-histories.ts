@@ -47,6 +47,7 @@ import { captureLogger } from '../support/logger';
 import { startTestSimulator, type SimulatorFixture } from '../support/simulator';
 import { createTimeSkippingEnv, registerSearchAttributes } from '../support/temporal';
 import { recordTicket } from './record-ticket';
+import { recordTicketWatch } from './record-ticket-watch';
 import { recordWorker } from './record-worker';
 
 const DAY = 86_400_000;
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
     process.stdout.write('kept the ticket scenario (already recorded)\n');
   } else {
     await recordTimeSkipping((ctx) => recordTicket({ ...ctx, save: saver(ctx.client) }));
+  }
+  if (recorded(['ticket-two-way', 'ticket-watch'])) {
+    process.stdout.write('kept the two-way ticket scenario (already recorded)\n');
+  } else {
+    await recordTimeSkipping((ctx) => recordTicketWatch({ ...ctx, save: saver(ctx.client) }));
   }
   if (recorded(['lifecycle-billing', 'billing-run'])) {
     process.stdout.write('kept the billing scenarios (already recorded)\n');

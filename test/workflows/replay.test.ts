@@ -18,6 +18,8 @@ test('recorded histories are present', () => {
     'test-connection-stored.pb',
     'test-connection-typed.pb',
     'test-connection.pb', // before Test Connection took ids (its input: the credentials)
+    'ticket-two-way.pb', // an event's ticket closed by a technician (found by the watch's poll)
+    'ticket-watch.pb', // an integration's ticket watch: registered, polled, told, deleted
     'ticket.pb', // an event's ticket: created, repeats noted, resolved, reopened, resolved
   ]);
 });

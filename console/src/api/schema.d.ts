@@ -331,6 +331,7 @@ export interface paths {
                                 noteWindowMinutes?: number;
                                 reopenWindowHours?: number;
                                 maxEventAgeHours?: number;
+                                pollMinutes?: number;
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
@@ -563,6 +564,7 @@ export interface paths {
                                 noteWindowMinutes?: number;
                                 reopenWindowHours?: number;
                                 maxEventAgeHours?: number;
+                                pollMinutes?: number;
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
@@ -981,6 +983,7 @@ export interface paths {
                                 noteWindowMinutes?: number;
                                 reopenWindowHours?: number;
                                 maxEventAgeHours?: number;
+                                pollMinutes?: number;
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
@@ -1304,6 +1307,7 @@ export interface paths {
                                 noteWindowMinutes?: number;
                                 reopenWindowHours?: number;
                                 maxEventAgeHours?: number;
+                                pollMinutes?: number;
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
@@ -1613,6 +1617,7 @@ export interface paths {
                                 noteWindowMinutes?: number;
                                 reopenWindowHours?: number;
                                 maxEventAgeHours?: number;
+                                pollMinutes?: number;
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
@@ -1868,6 +1873,7 @@ export interface paths {
                                 noteWindowMinutes?: number;
                                 reopenWindowHours?: number;
                                 maxEventAgeHours?: number;
+                                pollMinutes?: number;
                             } | null;
                             billingSettings: {
                                 enabled: boolean;
@@ -7729,6 +7735,7 @@ export interface paths {
                             noteWindowMinutes: number;
                             reopenWindowHours: number;
                             maxEventAgeHours: number;
+                            pollMinutes: number;
                         };
                     };
                 };
@@ -7806,7 +7813,7 @@ export interface paths {
                 };
             };
         };
-        /** Set ticket integration: board, source, initial and closing status and the priority per severity, each checked in ConnectWise when enabled, and the ticket policy (customer notifications, note window, reopen window, maximum event age) */
+        /** Set ticket integration: board, source, initial and closing status and the priority per severity, each checked in ConnectWise when enabled, and the ticket policy (customer notifications, note window, reopen window, maximum event age, poll period) */
         put: {
             parameters: {
                 query?: never;
@@ -7834,6 +7841,8 @@ export interface paths {
                         noteWindowMinutes?: number;
                         reopenWindowHours?: number;
                         maxEventAgeHours?: number;
+                        /** @description How often open tickets are read again, whatever callbacks said (the backstop) */
+                        pollMinutes?: number;
                     };
                 };
             };
@@ -7860,6 +7869,7 @@ export interface paths {
                             noteWindowMinutes: number;
                             reopenWindowHours: number;
                             maxEventAgeHours: number;
+                            pollMinutes: number;
                         };
                     };
                 };

@@ -71,6 +71,7 @@ const FORM_FIELDS = [
   'body.noteWindowMinutes',
   'body.reopenWindowHours',
   'body.maxEventAgeHours',
+  'body.pollMinutes',
 ];
 
 /** The form: ids as strings ('' = none chosen), numbers as typed. */
@@ -85,6 +86,7 @@ interface Form {
   noteWindowMinutes: string;
   reopenWindowHours: string;
   maxEventAgeHours: string;
+  pollMinutes: string;
 }
 
 const idText = (id: number | null | undefined) => (id == null ? '' : String(id));
@@ -106,6 +108,7 @@ function formOf(s: Settings): Form {
     noteWindowMinutes: String(s.noteWindowMinutes),
     reopenWindowHours: String(s.reopenWindowHours),
     maxEventAgeHours: String(s.maxEventAgeHours),
+    pollMinutes: String(s.pollMinutes),
   };
 }
 
@@ -128,6 +131,7 @@ function bodyOf(form: Form): SettingsBody {
     noteWindowMinutes: id(form.noteWindowMinutes.trim()),
     reopenWindowHours: id(form.reopenWindowHours.trim()),
     maxEventAgeHours: id(form.maxEventAgeHours.trim()),
+    pollMinutes: id(form.pollMinutes.trim()),
   };
 }
 
@@ -337,6 +341,15 @@ function TicketSettings() {
             value={form.maxEventAgeHours}
             hint={`An event held longer than this while no ticket can be created is recorded as expired. Default: ${DEFAULTS.maxEventAgeHours} hours (1 to 2160).`}
             onValue={(maxEventAgeHours) => set({ maxEventAgeHours })}
+          />
+          <NumberField
+            className="number"
+            label="Poll period (minutes)"
+            field="body.pollMinutes"
+            error={saveError}
+            value={form.pollMinutes}
+            hint={`Open tickets are read again this often, so a change a technician makes shows even when a ConnectWise callback is lost. Default: ${DEFAULTS.pollMinutes} minutes (1 to 1440).`}
+            onValue={(pollMinutes) => set({ pollMinutes })}
           />
         </div>
       </fieldset>
