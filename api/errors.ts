@@ -94,6 +94,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err: thrown, method: req.method, path: req.path }, 'unhandled error');
       http = new HttpError(500, 'internal_error', 'internal error');
     }
+    const retryAfter = http.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res
       .status(http.status)
       .json({ error: { code: http.code, message: http.message, ...http.details } });

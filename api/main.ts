@@ -8,6 +8,8 @@ import { createApp } from './app';
 import { codecRouter } from './codec';
 import { consoleDistDir, consoleRouter } from './console';
 import { codecAuthorizer } from './codec-auth';
+import { TicketIntake } from '../services/tickets/intake';
+import { TicketClient } from '../services/tickets/ticket-client';
 import { TicketWatchClient } from '../services/tickets/watch-client';
 import { callbackRouter } from './connectwise-callbacks';
 import { hostedRouter } from './hosted/connectwise-tab';
@@ -20,13 +22,20 @@ async function main(): Promise<void> {
   const temporal = createTemporalClient(config, keyring);
   const db = await connectDatabase({ uri: config.MONGODB_URI });
   const repos = await createRepositories(db, config);
+  // Accepted event reports go to Temporal from here (and what a stopped API left, from any).
+  const intake = new TicketIntake({
+    repos,
+    tickets: new TicketClient(temporal, config),
+    logger,
+    maxBacklog: config.INTAKE_MAX_BACKLOG,
+  }).start();
   const app = createApp({
     logger,
     checks: [
       { name: 'temporal', check: () => pingTemporal(temporal) },
       { name: 'database', check: () => pingDatabase(db) },
     ],
-    v1: createV1Router({ config, temporal, repos, keyring, logger }),
+    v1: createV1Router({ config, temporal, repos, keyring, logger, intake }),
     hosted: hostedRouter({ repos, config }),
     callbacks: callbackRouter({
       repos,
@@ -53,9 +62,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');
     server.close(() => {
-      void Promise.allSettled([db.close(), temporal.connection.close()]).then(() =>
-        process.exit(0),
-      );
+      void intake
+        .stop()
+        .finally(() => Promise.allSettled([db.close(), temporal.connection.close()]))
+        .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -10,6 +10,7 @@ export const STATUS_OF: Record<ServiceErrorKind, number> = {
   upstream: 502,
   unavailable: 503,
   upstream_timeout: 504,
+  busy: 429,
 };
 
 /** A service error (or a Temporal that is down) as the API answers it; others unchanged. */

@@ -49,6 +49,13 @@ export const configSchema = z.object({
     .describe(
       'Task queue of work a person waits for (Test Connection); polled by its own worker in the same process, so a busy sync never delays it.',
     ),
+  TEMPORAL_TICKET_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .default('cw-tickets')
+    .describe(
+      "Task queue of the ticket workflows' activities; polled by its own worker in the same process, so a billing run never takes a ticket's slots (nor the reverse).",
+    ),
   SYNC_WORKER_MAX_ACTIVITIES: z.coerce
     .number()
     .int()
@@ -66,6 +73,22 @@ export const configSchema = z.object({
     .default(500)
     .describe(
       "Workflows the worker keeps in memory between tasks (each integration's lifecycle, running billing runs and ticket events); set, not derived from the heap limit as the SDK's default is.",
+    ),
+  TICKET_WORKER_MAX_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .describe('Activities the worker runs at once on the ticket task queue.'),
+  INTAKE_MAX_BACKLOG: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(20_000)
+    .describe(
+      'Accepted event reports the API may hold before they reach Temporal; past it, posts are answered 429 with Retry-After.',
     ),
   INTERACTIVE_WORKER_MAX_ACTIVITIES: z.coerce
     .number()

@@ -8,6 +8,7 @@ import { billingResultModel } from './models/billing-result';
 import { billingSnapshotModel } from './models/billing-snapshot';
 import { companyMappingModel } from './models/company-mapping';
 import { callbackTokenModel } from './models/callback-token';
+import { ticketIntakeModel } from './models/ticket-intake';
 import { hostedTabTokenModel } from './models/hosted-tab-token';
 import { integrationModel } from './models/integration';
 import { integrationTenantModel } from './models/integration-tenant';
@@ -24,6 +25,7 @@ import { BillingResultRepository } from './repositories/billing-results';
 import { BillingSnapshotRepository } from './repositories/billing-snapshots';
 import { CompanyMappingRepository } from './repositories/company-mappings';
 import { CallbackTokenRepository } from './repositories/callback-tokens';
+import { TicketIntakeRepository } from './repositories/ticket-intake';
 import { HostedTabTokenRepository } from './repositories/hosted-tab-tokens';
 import { IntegrationRepository } from './repositories/integrations';
 import { ProductMappingRepository } from './repositories/product-mappings';
@@ -34,6 +36,7 @@ import { VendorRepository } from './repositories/vendor';
 
 export { connectDatabase, pingDatabase } from './connection';
 export type { Principal } from './repositories/api-tokens';
+export type { IntakeReport } from './repositories/ticket-intake';
 export type {
   IntegrationRecord,
   TicketSettings,
@@ -82,6 +85,7 @@ export interface Repositories {
   ticketHistory: TicketHistoryRepository;
   hostedTabTokens: HostedTabTokenRepository;
   callbackTokens: CallbackTokenRepository;
+  ticketIntake: TicketIntakeRepository;
 }
 
 /** Settings of the repositories themselves; absent ones take the config schema's defaults. */
@@ -111,6 +115,7 @@ export async function createRepositories(
     ticketHistory: ticketHistoryModel(conn),
     hostedTabTokens: hostedTabTokenModel(conn),
     callbackTokens: callbackTokenModel(conn),
+    ticketIntake: ticketIntakeModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const billingChanges = new BillingChangeRepository(
@@ -143,5 +148,6 @@ export async function createRepositories(
     ticketHistory: new TicketHistoryRepository(models.ticketHistory),
     hostedTabTokens: new HostedTabTokenRepository(models.hostedTabTokens),
     callbackTokens: new CallbackTokenRepository(models.callbackTokens),
+    ticketIntake: new TicketIntakeRepository(models.ticketIntake),
   };
 }

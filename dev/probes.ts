@@ -73,22 +73,24 @@ export function workerPolling(
   });
 }
 
-/** The engine's task queues: workflows and activities on the first, activities on the second. */
+/** The engine's task queues: workflows and activities on the first, activities on the others. */
 export interface EngineQueues {
   taskQueue: string;
   interactiveTaskQueue: string;
+  ticketTaskQueue: string;
 }
 
-/** The engine's worker process polls both of its queues, as worker/worker.ts sets them up. */
+/** The engine's worker process polls each of its queues, as worker/worker.ts sets them up. */
 export async function enginePolling(
   address: string,
   namespace: string,
-  { taskQueue, interactiveTaskQueue }: EngineQueues,
+  { taskQueue, interactiveTaskQueue, ticketTaskQueue }: EngineQueues,
   since: Date,
 ): Promise<boolean> {
   return (
     (await workerPolling(address, namespace, taskQueue, since)) &&
-    (await workerPolling(address, namespace, interactiveTaskQueue, since, ['activity']))
+    (await workerPolling(address, namespace, interactiveTaskQueue, since, ['activity'])) &&
+    (await workerPolling(address, namespace, ticketTaskQueue, since, ['activity']))
   );
 }
 

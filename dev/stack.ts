@@ -150,6 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const namespace = baseEnv.TEMPORAL_NAMESPACE || 'default';
   const taskQueue = baseEnv.TEMPORAL_TASK_QUEUE || 'cw-integration';
   const interactiveTaskQueue = baseEnv.TEMPORAL_INTERACTIVE_TASK_QUEUE || 'cw-interactive';
+  const ticketTaskQueue = baseEnv.TEMPORAL_TICKET_TASK_QUEUE || 'cw-tickets';
 
   // Ephemeral stacks take a free port per part only as it starts (tests run in parallel, so a
   // port picked early may be taken by the time it is bound); the dev stack uses fixed ports.
@@ -218,6 +219,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TEMPORAL_NAMESPACE: namespace,
       TEMPORAL_TASK_QUEUE: taskQueue,
       TEMPORAL_INTERACTIVE_TASK_QUEUE: interactiveTaskQueue,
+      TEMPORAL_TICKET_TASK_QUEUE: ticketTaskQueue,
       ENCRYPTION_KEY: baseEnv.ENCRYPTION_KEY || ENCRYPTION_KEY,
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
@@ -253,11 +255,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           enginePolling(
             temporal.address,
             namespace,
-            { taskQueue, interactiveTaskQueue },
+            { taskQueue, interactiveTaskQueue, ticketTaskQueue },
             part.process.startedAt,
           ),
         {
-          what: `a worker polling task queues ${taskQueue} and ${interactiveTaskQueue}`,
+          what: `a worker polling task queues ${taskQueue}, ${interactiveTaskQueue} and ${ticketTaskQueue}`,
           timeoutMs: timeoutMs ?? 120_000,
           process: part.process,
         },

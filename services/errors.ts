@@ -18,7 +18,9 @@ export type ServiceErrorKind =
   /** ConnectWise did not answer in time. */
   | 'upstream_timeout'
   /** A service the engine needs (Temporal, the database) is down: try again later. */
-  | 'unavailable';
+  | 'unavailable'
+  /** Too much is waiting already: send again after `details.retryAfterSeconds`. */
+  | 'busy';
 
 export interface ServiceErrorDetails {
   fields?: FieldProblem[];
@@ -48,6 +50,12 @@ export const invalidFields = (fields: FieldProblem[]): ServiceError =>
     `invalid request: ${fields.map((f) => f.field).join(', ')}`,
     { fields },
   );
+
+/** The caller should send again in `retryAfterSeconds` (the API answers 429 with Retry-After). */
+export const busy = (code: string, message: string, retryAfterSeconds: number): ServiceError =>
+  new ServiceError('busy', code, message, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
 
 export const temporalUnavailable = (
   message = 'the workflow service (Temporal) is unavailable; try again in a minute',

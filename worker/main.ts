@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     {
       syncTaskQueue: config.TEMPORAL_TASK_QUEUE,
       interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+      ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
       namespace: config.TEMPORAL_NAMESPACE,
     },
     'workers ready',

@@ -14,9 +14,11 @@ export type WorkerConfig = Pick<
   | 'TEMPORAL_NAMESPACE'
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_INTERACTIVE_TASK_QUEUE'
+  | 'TEMPORAL_TICKET_TASK_QUEUE'
   | 'SYNC_WORKER_MAX_ACTIVITIES'
   | 'WORKER_MAX_CACHED_WORKFLOWS'
   | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
+  | 'TICKET_WORKER_MAX_ACTIVITIES'
 >;
 
 export interface CreateWorkerOptions {
@@ -29,15 +31,18 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * The process's two workers: one per task queue, each with its own activity slots, so scheduled
- * syncs can never take the slots of work a person waits for (Test Connection, billing preview).
- * Only the sync worker runs workflows (each workflow worker is a V8 isolate of its own, ~70 MB):
- * those a person waits for start on its queue and send their activities to the interactive one.
+ * The process's three workers: one per task queue, each with its own activity slots, so scheduled
+ * syncs can never take the slots of work a person waits for (Test Connection, billing preview),
+ * and a billing run never takes a ticket's (nor the reverse). Only the sync worker runs workflows
+ * (each workflow worker is a V8 isolate of its own, ~70 MB; workflow tasks are short): those a
+ * person waits for, and the ticket workflows, start on its queue and send their activities to the
+ * interactive or the ticket queue.
  */
 export interface EngineWorkers {
   sync: Worker;
   interactive: Worker;
-  /** Runs both until shutdown; if one fails, the other is shut down too. */
+  tickets: Worker;
+  /** Runs all until shutdown; if one fails, the others are shut down too. */
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -71,17 +76,24 @@ export async function createWorkers({
     taskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.INTERACTIVE_WORKER_MAX_ACTIVITIES,
   });
+  const tickets = await Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.TICKET_WORKER_MAX_ACTIVITIES,
+  });
+  const all = [sync, interactive, tickets];
   const shutdown = () => {
-    for (const worker of [sync, interactive]) {
+    for (const worker of all) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
   };
   return {
     sync,
     interactive,
+    tickets,
     shutdown,
     run: async () => {
-      const runs = [sync.run(), interactive.run()];
+      const runs = all.map((worker) => worker.run());
       try {
         await Promise.all(runs);
       } catch (err) {

@@ -5,6 +5,11 @@ import type { TicketState } from '../domain/tickets/event';
 export interface EventOccurred {
   /** ISO time the event occurred (as the vendor said). */
   at: string;
+  /**
+   * The report's id in the intake outbox (services/tickets/intake.ts): a report handed over twice
+   * (its process died between the signal and the outbox delete) counts once.
+   */
+  reportId?: string;
 }
 
 export interface EventResolved {

@@ -8,11 +8,14 @@ import { connectWiseKindOf, FailureType } from './failure-types';
  * workflow holds the step and tries again later (workflows/ticket.ts), so an outage of any length
  * loses nothing. A create can take minutes in ConnectWise (API-NOTES §3).
  */
-export const ticketSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '6 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 4 },
-});
+export const ticketStepsOn = (taskQueue: string | undefined) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '6 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 4 },
+    // The ticket task queue (its own activity slots); absent: the workflow's own queue.
+    ...(taskQueue ? { taskQueue } : {}),
+  });
 
 /** Why a failed step cannot be done now, but can later: the step is held. */
 export function heldBecause(err: unknown): string | undefined {

@@ -14,21 +14,27 @@ import { ticketChangedSignal, ticketsChangedSignal, watchSettingsSignal } from '
 import { integrationGone } from './ticket-steps';
 
 /** The watch's reads and writes: quick retries; past them the next callback or poll tries again. */
-const watchSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+const watchStepsOn = (taskQueue: string | undefined) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+    ...(taskQueue ? { taskQueue } : {}),
+  });
 
 /** Dropping a deleted integration's keys: the database only, so it keeps trying for longer. */
-const cleanupSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 50 },
-});
+const cleanupStepsOn = (taskQueue: string | undefined) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 50 },
+    ...(taskQueue ? { taskQueue } : {}),
+  });
 
 export interface TicketWatchInput {
   partnerId: string;
   integrationId: string;
+  /** Where the steps run (TEMPORAL_TICKET_TASK_QUEUE); absent: this workflow's task queue. */
+  activityTaskQueue?: string;
   carried?: { seen: string[]; pending: number[]; register: boolean };
 }
 
@@ -56,6 +62,8 @@ const eventWorkflowId = (integrationId: string, key: string) => `ticket:${integr
  */
 export async function ticketWatchWorkflow(input: TicketWatchInput): Promise<void> {
   const scope = { partnerId: input.partnerId, integrationId: input.integrationId };
+  const watchSteps = watchStepsOn(input.activityTaskQueue);
+  const cleanupSteps = cleanupStepsOn(input.activityTaskQueue);
   const seen = new Set(input.carried?.seen ?? []);
   const pending = new Set<number>(input.carried?.pending ?? []);
   let register = input.carried?.register ?? true;

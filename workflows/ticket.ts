@@ -22,7 +22,7 @@ import {
   failureText,
   heldBecause,
   integrationGone,
-  ticketSteps,
+  ticketStepsOn,
 } from './ticket-steps';
 
 export interface TicketWorkflowInput {
@@ -34,6 +34,8 @@ export interface TicketWorkflowInput {
   carried?: TicketCarried;
   /** History events before continuing as new (tests lower it); default HISTORY_LIMIT. */
   historyLimit?: number;
+  /** Where the steps run (TEMPORAL_TICKET_TASK_QUEUE); absent: this workflow's task queue. */
+  activityTaskQueue?: string;
 }
 
 /**
@@ -74,8 +76,12 @@ export interface TicketCarried {
   heldReason?: string;
   /** The key's current ticket (generation) was decided (absent: before the open step did it). */
   begun?: boolean;
+  /** The latest reports' ids (EventOccurred.reportId), newest last: a repeat is not counted. */
+  reports?: string[];
 }
 
+/** Report ids remembered: a report handed over twice comes again within seconds or minutes. */
+const REPORTS_KEPT = 200;
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 /** Well under Temporal's 10,000-event warning, however long an event repeats or waits. */
 const HISTORY_LIMIT = 2_000;
@@ -99,6 +105,7 @@ type Ended = { end: TicketState; counted?: true };
  */
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketState> {
   const scope = { partnerId: input.partnerId, integrationId: input.integrationId };
+  const ticketSteps = ticketStepsOn(input.activityTaskQueue);
   const s: TicketCarried = input.carried ?? {
     phase: 'create',
     generation: 0,
@@ -113,7 +120,13 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   let state: TicketState =
     s.phase === 'create' ? 'pending' : s.phase === 'open' ? 'open' : 'resolved';
   let woken = false;
-  setHandler(eventOccurredSignal, ({ at }) => {
+  setHandler(eventOccurredSignal, ({ at, reportId }) => {
+    if (reportId !== undefined) {
+      const reports = (s.reports ??= []);
+      if (reports.includes(reportId)) return;
+      reports.push(reportId);
+      if (reports.length > REPORTS_KEPT) reports.shift();
+    }
     s.occurrences += 1;
     // The first report is the ticket itself; only what follows is a repeat to note.
     if (s.phase === 'create' && s.occurrences === 1) return;

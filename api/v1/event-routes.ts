@@ -8,7 +8,7 @@ import { notFound } from '../errors';
 import { route } from '../route';
 import { changeCursor } from './history-views';
 import { DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
-import { errorBody, externalId, partnerParams } from './schemas';
+import { busyBody, errorBody, externalId, partnerParams } from './schemas';
 import type { TemporalUi } from './temporal-ui';
 import { ticketEventView, toTicketEventView } from './ticket-views';
 
@@ -84,6 +84,11 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
           schema: z.object({ events: z.array(acceptance) }),
         },
         404: { description: 'No integration', schema: errorBody },
+        429: {
+          description:
+            'More reports wait to be handed to the workflow service than the engine holds (INTAKE_MAX_BACKLOG): nothing of the batch was accepted; send it again after Retry-After seconds',
+          schema: busyBody,
+        },
       },
       handler: async ({ params, body }) => ({
         status: 202,

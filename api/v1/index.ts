@@ -32,6 +32,7 @@ import { eventRoutes } from './event-routes';
 import { hostedTabRoutes } from './hosted-tab-routes';
 import { HostedTabService } from '../../services/hosted-tab';
 import { EventService } from '../../services/tickets/events';
+import { TicketIntake } from '../../services/tickets/intake';
 import { TicketClient } from '../../services/tickets/ticket-client';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
 
@@ -41,6 +42,11 @@ export interface V1Deps {
   repos: Repositories;
   keyring: Keyring;
   logger: Logger;
+  /**
+   * The event intake (its dispatcher is the caller's to start and stop); absent: one of its own,
+   * started with the router (tests that never stop it: its timers keep no process alive).
+   */
+  intake?: TicketIntake;
   /** Tests: a response that differs from its declared schema fails instead of being trimmed. */
   strictResponses?: boolean;
   /** The clock billing days are counted from (tests fix it); default: the system's. */
@@ -71,7 +77,15 @@ export function createV1Router(deps: V1Deps): Router {
     watch,
     logger: deps.logger,
   });
-  const events = new EventService({ repos, integrations, tickets });
+  const intake =
+    deps.intake ??
+    new TicketIntake({
+      repos,
+      tickets,
+      logger: deps.logger,
+      maxBacklog: config.INTAKE_MAX_BACKLOG,
+    }).start();
+  const events = new EventService({ repos, integrations, tickets, intake });
   const temporalUi = { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
   const plans = new BillingPlanService({ temporal, repos, lifecycle, config });
   const approvals = new BillingApprovalService({ repos, lifecycle });

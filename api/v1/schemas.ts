@@ -18,6 +18,15 @@ export const errorBody = z.object({
   }),
 });
 
+/** 429: too much waits already; the same number is in the Retry-After header. */
+export const busyBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    retryAfterSeconds: z.number().int().min(1).describe('Send again after this many seconds'),
+  }),
+});
+
 export const money = z.number().finite().min(0).max(1_000_000_000);
 
 /** A refinement for arrays: each `key(row)` at most once; a duplicate is named with both indexes. */

@@ -110,6 +110,7 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: opts.taskQueue,
       TEMPORAL_INTERACTIVE_TASK_QUEUE: `${opts.taskQueue}-interactive`,
+      TEMPORAL_TICKET_TASK_QUEUE: `${opts.taskQueue}-tickets`,
       MONGODB_URI: ferret.uri,
       LOG_LEVEL: 'warn',
       WORKFLOW_BUNDLE_PATH: bundlePath,
@@ -129,6 +130,7 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
         queues: {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+          ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
         },
       }),
     );

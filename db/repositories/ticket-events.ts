@@ -122,6 +122,44 @@ export class TicketEventRepository {
     }
   }
 
+  /**
+   * insertNew for a batch in one round trip: the row of each key seen for the first time (the
+   * first of the batch's reports of it), in an unordered insert where a key already known fails
+   * alone. The keys whose rows this call inserted.
+   */
+  async insertNewMany(
+    scope: Scope,
+    events: readonly SecurityEvent[],
+    now = new Date(),
+  ): Promise<Set<string>> {
+    const firsts = [...new Map(events.map((e) => [e.key, e] as const).reverse()).values()];
+    const docs = firsts.map((event) => {
+      const _id = idOf(scope, event.key);
+      const lastSeen = new Date(event.occurredAt);
+      return {
+        _id,
+        ...detailsOf(scope, event),
+        state: 'pending',
+        lastSeen,
+        pageKey: pageKeyOf(lastSeen, _id),
+        updatedAt: now,
+      };
+    });
+    const inserted = new Set(firsts.map((e) => e.key));
+    try {
+      await this.model.insertMany(docs, { ordered: false });
+    } catch (err) {
+      // One per document that failed: the driver's WriteError (`code`), or as Mongoose copies
+      // it (`err.code`); alone or in an array.
+      type WriteError = { index: number; code?: number; err?: { code?: number } };
+      const errors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
+      const failed = errors === undefined ? undefined : [errors].flat();
+      if (!failed || failed.some((w) => (w.code ?? w.err?.code) !== 11000)) throw err;
+      for (const w of failed) inserted.delete(firsts[w.index]!.key);
+    }
+    return inserted;
+  }
+
   /** The event's workflow records where it stands (creating the row if the API could not). */
   async record(
     scope: Scope,

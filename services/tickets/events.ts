@@ -1,15 +1,18 @@
-import pLimit from 'p-limit';
 import type { Repositories, TicketEventRecord } from '../../db';
 import type { SecurityEvent } from '../../domain/tickets/event';
 import type { IntegrationService } from '../integration-service';
-import { invalidFields, notFound, ServiceError } from '../errors';
+import { invalidFields, notFound } from '../errors';
 import type { FieldProblem } from '../field-problem';
-import type { TicketClient } from './ticket-client';
+import type { TicketIntake } from './intake';
+import { ticketWorkflowId, type TicketClient } from './ticket-client';
 
-/** What became of one posted event. */
-export type Acceptance =
-  | { key: string; accepted: true; workflowId: string; firstReport: boolean }
-  | { key: string; accepted: false; error: string };
+/** What became of one posted event: accepted (a refused batch is an error, none accepted). */
+export interface Acceptance {
+  key: string;
+  accepted: true;
+  workflowId: string;
+  firstReport: boolean;
+}
 
 /** States after which a resolve has nothing left to do (a failed event may still have a ticket). */
 const SETTLED = new Set([
@@ -22,19 +25,18 @@ const SETTLED = new Set([
 const settled = (row: TicketEventRecord): boolean =>
   SETTLED.has(row.state) || (row.state === 'failed' && row.ticketId === null);
 
-/** Events handed to Temporal at once, per request. */
-const AT_ONCE = 16;
-
 export interface EventServiceDeps {
   repos: Pick<Repositories, 'vendor' | 'ticketEvents'>;
   integrations: Pick<IntegrationService, 'live'>;
-  tickets: Pick<TicketClient, 'occurred' | 'resolved'>;
+  tickets: Pick<TicketClient, 'resolved'>;
+  intake: Pick<TicketIntake, 'admit' | 'accept'>;
 }
 
 /**
  * Security events in, tickets out (workflows/ticket.ts does the work): a batch is checked whole
- * before anything is accepted, then each event goes to its key's workflow. Accepted even while
- * the integration is paused or its keys rejected: the workflows hold them.
+ * before anything is accepted, then written (each new key's row, and every report to the intake
+ * outbox) and answered; the intake hands each report to its key's workflow. Accepted even while
+ * the integration is paused, its keys rejected or Temporal down: the workflows hold them.
  */
 export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
@@ -53,52 +55,29 @@ export class EventService {
         });
     });
     if (problems.length > 0) throw invalidFields(problems);
+    this.deps.intake.admit(events.length);
     const ids = { partnerId, integrationId: integration.id };
-    const limit = pLimit(AT_ONCE);
-    // Reports of one key go in order, one after the other; different keys at once.
-    const byKey = new Map<string, SecurityEvent[]>();
-    for (const e of events) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
-    const results = new Map<SecurityEvent, Acceptance>();
-    await Promise.all(
-      [...byKey.values()].map((reports) =>
-        limit(async () => {
-          for (const event of reports) results.set(event, await this.acceptOne(ids, event));
-        }),
-      ),
-    );
-    const answers = events.map((e) => results.get(e)!);
-    if (answers.every((a) => !a.accepted)) {
-      throw new ServiceError(
-        'unavailable',
-        'temporal_unavailable',
-        'no event could be accepted: the workflow service (Temporal) is unavailable; send them again',
-      );
-    }
-    return answers;
-  }
-
-  /**
-   * The row first (so `firstReport` is exact: the insert that created it), then the workflow. If
-   * Temporal refuses, a row this report created is removed again: nothing half-accepted remains
-   * (a workflow that did start despite the error records its row itself).
-   */
-  private async acceptOne(
-    ids: { partnerId: string; integrationId: string },
-    event: SecurityEvent,
-  ): Promise<Acceptance> {
     const { ticketEvents } = this.deps.repos;
-    const firstReport = await ticketEvents.insertNew(ids, event);
+    // The row first, so `firstReport` is exact: the insert that created it.
+    const inserted = await ticketEvents.insertNewMany(ids, events);
     try {
-      const workflowId = await this.deps.tickets.occurred(ids, event);
-      return { key: event.key, accepted: true, workflowId, firstReport };
+      await this.deps.intake.accept(ids, events);
     } catch (err) {
-      if (firstReport) await ticketEvents.removePending(ids, event.key).catch(() => undefined);
+      // Nothing half-accepted: the rows this batch created go again.
+      await Promise.all(
+        [...inserted].map((key) => ticketEvents.removePending(ids, key).catch(() => undefined)),
+      );
+      throw err;
+    }
+    return events.map((event) => {
+      const firstReport = inserted.delete(event.key);
       return {
         key: event.key,
-        accepted: false,
-        error: err instanceof Error ? err.message : String(err),
+        accepted: true as const,
+        workflowId: ticketWorkflowId(integration.id, event.key),
+        firstReport,
       };
-    }
+    });
   }
 
   /** The event is resolved: its ticket is closed (a settled event answers as it is). */

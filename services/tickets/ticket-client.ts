@@ -25,14 +25,18 @@ type Ids = { partnerId: string; integrationId: string };
 export class TicketClient {
   constructor(
     private readonly temporal: Client,
-    private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>,
+    private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'> &
+      Partial<Pick<Config, 'TEMPORAL_TICKET_TASK_QUEUE'>>,
   ) {}
 
   private options(ids: Ids, event: SecurityEvent) {
+    const activityTaskQueue = this.config.TEMPORAL_TICKET_TASK_QUEUE;
     return {
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       workflowId: ticketWorkflowId(ids.integrationId, event.key),
-      args: [{ ...ids, event }] as [Parameters<typeof ticketWorkflow>[0]],
+      args: [{ ...ids, event, ...(activityTaskQueue ? { activityTaskQueue } : {}) }] as [
+        Parameters<typeof ticketWorkflow>[0],
+      ],
       typedSearchAttributes: [
         { key: IntegrationIdKey, value: ids.integrationId },
         { key: PartnerIdKey, value: ids.partnerId },
@@ -41,13 +45,17 @@ export class TicketClient {
     };
   }
 
-  /** One occurrence of the event (its first report starts the workflow). */
-  async occurred(ids: Ids, event: SecurityEvent): Promise<string> {
+  /**
+   * One occurrence of the event (its first report starts the workflow); `reportId`: its id in the
+   * intake outbox, so a report handed over twice counts once.
+   */
+  async occurred(ids: Ids, event: SecurityEvent, reportId?: string): Promise<string> {
     const options = this.options(ids, event);
+    const occurred: EventOccurred = { at: event.occurredAt, ...(reportId ? { reportId } : {}) };
     await callTemporal(this.temporal, () =>
       this.temporal.workflow.signalWithStart<typeof ticketWorkflow, [EventOccurred]>(
         'ticketWorkflow',
-        { ...options, signal: eventOccurredSignal, signalArgs: [{ at: event.occurredAt }] },
+        { ...options, signal: eventOccurredSignal, signalArgs: [occurred] },
       ),
     );
     return options.workflowId;

@@ -15,14 +15,18 @@ type Ids = { partnerId: string; integrationId: string };
 export class TicketWatchClient {
   constructor(
     private readonly temporal: Client,
-    private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>,
+    private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'> &
+      Partial<Pick<Config, 'TEMPORAL_TICKET_TASK_QUEUE'>>,
   ) {}
 
   private options(ids: Ids) {
+    const activityTaskQueue = this.config.TEMPORAL_TICKET_TASK_QUEUE;
     return {
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       workflowId: ticketWatchWorkflowId(ids.integrationId),
-      args: [{ ...ids }] as [Parameters<typeof ticketWatchWorkflow>[0]],
+      args: [{ ...ids, ...(activityTaskQueue ? { activityTaskQueue } : {}) }] as [
+        Parameters<typeof ticketWatchWorkflow>[0],
+      ],
       typedSearchAttributes: [
         { key: IntegrationIdKey, value: ids.integrationId },
         { key: PartnerIdKey, value: ids.partnerId },

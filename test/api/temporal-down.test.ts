@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
 import request from 'supertest';
+import { TicketIntake } from '../../services/tickets/intake';
+import { TicketClient } from '../../services/tickets/ticket-client';
 import { createApp } from '../../api/app';
 import { createV1Router } from '../../api/v1';
 import { loadConfig } from '../../config';
@@ -18,6 +20,7 @@ let db: TestDatabase;
 let app: Express;
 let connection: Connection;
 let service: string;
+let intake: TicketIntake | undefined;
 const keyring = testKeyring();
 const credentials = { site: 'https://cw.example', companyId: 'acme', publicKey: 'pub' };
 
@@ -41,10 +44,17 @@ beforeAll(async () => {
     MONGODB_URI: db.uri,
   });
   const { logger } = captureLogger();
+  // Stopped before the connection closes (it keeps trying to hand the events over).
+  intake = new TicketIntake({
+    repos: db.repos,
+    tickets: new TicketClient(temporal, config),
+    logger,
+    maxBacklog: config.INTAKE_MAX_BACKLOG,
+  }).start();
   app = createApp({
     logger,
     checks: [],
-    v1: createV1Router({ config, temporal, repos: db.repos, keyring, logger }),
+    v1: createV1Router({ config, temporal, repos: db.repos, keyring, logger, intake }),
   });
   service = (await db.repos.tokens.create({ kind: 'service', name: 'portal' })).token;
   for (const [partnerId, state] of [
@@ -63,6 +73,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(async () => {
+  await intake?.stop();
   await connection?.close();
   await db?.close();
 });
@@ -107,4 +118,26 @@ test('every route that needs Temporal answers 503 temporal_unavailable, and chan
   expect((await db.repos.integrations.findForPartner('paused'))?.state).toBe('paused');
   expect((await db.repos.integrations.findForPartner('to-delete'))?.state).toBe('active');
   expect(await db.repos.integrations.findForPartner('new')).toBeUndefined();
+}, 60_000);
+
+test('security events are still accepted: answered 202, the reports wait in the outbox', async () => {
+  const integration = await db.repos.integrations.findForPartner('active');
+  const pushed = await request(app)
+    .put('/v1/partners/active/customers')
+    .set('Authorization', `Bearer ${service}`)
+    .send({ customers: [{ customerId: 'c-1', name: 'One' }] });
+  expect(pushed.status).toBe(200);
+  const event = (key: string) => ({
+    key,
+    customerId: 'c-1',
+    title: 'Phishing site blocked',
+    severity: 'high',
+    description: '',
+    occurredAt: new Date().toISOString(),
+  });
+  const res = await call('post', 'active', '/events', { events: [event('e-1'), event('e-2')] });
+  expect(res.status).toBe(202);
+  const scope = { partnerId: 'active', integrationId: integration!.id };
+  expect((await db.repos.ticketEvents.get(scope, 'e-1'))?.state).toBe('pending');
+  expect(await db.repos.ticketIntake.count()).toBe(2);
 }, 60_000);

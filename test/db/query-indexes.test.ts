@@ -46,6 +46,8 @@ const SCANS_BY_DESIGN: Record<string, string> = {
     'key rotation (services/key-rotation.ts): every integration that holds a secret, one per partner, once per rotation',
   'tokens.list':
     'the admin CLI lists every API token (a few per partner); the {createdAt: 1} index only gives their order',
+  'ticketIntake.claimExpired':
+    'the intake outbox holds only reports not yet handed to Temporal (bounded by INTAKE_MAX_BACKLOG per API process, usually empty); MongoDB reads it by {claimedUntil: 1}, FerretDB pushes no range down',
 };
 
 /** Rows of other partners added to each collection before its finds are explained. */
@@ -748,6 +750,25 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   });
   for (let k = 0; k < 5; k++) await r.ticketEvents.insertNew(scope, event(k), NOW);
   expect(await r.ticketEvents.insertNew(scope, event(0), NOW)).toBe(false);
+  // A batch: a known key and two reports of a new one; only the new key's row is inserted.
+  expect([
+    ...(await r.ticketEvents.insertNewMany(scope, [event(0), event(5), event(5)], NOW)),
+  ]).toEqual(['event-5']);
+
+  // The intake outbox: reports written, their leases renewed, expired ones claimed, removed.
+  const report = (k: number) => ({
+    reportId: `${I}:event-${k}:r${k}`,
+    ...scope,
+    event: event(k),
+    seq: 0,
+    createdAt: NOW,
+  });
+  await r.ticketIntake.add([report(1), report(2)], 'api-1', minutes(1));
+  await r.ticketIntake.renew('api-1', [report(1).reportId], minutes(5));
+  const claimed = await r.ticketIntake.claimExpired('api-2', minutes(2), minutes(3));
+  expect(claimed.map((c) => c.reportId)).toEqual([report(2).reportId]);
+  await r.ticketIntake.remove([report(1).reportId, report(2).reportId]);
+  expect(await r.ticketIntake.count()).toBe(0);
   await r.ticketEvents.record(
     scope,
     event(1),

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { callbackRouter } from '../../api/connectwise-callbacks';
 import { hostedRouter } from '../../api/hosted/connectwise-tab';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
+import { TicketIntake } from '../../services/tickets/intake';
+import { TicketClient } from '../../services/tickets/ticket-client';
 import { loadConfig, type Config } from '../../config';
 import { pingDatabase } from '../../db';
 import type { Keyring } from '../../security';
@@ -29,6 +31,8 @@ export interface Engine {
   config: Config;
   client: Client;
   keyring: Keyring;
+  /** The event intake's dispatcher (services/tickets/intake.ts). */
+  intake: TicketIntake;
   /** A visibility query for this engine's workflows only: other files share the server. */
   workflowsQuery: string;
   logLines: string[];
@@ -70,6 +74,7 @@ export async function startEngine(
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPORAL_INTERACTIVE_TASK_QUEUE: `${taskQueue}-interactive`,
+    TEMPORAL_TICKET_TASK_QUEUE: `${taskQueue}-tickets`,
     MONGODB_URI: db.uri,
     ...env,
   });
@@ -91,6 +96,12 @@ export async function startEngine(
     },
   });
   const workerRun = workers.run();
+  const intake = new TicketIntake({
+    repos: db.repos,
+    tickets: new TicketClient(client, config),
+    logger,
+    maxBacklog: config.INTAKE_MAX_BACKLOG,
+  }).start();
   const app = createApp({
     logger,
     checks: [
@@ -103,6 +114,7 @@ export async function startEngine(
       repos: db.repos,
       keyring,
       logger,
+      intake,
       // Every response in every test must match its declared schema exactly.
       strictResponses: true,
     }),
@@ -128,6 +140,7 @@ export async function startEngine(
     config,
     client,
     keyring,
+    intake,
     workflowsQuery: `TaskQueue IN ("${config.TEMPORAL_TASK_QUEUE}", "${config.TEMPORAL_INTERACTIVE_TASK_QUEUE}")`,
     logLines: lines,
     tokens,
@@ -137,6 +150,7 @@ export async function startEngine(
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+      await intake.stop();
       workers.shutdown();
       await workerRun;
       await Promise.all([db.close(), connection.close(), nativeConnection.close()]);

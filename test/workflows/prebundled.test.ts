@@ -39,8 +39,10 @@ test('a worker started from the production bundle (as in the Docker image) runs 
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: 'prebundled-sync',
     TEMPORAL_INTERACTIVE_TASK_QUEUE: 'prebundled',
+    TEMPORAL_TICKET_TASK_QUEUE: 'prebundled-tickets',
     SYNC_WORKER_MAX_ACTIVITIES: 1,
     INTERACTIVE_WORKER_MAX_ACTIVITIES: 1,
+    TICKET_WORKER_MAX_ACTIVITIES: 1,
     WORKER_MAX_CACHED_WORKFLOWS: 10,
   };
   const workers = await createWorkers({

@@ -231,6 +231,7 @@ async function recordBilling(): Promise<void> {
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: 'record',
       TEMPORAL_INTERACTIVE_TASK_QUEUE: 'record-interactive',
+      TEMPORAL_TICKET_TASK_QUEUE: 'record-tickets',
       MONGODB_URI: ferret.uri,
     });
     const client = new Client({

@@ -3500,6 +3500,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description More reports wait to be handed to the workflow service than the engine holds (INTAKE_MAX_BACKLOG): nothing of the batch was accepted; send it again after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                /** @description Send again after this many seconds */
+                                retryAfterSeconds: number;
+                            };
+                        };
+                    };
+                };
                 /** @description A service the engine needs (database, Temporal) is unavailable; try again */
                 503: {
                     headers: {

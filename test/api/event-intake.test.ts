@@ -1,0 +1,121 @@
+import request from 'supertest';
+import { TicketIntake } from '../../services/tickets/intake';
+import { TicketClient } from '../../services/tickets/ticket-client';
+import { captureLogger } from '../support/logger';
+import { as, cwBase, useSetupStack } from './setup-helpers';
+import { ticketsApi } from './ticket-helpers';
+
+/**
+ * The event intake (services/tickets/intake.ts) over the real API, Temporal and FerretDB: a batch
+ * is answered once written to the outbox; what a dead API process left there is handed over by
+ * the next sweep; a report handed over twice counts once; a full backlog is answered 429 with
+ * Retry-After and nothing written.
+ */
+const BACKLOG = 5;
+const suite = useSetupStack(
+  'event-intake',
+  [
+    { customerId: 'c-acme', name: 'Acme Corp' },
+    { customerId: 'c-globex', name: 'Globex' },
+  ],
+  { INTAKE_MAX_BACKLOG: String(BACKLOG) },
+);
+const api = ticketsApi(suite);
+const ids = () => ({ partnerId: 'p1', integrationId: suite.integrationId });
+
+beforeAll(async () => {
+  await api.mapCompanies();
+  await api.enableTickets();
+});
+
+async function outboxEmpty(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await suite.engine.db.repos.ticketIntake.count()) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the intake outbox never emptied');
+}
+
+test('a batch is answered once written; each report reaches its workflow and leaves the outbox', async () => {
+  const events = ['a', 'b', 'a'].map((key, i) =>
+    api.event({ key: `batch-${key}`, occurredAt: new Date(Date.UTC(2026, 11, 6, 1, 0, i)) }),
+  );
+  const res = await request(suite.engine.app)
+    .post(`${cwBase('p1')}/events`)
+    .set(as(suite.engine.tokens.p1))
+    .send({ events });
+  expect(res.status).toBe(202);
+  expect(
+    (res.body.events as Array<{ key: string; firstReport: boolean }>).map((e) => [
+      e.key,
+      e.firstReport,
+    ]),
+  ).toEqual([
+    ['batch-a', true],
+    ['batch-b', true],
+    ['batch-a', false],
+  ]);
+  await api.waitState('batch-a', 'open');
+  await api.waitForWorkflow('batch-a', (p) => p.occurrences === 2);
+  await api.waitState('batch-b', 'open');
+  await outboxEmpty();
+});
+
+test('reports a dead API process left in the outbox are handed over by the next sweep, once', async () => {
+  const { repos } = suite.engine.db;
+  const event = { ...api.event({ key: 'orphan' }), severity: 'high' as const };
+  await repos.ticketEvents.insertNewMany(ids(), [event]);
+  // Accepted by a process that died before handing them over: its lease has run out.
+  const reports = [0, 1].map((seq) => ({
+    reportId: `${suite.integrationId}:orphan:dead${seq}`,
+    ...ids(),
+    event: { ...event, occurredAt: new Date(Date.UTC(2026, 11, 6, 2, 0, seq)).toISOString() },
+    seq,
+    createdAt: new Date(Date.now() - 60_000),
+  }));
+  await repos.ticketIntake.add(reports, 'dead-api', new Date(Date.now() - 1_000));
+  const sweeper = new TicketIntake({
+    repos,
+    tickets: new TicketClient(suite.engine.client, suite.engine.config),
+    logger: captureLogger().logger,
+    maxBacklog: 100,
+    sweepMs: 200,
+  }).start();
+  try {
+    await api.waitState('orphan', 'open');
+    await api.waitForWorkflow('orphan', (p) => p.occurrences === 2);
+    await outboxEmpty();
+    // Handed over again (a process died between the signal and the delete): counted once.
+    const tickets = new TicketClient(suite.engine.client, suite.engine.config);
+    await tickets.occurred(ids(), reports[1]!.event, reports[1]!.reportId);
+    await tickets.occurred(ids(), { ...event, occurredAt: new Date().toISOString() }, 'fresh');
+    // A query answers after every signal accepted before it.
+    const progress = await api.waitForWorkflow('orphan', () => true);
+    expect(progress.occurrences).toBe(3);
+    expect(await api.ticketsFor('orphan')).toHaveLength(1);
+  } finally {
+    await sweeper.stop();
+  }
+});
+
+test('a full backlog is answered 429 with Retry-After at once, and nothing of the batch is written', async () => {
+  const events = Array.from({ length: BACKLOG + 1 }, (_, i) => api.event({ key: `full-${i}` }));
+  const started = Date.now();
+  const res = await request(suite.engine.app)
+    .post(`${cwBase('p1')}/events`)
+    .set(as(suite.engine.tokens.p1))
+    .send({ events });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(res.status).toBe(429);
+  expect(res.body.error).toMatchObject({ code: 'intake_backlog_full' });
+  expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  for (const e of events)
+    expect(await suite.engine.db.repos.ticketEvents.get(ids(), e.key)).toBeUndefined();
+  expect(await suite.engine.db.repos.ticketIntake.count()).toBe(0);
+  // Within the bound, accepted.
+  const fits = await request(suite.engine.app)
+    .post(`${cwBase('p1')}/events`)
+    .set(as(suite.engine.tokens.p1))
+    .send({ events: events.slice(0, BACKLOG) });
+  expect(fits.status).toBe(202);
+});
