@@ -18,6 +18,7 @@
  */
 import { externalXRefOf, integrationTag } from '../domain/tickets/text';
 import { cpuSecondsOf, peakRssMbOf } from './common/children';
+import { POSTGRES } from './common/servers';
 import { commandOf, withWorkerRss, workerMemoryOf } from './common/engine-process';
 import { machine } from './common/machine';
 import { printVerdict, runBench } from './common/run';
@@ -33,12 +34,20 @@ import {
   postFigures,
   postsTable,
   rateOf,
+  alongsideText,
+  batchesText,
+  engineCpuPerEvent,
+  intakeTargets,
+  stepsTable,
   targetsOf,
   targetsTable,
   verify,
   type Verdict,
 } from './tickets/report';
+import { BATCH_SIZE, runBatches, type BatchFigures } from './tickets/batches';
 import { settle, type Outcome } from './tickets/settle';
+import { runStep, runSteps, type StepFigures } from './tickets/steps';
+import { runEnginePhase } from './billing/phases';
 import { startTicketBench, ticketOptionsFromEnv, type TicketBench } from './tickets/setup';
 
 type Cpu = Record<string, number | undefined>;
@@ -48,7 +57,9 @@ const HISTORY_SAMPLE = 200;
 
 const cpuNow = (bench: TicketBench): Cpu =>
   Object.fromEntries(
-    Object.entries(bench.servers.pids).map(([name, pid]) => [name, cpuSecondsOf(pid)] as const),
+    Object.entries(bench.servers.pids).map(
+      ([name, pid]) => [name, cpuSecondsOf(pid, name === POSTGRES)] as const,
+    ),
   );
 
 interface Measured {
@@ -62,7 +73,14 @@ interface Measured {
   cpu: Cpu;
   wallMs: number;
   breakdown: Breakdown;
+  batches?: BatchFigures;
+  steps: StepFigures[];
+  /** The same ticket step alone and beside billing's first sync, and that sync's wall time. */
+  alongside?: { solo: StepFigures; withBilling: StepFigures; billingWallMs: number };
 }
+
+/** The rate of the step compared alone and beside a billing run. */
+const ALONGSIDE_RATE = 20;
 
 async function main(): Promise<void> {
   const opts = ticketOptionsFromEnv();
@@ -111,7 +129,35 @@ async function main(): Promise<void> {
     const wallMs = performance.now() - started;
     const withTicket = load.events.filter((e) => outcome.rows.get(e.key)?.ticketId != null);
     const breakdown = await breakdownOf(bench, withTicket, HISTORY_SAMPLE);
+    let batches: BatchFigures | undefined;
+    if (opts.batches > 0) {
+      console.log(`\nbatches: ${opts.batches} × ${BATCH_SIZE} reports, one every 3 s`);
+      batches = await runBatches(bench, opts.batches);
+    }
+    let steps: StepFigures[] = [];
+    let alongside: Measured['alongside'];
+    if (opts.stepSeconds > 0) {
+      console.log(`\nstep load: new events only, ${opts.stepSeconds} s per step`);
+      steps = await runSteps(bench, opts.stepSeconds);
+      if (bench.billing) {
+        console.log(
+          `\nbeside billing: ${ALONGSIDE_RATE} posts/s for ${opts.stepSeconds} s while ${opts.billingCustomers} customers' first sync runs`,
+        );
+        const solo =
+          steps.find((s) => s.rate === ALONGSIDE_RATE) ??
+          (await runStep(bench, ALONGSIDE_RATE, opts.stepSeconds, 'solo'));
+        const [billingRun, withBilling] = await Promise.all([
+          runEnginePhase(bench.billing),
+          runStep(bench, ALONGSIDE_RATE, opts.stepSeconds, 'bill'),
+        ]);
+        console.log(`  billing run: ${billingRun.result.outcome} in ${seconds(billingRun.wallMs)}`);
+        alongside = { solo, withBilling, billingWallMs: billingRun.wallMs };
+      }
+    }
     measured = {
+      steps,
+      ...(batches ? { batches } : {}),
+      ...(alongside ? { alongside } : {}),
       load,
       outcome,
       workerSampledPeak: sampledPeak,
@@ -217,6 +263,27 @@ function report(bench: TicketBench, m: Measured): void {
     posts: load.posts,
     settled: outcome.settleMs !== undefined,
   });
+  const cpuPerEvent = engineCpuPerEvent(m.cpu, verdict.events);
+  console.log(
+    `\nengine CPU per new event (worker, Temporal, FerretDB, PostgreSQL, API over the mixed load and its settle): ${cpuPerEvent.toFixed(1)} ms`,
+  );
+  const answers = load.posts.flatMap((p) => p.answerMs);
+  const throttled = load.posts.reduce((n, p) => n + p.throttled, 0);
+  console.log(
+    `every HTTP answer of the mixed load (${answers.length}, of them ${throttled} 429 waited out and sent again): p50 ${Math.round(percentile(answers, 50))} ms, p99 ${Math.round(percentile(answers, 99))} ms`,
+  );
+  if (m.batches) console.log('\n' + batchesText(m.batches));
+  if (m.steps.length > 0) console.log('\n' + stepsTable(m.steps));
+  if (m.alongside) console.log('\n' + alongsideText(m.alongside));
+  targets.push(
+    ...intakeTargets({
+      answers,
+      cpuPerEvent,
+      ...(m.batches ? { batches: m.batches } : {}),
+      steps: m.steps,
+      ...(m.alongside ? { alongside: m.alongside } : {}),
+    }),
+  );
   console.log('\n## Targets\n');
   console.log(targetsTable(targets));
   const failed = targets.filter((t) => !t.pass).length;

@@ -16,6 +16,7 @@ import {
   SyncTriggerKey,
 } from '../../workflows/search-attributes';
 import { cpuSecondsOf } from '../common/children';
+import { POSTGRES } from '../common/servers';
 import { dbActivity, readMetrics, type DbActivity } from '../common/ferretdb-metrics';
 import type { Bench } from './setup';
 import { agreementIdOf, PRODUCTS } from './tenant';
@@ -37,7 +38,9 @@ export interface EngineRun {
 
 const cpuNow = (bench: Bench) =>
   Object.fromEntries(
-    Object.entries(bench.pids).map(([name, pid]) => [name, cpuSecondsOf(pid)] as const),
+    Object.entries(bench.pids).map(
+      ([name, pid]) => [name, cpuSecondsOf(pid, name === POSTGRES)] as const,
+    ),
   );
 
 /** Every run of this bench is its own "lifecycle chain", so ids never repeat across bench runs. */

@@ -71,80 +71,88 @@ export interface Bench extends Pick<
 export async function startBench(opts: BenchOptions): Promise<Bench> {
   const servers = await startServers({
     taskQueue: 'bench-billing',
-    simulator: () =>
-      startSimulatorChild(resolve(__dirname, 'sim-server.ts'), {
-        BENCH_SIM_COMPANIES: String(opts.customers + opts.naiveCustomers),
-        BENCH_SIM_ENGINE_CUSTOMERS: String(opts.customers),
-      }),
+    simulator: billingSimulator(opts),
   });
-  const { sim, worker, repos, config, client, conn } = servers;
   try {
-    const { partnerId, integrationId } = await createBenchIntegration(servers);
-    const usage = initialUsage(0, opts.customers);
-    const naiveUsage = initialUsage(opts.customers, opts.naiveCustomers);
-    const indices = [...usage.keys()];
-    const usageAsOf = new Map<number, Date>();
-    const pushUsage = async (which: Iterable<number>) => {
-      const asOf = new Date();
-      const list = [...which];
-      const writes = list.map((i) => ({
-        customerId: customerIdOf(i),
-        lines: usage.get(i) ?? new Map<string, number>(),
-        replacesAsOf: usageAsOf.get(i),
-      }));
-      await writeUsageSets(conn, partnerId, asOf, writes);
-      for (const i of list) usageAsOf.set(i, asOf);
-    };
-    await step(
-      `tenant: ${opts.customers} customers × ${PRODUCTS.length} skus, mapped`,
-      async () => {
-        await repos.vendor.upsertProducts(partnerId, PRODUCTS);
-        await mapCustomers(
-          repos,
-          { partnerId, integrationId },
-          indices.map((i) => ({
-            customerId: customerIdOf(i),
-            name: `Bench customer ${i}`,
-            companyId: companyIdOf(i),
-          })),
-        );
-      },
-    );
-    await step('usage sets (bulk) and billing settings', async () => {
-      await pushUsage(indices);
-      await repos.integrations.update(partnerId, integrationId, {
-        billingSettings: {
-          enabled: true,
-          agreements: indices.map((i) => ({
-            customerId: customerIdOf(i),
-            agreementId: agreementIdOf(i),
-          })),
-          catalogDefaults: CATALOG_DEFAULTS,
-          concurrency: opts.concurrency,
-        },
-      });
-    });
-    const dbMetrics = await ferretDebugOrigin(servers.pids.FerretDB);
-    return {
-      opts,
-      ...(dbMetrics ? { dbMetrics } : {}),
-      sim,
-      worker,
-      repos,
-      config,
-      client,
-      partnerId,
-      integrationId,
-      usage,
-      naiveUsage,
-      pushUsage,
-      pids: servers.pids,
-      memory: servers.memory,
-      workerMemory: servers.workerMemory,
-      close: () => servers.close(),
-    };
+    return await seedBillingTenant(servers, opts);
   } catch (err) {
     await servers.close();
     throw err;
   }
+}
+
+/**
+ * The simulator child of this bench (the demo seed and the customers' companies and agreements),
+ * for another bench that bills beside its own work (bench/tickets.ts).
+ */
+export const billingSimulator = (opts: BenchOptions) => () =>
+  startSimulatorChild(resolve(__dirname, 'sim-server.ts'), {
+    BENCH_SIM_COMPANIES: String(opts.customers + opts.naiveCustomers),
+    BENCH_SIM_ENGINE_CUSTOMERS: String(opts.customers),
+  });
+
+/** The billing tenant on running servers (whose simulator is `billingSimulator`'s). */
+export async function seedBillingTenant(servers: Servers, opts: BenchOptions): Promise<Bench> {
+  const { sim, worker, repos, config, client, conn } = servers;
+  const { partnerId, integrationId } = await createBenchIntegration(servers);
+  const usage = initialUsage(0, opts.customers);
+  const naiveUsage = initialUsage(opts.customers, opts.naiveCustomers);
+  const indices = [...usage.keys()];
+  const usageAsOf = new Map<number, Date>();
+  const pushUsage = async (which: Iterable<number>) => {
+    const asOf = new Date();
+    const list = [...which];
+    const writes = list.map((i) => ({
+      customerId: customerIdOf(i),
+      lines: usage.get(i) ?? new Map<string, number>(),
+      replacesAsOf: usageAsOf.get(i),
+    }));
+    await writeUsageSets(conn, partnerId, asOf, writes);
+    for (const i of list) usageAsOf.set(i, asOf);
+  };
+  await step(`tenant: ${opts.customers} customers × ${PRODUCTS.length} skus, mapped`, async () => {
+    await repos.vendor.upsertProducts(partnerId, PRODUCTS);
+    await mapCustomers(
+      repos,
+      { partnerId, integrationId },
+      indices.map((i) => ({
+        customerId: customerIdOf(i),
+        name: `Bench customer ${i}`,
+        companyId: companyIdOf(i),
+      })),
+    );
+  });
+  await step('usage sets (bulk) and billing settings', async () => {
+    await pushUsage(indices);
+    await repos.integrations.update(partnerId, integrationId, {
+      billingSettings: {
+        enabled: true,
+        agreements: indices.map((i) => ({
+          customerId: customerIdOf(i),
+          agreementId: agreementIdOf(i),
+        })),
+        catalogDefaults: CATALOG_DEFAULTS,
+        concurrency: opts.concurrency,
+      },
+    });
+  });
+  const dbMetrics = await ferretDebugOrigin(servers.pids.FerretDB);
+  return {
+    opts,
+    ...(dbMetrics ? { dbMetrics } : {}),
+    sim,
+    worker,
+    repos,
+    config,
+    client,
+    partnerId,
+    integrationId,
+    usage,
+    naiveUsage,
+    pushUsage,
+    pids: servers.pids,
+    memory: servers.memory,
+    workerMemory: servers.workerMemory,
+    close: () => servers.close(),
+  };
 }

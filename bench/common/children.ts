@@ -3,7 +3,7 @@
  * one process each, stopped with its process group): the simulator and the workflow prebundle.
  * The engine's own processes (worker, API) are in engine-process.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createAdminClient, type SimulatorAdmin } from '../../simulator';
 import { describeExit, spawnManaged, type ManagedProcess } from '../../dev/managed';
@@ -97,8 +97,35 @@ export async function prebundleInChild(out: string): Promise<void> {
 }
 
 /** CPU seconds (user + system) a process has used so far; undefined once it is gone or off Linux. */
-export function cpuSecondsOf(pid: number | undefined): number | undefined {
+/** Every live process below `pid` (from /proc's parent ids). */
+function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const below: number[] = [];
+  let level = [pid];
+  while (level.length > 0) {
+    level = [...parentOf].filter(([, parent]) => level.includes(parent)).map(([child]) => child);
+    below.push(...level);
+  }
+  return below;
+}
+
+export function cpuSecondsOf(pid: number | undefined, tree = false): number | undefined {
   if (pid === undefined) return undefined;
+  if (tree) {
+    // A server that forks a process per connection (PostgreSQL): its own and every descendant's.
+    const own = cpuSecondsOf(pid);
+    if (own === undefined) return undefined;
+    return descendantsOf(pid).reduce((sum, child) => sum + (cpuSecondsOf(child) ?? 0), own);
+  }
   if (pid === process.pid) {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1e6;

@@ -170,6 +170,7 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
         ...(api ? { 'API process': api.pid } : {}),
         'bench driver (this process)': process.pid,
         FerretDB: ferret.process.pid,
+        ...(ferret.postgres ? { [POSTGRES]: ferret.postgres.process.pid } : {}),
         'Temporal server': temporal.process.pid,
         simulator: sim.process.pid,
       },
@@ -184,6 +185,9 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
 }
 
 /** One integration on the simulator, active, with its codebase saved (as create saves it). */
+/** The name of PostgreSQL's server in `pids`: its CPU is that of all its processes. */
+export const POSTGRES = 'PostgreSQL (all its processes)';
+
 export async function createBenchIntegration(
   servers: Pick<Servers, 'repos' | 'keyring' | 'sim'>,
 ): Promise<{ partnerId: string; integrationId: string }> {

@@ -6,11 +6,13 @@
  * or else a new event of a customer drawn at random. An event is open once its first post was
  * accepted, until its resolve is sent; a key with a request in flight is not drawn, so each key's
  * repeats reach its workflow before its resolve, in the order the bench decided. A draw with no
- * open event to pick is a new event.
+ * open event to pick is a new event. A post answered 429 is sent again after its Retry-After, as
+ * a portal would; each answer's own time is recorded.
  */
 import type { SecurityEvent } from '../../domain/tickets/event';
 import { SEVERITIES } from '../../domain/tickets/settings';
 import { mulberry32 as prng } from '../../simulator/faults';
+import { postPatiently } from './http';
 import type { TicketBench } from './setup';
 
 export type PostKind = 'new' | 'repeat' | 'resolve';
@@ -38,8 +40,12 @@ export interface PostRecord {
   dueMs: number;
   sentMs: number;
   answeredMs: number;
-  /** HTTP status, 0 when no answer came. */
+  /** HTTP status of the last answer, 0 when no answer came. */
   status: number;
+  /** How long each HTTP answer took (a 429 is answered, waited out and sent again). */
+  answerMs: number[];
+  /** Answers 429 (each resent after its Retry-After). */
+  throttled: number;
   /** 202, and for an event post, accepted. */
   ok: boolean;
   error?: string;
@@ -100,10 +106,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runLoad(bench: TicketBench): Promise<LoadResult> {
   const { opts } = bench;
   const base = `${bench.apiUrl}/v1/partners/${bench.partnerId}/connectwise`;
-  const headers = {
-    authorization: `Bearer ${bench.token}`,
-    'content-type': 'application/json',
-  };
   const rand = prng(9);
   const run = Date.now().toString(36);
   const events = new Map<string, TrackedEvent>();
@@ -114,17 +116,7 @@ export async function runLoad(bench: TicketBench): Promise<LoadResult> {
   const startedAt = Date.now();
   const now = () => performance.now() - started;
 
-  async function send(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-  }
-
-  /** Sends one post, records it; `onAnswer` reads the answer, true when it was what we wanted. */
+  /** Sends one post (429s waited out), records it; `onAnswer` says if it was what we wanted. */
   async function post(
     kind: PostKind,
     dueMs: number,
@@ -133,18 +125,20 @@ export async function runLoad(bench: TicketBench): Promise<LoadResult> {
     onAnswer: (answer: { status: number; body: unknown }) => boolean,
   ): Promise<void> {
     const sentMs = now();
-    let status = 0;
-    let ok = false;
-    let error: string | undefined;
-    try {
-      const answer = await send(path, body);
-      status = answer.status;
-      ok = onAnswer(answer);
-      if (!ok) error = JSON.stringify(answer.body).slice(0, 300);
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    posts.push({ kind, dueMs, sentMs, answeredMs: now(), status, ok, ...(error ? { error } : {}) });
+    const answer = await postPatiently(`${base}${path}`, bench.token, body);
+    const ok = answer.error === undefined && onAnswer(answer);
+    const error = ok ? undefined : (answer.error ?? JSON.stringify(answer.body).slice(0, 300));
+    posts.push({
+      kind,
+      dueMs,
+      sentMs,
+      answeredMs: now(),
+      status: answer.status,
+      ok,
+      answerMs: answer.answerMs,
+      throttled: answer.throttled,
+      ...(error ? { error } : {}),
+    });
   }
 
   const acceptedOne = ({ status, body }: { status: number; body: unknown }) =>

@@ -4,7 +4,10 @@
  * Pure (no I/O), so it is unit-tested.
  */
 import { table } from '../common/table';
+import { POSTGRES } from '../common/servers';
+import type { BatchFigures } from './batches';
 import type { LoadResult, PostKind, PostRecord, TrackedEvent } from './load';
+import { STEP_P99_LIMIT_MS, sustainedRate, type StepFigures } from './steps';
 
 /** An event's row (db ticketEvents) as the checks read it. */
 export interface EventRow {
@@ -366,6 +369,8 @@ export interface Target {
   value: string;
   limit: string;
   pass: boolean;
+  /** The figure before issue 18 §3, as its text measured it. */
+  before?: string;
 }
 
 export function targetsOf(input: {
@@ -410,7 +415,163 @@ export function targetsOf(input: {
 
 export function targetsTable(targets: readonly Target[]): string {
   return table(
-    ['target', 'measured', 'limit', 'result'],
-    targets.map((t) => [t.name, t.value, t.limit, t.pass ? 'PASS' : 'FAIL']),
+    ['target', 'before (issue 18)', 'measured', 'limit', 'result'],
+    targets.map((t) => [t.name, t.before ?? '', t.value, t.limit, t.pass ? 'PASS' : 'FAIL']),
   );
+}
+
+/** The engine's processes (the bench driver and the simulator are not the engine). */
+const ENGINE = ['worker process', 'API process', 'FerretDB', POSTGRES, 'Temporal server'];
+
+/** Milliseconds of engine CPU per new event. */
+export function engineCpuPerEvent(
+  cpu: Record<string, number | undefined>,
+  newEvents: number,
+): number {
+  const total = ENGINE.reduce((sum, name) => sum + (cpu[name] ?? 0), 0);
+  return (total * 1000) / Math.max(1, newEvents);
+}
+
+const p = (values: readonly number[], at: number) => ms(percentile(values, at));
+
+export function batchesText(b: BatchFigures): string {
+  const answers = table(
+    ['batches of 500', 'answers', '202', '429 waited out', 'answer p50', 'answer p99', 'max'],
+    [
+      [
+        String(b.batches),
+        String(b.answerMs.length),
+        String(b.statuses.filter((s) => s === 202).length),
+        String(b.throttled),
+        p(b.answerMs, 50),
+        p(b.answerMs, 99),
+        ms(Math.max(...b.answerMs)),
+      ],
+    ],
+  );
+  return (
+    `${answers}\n\n${b.reports} reports of ${b.keys} keys accepted; every key's ticket ` +
+    `${b.settledMs === undefined ? 'NOT created within the settle time' : `created ${(b.settledMs / 1000).toFixed(1)} s after the first batch`}; ` +
+    `keys with more than one ticket: ${b.duplicates.length}, with none: ${b.missing.length}, ` +
+    `whose workflow counted other than the reports sent: ${b.miscounted.length}`
+  );
+}
+
+export function stepsTable(steps: readonly StepFigures[]): string {
+  return table(
+    [
+      'step (new events/s)',
+      'accepted',
+      'answer p99',
+      '429s',
+      'accepted → created p50',
+      'p99',
+      'duplicates',
+      'no ticket',
+    ],
+    steps.map((s) => [
+      String(s.rate),
+      `${s.accepted}/${s.posts}`,
+      p(s.answerMs, 99),
+      String(s.throttled),
+      p(s.createdMs, 50),
+      p(s.createdMs, 99),
+      String(s.duplicates),
+      String(s.missing),
+    ]),
+  );
+}
+
+export function alongsideText(a: {
+  solo: StepFigures;
+  withBilling: StepFigures;
+  billingWallMs: number;
+}): string {
+  return table(
+    ['20 new events/s', 'accepted → created p50', 'p99', 'no ticket'],
+    [
+      ['alone', p(a.solo.createdMs, 50), p(a.solo.createdMs, 99), String(a.solo.missing)],
+      [
+        `beside billing's first sync (${(a.billingWallMs / 1000).toFixed(0)} s)`,
+        p(a.withBilling.createdMs, 50),
+        p(a.withBilling.createdMs, 99),
+        String(a.withBilling.missing),
+      ],
+    ],
+  );
+}
+
+/** Issue 18 §3's targets, beside the figures its text measured before. */
+export function intakeTargets(m: {
+  answers: readonly number[];
+  cpuPerEvent: number;
+  batches?: BatchFigures;
+  steps: readonly StepFigures[];
+  alongside?: { solo: StepFigures; withBilling: StepFigures };
+}): Target[] {
+  const targets: Target[] = [
+    {
+      name: 'every answer at 50 posts/s (202, or 429 waited out), p99',
+      before: 'p50 19 s, p99 28 s',
+      value: p(m.answers, 99),
+      limit: '≤ 500 ms',
+      pass: percentile(m.answers, 99) <= 500,
+    },
+    {
+      name: 'engine CPU per new event',
+      before: '~130 ms',
+      value: `${m.cpuPerEvent.toFixed(1)} ms`,
+      limit: '≤ 65 ms',
+      pass: m.cpuPerEvent <= 65,
+    },
+  ];
+  if (m.batches) {
+    const b = m.batches;
+    const wrong = b.duplicates.length + b.missing.length + b.miscounted.length;
+    targets.push(
+      {
+        name: `a 500-event batch answered (p99 of ${b.batches})`,
+        before: '13–16 s',
+        value: p(b.answerMs, 99),
+        limit: '≤ 1 s',
+        pass: percentile(b.answerMs, 99) <= 1000 && b.statuses.every((s) => s === 202),
+      },
+      {
+        name: 'batches: keys with a duplicate, no ticket, or a miscount',
+        value: String(wrong),
+        limit: '0',
+        pass: wrong === 0 && b.settledMs !== undefined,
+      },
+    );
+  }
+  if (m.steps.length > 0) {
+    const rate = sustainedRate(m.steps);
+    const wrong = m.steps.reduce((n, s) => n + s.duplicates, 0);
+    targets.push(
+      {
+        name: `highest step rate with accepted → created p99 ≤ ${STEP_P99_LIMIT_MS / 1000} s`,
+        before: '~15 new events/s',
+        value: `${rate} new events/s`,
+        limit: '≥ 30/s',
+        pass: rate >= 30,
+      },
+      {
+        name: 'step load: duplicate tickets',
+        value: String(wrong),
+        limit: '0',
+        pass: wrong === 0,
+      },
+    );
+  }
+  if (m.alongside) {
+    const solo = percentile(m.alongside.solo.createdMs, 99);
+    const beside = percentile(m.alongside.withBilling.createdMs, 99);
+    targets.push({
+      name: "ticket latency (accepted → created p99) beside billing's first sync vs alone",
+      value: `${ms(beside)} vs ${ms(solo)} = ${(beside / solo).toFixed(2)}×`,
+      limit: '≤ 2×',
+      pass: beside <= 2 * solo && m.alongside.withBilling.missing === 0,
+    });
+  }
+  return targets;
 }

@@ -17,6 +17,7 @@ import {
   type Servers,
 } from '../common/servers';
 import { DEMO_TICKET_SETTINGS } from '../../simulator';
+import { billingSimulator, seedBillingTenant, type Bench as BillingBench } from '../billing/setup';
 
 export interface TicketBenchOptions {
   /** Posts per second (BENCH_RATE, default 50). */
@@ -30,10 +31,19 @@ export interface TicketBenchOptions {
   /** Shares of the posts, in percent (BENCH_REPEAT_PERCENT 20, BENCH_RESOLVE_PERCENT 10). */
   repeatPercent: number;
   resolvePercent: number;
-  /** The worker's activity slots (BENCH_WORKER_ACTIVITIES; unset: the engine's default). */
+  /** The ticket queue's activity slots (BENCH_WORKER_ACTIVITIES; unset: the engine's default). */
   workerActivities?: number;
   /** How long to wait for every event to settle once the load stops (BENCH_SETTLE_SECONDS, 900). */
   settleSeconds: number;
+  /** Batches of 500 reports in the batch phase (BENCH_BATCHES, default 20; 0 skips it). */
+  batches: number;
+  /** Seconds of each step of the step load (BENCH_STEP_SECONDS, default 30; 0 skips it). */
+  stepSeconds: number;
+  /**
+   * Customers of the billing tenant whose first sync (bench:billing's phase (a)) runs beside a
+   * ticket load (BENCH_BILLING_CUSTOMERS, default 1,000; 0 skips the comparison).
+   */
+  billingCustomers: number;
 }
 
 export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TicketBenchOptions {
@@ -45,6 +55,9 @@ export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tick
     repeatPercent: envInt('BENCH_REPEAT_PERCENT', 20, env),
     resolvePercent: envInt('BENCH_RESOLVE_PERCENT', 10, env),
     settleSeconds: envInt('BENCH_SETTLE_SECONDS', 900, env),
+    batches: envInt('BENCH_BATCHES', 20, env),
+    stepSeconds: envInt('BENCH_STEP_SECONDS', 30, env),
+    billingCustomers: envInt('BENCH_BILLING_CUSTOMERS', 1000, env),
   };
   const activities = envInt('BENCH_WORKER_ACTIVITIES', 0, env);
   if (activities > 0) Object.assign(opts, { workerActivities: activities });
@@ -68,18 +81,30 @@ export interface TicketBench {
   /** A partner token for the API. */
   token: string;
   customerIds: string[];
+  /** The billing tenant beside the tickets' (bench/billing/setup.ts), when asked for. */
+  billing?: BillingBench;
   close(): Promise<void>;
 }
 
 export const customerIdOf = (i: number): string => `bench-${String(i).padStart(5, '0')}`;
 
 export async function startTicketBench(opts: TicketBenchOptions): Promise<TicketBench> {
+  const billingOpts = {
+    customers: opts.billingCustomers,
+    naiveCustomers: 0,
+    latencyMs: opts.latencyMs,
+    concurrency: 10,
+  };
   const servers = await startServers({
     taskQueue: 'bench-tickets',
-    simulator: () => startSimulatorChild(resolve(__dirname, '..', 'common', 'demo-sim.ts')),
+    // The billing bench's simulator is the demo seed plus the billing tenant's companies.
+    simulator:
+      opts.billingCustomers > 0
+        ? billingSimulator(billingOpts)
+        : () => startSimulatorChild(resolve(__dirname, '..', 'common', 'demo-sim.ts')),
     api: true,
     ...(opts.workerActivities
-      ? { engineEnv: { SYNC_WORKER_MAX_ACTIVITIES: String(opts.workerActivities) } }
+      ? { engineEnv: { TICKET_WORKER_MAX_ACTIVITIES: String(opts.workerActivities) } }
       : {}),
   });
   try {
@@ -103,7 +128,10 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
       });
     });
     const { token } = await repos.tokens.create({ kind: 'partner', partnerId, name: 'bench' });
+    const billing =
+      opts.billingCustomers > 0 ? await seedBillingTenant(servers, billingOpts) : undefined;
     return {
+      ...(billing ? { billing } : {}),
       opts,
       servers,
       apiUrl: api.url,
