@@ -277,6 +277,7 @@ function report(bench: TicketBench, m: Measured): void {
   if (m.alongside) console.log('\n' + alongsideText(m.alongside));
   targets.push(
     ...intakeTargets({
+      rate: opts.rate,
       answers,
       cpuPerEvent,
       ...(m.batches ? { batches: m.batches } : {}),

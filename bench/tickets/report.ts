@@ -503,6 +503,8 @@ export function alongsideText(a: {
 
 /** Issue 18 §3's targets, beside the figures its text measured before. */
 export function intakeTargets(m: {
+  /** The mixed load's posts a second. */
+  rate: number;
   answers: readonly number[];
   cpuPerEvent: number;
   batches?: BatchFigures;
@@ -511,7 +513,7 @@ export function intakeTargets(m: {
 }): Target[] {
   const targets: Target[] = [
     {
-      name: 'every answer at 50 posts/s (202, or 429 waited out), p99',
+      name: `every answer at ${m.rate} posts/s (202, or 429 waited out), p99`,
       before: 'p50 19 s, p99 28 s',
       value: p(m.answers, 99),
       limit: '≤ 500 ms',
