@@ -13,8 +13,10 @@ export async function heartbeating<T>(step: (signal: AbortSignal) => Promise<T>)
   const ctx = Context.current();
   const signal = ctx.cancellationSignal;
   const every = Math.max(1_000, (ctx.info.heartbeatTimeoutMs || DEFAULT_EVERY_MS * 3) / 3);
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), every);
+  // A local activity has no heartbeat: the worker keeps its workflow task alive.
+  const local = ctx.info.isLocal;
+  if (!local) ctx.heartbeat();
+  const timer = local ? undefined : setInterval(() => ctx.heartbeat(), every);
   try {
     const result = await step(signal);
     if (signal.aborted) throw signal.reason;

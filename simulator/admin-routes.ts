@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { getPath } from './conditions';
 import { resolveRefs } from './refs';
@@ -150,13 +150,17 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
     }
   });
 
+  /** The collection a path names, or undefined once answered 404 (naming the known ones). */
+  const collectionOf = (param: unknown, res: Response): CollectionName | undefined => {
+    const name = String(param);
+    if ((COLLECTIONS as readonly string[]).includes(name)) return name as CollectionName;
+    res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
+    return undefined;
+  };
+
   r.get('/state/:collection', (req, res) => {
-    const name = String(req.params.collection);
-    if (!(COLLECTIONS as readonly string[]).includes(name)) {
-      res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
-      return;
-    }
-    const collection = name as CollectionName;
+    const collection = collectionOf(req.params.collection, res);
+    if (!collection) return;
     const parentPath = RESOURCES[collection].parent?.path;
     const parentId = req.query.parentId === undefined ? undefined : Number(req.query.parentId);
     const rows = store.list(collection);
@@ -173,12 +177,8 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
    * agreements for generated companies. References are resolved as the seed's; stamped like a write.
    */
   r.put('/state/:collection/:id', (req, res) => {
-    const name = String(req.params.collection);
-    if (!(COLLECTIONS as readonly string[]).includes(name)) {
-      res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
-      return;
-    }
-    const collection = name as CollectionName;
+    const collection = collectionOf(req.params.collection, res);
+    if (!collection) return;
     const id = z.coerce.number().int().positive().parse(req.params.id);
     const body = z.record(z.string(), z.unknown()).parse(req.body);
     const record = { ...structuredClone(body), id };
@@ -195,12 +195,8 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
 
   /** Deletes one stored record, as in ConnectWise's screens (a ticket's callbacks fire). */
   r.delete('/state/:collection/:id', (req, res) => {
-    const name = String(req.params.collection);
-    if (!(COLLECTIONS as readonly string[]).includes(name)) {
-      res.status(404).json({ error: `unknown collection '${name}'`, collections: COLLECTIONS });
-      return;
-    }
-    const collection = name as CollectionName;
+    const collection = collectionOf(req.params.collection, res);
+    if (!collection) return;
     const id = z.coerce.number().int().positive().parse(req.params.id);
     const record = store.get(collection, id);
     if (!record) {

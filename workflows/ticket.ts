@@ -22,6 +22,7 @@ import {
   failureText,
   heldBecause,
   integrationGone,
+  ticketLocalSteps,
   ticketStepsOn,
 } from './ticket-steps';
 
@@ -191,7 +192,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   async function record(update: { state?: TicketState; reason?: string }): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await ticketSteps.recordTicketEvent({
+        await ticketLocalSteps.recordTicketEvent({
           ref: ref(),
           event: event(),
           update: { ...update, occurrences: s.occurrences },
@@ -287,7 +288,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const runId = workflowInfo().firstExecutionRunId;
     const opened = await untilDone(
       () =>
-        ticketSteps.openEventTicket({
+        ticketLocalSteps.openEventTicket({
           ref: ref(),
           event: event(),
           occurrences: s.occurrences,

@@ -1,12 +1,12 @@
 /**
  * Where accepted → created goes, for the diagnosis under the targets: the Temporal histories of
- * a sample of the events that got a ticket, cut into the waits of a new event's workflow (its
- * first workflow task, each activity queued for a slot and running, the workflow task between).
+ * a sample of the events that got a ticket, cut into the waits of a new event's workflow (started,
+ * its first workflow task queued, then that task running the open step).
  */
 import pLimit from 'p-limit';
 import type { temporal } from '@temporalio/proto';
 import { ticketWorkflowId } from '../../services/tickets/ticket-client';
-import { activitySpans, eventMs } from '../common/history';
+import { eventMs } from '../common/history';
 import { table } from '../common/table';
 import type { TrackedEvent } from './load';
 import { percentile } from './report';
@@ -14,29 +14,33 @@ import type { TicketBench } from './setup';
 
 export const SEGMENTS = [
   'accepted (202) → workflow started (negative: started first)',
-  'workflow started → open scheduled (workflow task)',
-  'open: queued for an activity slot',
-  'open: ran (begin + lookup + create + database)',
+  'workflow started → its first workflow task started (queued for the worker)',
+  'first workflow task: the open step ran (local: begin + lookup + create + database)',
 ] as const;
 
 type Segment = (typeof SEGMENTS)[number];
 
+const WORKFLOW_TASK_STARTED = 6;
+const MARKER_RECORDED = 25;
+
 /**
  * One new event's segments from its history, or undefined without its open step. The open step
- * decides the key's generation itself (the `ticket-begin-in-open` patch): one activity.
+ * is a local activity (workflows/ticket-steps.ts): it runs inside the first workflow task, whose
+ * completion records it as a marker.
  */
 export function segmentsOf(
   events: temporal.api.history.v1.IHistoryEvent[],
   acceptedAt: number,
 ): Record<Segment, number> | undefined {
   const started = events[0] ? eventMs(events[0].eventTime) : undefined;
-  const open = activitySpans(events).find((s) => s.type === 'openEventTicket');
-  if (started === undefined || !open) return undefined;
+  const task = events.find((e) => Number(e.eventType) === WORKFLOW_TASK_STARTED);
+  const marker = events.find((e) => Number(e.eventType) === MARKER_RECORDED);
+  if (started === undefined || !task || !marker) return undefined;
+  const taskMs = eventMs(task.eventTime);
   return {
     [SEGMENTS[0]]: started - acceptedAt,
-    [SEGMENTS[1]]: open.scheduledMs - started,
-    [SEGMENTS[2]]: open.startedMs - open.scheduledMs,
-    [SEGMENTS[3]]: open.closedMs - open.startedMs,
+    [SEGMENTS[1]]: taskMs - started,
+    [SEGMENTS[2]]: eventMs(marker.eventTime) - taskMs,
   };
 }
 

@@ -103,9 +103,15 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
         ? billingSimulator(billingOpts)
         : () => startSimulatorChild(resolve(__dirname, '..', 'common', 'demo-sim.ts')),
     api: true,
-    ...(opts.workerActivities
-      ? { engineEnv: { TICKET_WORKER_MAX_ACTIVITIES: String(opts.workerActivities) } }
-      : {}),
+    engineEnv: {
+      ...(opts.workerActivities
+        ? { TICKET_WORKER_MAX_ACTIVITIES: String(opts.workerActivities) }
+        : {}),
+      // Profiling the engine's processes, e.g. `--require ./profile.js` (both take it).
+      ...(process.env.BENCH_ENGINE_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_ENGINE_NODE_OPTIONS }
+        : {}),
+    },
   });
   try {
     const { repos, sim, api } = servers;
