@@ -70,9 +70,9 @@ export const configSchema = z.object({
     .int()
     .min(2)
     .max(100_000)
-    .default(500)
+    .default(2000)
     .describe(
-      "Workflows the worker keeps in memory between tasks (each integration's lifecycle, running billing runs and ticket events); set, not derived from the heap limit as the SDK's default is.",
+      "Workflows the worker keeps in memory between tasks (each integration's lifecycle, running billing runs and open ticket events; one evicted is replayed at its next report, which cost bench:tickets a fifth of the worker's CPU at 500); set, not derived from the heap limit as the SDK's default is.",
     ),
   TICKET_WORKER_MAX_ACTIVITIES: z.coerce
     .number()

@@ -111,6 +111,13 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
       ...(process.env.BENCH_ENGINE_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_ENGINE_NODE_OPTIONS }
         : {}),
+      // Trying a setting: BENCH_ENGINE_ENV=WORKER_MAX_CACHED_WORKFLOWS=2500,… (both take it).
+      ...Object.fromEntries(
+        (process.env.BENCH_ENGINE_ENV ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)]),
+      ),
     },
   });
   try {
