@@ -9,9 +9,16 @@
  * event accepted → ticket created p50 / p99, ConnectWise calls by kind against the floor, the
  * posting rate achieved, and the worker process's RSS peak.
  *
+ * Then (issue 18 §3) the intake's phases: BENCH_BATCHES batches of 500 reports (answer times, and
+ * exactly one ticket and every report counted per key); a step load of new events at
+ * BENCH_STEP_RATES (10…50/s, BENCH_STEP_SECONDS each; the highest rate whose accepted → created
+ * p99 stays ≤ 10 s); and a 20/s step beside bench:billing's first sync of BENCH_BILLING_CUSTOMERS
+ * (1,000) against the same step alone. Posts answered 429 are sent again after Retry-After.
+ * BENCH_ENGINE_ENV (K=V,…) and BENCH_ENGINE_NODE_OPTIONS reach the engine's processes.
+ *
  * Defaults: BENCH_RATE 50, BENCH_SECONDS 60, BENCH_CUSTOMERS 200, BENCH_LATENCY_MS 100,
  * BENCH_REPEAT_PERCENT 20, BENCH_RESOLVE_PERCENT 10, BENCH_SETTLE_SECONDS 900;
- * BENCH_WORKER_ACTIVITIES sets the worker's SYNC_WORKER_MAX_ACTIVITIES (unset: the engine's
+ * BENCH_WORKER_ACTIVITIES sets the worker's TICKET_WORKER_MAX_ACTIVITIES (unset: the engine's
  * default, 10). A quick run:
  * `BENCH_SECONDS=10 BENCH_RATE=20 npm run bench:tickets`. BENCH_STRICT=1 exits 1 on a FAIL;
  * BENCH_WORKER=tsx runs the worker and the API under tsx (no compile).
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
   const bench = await startTicketBench(opts);
   const { config } = bench.servers;
   console.log(
-    `  worker: SYNC_WORKER_MAX_ACTIVITIES ${config.SYNC_WORKER_MAX_ACTIVITIES}${opts.workerActivities ? ' (BENCH_WORKER_ACTIVITIES)' : ' (the default)'}, ` +
+    `  worker: TICKET_WORKER_MAX_ACTIVITIES ${config.TICKET_WORKER_MAX_ACTIVITIES}${opts.workerActivities ? ' (BENCH_WORKER_ACTIVITIES)' : ' (the default)'}, ` +
       `WORKER_MAX_CACHED_WORKFLOWS ${config.WORKER_MAX_CACHED_WORKFLOWS}`,
   );
   let measured: Measured | undefined;
