@@ -43,6 +43,7 @@ import {
   rateOf,
   alongsideText,
   batchesText,
+  callbacksText,
   engineCpuPerEvent,
   intakeTargets,
   stepsTable,
@@ -52,6 +53,7 @@ import {
   type Verdict,
 } from './tickets/report';
 import { BATCH_SIZE, runBatches, type BatchFigures } from './tickets/batches';
+import { runTechnicianCloses, type CallbackFigures } from './tickets/callbacks';
 import { settle, type Outcome } from './tickets/settle';
 import { runStep, runSteps, type StepFigures } from './tickets/steps';
 import { runEnginePhase } from './billing/phases';
@@ -82,6 +84,7 @@ interface Measured {
   breakdown: Breakdown;
   batches?: BatchFigures;
   steps: StepFigures[];
+  callbacks?: CallbackFigures;
   /** The same ticket step alone and beside billing's first sync, and that sync's wall time. */
   alongside?: { solo: StepFigures; withBilling: StepFigures; billingWallMs: number };
 }
@@ -146,6 +149,13 @@ async function main(): Promise<void> {
     if (opts.stepSeconds > 0) {
       console.log(`\nstep load: new events only, ${opts.stepSeconds} s per step`);
       steps = await runSteps(bench, opts.stepSeconds);
+    }
+    let callbacks: CallbackFigures | undefined;
+    if (opts.closes > 0) {
+      console.log(`\ntwo-way: a technician closes ${opts.closes} open tickets, 20 a second`);
+      callbacks = await runTechnicianCloses(bench, opts.closes);
+    }
+    if (opts.stepSeconds > 0) {
       if (bench.billing) {
         console.log(
           `\nbeside billing: ${ALONGSIDE_RATE} posts/s for ${opts.stepSeconds} s while ${opts.billingCustomers} customers' first sync runs`,
@@ -163,6 +173,7 @@ async function main(): Promise<void> {
     }
     measured = {
       steps,
+      ...(callbacks ? { callbacks } : {}),
       ...(batches ? { batches } : {}),
       ...(alongside ? { alongside } : {}),
       load,
@@ -281,6 +292,7 @@ function report(bench: TicketBench, m: Measured): void {
   );
   if (m.batches) console.log('\n' + batchesText(m.batches));
   if (m.steps.length > 0) console.log('\n' + stepsTable(m.steps));
+  if (m.callbacks) console.log('\n' + callbacksText(m.callbacks));
   if (m.alongside) console.log('\n' + alongsideText(m.alongside));
   targets.push(
     ...intakeTargets({
@@ -289,6 +301,7 @@ function report(bench: TicketBench, m: Measured): void {
       cpuPerEvent,
       ...(m.batches ? { batches: m.batches } : {}),
       steps: m.steps,
+      ...(m.callbacks ? { callbacks: m.callbacks } : {}),
       ...(m.alongside ? { alongside: m.alongside } : {}),
     }),
   );

@@ -36,6 +36,8 @@ export interface Delivery {
   status: number;
   fault?: DeliveryFault['kind'];
   at: string;
+  /** How long the receiver took to answer (absent when none was asked). */
+  durationMs?: number;
 }
 
 const refId = (ref: unknown): number | undefined =>
@@ -172,6 +174,7 @@ export class CallbackDispatcher {
     }
     const send = async () => {
       let status = 0;
+      const asked = performance.now();
       try {
         const res = await fetch(url, {
           method: 'POST',
@@ -190,6 +193,7 @@ export class CallbackDispatcher {
         status,
         ...(fault ? { fault: fault.kind } : {}),
         at: new Date().toISOString(),
+        durationMs: Math.round(performance.now() - asked),
       });
     };
     const later = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)).then(send);

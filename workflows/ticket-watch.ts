@@ -79,14 +79,20 @@ export async function ticketWatchWorkflow(input: TicketWatchInput): Promise<void
     register = true;
   });
 
-  /** Tells each event's workflow what happened to its ticket (a workflow that ended: nothing to tell). */
+  /**
+   * Tells each event's workflow what happened to its ticket (a workflow that ended: nothing to
+   * tell): all events at once (one workflow task, not one per event), each event's in order.
+   */
   async function tell(result: WatchResult): Promise<void> {
-    for (const s of result.signals) {
-      const { key, ticketId, change } = s;
-      await getExternalWorkflowHandle(eventWorkflowId(input.integrationId, key))
-        .signal(ticketChangedSignal, { ticketId, ...change })
-        .catch(() => undefined);
-    }
+    const byKey = new Map<string, WatchResult['signals']>();
+    for (const s of result.signals) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s]);
+    await Promise.all(
+      [...byKey].map(async ([key, signals]) => {
+        const handle = getExternalWorkflowHandle(eventWorkflowId(input.integrationId, key));
+        for (const { ticketId, change } of signals)
+          await handle.signal(ticketChangedSignal, { ticketId, ...change }).catch(() => undefined);
+      }),
+    );
   }
 
   /**

@@ -102,8 +102,11 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     );
 
     // The engine's configuration: its processes get it as their environment, the bench's
-    // client and database connection read the same values.
+    // client and database connection read the same values. The API's port is chosen first: it
+    // is the engine's public address (where the simulator's callbacks go).
+    const apiPort = opts.api ? await freePort() : undefined;
     const engineEnv: WorkerEnv = {
+      ...(apiPort ? { PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}` } : {}),
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       CW_CLIENT_ID: DEMO_CREDENTIALS.clientId,
       CW_ALLOW_PRIVATE_HOSTS: 'true',
@@ -142,7 +145,7 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     memory.push({ stage: 'worker process polling', usage: process.memoryUsage() });
     let api: Servers['api'];
     if (opts.api) {
-      const apiEnv = { ...engineEnv, HOST: '127.0.0.1', PORT: String(await freePort()) };
+      const apiEnv = { ...engineEnv, HOST: '127.0.0.1', PORT: String(apiPort) };
       const child = await step(`API process (${commandOf(workerEntry, 'api')}) ready`, () =>
         startApiChild(workerEntry, apiEnv),
       );

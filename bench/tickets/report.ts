@@ -6,6 +6,7 @@
 import { table } from '../common/table';
 import { POSTGRES } from '../common/servers';
 import type { BatchFigures } from './batches';
+import type { CallbackFigures } from './callbacks';
 import type { LoadResult, PostKind, PostRecord, TrackedEvent } from './load';
 import { STEP_P99_LIMIT_MS, sustainedRate, type StepFigures } from './steps';
 
@@ -482,6 +483,16 @@ export function stepsTable(steps: readonly StepFigures[]): string {
   );
 }
 
+export function callbacksText(c: CallbackFigures): string {
+  return (
+    `two-way: the first delivery (the receiver fetched the signing key) answered in ${c.firstMs === undefined ? 'n/a' : `${c.firstMs} ms`}; then ` +
+    `${c.closes} tickets closed by a technician; ${c.answerMs.length} signed deliveries ` +
+    `(statuses ${JSON.stringify(c.statuses)}) answered p50 ${p(c.answerMs, 50)}, p99 ${p(c.answerMs, 99)}; ` +
+    `the row said closed_in_connectwise after p50 ${p(c.shownMs, 50)}, p99 ${p(c.shownMs, 99)} ` +
+    `(seen by a 500 ms poll); ${c.notShown} never`
+  );
+}
+
 export function alongsideText(a: {
   solo: StepFigures;
   withBilling: StepFigures;
@@ -509,6 +520,7 @@ export function intakeTargets(m: {
   cpuPerEvent: number;
   batches?: BatchFigures;
   steps: readonly StepFigures[];
+  callbacks?: CallbackFigures;
   alongside?: { solo: StepFigures; withBilling: StepFigures };
 }): Target[] {
   const targets: Target[] = [
@@ -562,6 +574,24 @@ export function intakeTargets(m: {
         value: String(wrong),
         limit: '0',
         pass: wrong === 0,
+      },
+    );
+  }
+  if (m.callbacks) {
+    const c = m.callbacks;
+    const refused = Object.entries(c.statuses).filter(([status]) => status !== '204');
+    targets.push(
+      {
+        name: "ConnectWise's callback answered by the engine, p99 (signing key cached)",
+        value: `${p(c.answerMs, 99)} (${c.answerMs.length} deliveries)`,
+        limit: '≤ 100 ms',
+        pass: c.answerMs.length > 0 && percentile(c.answerMs, 99) <= 100 && refused.length === 0,
+      },
+      {
+        name: "a technician's close shows on the event's row (p99; not shown)",
+        value: `${p(c.shownMs, 99)}; ${c.notShown}`,
+        limit: '≤ 10 s; 0',
+        pass: c.closes > 0 && c.notShown === 0 && percentile(c.shownMs, 99) <= 10_000,
       },
     );
   }

@@ -44,6 +44,8 @@ export interface TicketBenchOptions {
    * ticket load (BENCH_BILLING_CUSTOMERS, default 1,000; 0 skips the comparison).
    */
   billingCustomers: number;
+  /** Open tickets a technician closes in the two-way phase (BENCH_CLOSES, default 200; 0 skips). */
+  closes: number;
 }
 
 export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TicketBenchOptions {
@@ -58,6 +60,7 @@ export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tick
     batches: envInt('BENCH_BATCHES', 20, env),
     stepSeconds: envInt('BENCH_STEP_SECONDS', 30, env),
     billingCustomers: envInt('BENCH_BILLING_CUSTOMERS', 1000, env),
+    closes: envInt('BENCH_CLOSES', 200, env),
   };
   const activities = envInt('BENCH_WORKER_ACTIVITIES', 0, env);
   if (activities > 0) Object.assign(opts, { workerActivities: activities });
