@@ -109,6 +109,11 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
           schema: ticketEventView,
         },
         404: { description: 'No integration, or no such event', schema: errorBody },
+        429: {
+          description:
+            "Reports of this event accepted earlier are still being handed to its workflow (they go first, in the vendor's order): send the resolve again after Retry-After seconds",
+          schema: busyBody,
+        },
       },
       handler: async ({ params, body }) => {
         await events.resolve(params.partnerId, params.key, body.resolution, now());

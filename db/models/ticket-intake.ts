@@ -14,6 +14,8 @@ const ticketIntakeSchema = new Schema(
     _id: { type: String, required: true },
     partnerId: { type: String, required: true },
     integrationId: { type: String, required: true },
+    /** The ticket workflow it goes to: a resolve waits until none of its reports is left here. */
+    workflowId: { type: String, required: true },
     /** The report as posted (domain/tickets/event.ts SecurityEvent). */
     event: { type: Schema.Types.Mixed, required: true },
     /** Order of the reports of one key within a batch (they are signalled in it). */
@@ -27,6 +29,8 @@ const ticketIntakeSchema = new Schema(
 // The sweep: reports whose lease ran out; then the ones a sweep just claimed.
 ticketIntakeSchema.index({ claimedUntil: 1 });
 ticketIntakeSchema.index({ claimedBy: 1, claimedUntil: 1 });
+// A resolve: reports of its event still waiting (any process's).
+ticketIntakeSchema.index({ workflowId: 1 });
 
 export type TicketIntakeDoc = InferSchemaType<typeof ticketIntakeSchema>;
 export type TicketIntakeModel = Model<TicketIntakeDoc>;

@@ -6,6 +6,7 @@ export interface IntakeReport {
   reportId: string;
   partnerId: string;
   integrationId: string;
+  workflowId: string;
   event: SecurityEvent;
   seq: number;
   createdAt: Date;
@@ -68,11 +69,17 @@ export class TicketIntakeRepository {
         reportId: d._id,
         partnerId: d.partnerId,
         integrationId: d.integrationId,
+        workflowId: d.workflowId,
         event: d.event as SecurityEvent,
         seq: d.seq,
         createdAt: d.createdAt,
       }))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.seq - b.seq);
+  }
+
+  /** Whether any report to this workflow is still waiting (in any process's hands). */
+  async waitingFor(workflowId: string): Promise<boolean> {
+    return (await this.model.exists({ workflowId }).exec()) !== null;
   }
 
   /** Reports not handed over yet, across processes (the dispatcher's backlog bound counts its own). */

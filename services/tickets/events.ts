@@ -29,7 +29,7 @@ export interface EventServiceDeps {
   repos: Pick<Repositories, 'vendor' | 'ticketEvents'>;
   integrations: Pick<IntegrationService, 'live'>;
   tickets: Pick<TicketClient, 'resolved'>;
-  intake: Pick<TicketIntake, 'admit' | 'accept'>;
+  intake: Pick<TicketIntake, 'admit' | 'accept' | 'settle'>;
 }
 
 /**
@@ -92,6 +92,8 @@ export class EventService {
     const row = await this.deps.repos.ticketEvents.get(ids, key);
     if (!row) throw notFound(`event ${key}`);
     if (settled(row)) return row;
+    // The event's reports accepted before this resolve reach its workflow first.
+    await this.deps.intake.settle(ticketWorkflowId(integration.id, key));
     await this.deps.tickets.resolved(ids, eventOf(row), {
       at: now.toISOString(),
       ...(resolution ? { resolution } : {}),

@@ -128,6 +128,7 @@ export class TicketIntake {
       return {
         reportId: `${ids.integrationId}:${event.key}:${randomBytes(6).toString('hex')}`,
         ...ids,
+        workflowId: ticketWorkflowId(ids.integrationId, event.key),
         event,
         seq,
         createdAt,
@@ -142,11 +143,29 @@ export class TicketIntake {
     return reports;
   }
 
+  /**
+   * Before a resolve is signalled: this event's reports accepted earlier are handed over first
+   * (the vendor's order: a repeat sent before the resolve must reach the ticket before it
+   * closes). Waits for this process's own (bounded); reports another process still holds are
+   * answered 429, to send the resolve again in a second.
+   */
+  async settle(workflowId: string, timeoutMs = 5_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.chains.has(workflowId) && Date.now() < until) await this.pause(20);
+    await this.flush();
+    if (this.chains.has(workflowId) || (await this.opts.repos.ticketIntake.waitingFor(workflowId)))
+      throw busy(
+        'event_reports_pending',
+        'reports of this event accepted earlier are still being handed over; send the resolve again after the Retry-After seconds',
+        1,
+      );
+  }
+
   private enqueue(reports: readonly IntakeReport[]): void {
     for (const report of reports) {
       if (this.held.has(report.reportId)) continue;
       this.held.add(report.reportId);
-      const chain = ticketWorkflowId(report.integrationId, report.event.key);
+      const chain = report.workflowId;
       const queued = this.chains.get(chain);
       if (queued) {
         queued.push(report);

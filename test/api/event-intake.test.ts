@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { TicketIntake } from '../../services/tickets/intake';
-import { TicketClient } from '../../services/tickets/ticket-client';
+import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
 import { captureLogger } from '../support/logger';
 import { as, cwBase, useSetupStack } from './setup-helpers';
 import { ticketsApi } from './ticket-helpers';
@@ -69,6 +69,7 @@ test('reports a dead API process left in the outbox are handed over by the next 
   const reports = [0, 1].map((seq) => ({
     reportId: `${suite.integrationId}:orphan:dead${seq}`,
     ...ids(),
+    workflowId: ticketWorkflowId(suite.integrationId, 'orphan'),
     event: { ...event, occurredAt: new Date(Date.UTC(2026, 11, 6, 2, 0, seq)).toISOString() },
     seq,
     createdAt: new Date(Date.now() - 60_000),
@@ -118,4 +119,77 @@ test('a full backlog is answered 429 with Retry-After at once, and nothing of th
     .set(as(suite.engine.tokens.p1))
     .send({ events: events.slice(0, BACKLOG) });
   expect(fits.status).toBe(202);
+});
+
+test("a resolve never overtakes the event's reports accepted before it", async () => {
+  const { repos } = suite.engine.db;
+  const real = new TicketClient(suite.engine.client, suite.engine.config);
+  // Hands reports over slowly, as a busy Temporal would.
+  const slow = {
+    occurred: async (...args: Parameters<TicketClient['occurred']>) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      return await real.occurred(...args);
+    },
+  };
+  const intake = new TicketIntake({
+    repos,
+    tickets: slow,
+    logger: captureLogger().logger,
+    maxBacklog: 100,
+  });
+  try {
+    const event = { ...api.event({ key: 'ordered' }), severity: 'high' as const };
+    await real.occurred(ids(), event);
+    await api.waitState('ordered', 'open');
+    const repeat = { ...event, occurredAt: new Date().toISOString() };
+    await intake.accept(ids(), [repeat]);
+    // Told right after the repeat was accepted: the repeat goes first.
+    await intake.settle(ticketWorkflowId(suite.integrationId, 'ordered'));
+    await real.resolved(ids(), event, { at: new Date().toISOString() });
+    await api.waitState('ordered', 'resolved');
+    const [ticket] = await api.ticketsFor('ordered');
+    const notes = await suite.fx.sim.admin.state.notes(ticket!.id);
+    expect(notes.map((n) => n.text)).toEqual([
+      expect.any(String),
+      expect.stringMatching(/^The event occurred again at/),
+      expect.stringMatching(/^Resolved in DefensX/),
+    ]);
+  } finally {
+    await intake.stop();
+  }
+});
+
+test('a resolve while another process still holds reports of the event is 429, to send again', async () => {
+  const event = { ...api.event({ key: 'held-elsewhere' }), severity: 'high' as const };
+  const res = await request(suite.engine.app)
+    .post(`${cwBase('p1')}/events`)
+    .set(as(suite.engine.tokens.p1))
+    .send(event);
+  expect(res.status).toBe(202);
+  await api.waitState('held-elsewhere', 'open');
+  await suite.engine.db.repos.ticketIntake.add(
+    [
+      {
+        reportId: `${suite.integrationId}:held-elsewhere:other`,
+        ...ids(),
+        workflowId: ticketWorkflowId(suite.integrationId, 'held-elsewhere'),
+        event,
+        seq: 0,
+        createdAt: new Date(),
+      },
+    ],
+    'another-api',
+    new Date(Date.now() + 60_000),
+  );
+  const resolve = () =>
+    request(suite.engine.app)
+      .post(`${cwBase('p1')}/events/held-elsewhere/resolve`)
+      .set(as(suite.engine.tokens.p1))
+      .send({});
+  const busy = await resolve();
+  expect(busy.status).toBe(429);
+  expect(busy.body.error.code).toBe('event_reports_pending');
+  expect(busy.headers['retry-after']).toBe('1');
+  await suite.engine.db.repos.ticketIntake.remove([`${suite.integrationId}:held-elsewhere:other`]);
+  expect((await resolve()).status).toBe(202);
 });

@@ -759,12 +759,14 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   const report = (k: number) => ({
     reportId: `${I}:event-${k}:r${k}`,
     ...scope,
+    workflowId: `ticket:${I}:event-${k}`,
     event: event(k),
     seq: 0,
     createdAt: NOW,
   });
   await r.ticketIntake.add([report(1), report(2)], 'api-1', minutes(1));
   await r.ticketIntake.renew('api-1', [report(1).reportId], minutes(5));
+  expect(await r.ticketIntake.waitingFor(report(1).workflowId)).toBe(true);
   const claimed = await r.ticketIntake.claimExpired('api-2', minutes(2), minutes(3));
   expect(claimed.map((c) => c.reportId)).toEqual([report(2).reportId]);
   await r.ticketIntake.remove([report(1).reportId, report(2).reportId]);

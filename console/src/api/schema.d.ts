@@ -3700,6 +3700,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Reports of this event accepted earlier are still being handed to its workflow (they go first, in the vendor's order): send the resolve again after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                /** @description Send again after this many seconds */
+                                retryAfterSeconds: number;
+                            };
+                        };
+                    };
+                };
                 /** @description A service the engine needs (database, Temporal) is unavailable; try again */
                 503: {
                     headers: {
