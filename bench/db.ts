@@ -33,7 +33,7 @@ import { keyringFromConfig } from '../security';
 import { sealPrivateKey } from '../services/integration-client';
 import { loadConfig } from '../config';
 import { DEMO_CREDENTIALS } from '../simulator';
-import { machine } from './common/machine';
+import { machine, machineCpu, quiet } from './common/machine';
 import { printVerdict, runBench } from './common/run';
 import { prepareWorkerEntry, startApiChild, type WorkerEntry } from './common/engine-process';
 import { table } from './common/table';
@@ -341,36 +341,10 @@ const spreadRate = (url: string, token: string) =>
 const burstRate = (url: string, token: string) =>
   loadRun(url, token, 1, { connections: 20, overallRate: RATE, staggerMs: 0 });
 
-/**
- * Waits until the machine's CPU is under 15% busy over two consecutive 3-second samples (at most
- * 3 minutes): the measurements start on a quiet machine. Answers the seconds waited.
- */
-async function quiet(): Promise<number> {
-  const started = performance.now();
-  let calm = 0;
-  while (calm < 2 && performance.now() - started < 180_000) {
-    const before = machineCpu();
-    await new Promise((r) => setTimeout(r, 3_000));
-    const after = machineCpu();
-    calm = (after.busy - before.busy) / (after.total - before.total) < 0.15 ? calm + 1 : 0;
-  }
-  return (performance.now() - started) / 1000;
-}
-
 const pct = (share: number): string => `${(share * 100).toFixed(0)}%`;
 
 const loadNote = (f: LoadFigures): string =>
   `${f.rate.toFixed(0)}/s served, ${f.errors} errors; machine ${pct(f.machineBusy)} busy, load generator ${pct(f.generatorShare)}`;
-
-/** The machine's CPU ticks so far (all cores): busy and total (/proc/stat). */
-function machineCpu(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-  const [, ...fields] = line.trim().split(/\s+/);
-  const ticks = fields.map(Number);
-  const total = ticks.reduce((a, b) => a + b, 0);
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-  return { busy: total - idle, total };
-}
 
 interface Stack {
   backend: FerretDbBackend;

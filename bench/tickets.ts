@@ -27,7 +27,7 @@ import { externalXRefOf, integrationTag } from '../domain/tickets/text';
 import { cpuSecondsOf, peakRssMbOf } from './common/children';
 import { POSTGRES } from './common/servers';
 import { commandOf, withWorkerRss, workerMemoryOf } from './common/engine-process';
-import { machine } from './common/machine';
+import { machine, quiet } from './common/machine';
 import { printVerdict, runBench } from './common/run';
 import { mb } from './common/memory';
 import { seconds } from './common/table';
@@ -112,6 +112,9 @@ async function main(): Promise<void> {
   let measured: Measured | undefined;
   try {
     const { sim, worker, api } = bench.servers;
+    // PostgreSQL vacuums and analyses after the seeding's bulk inserts: the load starts on a
+    // quiet machine (a run once had its first seconds' answers held ~5 s).
+    console.log(`  quiet after ${(await quiet()).toFixed(0)} s`);
     const workerIdle = workerMemoryOf(worker.pid)?.rss;
     // After seeding: only the measured requests are slowed, and only they are counted.
     await sim.admin.faults.add({ kind: 'latency', ms: opts.latencyMs });
