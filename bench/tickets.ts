@@ -14,7 +14,8 @@
  * BENCH_STEP_RATES (10…50/s, BENCH_STEP_SECONDS each; the highest rate whose accepted → created
  * p99 stays ≤ 10 s); and a 20/s step beside bench:billing's first sync of BENCH_BILLING_CUSTOMERS
  * (1,000) against the same step alone. Posts answered 429 are sent again after Retry-After.
- * BENCH_ENGINE_ENV (K=V,…) and BENCH_ENGINE_NODE_OPTIONS reach the engine's processes.
+ * BENCH_ENGINE_ENV (K=V,…) and BENCH_ENGINE_NODE_OPTIONS reach the engine's processes;
+ * BENCH_TIMELINE=1 prints the mixed load's slowest answer per second for its first 15 seconds.
  *
  * Defaults: BENCH_RATE 50, BENCH_SECONDS 60, BENCH_CUSTOMERS 200, BENCH_LATENCY_MS 100,
  * BENCH_REPEAT_PERCENT 20, BENCH_RESOLVE_PERCENT 10, BENCH_SETTLE_SECONDS 900;
@@ -289,6 +290,17 @@ function report(bench: TicketBench, m: Measured): void {
     `\nengine CPU per new event (worker, Temporal, FerretDB, PostgreSQL, API over the mixed load and its settle): ${cpuPerEvent.toFixed(1)} ms`,
   );
   const answers = load.posts.flatMap((p) => p.answerMs);
+  if (process.env.BENCH_TIMELINE) {
+    const bySecond = new Map<number, number[]>();
+    for (const p of load.posts) {
+      const s = Math.floor(p.sentMs / 1000);
+      bySecond.set(s, [...(bySecond.get(s) ?? []), p.answeredMs - p.sentMs]);
+    }
+    for (const [s, list] of [...bySecond].slice(0, 15))
+      console.log(
+        `  second ${s}: ${list.length} posts, slowest ${Math.round(Math.max(...list))} ms`,
+      );
+  }
   const throttled = load.posts.reduce((n, p) => n + p.throttled, 0);
   console.log(
     `every HTTP answer of the mixed load (${answers.length}, of them ${throttled} 429 waited out and sent again): p50 ${Math.round(percentile(answers, 50))} ms, p99 ${Math.round(percentile(answers, 99))} ms`,
