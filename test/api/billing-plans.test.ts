@@ -42,6 +42,7 @@ async function quiet(since: string): Promise<void> {
     const status = await request(suite.engine.app).get(cw('/status')).set(p1());
     const workflow = status.body.workflow as
       | {
+          lifecycle: string;
           currentRun: unknown;
           pendingRequests: number;
           lastSettingsChange: { what: string; changedAt: string } | null;
@@ -51,7 +52,11 @@ async function quiet(since: string): Promise<void> {
     // setUp saves the billing settings last (the mappings before them queue a run of their own).
     const last = workflow?.lastSettingsChange;
     const seen = last?.what === 'billing_settings' && last.changedAt >= since;
-    if (workflow && seen && !workflow.currentRun && workflow.pendingRequests === 0) return;
+    // `syncing` covers a run taken from the queue and not started yet (currentRun names a
+    // billing run only once it starts): without it a queued run could start after this returns.
+    const idle =
+      workflow?.lifecycle !== 'syncing' && !workflow?.currentRun && workflow?.pendingRequests === 0;
+    if (workflow && seen && idle) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the lifecycle never went quiet after the settings change');
