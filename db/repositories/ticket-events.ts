@@ -96,6 +96,20 @@ const detailsOf = (scope: Scope, event: SecurityEvent) => ({
   firstSeen: new Date(event.occurredAt),
 });
 
+/** The row of a key seen for the first time: `pending` until its workflow records more. */
+function pendingRowOf(scope: Scope, event: SecurityEvent, now: Date) {
+  const _id = idOf(scope, event.key);
+  const lastSeen = new Date(event.occurredAt);
+  return {
+    _id,
+    ...detailsOf(scope, event),
+    state: 'pending',
+    lastSeen,
+    pageKey: pageKeyOf(lastSeen, _id),
+    updatedAt: now,
+  };
+}
+
 export class TicketEventRepository {
   constructor(private readonly model: TicketEventModel) {}
 
@@ -105,16 +119,7 @@ export class TicketEventRepository {
    */
   async insertNew(scope: Scope, event: SecurityEvent, now = new Date()): Promise<boolean> {
     try {
-      const _id = idOf(scope, event.key);
-      const lastSeen = new Date(event.occurredAt);
-      await this.model.create({
-        _id,
-        ...detailsOf(scope, event),
-        state: 'pending',
-        lastSeen,
-        pageKey: pageKeyOf(lastSeen, _id),
-        updatedAt: now,
-      });
+      await this.model.create(pendingRowOf(scope, event, now));
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -133,18 +138,7 @@ export class TicketEventRepository {
     now = new Date(),
   ): Promise<Set<string>> {
     const firsts = [...new Map(events.map((e) => [e.key, e] as const).reverse()).values()];
-    const docs = firsts.map((event) => {
-      const _id = idOf(scope, event.key);
-      const lastSeen = new Date(event.occurredAt);
-      return {
-        _id,
-        ...detailsOf(scope, event),
-        state: 'pending',
-        lastSeen,
-        pageKey: pageKeyOf(lastSeen, _id),
-        updatedAt: now,
-      };
-    });
+    const docs = firsts.map((event) => pendingRowOf(scope, event, now));
     const inserted = new Set(firsts.map((e) => e.key));
     try {
       await this.model.insertMany(docs, { ordered: false });
