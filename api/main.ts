@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     tickets: new TicketClient(temporal, config),
     logger,
     maxBacklog: config.INTAKE_MAX_BACKLOG,
+    maxInFlight: config.INTAKE_MAX_IN_FLIGHT,
   }).start();
   const app = createApp({
     logger,

@@ -15,15 +15,17 @@
  * p99 stays ≤ 10 s); and a 20/s step beside bench:billing's first sync of BENCH_BILLING_CUSTOMERS
  * (1,000) against the same step alone. Posts answered 429 are sent again after Retry-After.
  * BENCH_ENGINE_ENV (K=V,…) and BENCH_ENGINE_NODE_OPTIONS reach the engine's processes;
- * BENCH_TIMELINE=1 prints the mixed load's slowest answer per second for its first 15 seconds.
+ * BENCH_TIMELINE=1 prints the mixed load's slowest answer per second for its first 15 seconds,
+ * and per second a probe's slowest /healthz, database read and driver event-loop delay.
  *
  * Defaults: BENCH_RATE 50, BENCH_SECONDS 60, BENCH_CUSTOMERS 200, BENCH_LATENCY_MS 100,
  * BENCH_REPEAT_PERCENT 20, BENCH_RESOLVE_PERCENT 10, BENCH_SETTLE_SECONDS 900;
  * BENCH_WORKER_ACTIVITIES sets the worker's TICKET_WORKER_MAX_ACTIVITIES (unset: the engine's
- * default, 10). A quick run:
+ * default, 20). A quick run:
  * `BENCH_SECONDS=10 BENCH_RATE=20 npm run bench:tickets`. BENCH_STRICT=1 exits 1 on a FAIL;
  * BENCH_WORKER=tsx runs the worker and the API under tsx (no compile).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { externalXRefOf, integrationTag } from '../domain/tickets/text';
 import { cpuSecondsOf, peakRssMbOf } from './common/children';
 import { POSTGRES } from './common/servers';
@@ -129,7 +131,9 @@ async function main(): Promise<void> {
       hwm,
     } = await withWorkerRss(worker.pid, async () => {
       const died = Promise.race([worker.died(), api!.died()]);
+      const probe = process.env.BENCH_TIMELINE ? startProbe(bench) : undefined;
       const load = await Promise.race([runLoad(bench), died]);
+      probe?.stop();
       console.log(
         `  load done: ${load.posts.length} posts in ${seconds(load.lastSentMs)}; waiting for every event to settle`,
       );
@@ -199,6 +203,52 @@ async function main(): Promise<void> {
     await bench.close();
   }
   if (measured) report(bench, measured);
+}
+
+/**
+ * BENCH_TIMELINE's probe: every 100 ms during the mixed load, how long the API's /healthz (its
+ * event loop), one indexed database read (FerretDB and PostgreSQL) and this process's own event
+ * loop take, so slow answers can be placed.
+ */
+function startProbe(bench: TicketBench): { stop(): void } {
+  const t0 = performance.now();
+  const rows: Array<{ s: number; api: number; db: number; loop: number }> = [];
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let stopped = false;
+  const timed = async (fn: () => Promise<unknown>) => {
+    const a = performance.now();
+    await fn();
+    return performance.now() - a;
+  };
+  void (async () => {
+    while (!stopped) {
+      const s = Math.floor((performance.now() - t0) / 1000);
+      const [api, db] = await Promise.all([
+        timed(() => fetch(`${bench.apiUrl}/healthz`).then((r) => r.text())),
+        timed(() =>
+          bench.servers.conn
+            .db!.collection('ticketEvents')
+            .findOne({ integrationId: bench.integrationId, key: 'none' }),
+        ),
+      ]);
+      rows.push({ s, api, db, loop: h.max / 1e6 });
+      h.reset();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      for (let s = 0; s < 15; s++) {
+        const at = rows.filter((r) => r.s === s);
+        if (at.length === 0) continue;
+        console.log(
+          `  probe second ${s}: ${at.length} probes, /healthz max ${Math.round(Math.max(...at.map((r) => r.api)))} ms, db read max ${Math.round(Math.max(...at.map((r) => r.db)))} ms, driver loop delay max ${Math.round(Math.max(...at.map((r) => r.loop)))} ms`,
+        );
+      }
+    },
+  };
 }
 
 function report(bench: TicketBench, m: Measured): void {

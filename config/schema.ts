@@ -90,6 +90,15 @@ export const configSchema = z.object({
     .describe(
       'Accepted event reports the API may hold before they reach Temporal; past it, posts are answered 429 with Retry-After.',
     ),
+  INTAKE_MAX_IN_FLIGHT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(32)
+    .describe(
+      'Event posts and resolves one API process works on at once; one more is answered 429 with Retry-After at once instead of waiting behind them.',
+    ),
   INTERACTIVE_WORKER_MAX_ACTIVITIES: z.coerce
     .number()
     .int()

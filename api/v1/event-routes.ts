@@ -86,7 +86,7 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
         404: { description: 'No integration', schema: errorBody },
         429: {
           description:
-            'More reports wait to be handed to the workflow service than the engine holds (INTAKE_MAX_BACKLOG): nothing of the batch was accepted; send it again after Retry-After seconds',
+            'More reports wait to be handed to the workflow service than the engine holds (INTAKE_MAX_BACKLOG), or this API process is answering INTAKE_MAX_IN_FLIGHT posts already: nothing of the batch was accepted; send it again after Retry-After seconds',
           schema: busyBody,
         },
       },
@@ -111,7 +111,7 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
         404: { description: 'No integration, or no such event', schema: errorBody },
         429: {
           description:
-            "Reports of this event accepted earlier are still being handed to its workflow (they go first, in the vendor's order): send the resolve again after Retry-After seconds",
+            "Reports of this event accepted earlier are still being handed to its workflow (they go first, in the vendor's order), or this API process is answering INTAKE_MAX_IN_FLIGHT posts already: send the resolve again after Retry-After seconds",
           schema: busyBody,
         },
       },

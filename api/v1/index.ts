@@ -84,6 +84,7 @@ export function createV1Router(deps: V1Deps): Router {
       tickets,
       logger: deps.logger,
       maxBacklog: config.INTAKE_MAX_BACKLOG,
+      maxInFlight: config.INTAKE_MAX_IN_FLIGHT,
     }).start();
   const events = new EventService({ repos, integrations, tickets, intake });
   const temporalUi = { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };

@@ -34,7 +34,8 @@ export class TicketIntakeRepository {
         claimedBy: owner,
         claimedUntil: until,
       })),
-      { ordered: true },
+      // Built here whole (no defaults to apply): no document hydration or validation.
+      { ordered: true, lean: true },
     );
   }
 

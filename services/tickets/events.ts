@@ -29,7 +29,7 @@ export interface EventServiceDeps {
   repos: Pick<Repositories, 'vendor' | 'ticketEvents'>;
   integrations: Pick<IntegrationService, 'live'>;
   tickets: Pick<TicketClient, 'resolved'>;
-  intake: Pick<TicketIntake, 'admit' | 'accept' | 'settle'>;
+  intake: Pick<TicketIntake, 'admit' | 'accept' | 'settle' | 'serve'>;
 }
 
 /**
@@ -42,9 +42,19 @@ export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
   async accept(partnerId: string, events: readonly SecurityEvent[]): Promise<Acceptance[]> {
-    const integration = await this.deps.integrations.live(partnerId);
-    const known = await this.deps.repos.vendor.existingCustomerIds(partnerId, [
-      ...new Set(events.map((e) => e.customerId)),
+    return await this.deps.intake.serve(() => this.acceptNow(partnerId, events));
+  }
+
+  private async acceptNow(
+    partnerId: string,
+    events: readonly SecurityEvent[],
+  ): Promise<Acceptance[]> {
+    // Both by partner: read at once.
+    const [integration, known] = await Promise.all([
+      this.deps.integrations.live(partnerId),
+      this.deps.repos.vendor.existingCustomerIds(partnerId, [
+        ...new Set(events.map((e) => e.customerId)),
+      ]),
     ]);
     const problems: FieldProblem[] = [];
     events.forEach((e, i) => {
@@ -82,6 +92,15 @@ export class EventService {
 
   /** The event is resolved: its ticket is closed (a settled event answers as it is). */
   async resolve(
+    partnerId: string,
+    key: string,
+    resolution: string | undefined,
+    now: Date,
+  ): Promise<TicketEventRecord> {
+    return await this.deps.intake.serve(() => this.resolveNow(partnerId, key, resolution, now));
+  }
+
+  private async resolveNow(
     partnerId: string,
     key: string,
     resolution: string | undefined,

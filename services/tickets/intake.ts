@@ -15,6 +15,11 @@ export interface TicketIntakeOptions {
   logger: Pick<Logger, 'warn' | 'error'>;
   /** Reports this process may hold before Temporal took them; past it, posts are told to wait. */
   maxBacklog: number;
+  /**
+   * Event posts (and resolves) this process works on at once; one more is answered 429 at once
+   * instead of queueing behind them (unset: no bound).
+   */
+  maxInFlight?: number;
   /** Signals to Temporal in flight at once. */
   concurrency?: number;
   /** How long a process owns the reports it accepted (renewed while it still holds them). */
@@ -57,6 +62,7 @@ export class TicketIntake {
   private readonly draining = new Set<Promise<void>>();
   private readonly sleepers = new Set<() => void>();
   private flushing: Promise<void> | undefined;
+  private inFlight = 0;
 
   constructor(private readonly opts: TicketIntakeOptions) {
     this.limit = pLimit(opts.concurrency ?? 16);
@@ -113,6 +119,27 @@ export class TicketIntake {
       `${this.held.size} reported events are waiting to be handed to the workflow service; send these again after the Retry-After seconds`,
       seconds,
     );
+  }
+
+  /**
+   * Runs one post or resolve of events, or refuses it at once with 429 when `maxInFlight` are
+   * under way: a process short of CPU answers "send again in a second" in a few milliseconds
+   * rather than queueing every sender behind the ones it is already serving.
+   */
+  async serve<T>(work: () => Promise<T>): Promise<T> {
+    const max = this.opts.maxInFlight;
+    if (max !== undefined && this.inFlight >= max)
+      throw busy(
+        'intake_busy',
+        `this API process is already answering ${this.inFlight} event reports; send these again after the Retry-After seconds`,
+        1,
+      );
+    this.inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 
   /**

@@ -193,3 +193,31 @@ test('a resolve while another process still holds reports of the event is 429, t
   await suite.engine.db.repos.ticketIntake.remove([`${suite.integrationId}:held-elsewhere:other`]);
   expect((await resolve()).status).toBe(202);
 });
+
+test('past INTAKE_MAX_IN_FLIGHT posts at once, one more is answered busy at once, not queued', async () => {
+  const intake = new TicketIntake({
+    repos: suite.engine.db.repos,
+    tickets: new TicketClient(suite.engine.client, suite.engine.config),
+    logger: captureLogger().logger,
+    maxBacklog: 100,
+    maxInFlight: 2,
+  });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const first = intake.serve(() => held.then(() => 'first'));
+  const second = intake.serve(() => held.then(() => 'second'));
+  const started = Date.now();
+  await expect(intake.serve(async () => 'third')).rejects.toMatchObject({
+    kind: 'busy',
+    code: 'intake_busy',
+    details: { retryAfterSeconds: 1 },
+  });
+  expect(Date.now() - started).toBeLessThan(100);
+  release();
+  expect(await Promise.all([first, second])).toEqual(['first', 'second']);
+  // Failed work frees its place too.
+  await expect(intake.serve(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  expect(await Promise.all([intake.serve(async () => 1), intake.serve(async () => 2)])).toEqual([
+    1, 2,
+  ]);
+});

@@ -50,6 +50,7 @@ beforeAll(async () => {
     tickets: new TicketClient(temporal, config),
     logger,
     maxBacklog: config.INTAKE_MAX_BACKLOG,
+    maxInFlight: config.INTAKE_MAX_IN_FLIGHT,
   }).start();
   app = createApp({
     logger,

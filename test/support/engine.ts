@@ -101,6 +101,7 @@ export async function startEngine(
     tickets: new TicketClient(client, config),
     logger,
     maxBacklog: config.INTAKE_MAX_BACKLOG,
+    maxInFlight: config.INTAKE_MAX_IN_FLIGHT,
   }).start();
   const app = createApp({
     logger,

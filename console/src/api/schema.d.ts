@@ -3500,7 +3500,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description More reports wait to be handed to the workflow service than the engine holds (INTAKE_MAX_BACKLOG): nothing of the batch was accepted; send it again after Retry-After seconds */
+                /** @description More reports wait to be handed to the workflow service than the engine holds (INTAKE_MAX_BACKLOG), or this API process is answering INTAKE_MAX_IN_FLIGHT posts already: nothing of the batch was accepted; send it again after Retry-After seconds */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3700,7 +3700,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Reports of this event accepted earlier are still being handed to its workflow (they go first, in the vendor's order): send the resolve again after Retry-After seconds */
+                /** @description Reports of this event accepted earlier are still being handed to its workflow (they go first, in the vendor's order), or this API process is answering INTAKE_MAX_IN_FLIGHT posts already: send the resolve again after Retry-After seconds */
                 429: {
                     headers: {
                         [name: string]: unknown;
