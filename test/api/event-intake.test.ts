@@ -207,7 +207,7 @@ test('past INTAKE_MAX_IN_FLIGHT posts at once, one more is answered busy at once
   const first = intake.serve(() => held.then(() => 'first'));
   const second = intake.serve(() => held.then(() => 'second'));
   const started = Date.now();
-  await expect(intake.serve(async () => 'third')).rejects.toMatchObject({
+  await expect(intake.serve(() => Promise.resolve('third'))).rejects.toMatchObject({
     kind: 'busy',
     code: 'intake_busy',
     details: { retryAfterSeconds: 1 },
@@ -217,7 +217,10 @@ test('past INTAKE_MAX_IN_FLIGHT posts at once, one more is answered busy at once
   expect(await Promise.all([first, second])).toEqual(['first', 'second']);
   // Failed work frees its place too.
   await expect(intake.serve(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-  expect(await Promise.all([intake.serve(async () => 1), intake.serve(async () => 2)])).toEqual([
-    1, 2,
-  ]);
+  expect(
+    await Promise.all([
+      intake.serve(() => Promise.resolve(1)),
+      intake.serve(() => Promise.resolve(2)),
+    ]),
+  ).toEqual([1, 2]);
 });
