@@ -17,6 +17,12 @@ import { tenantKeyOfIntegration } from '../services/tenant';
 import { FailureType } from './failures';
 import type { ActivityDeps } from './index';
 import { liveIntegration, withConnectWise } from './with-connectwise';
+import {
+  BILLING_BATCH_KINDS,
+  BILLING_RUN_KINDS,
+  billingBatchFindings,
+  billingRunFindings,
+} from '../domain/health/issues';
 
 /** The run's snapshot is gone (expired, or the run was never prepared): nothing can be planned. */
 export const BILLING_SNAPSHOT_MISSING = 'BillingSnapshotMissing';
@@ -32,6 +38,13 @@ const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export function createBillingActivities(deps: ActivityDeps) {
   const { repos, logger, cw } = deps;
+  /** A prepared run checked every chosen agreement, customer and sku: their health issues. */
+  const observeHealth = (ref: BillingRunRef, prepared: PreparedRun) =>
+    repos.healthIssues.observe(
+      ref,
+      { kinds: BILLING_RUN_KINDS, by: `billing run ${ref.runKey}` },
+      billingRunFindings(prepared),
+    );
   // Shared by every billing activity of this worker: one integration's calls are bounded together.
   const gates = new IntegrationGates();
 
@@ -82,6 +95,7 @@ export function createBillingActivities(deps: ActivityDeps) {
       // A retry after the snapshot was saved still records the skips (idempotent).
       if (stored) {
         await repos.billingResults.recordSkipped(ref, stored.prepared.skipped);
+        await observeHealth(ref, stored.prepared);
         return stored.prepared;
       }
       const idle = nothingToDoOf(integration);
@@ -94,6 +108,7 @@ export function createBillingActivities(deps: ActivityDeps) {
       runs.remember(run);
       const { prepared } = run;
       await repos.billingResults.recordSkipped(ref, prepared.skipped);
+      await observeHealth(ref, prepared);
       logger.info(
         {
           integrationId: ref.integrationId,
@@ -194,6 +209,14 @@ export function createBillingActivities(deps: ActivityDeps) {
       'billing batch reconciled',
     );
     await repos.billingResults.record(ref, outcomes);
+    if (mode !== 'plan') {
+      const { findings, objects } = billingBatchFindings(outcomes);
+      await repos.healthIssues.observe(
+        ref,
+        { kinds: BILLING_BATCH_KINDS, objects, by: `billing run ${ref.runKey}` },
+        findings,
+      );
+    }
     return outcomes;
   }
 }

@@ -1,3 +1,4 @@
+import { callbackMissing } from '../domain/health/issues';
 import type { WatchResult } from '../domain/tickets/connectwise-state';
 import { ticketPolicyOf } from '../domain/tickets/settings';
 import {
@@ -62,6 +63,11 @@ export function createTicketWatchActivities(deps: ActivityDeps) {
             'ticketCallbackProblem',
           ]);
         }
+        await repos.healthIssues.observe(
+          scope,
+          { kinds: ['callback_missing'], by: 'the ticket watch' },
+          registration.problem ? [callbackMissing(registration.problem)] : [],
+        );
         return { enabled: policy.enabled, pollMinutes: policy.pollMinutes, registration };
       },
     ),

@@ -14,7 +14,7 @@ export interface IntegrationRef {
 
 /** The integration an activity works for, or a failure no retry can fix. */
 export async function liveIntegration(
-  repos: Pick<Repositories, 'integrations'>,
+  repos: Pick<Repositories, 'integrations' | 'healthIssues'>,
   { partnerId, integrationId }: IntegrationRef,
 ): Promise<IntegrationRecord> {
   const integration = await repos.integrations.get(partnerId, integrationId);

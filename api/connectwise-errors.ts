@@ -17,7 +17,7 @@ export { CREDENTIALS_REJECTED };
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 export interface ConnectWiseErrorContext {
-  repos: Pick<Repositories, 'integrations'>;
+  repos: Pick<Repositories, 'integrations' | 'healthIssues'>;
   integration: Pick<IntegrationRecord, 'id' | 'partnerId'> & {
     privateKey: IntegrationRecord['privateKey'];
   };

@@ -16,6 +16,7 @@ import { productMappingModel } from './models/product-mapping';
 import { syncRunModel } from './models/sync-run';
 import { ticketEventModel } from './models/ticket-event';
 import { ticketHistoryModel } from './models/ticket-history';
+import { healthIssueModel } from './models/health-issue';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { ApiTokenRepository } from './repositories/api-tokens';
 import { BillingApprovalRepository } from './repositories/billing-approvals';
@@ -32,11 +33,13 @@ import { ProductMappingRepository } from './repositories/product-mappings';
 import { SyncRunRepository } from './repositories/sync-runs';
 import { TicketEventRepository } from './repositories/ticket-events';
 import { TicketHistoryRepository } from './repositories/ticket-history';
+import { HealthIssueRepository } from './repositories/health-issues';
 import { VendorRepository } from './repositories/vendor';
 
 export { connectDatabase, pingDatabase } from './connection';
 export type { Principal } from './repositories/api-tokens';
 export type { IntakeReport } from './repositories/ticket-intake';
+export type { HealthChanges, HealthIssue } from './repositories/health-issues';
 export type {
   IntegrationRecord,
   TicketSettings,
@@ -83,6 +86,7 @@ export interface Repositories {
   billingSnapshots: BillingSnapshotRepository;
   ticketEvents: TicketEventRepository;
   ticketHistory: TicketHistoryRepository;
+  healthIssues: HealthIssueRepository;
   hostedTabTokens: HostedTabTokenRepository;
   callbackTokens: CallbackTokenRepository;
   ticketIntake: TicketIntakeRepository;
@@ -113,6 +117,7 @@ export async function createRepositories(
     billingSnapshots: billingSnapshotModel(conn),
     ticketEvents: ticketEventModel(conn),
     ticketHistory: ticketHistoryModel(conn),
+    healthIssues: healthIssueModel(conn),
     hostedTabTokens: hostedTabTokenModel(conn),
     callbackTokens: callbackTokenModel(conn),
     ticketIntake: ticketIntakeModel(conn),
@@ -146,6 +151,7 @@ export async function createRepositories(
     billingSnapshots,
     ticketEvents: new TicketEventRepository(models.ticketEvents),
     ticketHistory: new TicketHistoryRepository(models.ticketHistory),
+    healthIssues: new HealthIssueRepository(models.healthIssues),
     hostedTabTokens: new HostedTabTokenRepository(models.hostedTabTokens),
     callbackTokens: new CallbackTokenRepository(models.callbackTokens),
     ticketIntake: new TicketIntakeRepository(models.ticketIntake),

@@ -1,4 +1,5 @@
 import type { IntegrationRecord, Repositories } from '../db';
+import { credentialsRejected } from '../domain/health/issues';
 
 export const CREDENTIALS_REJECTED =
   'ConnectWise no longer accepts the API keys: they were revoked, rotated or the API member was deactivated. Enter new keys.';
@@ -8,7 +9,7 @@ export const CREDENTIALS_REJECTED =
  * until a partner enters new keys or re-validates.
  */
 export async function markCredentialsInvalid(
-  repos: Pick<Repositories, 'integrations'>,
+  repos: Pick<Repositories, 'integrations' | 'healthIssues'>,
   // privateKey is required here (possibly undefined): the check below must see the key used.
   integration: Pick<IntegrationRecord, 'id' | 'partnerId'> & {
     privateKey: IntegrationRecord['privateKey'];
@@ -17,11 +18,29 @@ export async function markCredentialsInvalid(
   // Only if the refused key is still the stored one: a 401 that arrives after the partner saved
   // new keys says nothing about them.
   if (!integration.privateKey) return;
-  await repos.integrations.update(
+  const marked = await repos.integrations.update(
     integration.partnerId,
     integration.id,
     { state: 'credentials_invalid', stateReason: CREDENTIALS_REJECTED },
     [],
     { privateKeyCt: integration.privateKey.ct },
+  );
+  if (marked)
+    await repos.healthIssues.observe(
+      { partnerId: integration.partnerId, integrationId: integration.id },
+      { kinds: ['credentials_rejected'], by: 'a ConnectWise call' },
+      [credentialsRejected()],
+    );
+}
+
+/** Keys that pass Test Connection (new, or the stored ones again) resolve the rejected-keys issue. */
+export async function credentialsAccepted(
+  repos: Pick<Repositories, 'healthIssues'>,
+  ids: { partnerId: string; integrationId: string },
+): Promise<void> {
+  await repos.healthIssues.observe(
+    ids,
+    { kinds: ['credentials_rejected'], by: 'Test Connection passed' },
+    [],
   );
 }

@@ -1,3 +1,4 @@
+import { credentialsAccepted } from './credentials-state';
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { TicketWatchClient } from './tickets/watch-client';
 import type { TenantChangeRecord } from '../db/repositories/integrations';
@@ -165,6 +166,7 @@ export class IntegrationService {
       record,
     );
     if (!updated) throw changedMeanwhile();
+    await credentialsAccepted(this.deps.repos, { partnerId, integrationId: updated.id });
     if (record?.action === 'reset') await this.leaveOldTenant(updated);
     if (current.state === 'credentials_invalid') await this.wakeTickets(updated.id);
     if (updated.ticketSettings?.enabled === true)

@@ -9,7 +9,10 @@ import type { TicketClient } from './tickets/ticket-client';
 import type { TicketWatchClient } from './tickets/watch-client';
 
 export interface IntegrationSettingsDeps {
-  repos: Pick<Repositories, 'integrations' | 'companyMappings' | 'productMappings'>;
+  repos: Pick<
+    Repositories,
+    'integrations' | 'companyMappings' | 'productMappings' | 'healthIssues'
+  >;
   lifecycle: Pick<LifecycleClient, 'settingsChanged'>;
   /** Held ticket events go as soon as new ticket settings are saved. */
   tickets?: Pick<TicketClient, 'wakeAll'>;
@@ -46,7 +49,20 @@ export class IntegrationSettingsService {
       ...unset,
     ]);
     if (!saved) throw notFound('ConnectWise integration');
-    if (field === 'ticketSettings') await this.watchTickets(partnerId, integrationId);
+    if (field === 'ticketSettings') {
+      // Checked in ConnectWise before the save: the refusal found before is gone (and with
+      // tickets off, no callback is wanted).
+      const off = (value as { enabled?: boolean }).enabled !== true;
+      await this.deps.repos.healthIssues.observe(
+        { partnerId, integrationId },
+        {
+          kinds: ['ticket_setting_unusable', ...(off ? (['callback_missing'] as const) : [])],
+          by: 'ticket settings saved',
+        },
+        [],
+      );
+      await this.watchTickets(partnerId, integrationId);
+    }
     await this.notify(integrationId, CHANGE_OF[field]);
     return saved;
   }

@@ -33,6 +33,7 @@ import { hostedTabRoutes } from './hosted-tab-routes';
 import { HostedTabService } from '../../services/hosted-tab';
 import { EventService } from '../../services/tickets/events';
 import { TicketIntake } from '../../services/tickets/intake';
+import { healthRoutes } from './health-routes';
 import { TicketClient } from '../../services/tickets/ticket-client';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
 
@@ -105,7 +106,8 @@ export function createV1Router(deps: V1Deps): Router {
     [
       ...integrationRoutes(integrations),
       ...vendorRoutes(repos),
-      ...statusRoutes(lifecycle, integrations),
+      ...statusRoutes(lifecycle, integrations, repos),
+      ...healthRoutes({ repos, integrations }),
       ...syncRunRoutes({ repos, integrations, temporalUi }),
       ...eventRoutes({ events, repos, integrations, temporalUi, now }),
       ...billingChangeRoutes(repos, integrations),

@@ -2,13 +2,19 @@ import { z } from 'zod';
 import { HttpError } from '../errors';
 import type { IntegrationService } from '../../services/integration-service';
 import type { LifecycleClient } from '../../temporal/lifecycle-client';
+import type { Repositories } from '../../db';
+import { HEALTH_ISSUE_KINDS, summarize } from '../../domain/health/issues';
 import { route } from '../route';
 import { errorBody, partnerParams } from './schemas';
 import { billingProgressView, connectionReportView, workflowStatusView } from './views';
 
 const paramsSchema = partnerParams;
 
-export function statusRoutes(lifecycle: LifecycleClient, integrations: IntegrationService) {
+export function statusRoutes(
+  lifecycle: LifecycleClient,
+  integrations: IntegrationService,
+  repos: Pick<Repositories, 'healthIssues'>,
+) {
   const liveIntegration = (partnerId: string) => integrations.live(partnerId);
 
   return [
@@ -43,13 +49,25 @@ export function statusRoutes(lifecycle: LifecycleClient, integrations: Integrati
             workflowProblem: z.enum(['not_running', 'unavailable']).nullable(),
             /** The billing run going on now: agreements done of total, operations applied. */
             runProgress: billingProgressView.nullable(),
+            healthIssues: z
+              .object({
+                open: z.number().int().min(0),
+                byKind: z.partialRecord(z.enum(HEALTH_ISSUE_KINDS), z.number().int().min(1)),
+              })
+              .describe('Open health issues, in all and per kind (GET …/health-issues lists them)'),
           }),
         },
         404: { description: 'No integration', schema: errorBody },
       },
       handler: async ({ params }) => {
         const integration = await liveIntegration(params.partnerId);
-        const workflow = await lifecycle.status(integration.id);
+        const [workflow, openKinds] = await Promise.all([
+          lifecycle.status(integration.id),
+          repos.healthIssues.openKinds({
+            partnerId: params.partnerId,
+            integrationId: integration.id,
+          }),
+        ]);
         const running = typeof workflow === 'string' ? undefined : workflow.currentRun;
         const runProgress = running
           ? await lifecycle.runProgress(running.runWorkflowId).catch(() => undefined)
@@ -65,6 +83,7 @@ export function statusRoutes(lifecycle: LifecycleClient, integrations: Integrati
             workflow: typeof workflow === 'string' ? null : workflow,
             workflowProblem: typeof workflow === 'string' ? workflow : null,
             runProgress: runProgress ?? null,
+            healthIssues: summarize(openKinds),
           },
         };
       },

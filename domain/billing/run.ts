@@ -29,6 +29,12 @@ export interface SkippedAgreement {
   customerId: string;
   agreementId: number | null;
   reason: string;
+  /**
+   * A problem to show as a health issue (domain/health/issues.ts): the agreement ConnectWise has
+   * is no longer eligible, or the customer's usage is missing or stale. Absent for a choice the
+   * partner made (unmapped, excluded).
+   */
+  problem?: 'agreement_ineligible' | 'usage_stale';
 }
 
 /**

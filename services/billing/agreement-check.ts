@@ -27,10 +27,15 @@ export interface CheckedAgreements extends CheckedChoices {
   agreements: ReadonlyMap<number, Agreement>;
 }
 
-const skip = (c: AgreementChoice, reason: string): SkippedAgreement => ({
+const skip = (
+  c: AgreementChoice,
+  reason: string,
+  problem?: SkippedAgreement['problem'],
+): SkippedAgreement => ({
   customerId: c.customerId,
   agreementId: c.agreementId,
   reason,
+  ...(problem ? { problem } : {}),
 });
 
 /**
@@ -67,6 +72,8 @@ export function mappedChoices(
   return { candidates, skipped };
 }
 
+const INELIGIBLE = 'agreement_ineligible';
+
 const ownerOf = ({ company }: Agreement): string => {
   if (company.id == null) return 'no company';
   const name = company.name ?? company.identifier;
@@ -87,7 +94,9 @@ export function judgeAgreements(
   for (const c of candidates) {
     const agreement = agreements.get(c.agreementId);
     if (!agreement) {
-      result.skipped.push(skip(c, `agreement ${c.agreementId} no longer exists in ConnectWise`));
+      result.skipped.push(
+        skip(c, `agreement ${c.agreementId} no longer exists in ConnectWise`, INELIGIBLE),
+      );
       continue;
     }
     if (agreement.company.id !== c.companyId) {
@@ -95,13 +104,14 @@ export function judgeAgreements(
         skip(
           c,
           `agreement ${c.agreementId} now belongs to ${ownerOf(agreement)}, not to company ${c.companyId} that customer ${c.customerId} is mapped to`,
+          INELIGIBLE,
         ),
       );
       continue;
     }
     const eligibility = evaluateAgreement(agreement, today);
     if (!eligibility.eligible) {
-      result.skipped.push(skip(c, `agreement ${c.agreementId}: ${eligibility.reason}`));
+      result.skipped.push(skip(c, `agreement ${c.agreementId}: ${eligibility.reason}`, INELIGIBLE));
       continue;
     }
     result.eligible.push(c);

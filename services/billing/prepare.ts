@@ -216,8 +216,12 @@ async function snapshotRun(
     const set = usage.get(c.customerId);
     const stale = set && staleUsage(set.asOf, now, policy);
     if (!set)
-      skipped.push({ ...c, reason: `no usage has been received for customer ${c.customerId} yet` });
-    else if (stale) skipped.push({ ...c, reason: stale });
+      skipped.push({
+        ...c,
+        reason: `no usage has been received for customer ${c.customerId} yet`,
+        problem: 'usage_stale',
+      });
+    else if (stale) skipped.push({ ...c, reason: stale, problem: 'usage_stale' });
     else billed.push(c);
   }
 

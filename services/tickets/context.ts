@@ -39,5 +39,5 @@ export function ticketContextOf(
 
 export type TicketRepos = Pick<
   Repositories,
-  'integrations' | 'companyMappings' | 'vendor' | 'ticketEvents' | 'ticketHistory'
+  'integrations' | 'companyMappings' | 'vendor' | 'ticketEvents' | 'ticketHistory' | 'healthIssues'
 >;

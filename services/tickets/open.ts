@@ -1,3 +1,4 @@
+import { ticketSettingUnusable } from '../../domain/health/issues';
 import { isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
 import type { IntegrationRecord } from '../../db';
 import { externalXRefOf, initialDescription, ticketSummary } from '../../domain/tickets/text';
@@ -48,6 +49,11 @@ async function refused(
   const problem = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
   const { partnerId, id } = ctx.integration;
   await repos.integrations.update(partnerId, id, { ticketSettingsProblem: problem });
+  await repos.healthIssues.observe(
+    { partnerId, integrationId: id },
+    { kinds: ['ticket_setting_unusable'], by: 'a ticket step' },
+    [ticketSettingUnusable(problem)],
+  );
   return { settings: problem };
 }
 

@@ -54,6 +54,14 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
 
   const post = (over: Record<string, unknown> = {}) =>
     request(suite.engine.app).post(cw('/events')).set(p1()).send(event(over));
+  /** As a portal sends: a 429 is sent again after its Retry-After. */
+  const postPatiently = async (over: Record<string, unknown> = {}) => {
+    for (let i = 0; ; i++) {
+      const res = await post(over);
+      if (res.status !== 429 || i >= 30) return res;
+      await new Promise((r) => setTimeout(r, Number(res.headers['retry-after'] ?? 1) * 1000));
+    }
+  };
 
   async function resolve(key: string, resolution?: string) {
     const res = await request(suite.engine.app)
@@ -114,6 +122,7 @@ export function ticketsApi(suite: ReturnType<typeof useSetupStack>) {
     setTickets,
     enableTickets,
     post,
+    postPatiently,
     resolve,
     waitFor,
     waitForWorkflow,

@@ -47,9 +47,10 @@ test('an event becomes one ticket on the chosen board, status, source and priori
 
 test('100 concurrent reports of one new event: one ticket, repeats in one note, closed on resolve', async () => {
   await api.enableTickets();
+  // Past INTAKE_MAX_IN_FLIGHT at once, some are told to send again: a portal does.
   const posts = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
-      api.post({
+      api.postPatiently({
         key: 'storm',
         occurredAt: new Date(Date.UTC(2026, 11, 3, 1, 0, i)).toISOString(),
       }),
@@ -225,6 +226,19 @@ test('a status made inactive in ConnectWise: the settings are marked invalid, ev
     .get(`${cwBase('p1')}/status`)
     .set(as(suite.engine.tokens.p1));
   expect(status.body.ticketSettingsProblem).toMatch(/initialStatusId/);
+  expect(status.body.healthIssues.byKind.ticket_setting_unusable).toBe(1);
+  const issues = async (state: string) =>
+    (
+      await request(suite.engine.app)
+        .get(`${cwBase('p1')}/health-issues?kind=ticket_setting_unusable&state=${state}`)
+        .set(as(suite.engine.tokens.p1))
+    ).body.issues as Array<{ message: string; fix: string; resolvedBy?: string }>;
+  expect(await issues('open')).toEqual([
+    expect.objectContaining({
+      message: expect.stringMatching(/initialStatusId.*events are held/),
+      fix: expect.stringMatching(/^Open Tickets/),
+    }),
+  ]);
   expect(await api.ticketsFor('bad-settings')).toEqual([]);
 
   // The partner picks an active status (here: the same one, made active again) and saves.
@@ -236,6 +250,10 @@ test('a status made inactive in ConnectWise: the settings are marked invalid, ev
     .get(`${cwBase('p1')}/status`)
     .set(as(suite.engine.tokens.p1));
   expect(after.body.ticketSettingsProblem).toBeNull();
+  expect(await issues('open')).toEqual([]);
+  expect(await issues('resolved')).toEqual([
+    expect.objectContaining({ resolvedBy: 'ticket settings saved' }),
+  ]);
 }, 90_000);
 
 // Last: the simulator's reset after it brings back keys the integration no longer has.

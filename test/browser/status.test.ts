@@ -171,3 +171,45 @@ test('Synchronize with billing off: the skipped run is reported and the button i
   expect(await page.locator('.sync-progress').count()).toBe(0);
   ui.expectNoPageErrors();
 }, 60_000);
+
+test('a problem a run finds shows under Health issues with its fix, and goes once fixed', async () => {
+  const demo = ui.stack.demo;
+  const admin = ui.stack.simulator.admin;
+  const settings = await ui.call(demo, 'GET', '/connectwise/billing-settings');
+  const chosen = (settings.agreements as Array<{ customerId: string; agreementId: number }>)[0]!;
+  const agreement = (await admin.state.agreements()).find((a) => a.id === chosen.agreementId)!;
+  await admin.state.put('agreements', { ...agreement, cancelledFlag: true });
+  const page = await ui.open(demo, '/status');
+  const issues = page.getByRole('region', { name: 'Health issues' });
+  const sync = async () => {
+    await page.getByRole('button', { name: 'Synchronize' }).click();
+    const busy = page.getByRole('button', { name: 'Synchronize' }).and(page.locator('[aria-busy]'));
+    await busy.waitFor();
+    await busy.waitFor({ state: 'detached', timeout: 40_000 });
+  };
+  try {
+    await sync();
+    const row = issues.locator('tbody tr', { hasText: 'Agreement not billable' });
+    await row.waitFor({ timeout: 10_000 });
+    const [kind, about, words, , state] = await row.locator('td').allTextContents();
+    expect([kind, about, state]).toEqual([
+      'Agreement not billable',
+      `agreement ${chosen.agreementId}`,
+      'Open',
+    ]);
+    expect(words).toContain('This agreement is cancelled.');
+    expect(words).toContain(
+      `Fix: Choose another recurring agreement for customer ${chosen.customerId}`,
+    );
+    // The API lists the same open issues.
+    const api = await ui.call(demo, 'GET', '/connectwise/health-issues?state=open');
+    expect(await issues.locator('tbody tr').count()).toBe(api.issues.length);
+    await ui.expectAccessible(page, 'status with health issues');
+  } finally {
+    await admin.state.put('agreements', agreement);
+  }
+  await sync();
+  await issues
+    .locator('tbody tr', { hasText: 'Agreement not billable' })
+    .waitFor({ state: 'detached', timeout: 10_000 });
+});

@@ -832,6 +832,22 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
     detail: 'closed by tmorris',
   });
   await r.ticketHistory.page(scope, 'event-1', { limit: 10 });
+  const finding = {
+    kind: 'agreement_ineligible' as const,
+    object: { type: 'agreement' as const, id: '101' },
+    message: 'agreement 101 was cancelled',
+    fix: 'choose another',
+  };
+  const check = { kinds: ['agreement_ineligible' as const], by: 'billing run' };
+  await r.healthIssues.observe(scope, check, [finding], NOW);
+  await r.healthIssues.observe(scope, check, [finding], NOW);
+  await r.healthIssues.observe(scope, check, [], NOW);
+  await r.healthIssues.observe(scope, check, [finding], NOW);
+  await r.healthIssues.page(scope, {}, { limit: 10 });
+  await r.healthIssues.page(scope, { state: 'open' }, { limit: 10 });
+  await r.healthIssues.page(scope, { kind: 'agreement_ineligible' }, { limit: 10 });
+  await r.healthIssues.page(scope, { state: 'open', kind: 'agreement_ineligible' }, { limit: 10 });
+  await r.healthIssues.openKinds(scope);
 
   // A change of tenant clears the mappings; deleting the integration frees its slot.
   await r.companyMappings.clear(P, I);

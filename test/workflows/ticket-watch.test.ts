@@ -54,6 +54,19 @@ test('the poll finds a technician close, delete and reassignment; the reopen rul
   for (let i = 0; i < 100 && !(await integration())?.ticketCallbackProblem; i++)
     await new Promise((r) => setTimeout(r, 100));
   expect((await integration())?.ticketCallbackProblem).toMatch(/PUBLIC_BASE_URL is not set/);
+  // …and a health issue says so, with the fix.
+  const issues = await engine.db.repos.healthIssues.page(
+    ids(),
+    { state: 'open', kind: 'callback_missing' },
+    { limit: 5 },
+  );
+  expect(issues.items).toEqual([
+    expect.objectContaining({
+      object: { type: 'callback', id: 'tickets' },
+      message: expect.stringMatching(/PUBLIC_BASE_URL is not set/),
+      fix: expect.stringMatching(/^Set PUBLIC_BASE_URL/),
+    }),
+  ]);
 
   await engine.fx.sim.admin.technician.reassign(ticketId!, 'jsmith');
   await engine.fx.sim.admin.technician.close(ticketId!);

@@ -2800,6 +2800,28 @@ export interface paths {
                                 agreementsDone: number;
                                 operationsApplied: number;
                             } | null;
+                            /** @description Open health issues, in all and per kind (GET …/health-issues lists them) */
+                            healthIssues: {
+                                open: number;
+                                byKind: {
+                                    credentials_rejected?: number;
+                                    role_line_missing?: number;
+                                    company_deleted?: number;
+                                    company_renamed?: number;
+                                    agreement_ineligible?: number;
+                                    ticket_setting_unusable?: number;
+                                    callback_missing?: number;
+                                    callback_unverified?: number;
+                                    catalog_item_unusable?: number;
+                                    addition_conflict?: number;
+                                    candidate_waiting?: number;
+                                    approval_overdue?: number;
+                                    usage_stale?: number;
+                                    throttled?: number;
+                                    events_held?: number;
+                                    events_expired?: number;
+                                };
+                            };
                         };
                     };
                 };
@@ -3013,6 +3035,153 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{partnerId}/connectwise/health-issues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health issues, newest first, a page at a time (filters: state, kind); each says what is wrong and how to fix it */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "open" | "resolved";
+                    kind?: "credentials_rejected" | "role_line_missing" | "company_deleted" | "company_renamed" | "agreement_ineligible" | "ticket_setting_unusable" | "callback_missing" | "callback_unverified" | "catalog_item_unusable" | "addition_conflict" | "candidate_waiting" | "approval_overdue" | "usage_stale" | "throttled" | "events_held" | "events_expired";
+                    /** @description Rows per page, 1 to 200 (default 50) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    partnerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of issues */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            issues: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "credentials_rejected" | "role_line_missing" | "company_deleted" | "company_renamed" | "agreement_ineligible" | "ticket_setting_unusable" | "callback_missing" | "callback_unverified" | "catalog_item_unusable" | "addition_conflict" | "candidate_waiting" | "approval_overdue" | "usage_stale" | "throttled" | "events_held" | "events_expired";
+                                object: {
+                                    /** @enum {string} */
+                                    type: "integration" | "customer" | "agreement" | "company" | "board" | "status" | "source" | "callback" | "sku" | "addition";
+                                    id: string;
+                                    name?: string;
+                                };
+                                /** @description What is wrong */
+                                message: string;
+                                /** @description What to do about it */
+                                fix: string;
+                                /** @enum {string} */
+                                state: "open" | "resolved";
+                                /** Format: date-time */
+                                firstSeen: string;
+                                /** Format: date-time */
+                                lastSeen: string;
+                                /** @description Checks that found it since it opened */
+                                occurrences: number;
+                                /** Format: date-time */
+                                resolvedAt?: string;
+                                /** @description The check that found it gone */
+                                resolvedBy?: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input; each refused field is named */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No token, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No integration */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description A service the engine needs (database, Temporal) is unavailable; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -16,6 +16,7 @@ import {
 import { TableWrap } from '../components/table-wrap';
 import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
+import { HealthIssues } from './status/health-issues';
 import './status.css';
 
 type StatusAnswer =
@@ -198,6 +199,7 @@ export function Status() {
         </div>
       ) : null}
 
+      <HealthIssues after={finished?.id} />
       <History history={history} onOpen={setOpenRun} />
       {openRun ? (
         <RunDetail key={openRun} id={openRun} onClose={() => setOpenRun(undefined)} />
