@@ -1,3 +1,4 @@
+import { metrics } from '../observability/metrics';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
@@ -209,6 +210,9 @@ export function createBillingActivities(deps: ActivityDeps) {
       'billing batch reconciled',
     );
     await repos.billingResults.record(ref, outcomes);
+    for (const o of outcomes)
+      for (const action of ['create', 'update', 'adopt', 'cancel', 'release'] as const)
+        if (o.counts[action]) metrics.additionsWritten.inc({ action }, o.counts[action]);
     if (mode !== 'plan') {
       const { findings, objects } = billingBatchFindings(outcomes);
       await repos.healthIssues.observe(

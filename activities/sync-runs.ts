@@ -1,3 +1,4 @@
+import { metrics } from '../observability/metrics';
 import type { ActivityDeps } from './index';
 
 export interface RecordSyncRunInput {
@@ -27,6 +28,7 @@ export function createSyncRunActivities({ repos, logger }: ActivityDeps) {
         startedAt: new Date(input.startedAt),
         ...(endedAt === undefined ? {} : { endedAt: new Date(endedAt) }),
       });
+      if (endedAt !== undefined) metrics.syncRuns.inc({ kind: input.kind, outcome: input.outcome });
       logger.info(
         {
           integrationId: input.integrationId,

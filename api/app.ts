@@ -1,4 +1,5 @@
-import express, { type Express, type Router } from 'express';
+import { metrics } from '../observability/metrics';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
 import { redactCallbackToken } from './connectwise-callbacks';
@@ -29,11 +30,25 @@ export interface AppDeps {
   console?: Router;
 }
 
+/** Each answer counted and timed by its route template (`unmatched` when no route took it). */
+const countRequests: RequestHandler = (req, res, next) => {
+  const end = process.hrtime.bigint();
+  res.once('finish', () => {
+    const path = (req.route as { path?: unknown } | undefined)?.path;
+    const route = typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+    const labels = { method: req.method, route };
+    metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+    metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - end) / 1e9);
+  });
+  next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const { logger, checks, v1, codec, hosted, callbacks, console: consoleUi } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(countRequests);
   app.use(securityHeaders());
   app.use(
     pinoHttp({

@@ -1,3 +1,5 @@
+import { callbackUnverified, type HealthFinding } from '../domain/health/issues';
+import { metrics } from '../observability/metrics';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../config/logger';
@@ -13,7 +15,7 @@ import type { TicketWatchClient } from '../services/tickets/watch-client';
 import { parseHostedToken, verifierMatches } from '../security/hosted-token';
 
 export interface CallbackRouterDeps {
-  repos: Pick<Repositories, 'callbackTokens' | 'integrations'>;
+  repos: Pick<Repositories, 'callbackTokens' | 'integrations' | 'healthIssues'>;
   watch: Pick<TicketWatchClient, 'changed'>;
   logger: Pick<Logger, 'warn'>;
   /** CW_ALLOW_PRIVATE_HOSTS: key URLs on private addresses (local stacks and tests). */
@@ -60,12 +62,14 @@ export const redactCallbackToken = (url: string): string =>
 export function callbackRouter(deps: CallbackRouterDeps): Router {
   const keys = deps.keys ?? new SigningKeyCache();
   const recent = new RecentIds();
+  const verification = new VerificationHealth(deps);
   const router = Router();
   router.post(
     '/:token',
     express.raw({ type: () => true, limit: '256kb' }),
     async (req: Request, res: Response) => {
       const refuse = (status: number, reason: string) => {
+        metrics.callbacks.inc({ outcome: 'refused' });
         deps.logger.warn({ status, reason }, 'ConnectWise callback refused');
         res.status(status).json({ error: reason });
       };
@@ -98,20 +102,29 @@ export function callbackRouter(deps: CallbackRouterDeps): Router {
           verified = callbackSignatureMatches(raw, signature, await keys.get(keyUrl, fetchKey));
         }
       } catch (err) {
-        if (err instanceof SigningKeyError)
-          return refuse(401, `signing key refused: ${err.message}`);
-        throw err;
+        if (!(err instanceof SigningKeyError)) throw err;
+        refuse(401, `signing key refused: ${err.message}`);
+        return await verification.failed(
+          integration,
+          `its signing key was refused: ${err.message}`,
+        );
       }
-      if (!verified) return refuse(401, 'signature does not match');
+      if (!verified) {
+        refuse(401, 'signature does not match');
+        return await verification.failed(integration, 'its signature does not match');
+      }
       if (delivery.MessageId !== undefined && !recent.add(delivery.MessageId)) {
+        metrics.callbacks.inc({ outcome: 'duplicate' });
         res.status(204).end();
         return;
       }
+      metrics.callbacks.inc({ outcome: 'accepted' });
       // Answered before the watch is told: ConnectWise is never held by Temporal (bench:tickets
       // measured its p99 at 143 ms when it waited). A signal that fails is logged; the watch's
       // poll finds the change anyway (a lost callback only delays it).
       res.status(204).end();
       const ids = { partnerId: integration.partnerId, integrationId: integration.id };
+      await verification.passed(integration);
       await deps.watch
         .changed(ids, {
           ticketIds: [delivery.ID],
@@ -126,4 +139,42 @@ export function callbackRouter(deps: CallbackRouterDeps): Router {
     },
   );
   return router;
+}
+
+/** Deliveries failing verification, as a health issue (opened and resolved after the answer). */
+class VerificationHealth {
+  /** Integrations with a failure seen here, and when a pass last resolved the issue. */
+  private readonly failing = new Set<string>();
+  private readonly checked = new Map<string, number>();
+
+  constructor(private readonly deps: Pick<CallbackRouterDeps, 'repos' | 'logger'>) {}
+
+  async failed(integration: { partnerId: string; id: string }, why: string): Promise<void> {
+    this.failing.add(integration.id);
+    await this.observe(integration, [callbackUnverified(why)]);
+  }
+
+  /** Resolves the issue after a failure seen here, else at most every 10 minutes (another API process may have opened it). */
+  async passed(integration: { partnerId: string; id: string }): Promise<void> {
+    const last = this.checked.get(integration.id) ?? 0;
+    if (!this.failing.has(integration.id) && Date.now() - last < 600_000) return;
+    this.failing.delete(integration.id);
+    this.checked.set(integration.id, Date.now());
+    await this.observe(integration, []);
+  }
+
+  private async observe(
+    integration: { partnerId: string; id: string },
+    findings: HealthFinding[],
+  ): Promise<void> {
+    await this.deps.repos.healthIssues
+      .observe(
+        { partnerId: integration.partnerId, integrationId: integration.id },
+        { kinds: ['callback_unverified'], by: 'a verified callback' },
+        findings,
+      )
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err }, 'the callback health issue was not updated'),
+      );
+  }
 }

@@ -1,3 +1,4 @@
+import { gaugeFrom, serveMetrics } from '../observability/metrics';
 import type { Server } from 'node:http';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
@@ -56,6 +57,17 @@ async function main(): Promise<void> {
         })
       : undefined,
   });
+  if (config.API_METRICS_PORT) {
+    // Open health issues by kind, across partners, read when scraped (cached 15 s).
+    gaugeFrom('cw_engine_health_issues_open', 'Open health issues, by kind', 'kind', () =>
+      repos.healthIssues.openCountsByKind(),
+    );
+    await serveMetrics(config.METRICS_HOST, config.API_METRICS_PORT);
+    logger.info(
+      { url: `http://${config.METRICS_HOST}:${config.API_METRICS_PORT}/metrics` },
+      'api metrics listening',
+    );
+  }
   const server: Server = app.listen(config.PORT, config.HOST, () => {
     logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
   });

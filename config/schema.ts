@@ -90,6 +90,33 @@ export const configSchema = z.object({
     .describe(
       'Accepted event reports the API may hold before they reach Temporal; past it, posts are answered 429 with Retry-After.',
     ),
+  METRICS_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .describe('Where the /metrics listeners bind (0.0.0.0 for a Prometheus on another host).'),
+  API_METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe("The API process's Prometheus /metrics port; unset: not served."),
+  WORKER_METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe("The worker's Prometheus /metrics port (the engine's metrics); unset: not served."),
+  WORKER_SDK_METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe(
+      "The Temporal SDK's own Prometheus exporter in the worker (task slots, polls, latencies); unset: off.",
+    ),
   INTAKE_MAX_IN_FLIGHT: z.coerce
     .number()
     .int()

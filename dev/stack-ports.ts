@@ -6,6 +6,9 @@ export interface StackPorts {
   ferretdb: number;
   simulator: number;
   api: number;
+  apiMetrics: number;
+  workerMetrics: number;
+  workerSdkMetrics: number;
 }
 
 /** Fixed defaults (so bookmarks and the Temporal UI link keep working) and their overrides. */
@@ -18,6 +21,13 @@ export const PORT_SETTINGS: Record<
   ferretdb: { envVar: 'FERRETDB_PORT', port: 27017, what: 'FerretDB' },
   simulator: { envVar: 'SIMULATOR_PORT', port: 4010, what: 'the ConnectWise simulator' },
   api: { envVar: 'PORT', port: 3000, what: 'the API' },
+  apiMetrics: { envVar: 'API_METRICS_PORT', port: 9464, what: "the API's /metrics" },
+  workerMetrics: { envVar: 'WORKER_METRICS_PORT', port: 9465, what: "the worker's /metrics" },
+  workerSdkMetrics: {
+    envVar: 'WORKER_SDK_METRICS_PORT',
+    port: 9466,
+    what: "the Temporal SDK's /metrics in the worker",
+  },
 };
 
 const names = Object.keys(PORT_SETTINGS) as (keyof StackPorts)[];

@@ -51,6 +51,8 @@ export interface StackOptions {
 
 export interface Stack {
   apiUrl: string;
+  /** Prometheus endpoints: the API's, the worker's (the engine's metrics), the Temporal SDK's. */
+  metricsUrls: { api: string; worker: string; workerSdk: string };
   apiDocsUrl: string;
   temporalAddress: string;
   temporalNamespace: string;
@@ -162,12 +164,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(externalMongo ? [] : (['ferretdb'] as const)),
       'simulator',
       'api',
+      'apiMetrics',
+      'workerMetrics',
+      'workerSdkMetrics',
     ]);
   }
 
   // Known before Temporal starts: its web UI is pointed at the API's codec endpoint.
   const apiPort = ports.api ?? (await freePort());
   const apiUrl = `http://${HOST}:${apiPort}`;
+  const [apiMetrics, workerMetrics, workerSdkMetrics] = await Promise.all(
+    (['apiMetrics', 'workerMetrics', 'workerSdkMetrics'] as const).map(
+      async (name) => ports[name] ?? (await freePort()),
+    ),
+  );
+  const metricsUrls = {
+    api: `http://${HOST}:${apiMetrics}/metrics`,
+    worker: `http://${HOST}:${workerMetrics}/metrics`,
+    workerSdk: `http://${HOST}:${workerSdkMetrics}/metrics`,
+  };
 
   const started: Part[] = [];
   const cleanUp = async () => {
@@ -214,6 +229,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       NODE_ENV: baseEnv.NODE_ENV || 'development',
       HOST,
       PORT: String(apiPort),
+      API_METRICS_PORT: String(apiMetrics),
+      WORKER_METRICS_PORT: String(workerMetrics),
+      WORKER_SDK_METRICS_PORT: String(workerSdkMetrics),
       MONGODB_URI: mongo.uri,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: namespace,
@@ -310,6 +328,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     return {
       apiUrl,
+      metricsUrls,
       apiDocsUrl: `${apiUrl}/v1/docs`,
       temporalAddress: temporal.address,
       temporalNamespace: namespace,

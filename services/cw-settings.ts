@@ -1,3 +1,4 @@
+import { countedFetch } from '../observability/metrics';
 import type { Config } from '../config';
 import type { ConnectWiseClientOptions } from '../connectwise';
 
@@ -26,4 +27,6 @@ export const clientOptions = (
   allowPrivateHosts: cw.CW_ALLOW_PRIVATE_HOSTS,
   timeouts: { writeMs: cw.CW_WRITE_TIMEOUT_MS },
   ...extra,
+  // Every call counted in the ConnectWise metrics (a test's own fetch too).
+  fetch: countedFetch(extra.fetch),
 });

@@ -5,6 +5,7 @@ import { connectDatabase, createRepositories } from '../db';
 import { keyringFromConfig } from '../security';
 import { toTemporalLogger } from '../temporal/logger';
 import { createWorkers } from './worker';
+import { serveMetrics } from '../observability/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -17,7 +18,22 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: toTemporalLogger(logger),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
+    // The SDK's own metrics (task slots, polls, schedule-to-start latencies), when asked for.
+    ...(config.WORKER_SDK_METRICS_PORT
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: `${config.METRICS_HOST}:${config.WORKER_SDK_METRICS_PORT}`,
+              },
+            },
+          },
+        }
+      : {}),
   });
+  const metricsServer = config.WORKER_METRICS_PORT
+    ? await serveMetrics(config.METRICS_HOST, config.WORKER_METRICS_PORT)
+    : undefined;
 
   const db = await connectDatabase({ uri: config.MONGODB_URI });
   const repos = await createRepositories(db, config);
@@ -44,6 +60,7 @@ async function main(): Promise<void> {
     'workers ready',
   );
   await workers.run();
+  metricsServer?.close();
   await db.close();
   logger.info('workers stopped');
 }

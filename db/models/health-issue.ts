@@ -36,6 +36,8 @@ healthIssueSchema.index({ partnerId: 1, integrationId: 1, pageKey: -1 });
 healthIssueSchema.index({ partnerId: 1, integrationId: 1, state: 1, pageKey: -1 });
 healthIssueSchema.index({ partnerId: 1, integrationId: 1, kind: 1, pageKey: -1 });
 healthIssueSchema.index({ partnerId: 1, integrationId: 1, state: 1, kind: 1, pageKey: -1 });
+// Open issues of every integration, by kind (the metrics gauge).
+healthIssueSchema.index({ state: 1, kind: 1 });
 
 export type HealthIssueDoc = InferSchemaType<typeof healthIssueSchema>;
 export type HealthIssueModel = Model<HealthIssueDoc>;

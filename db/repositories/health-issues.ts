@@ -188,6 +188,14 @@ export class HealthIssueRepository {
     return docs.map((d) => d.kind as HealthIssueKind);
   }
 
+  /** Open issues of every integration, counted by kind (the operators' gauge). */
+  async openCountsByKind(): Promise<Record<string, number>> {
+    const docs = await this.model.find({ state: 'open' }, { kind: 1 }).lean().exec();
+    const counts: Record<string, number> = {};
+    for (const d of docs) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
+    return counts;
+  }
+
   private idOf(scope: Scope, f: Pick<HealthFinding, 'kind' | 'object'>): string {
     return naturalId(scope.partnerId, scope.integrationId, f.kind, objectKey(f.object));
   }

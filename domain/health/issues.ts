@@ -216,3 +216,10 @@ export const callbackMissing = (problem: string): HealthFinding => ({
   message: `ConnectWise cannot tell the engine when a technician changes a ticket: ${problem}. Ticket changes show only at the next poll.`,
   fix: 'Set PUBLIC_BASE_URL to an address ConnectWise can reach, and grant the API member System > Table Setup (callbacks); then save the ticket settings again.',
 });
+
+export const callbackUnverified = (why: string): HealthFinding => ({
+  kind: 'callback_unverified',
+  object: { type: 'callback', id: 'tickets' },
+  message: `A ConnectWise callback delivery was refused: ${sentence(why)} Until deliveries verify, ticket changes show only at the next poll.`,
+  fix: 'Check that the callback in ConnectWise (System > Integrator Login / callbacks) is the one the engine registered, and that ConnectWise signs it with its current key; saving the ticket settings registers it again.',
+});

@@ -1,7 +1,8 @@
+import { metrics } from '../../observability/metrics';
 import type { Repositories, TicketEventRecord } from '../../db';
 import type { SecurityEvent } from '../../domain/tickets/event';
 import type { IntegrationService } from '../integration-service';
-import { invalidFields, notFound } from '../errors';
+import { invalidFields, notFound, ServiceError } from '../errors';
 import type { FieldProblem } from '../field-problem';
 import type { TicketIntake } from './intake';
 import { ticketWorkflowId, type TicketClient } from './ticket-client';
@@ -42,7 +43,9 @@ export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
   async accept(partnerId: string, events: readonly SecurityEvent[]): Promise<Acceptance[]> {
-    return await this.deps.intake.serve(() => this.acceptNow(partnerId, events));
+    const accepted = await counted(this.deps.intake.serve(() => this.acceptNow(partnerId, events)));
+    metrics.eventsAccepted.inc(accepted.length);
+    return accepted;
   }
 
   private async acceptNow(
@@ -97,7 +100,9 @@ export class EventService {
     resolution: string | undefined,
     now: Date,
   ): Promise<TicketEventRecord> {
-    return await this.deps.intake.serve(() => this.resolveNow(partnerId, key, resolution, now));
+    return await counted(
+      this.deps.intake.serve(() => this.resolveNow(partnerId, key, resolution, now)),
+    );
   }
 
   private async resolveNow(
@@ -118,6 +123,17 @@ export class EventService {
       ...(resolution ? { resolution } : {}),
     });
     return row;
+  }
+}
+
+/** A post told to send again (429) is counted by its code. */
+async function counted<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ServiceError && err.kind === 'busy')
+      metrics.eventsRefused.inc({ code: err.code });
+    throw err;
   }
 }
 

@@ -1,3 +1,4 @@
+import { metrics } from '../../observability/metrics';
 import { ticketSettingUnusable } from '../../domain/health/issues';
 import { isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
 import type { IntegrationRecord } from '../../db';
@@ -100,6 +101,7 @@ export async function openEventTicket(
   }
   const ctx = gate;
   if ('held' in ctx) {
+    metrics.eventsHeld.inc();
     await record({ state: 'pending', reason: ctx.held });
     return ctx;
   }
@@ -145,6 +147,7 @@ export async function openEventTicket(
   });
   if ('settings' in outcome) {
     const held = `the ticket settings are invalid: ${outcome.settings}`;
+    metrics.eventsHeld.inc();
     await record({ state: 'pending', reason: held });
     return { held, times: ctx.times };
   }
@@ -153,6 +156,7 @@ export async function openEventTicket(
     return { end: 'failed', reason: outcome.ticket };
   }
   const { id: ticketId, summary } = outcome.made.ticket;
+  if (!outcome.made.adopted) metrics.ticketsCreated.inc();
   await record({ state: 'open', reason: null, ticketId, summary });
   return { done: { ticketId }, times: ctx.times };
 }

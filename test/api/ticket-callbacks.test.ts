@@ -137,6 +137,21 @@ test('forged, mis-signed and duplicated deliveries change nothing', async () => 
   // Not JSON.
   expect((await post(path, 'not json')).status).toBe(400);
   expect((await api.waitState('guarded', 'open')).state).toBe('open');
+  // The refused deliveries are a health issue, with the fix.
+  const unverified = async (state: string) =>
+    (
+      await request(suite.engine.app)
+        .get(`${cwBase('p1')}/health-issues?kind=callback_unverified&state=${state}`)
+        .set(as(suite.engine.tokens.p1))
+    ).body.issues as Array<{ message: string; fix: string; occurrences: number }>;
+  const [issue] = await unverified('open');
+  expect(issue).toMatchObject({
+    message: expect.stringMatching(
+      /refused: its signing key was refused: the key URL answered 404/,
+    ),
+    fix: expect.stringMatching(/saving the ticket settings registers it again/),
+  });
+  expect(issue!.occurrences).toBe(2);
   // Duplicated and mis-signed deliveries from ConnectWise itself: the ticket's state is right.
   await suite.fx.sim.admin.callbacks.fault({ kind: 'badSignature' });
   await suite.fx.sim.admin.technician.prioritise(open.ticketId!, 1);
@@ -148,6 +163,9 @@ test('forged, mis-signed and duplicated deliveries change nothing', async () => 
   expect(deliveries.filter((d) => d.fault === 'duplicate').map((d) => d.status)).toEqual([
     204, 204,
   ]);
+  // ConnectWise's own, verified deliveries resolve it.
+  expect(await unverified('open')).toEqual([]);
+  expect(await unverified('resolved')).toHaveLength(1);
 }, 60_000);
 
 // Last: it deletes the suite's integration.

@@ -848,6 +848,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   await r.healthIssues.page(scope, { kind: 'agreement_ineligible' }, { limit: 10 });
   await r.healthIssues.page(scope, { state: 'open', kind: 'agreement_ineligible' }, { limit: 10 });
   await r.healthIssues.openKinds(scope);
+  await r.healthIssues.openCountsByKind();
 
   // A change of tenant clears the mappings; deleting the integration frees its slot.
   await r.companyMappings.clear(P, I);

@@ -60,3 +60,41 @@ test('the Dockerfile builds in stages and runs as a non-root user with prebundle
   expect(dockerfile).toMatch(/WORKFLOW_BUNDLE_PATH=\/app\/dist\/workflow-bundle\.js/);
   expect(dockerfile).toMatch(/npm run build/);
 });
+
+test("Prometheus scrapes each engine process where it serves /metrics; the dashboard asks only for the engine's metrics", async () => {
+  const { registry } = await import('../../observability/metrics');
+  const prometheus = parse(readFileSync(join(root, 'deploy', 'prometheus.yml'), 'utf8')) as {
+    scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+  };
+  const targets = prometheus.scrape_configs.flatMap((c) =>
+    c.static_configs.flatMap((s) => s.targets),
+  );
+  const env = (name: string) => compose.services[name]!.environment!;
+  expect(targets.sort()).toEqual(
+    [
+      `api:${env('api').API_METRICS_PORT}`,
+      `worker:${env('worker').WORKER_METRICS_PORT}`,
+      `worker:${env('worker').WORKER_SDK_METRICS_PORT}`,
+    ].sort(),
+  );
+  for (const name of ['api', 'worker']) expect(env(name).METRICS_HOST).toBe('0.0.0.0');
+  // Nothing publishes a metrics port to the host.
+  const published = JSON.stringify([compose.services.api, compose.services.worker]);
+  expect(published).not.toMatch(/946[4-6]:946[4-6]/);
+
+  const dashboard = JSON.parse(
+    readFileSync(join(root, 'deploy', 'grafana', 'dashboards', 'engine.json'), 'utf8'),
+  ) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+  const defined = new Set(
+    (await registry.getMetricsAsJSON()).flatMap((m) =>
+      String(m.type) === 'histogram' ? [`${m.name}_bucket`] : [m.name],
+    ),
+  );
+  // The gauge of open health issues is registered by the API process at start.
+  defined.add('cw_engine_health_issues_open');
+  const asked = dashboard.panels.flatMap((p) =>
+    p.targets.flatMap((t) => [...t.expr.matchAll(/\b(cw_engine_[a-z_]+)/g)].map((m) => m[1]!)),
+  );
+  expect(asked.length).toBeGreaterThan(10);
+  expect(asked.filter((name) => !defined.has(name))).toEqual([]);
+});

@@ -6,6 +6,11 @@ import { PartError } from '../../dev/wait';
 const stack = {
   apiUrl: 'http://127.0.0.1:3000',
   apiDocsUrl: 'http://127.0.0.1:3000/v1/docs',
+  metricsUrls: {
+    api: 'http://127.0.0.1:9464/metrics',
+    worker: 'http://127.0.0.1:9465/metrics',
+    workerSdk: 'http://127.0.0.1:9466/metrics',
+  },
   temporalAddress: '127.0.0.1:7233',
   temporalNamespace: 'default',
   taskQueue: 'cw-integration',
@@ -24,6 +29,9 @@ describe('formatReadyBanner', () => {
       'http://127.0.0.1:3000/v1/docs',
       'http://127.0.0.1:8233',
       'http://127.0.0.1:4010',
+      'http://127.0.0.1:9464/metrics',
+      'http://127.0.0.1:9465/metrics',
+      'http://127.0.0.1:9466/metrics',
       DEMO_CREDENTIALS.privateKey,
       DEMO_CREDENTIALS.clientId,
       '.data/ (delete it to start from scratch)',

@@ -10,6 +10,9 @@ describe('resolvePorts', () => {
       ferretdb: 27017,
       simulator: 4010,
       api: 3000,
+      apiMetrics: 9464,
+      workerMetrics: 9465,
+      workerSdkMetrics: 9466,
     });
     const env = { TEMPORAL_PORT: '17233', PORT: '3999' };
     expect(resolvePorts({ api: 4444 }, env)).toMatchObject({ temporal: 17233, api: 4444 });
@@ -40,13 +43,17 @@ describe('assertPortsFree', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('names the busy port, its part and the variable that moves it', async () => {
-    const [free1 = 0, free2 = 0, free3 = 0, free4 = 0] = await freePorts(4);
+    const [free1 = 0, free2 = 0, free3 = 0, free4 = 0, free5 = 0, free6 = 0, free7 = 0] =
+      await freePorts(7);
     const ports = {
       temporal: busy,
       temporalUi: free1,
       ferretdb: free2,
       simulator: free3,
       api: free4,
+      apiMetrics: free5,
+      workerMetrics: free6,
+      workerSdkMetrics: free7,
     };
     await expect(assertPortsFree(ports, ['temporal', 'api'])).rejects.toThrow(
       `port ${busy} for the Temporal dev server is in use (set TEMPORAL_PORT to use another)`,

@@ -75,6 +75,21 @@ test('drive the engine over HTTP, restart the stack, and find workflows and docu
     ).json()) as Array<{ agreementId: number; effectiveDate: string }>;
     expect(additions.filter((a) => a.agreementId === 303)).not.toEqual([]);
 
+    // An operator scrapes both processes: the run counted by the worker, the API's requests by
+    // route, and the Temporal SDK's own metrics.
+    const scrape = async (url: string) => {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      return await res.text();
+    };
+    expect(await scrape(stack.metricsUrls.worker)).toMatch(
+      /^cw_engine_sync_runs_total\{kind="billing",outcome="partial"\} [1-9]/m,
+    );
+    expect(await scrape(stack.metricsUrls.api)).toMatch(
+      /^cw_engine_http_requests_total\{method="POST",route="\/v1\/partners\/:partnerId\/connectwise\/synchronize",status="202"\} 1$/m,
+    );
+    expect(await scrape(stack.metricsUrls.workerSdk)).toMatch(/^temporal_\w+/m);
+
     // The run is findable in Temporal by its search attribute, as in the Temporal UI.
     const temporal = new Client({
       connection: await Connection.connect({ address: stack.temporalAddress }),
