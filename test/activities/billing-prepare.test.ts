@@ -76,6 +76,8 @@ describe('tenant safety', () => {
         customerId: 'c1',
         agreementId: 307,
         reason: expect.stringMatching(/now belongs to company 256/),
+        // A health issue: the agreement is no longer eligible.
+        problem: 'agreement_ineligible',
       },
     ]);
     expect(await admin().state.additions(307)).toEqual([]);
