@@ -3,6 +3,7 @@ import { isConnectWiseError, type ConnectWiseClient } from '../connectwise';
 import type { IntegrationRecord, Repositories } from '../db';
 import { markCredentialsInvalid } from '../services/credentials-state';
 import { openIntegrationClient } from '../services/integration-client';
+import { markRoleLineRefused } from '../services/role-refusal';
 import { FailureType, toActivityFailure } from './failures';
 import { heartbeating } from './heartbeat';
 import type { ActivityDeps } from './index';
@@ -44,6 +45,8 @@ export async function withConnectWise<T>(
         deps.logger.warn({ integrationId: integration.id }, 'credentials rejected by ConnectWise');
         throw ApplicationFailure.nonRetryable(err.message, FailureType.credentialsInvalid);
       }
+      if (isConnectWiseError(err) && err.kind === 'permission')
+        await markRoleLineRefused(deps.repos, integration, err).catch(() => undefined);
       throw toActivityFailure(err);
     }
   });

@@ -1,14 +1,10 @@
 import type { Response } from 'express';
 import type { Logger } from '../config/logger';
-import {
-  ClientErrorCode,
-  isConnectWiseError,
-  REQUIRED_SECURITY_ROLE,
-  type ConnectWiseError,
-} from '../connectwise';
+import { ClientErrorCode, isConnectWiseError } from '../connectwise';
 import type { IntegrationRecord, Repositories } from '../db';
 import { CREDENTIALS_REJECTED, markCredentialsInvalid } from '../services/credentials-state';
 import { IntegrationWithoutCredentialsError } from '../services/integration-client';
+import { markRoleLineRefused, permissionMessage } from '../services/role-refusal';
 import { HttpError } from './errors';
 
 export { CREDENTIALS_REJECTED };
@@ -26,33 +22,6 @@ export interface ConnectWiseErrorContext {
   logger: Pick<Logger, 'warn'>;
   /** What a 404 from ConnectWise means here, in words ("ConnectWise has no service board 7"). */
   notFound?: string;
-}
-
-// Which role line guards which API area, so a 403 can say what to grant (labels from the role table).
-const ROLE_BY_PATH: ReadonlyArray<[prefix: string, key: string, what: string]> = [
-  ['/company/', 'companies.companyMaintenance', 'companies'],
-  ['/finance/', 'finance.agreements', 'agreements'],
-  ['/service/tickets', 'serviceDesk.serviceTickets', 'service tickets'],
-  ['/service/', 'system.tableSetup', 'service boards, statuses, sources and priorities'],
-  ['/procurement/', 'procurement.productCatalog', 'the product catalog'],
-  ['/project/', 'project.projectTickets', 'project tickets'],
-];
-const LEVEL_BY_METHOD: Record<string, string> = {
-  GET: 'Inquire',
-  POST: 'Add',
-  PATCH: 'Edit',
-  PUT: 'Edit',
-  DELETE: 'Delete',
-};
-
-function permissionMessage(err: ConnectWiseError): string {
-  const area = ROLE_BY_PATH.find(([prefix]) => err.path?.startsWith(prefix));
-  const line = area && REQUIRED_SECURITY_ROLE.find((l) => l.key === area[1]);
-  const level = LEVEL_BY_METHOD[err.method ?? 'GET'] ?? 'Inquire';
-  if (!area || !line) {
-    return 'ConnectWise refused the request: the API member\u2019s security role lacks a permission. Run Test Connection to see which.';
-  }
-  return `ConnectWise refused access to ${area[2]}: the API member\u2019s security role needs ${line.label} ${level} set to All.`;
 }
 
 async function credentialsRejected(ctx: ConnectWiseErrorContext): Promise<HttpError> {
@@ -81,6 +50,7 @@ export async function connectWiseHttpError(
     case 'authentication':
       return await credentialsRejected(ctx);
     case 'permission':
+      await markRoleLineRefused(ctx.repos, ctx.integration, err).catch(() => undefined);
       return new HttpError(502, 'connectwise_permission', permissionMessage(err));
     case 'not_found':
       if (err.code === ClientErrorCode.CompanyNotFound) {

@@ -33,14 +33,17 @@ export async function markCredentialsInvalid(
     );
 }
 
-/** Keys that pass Test Connection (new, or the stored ones again) resolve the rejected-keys issue. */
+/**
+ * Keys that pass Test Connection (new, or the stored ones again; every role line granted)
+ * resolve the rejected-keys and refused-role-line issues.
+ */
 export async function credentialsAccepted(
   repos: Pick<Repositories, 'healthIssues'>,
   ids: { partnerId: string; integrationId: string },
 ): Promise<void> {
   await repos.healthIssues.observe(
     ids,
-    { kinds: ['credentials_rejected'], by: 'Test Connection passed' },
+    { kinds: ['credentials_rejected', 'role_line_missing'], by: 'Test Connection passed' },
     [],
   );
 }

@@ -87,6 +87,7 @@ export const billingSettingsView = z.object({
   concurrency: z.number(),
   apply: z.enum(APPLY_MODES),
   approvalExpiryHours: z.number(),
+  approvalOverdueHours: z.number(),
   maxSeatDropShare: z.number(),
   maxZeroedShare: z.number(),
   staleUsageHours: z.number(),

@@ -87,6 +87,7 @@ const billingSettingsSchema = new Schema(
     concurrency: { type: Number },
     apply: { type: String },
     approvalExpiryHours: { type: Number },
+    approvalOverdueHours: { type: Number },
     maxSeatDropShare: { type: Number },
     maxZeroedShare: { type: Number },
     staleUsageHours: { type: Number },

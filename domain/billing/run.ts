@@ -54,6 +54,8 @@ export interface PreparedRun {
    * setting ConnectWise requires): their lines are skipped on every agreement, the run is partial.
    */
   skippedSkus?: Array<{ sku: string; reason: string }>;
+  /** Pending approvals older than the policy's approvalOverdueHours (a health issue each). */
+  overdueApprovals?: Array<{ customerId: string; agreementId: number; since: string }>;
   /** A preview's skus whose catalog item the run would create first. */
   catalogToCreate?: string[];
   /** A run with nothing to do says why (billing off, nothing mapped…). */

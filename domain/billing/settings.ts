@@ -51,6 +51,8 @@ export interface BillingPolicySettings extends SafetyPolicy {
   apply: ApplyMode;
   /** A plan waiting for approval is dropped after this many hours (1 to 168). */
   approvalExpiryHours: number;
+  /** A plan waiting longer than this many hours is a health issue (1 to 168). */
+  approvalOverdueHours: number;
   /** The period of scheduled runs, in minutes; null: the engine's SYNC_INTERVAL_MINUTES. */
   syncIntervalMinutes: number | null;
 }
@@ -63,6 +65,7 @@ export const DEFAULT_BILLING_POLICY: BillingPolicySettings = {
   concurrency: 4,
   apply: 'auto',
   approvalExpiryHours: 72,
+  approvalOverdueHours: 24,
   syncIntervalMinutes: null,
   maxSeatDropShare: 0.5,
   maxZeroedShare: 0.2,

@@ -35,6 +35,7 @@ export const HEALTH_OBJECT_TYPES = [
   'callback',
   'sku',
   'addition',
+  'role_line',
 ] as const;
 export type HealthObjectType = (typeof HEALTH_OBJECT_TYPES)[number];
 
@@ -123,6 +124,7 @@ export const BILLING_RUN_KINDS: readonly HealthIssueKind[] = [
   'agreement_ineligible',
   'usage_stale',
   'catalog_item_unusable',
+  'approval_overdue',
 ];
 
 /** What a prepared billing run found: its skipped agreements' problems and its skipped skus. */
@@ -134,6 +136,7 @@ export function billingRunFindings(prepared: {
     problem?: 'agreement_ineligible' | 'usage_stale';
   }>;
   skippedSkus?: ReadonlyArray<{ sku: string; reason: string }>;
+  overdueApprovals?: ReadonlyArray<{ customerId: string; agreementId: number; since: string }>;
 }): HealthFinding[] {
   const findings: HealthFinding[] = [];
   for (const s of prepared.skipped) {
@@ -142,6 +145,8 @@ export function billingRunFindings(prepared: {
     else if (s.problem === 'usage_stale') findings.push(usageStale(s.customerId, s.reason));
   }
   for (const s of prepared.skippedSkus ?? []) findings.push(catalogItemUnusable(s.sku, s.reason));
+  for (const a of prepared.overdueApprovals ?? [])
+    findings.push(approvalOverdue(a.customerId, a.agreementId, a.since));
   return findings;
 }
 
@@ -222,4 +227,27 @@ export const callbackUnverified = (why: string): HealthFinding => ({
   object: { type: 'callback', id: 'tickets' },
   message: `A ConnectWise callback delivery was refused: ${sentence(why)} Until deliveries verify, ticket changes show only at the next poll.`,
   fix: 'Check that the callback in ConnectWise (System > Integrator Login / callbacks) is the one the engine registered, and that ConnectWise signs it with its current key; saving the ticket settings registers it again.',
+});
+
+/** A ConnectWise refusal (403) of what the required security role's line allows. */
+export const roleLineMissing = (
+  line: { key: string; label: string },
+  level: string,
+  what: string,
+): HealthFinding => ({
+  kind: 'role_line_missing',
+  object: { type: 'role_line', id: line.key, name: line.label },
+  message: `ConnectWise refused access to ${what}: the API member's security role no longer allows ${line.label} ${level}.`,
+  fix: `In ConnectWise (System > Security Roles), set ${line.label} ${level} to All on the API member's role, then run Test Connection.`,
+});
+
+export const approvalOverdue = (
+  customerId: string,
+  agreementId: number,
+  since: string,
+): HealthFinding => ({
+  kind: 'approval_overdue',
+  object: { type: 'agreement', id: String(agreementId) },
+  message: `The billing changes of agreement ${agreementId} (customer ${customerId}) have waited for approval since ${since}: they are not billed until someone decides, and are dropped when the approval expires.`,
+  fix: 'Open Billing > Pending approvals and approve or reject them (or raise approvalOverdueHours in the billing settings).',
 });

@@ -321,6 +321,7 @@ async function snapshotRun(
     skipped: skipped.sort((x, y) => x.customerId.localeCompare(y.customerId)),
     ...(catalog.skipped.length > 0 ? { skippedSkus: catalog.skipped } : {}),
     ...(catalog.toCreate.length > 0 ? { catalogToCreate: catalog.toCreate } : {}),
+    ...overdueOf(approvals, policy.approvalOverdueHours, now),
     ...(agreements.length === 0 && skipped.length === 0
       ? { nothingToDo: 'no customer has a billing agreement chosen, and nothing to release' }
       : {}),
@@ -346,4 +347,21 @@ async function snapshotRun(
   };
   await repos.billingSnapshots.saveRun(run);
   return run;
+}
+
+/** Approvals still pending after `hours`: each is a health issue (domain/health/issues.ts). */
+function overdueOf(
+  approvals: readonly BillingApproval[],
+  hours: number,
+  now: Date,
+): Pick<PreparedRun, 'overdueApprovals'> {
+  const limit = now.getTime() - hours * 3_600_000;
+  const overdue = approvals
+    .filter((a) => a.status === 'pending' && a.createdAt.getTime() < limit)
+    .map((a) => ({
+      customerId: a.customerId,
+      agreementId: a.agreementId,
+      since: a.createdAt.toISOString(),
+    }));
+  return overdue.length > 0 ? { overdueApprovals: overdue } : {};
 }

@@ -83,6 +83,21 @@ test('an addition entered by hand waits as a candidate issue; decided, the run t
     ),
     fix: expect.stringMatching(/adopt it, keep it separate, or cancel it/),
   });
+  // Waiting two days, longer than approvalOverdueHours (24 by default): overdue too.
+  await suite.engine.db.conn
+    .collection('billingApprovals')
+    .updateMany(
+      { status: 'pending' },
+      { $set: { createdAt: new Date(Date.now() - 48 * 3_600_000) } },
+    );
+  await synchronize();
+  const [overdue] = await issues('?state=open&kind=approval_overdue');
+  expect(overdue).toMatchObject({
+    object: { type: 'agreement', id: '300' },
+    message: expect.stringMatching(
+      /agreement 300 \(customer c-acme\) have waited for approval since/,
+    ),
+  });
   const pending = await request(suite.engine.app).get(cw('/billing/approvals')).set(p1());
   const [approval] = pending.body.items as Array<{
     approvalId: string;
@@ -107,6 +122,9 @@ test('an addition entered by hand waits as a candidate issue; decided, the run t
   const applied = await waitRun(decided.body.runWorkflowId as string);
   expect(applied.outcome).toBe('succeeded');
   expect(await issues('?state=open&kind=candidate_waiting')).toEqual([]);
+  // The run after the decision prepared with nothing pending: no longer overdue.
+  await synchronize();
+  expect(await issues('?state=open&kind=approval_overdue')).toEqual([]);
   expect(await issues('?state=resolved&kind=candidate_waiting')).toEqual([
     expect.objectContaining({ id: waiting!.id, resolvedBy: expect.stringMatching(/^billing run/) }),
   ]);
@@ -140,6 +158,42 @@ test('a billed customer without usage opens a usage issue; its usage, once recei
   expect(pushed.status).toBe(200);
   await synchronize();
   expect(await issues('?state=open&kind=usage_stale')).toEqual([]);
+});
+
+test('a role line revoked in ConnectWise opens an issue naming it; Test Connection passing again resolves it', async () => {
+  const admin = suite.fx.sim.admin;
+  const before = (await admin.state.mySecurity()).find(
+    (r) => r.moduleIdentifier === 'Finance' && r.moduleFunctionIdentifier === 'Agreements',
+  )!;
+  await admin.security.revoke('Finance/Agreements');
+  try {
+    await press();
+    let open: Issue[] = [];
+    for (let i = 0; i < 200 && open.length === 0; i++) {
+      open = await issues('?state=open&kind=role_line_missing');
+      if (open.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(open).toEqual([
+      expect.objectContaining({
+        object: expect.objectContaining({ type: 'role_line', id: 'finance.agreements' }),
+        message: expect.stringMatching(/refused access to agreements/),
+        fix: expect.stringMatching(/System > Security Roles.*then run Test Connection/),
+      }),
+    ]);
+  } finally {
+    await admin.security.setLevels('Finance/Agreements', {
+      add: before.addLevel as never,
+      edit: before.editLevel as never,
+      delete: before.deleteLevel as never,
+      inquire: before.inquireLevel as never,
+    });
+  }
+  const validated = await request(suite.engine.app).post(cw('/integration/validate')).set(p1());
+  expect(validated.status).toBe(200);
+  expect(await issues('?state=open&kind=role_line_missing')).toEqual([]);
+  expect(await issues('?state=resolved&kind=role_line_missing')).toEqual([
+    expect.objectContaining({ resolvedBy: 'Test Connection passed' }),
+  ]);
 });
 
 test('rejected keys open one credentials issue; keys that pass Test Connection resolve it', async () => {

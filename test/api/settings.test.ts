@@ -294,6 +294,7 @@ const defaultPolicy = {
   concurrency: 4,
   apply: 'auto',
   approvalExpiryHours: 72,
+  approvalOverdueHours: 24,
   maxSeatDropShare: 0.5,
   maxZeroedShare: 0.2,
   staleUsageHours: 48,
@@ -422,6 +423,7 @@ const policy = {
   concurrency: 7,
   apply: 'approve',
   approvalExpiryHours: 24,
+  approvalOverdueHours: 12,
   maxSeatDropShare: 0.3,
   maxZeroedShare: 1,
   staleUsageHours: 72,
@@ -503,6 +505,11 @@ describe('billing policy', () => {
     [
       'approvalExpiryHours',
       { approvalExpiryHours: 169 },
+      'must be a whole number of hours from 1 to 168',
+    ],
+    [
+      'approvalOverdueHours',
+      { approvalOverdueHours: 0 },
       'must be a whole number of hours from 1 to 168',
     ],
     ['maxSeatDropShare', { maxSeatDropShare: 1.5 }, 'must be from 0 to 1'],

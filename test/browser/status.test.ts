@@ -194,7 +194,7 @@ test('a problem a run finds shows under Health issues with its fix, and goes onc
     const [kind, about, words, , state] = await row.locator('td').allTextContents();
     expect([kind, about, state]).toEqual([
       'Agreement not billable',
-      `agreement ${chosen.agreementId}`,
+      `Agreement ${chosen.agreementId}`,
       'Open',
     ]);
     expect(words).toContain('This agreement is cancelled.');
@@ -205,6 +205,14 @@ test('a problem a run finds shows under Health issues with its fix, and goes onc
     const api = await ui.call(demo, 'GET', '/connectwise/health-issues?state=open');
     expect(await issues.locator('tbody tr').count()).toBe(api.issues.length);
     await ui.expectAccessible(page, 'status with health issues');
+    // The screen where it is fixed says so too.
+    const billing = await ui.open(demo, '/billing');
+    const banner = billing.getByRole('status', { name: 'Health issues here' });
+    await banner.getByText('This agreement is cancelled.', { exact: false }).waitFor();
+    expect(await banner.textContent()).toContain(
+      `Fix: Choose another recurring agreement for customer ${chosen.customerId}`,
+    );
+    await ui.expectAccessible(billing, 'billing with a health banner');
   } finally {
     await admin.state.put('agreements', agreement);
   }

@@ -355,6 +355,7 @@ export interface paths {
                                 /** @enum {string} */
                                 apply: "auto" | "approve";
                                 approvalExpiryHours: number;
+                                approvalOverdueHours: number;
                                 maxSeatDropShare: number;
                                 maxZeroedShare: number;
                                 staleUsageHours: number;
@@ -588,6 +589,7 @@ export interface paths {
                                 /** @enum {string} */
                                 apply: "auto" | "approve";
                                 approvalExpiryHours: number;
+                                approvalOverdueHours: number;
                                 maxSeatDropShare: number;
                                 maxZeroedShare: number;
                                 staleUsageHours: number;
@@ -1007,6 +1009,7 @@ export interface paths {
                                 /** @enum {string} */
                                 apply: "auto" | "approve";
                                 approvalExpiryHours: number;
+                                approvalOverdueHours: number;
                                 maxSeatDropShare: number;
                                 maxZeroedShare: number;
                                 staleUsageHours: number;
@@ -1331,6 +1334,7 @@ export interface paths {
                                 /** @enum {string} */
                                 apply: "auto" | "approve";
                                 approvalExpiryHours: number;
+                                approvalOverdueHours: number;
                                 maxSeatDropShare: number;
                                 maxZeroedShare: number;
                                 staleUsageHours: number;
@@ -1641,6 +1645,7 @@ export interface paths {
                                 /** @enum {string} */
                                 apply: "auto" | "approve";
                                 approvalExpiryHours: number;
+                                approvalOverdueHours: number;
                                 maxSeatDropShare: number;
                                 maxZeroedShare: number;
                                 staleUsageHours: number;
@@ -1897,6 +1902,7 @@ export interface paths {
                                 /** @enum {string} */
                                 apply: "auto" | "approve";
                                 approvalExpiryHours: number;
+                                approvalOverdueHours: number;
                                 maxSeatDropShare: number;
                                 maxZeroedShare: number;
                                 staleUsageHours: number;
@@ -3080,7 +3086,7 @@ export interface paths {
                                 kind: "credentials_rejected" | "role_line_missing" | "company_deleted" | "company_renamed" | "agreement_ineligible" | "ticket_setting_unusable" | "callback_missing" | "callback_unverified" | "catalog_item_unusable" | "addition_conflict" | "candidate_waiting" | "approval_overdue" | "usage_stale" | "throttled" | "events_held" | "events_expired";
                                 object: {
                                     /** @enum {string} */
-                                    type: "integration" | "customer" | "agreement" | "company" | "board" | "status" | "source" | "callback" | "sku" | "addition";
+                                    type: "integration" | "customer" | "agreement" | "company" | "board" | "status" | "source" | "callback" | "sku" | "addition" | "role_line";
                                     id: string;
                                     name?: string;
                                 };
@@ -8256,6 +8262,7 @@ export interface paths {
                             /** @enum {string} */
                             apply: "auto" | "approve";
                             approvalExpiryHours: number;
+                            approvalOverdueHours: number;
                             maxSeatDropShare: number;
                             maxZeroedShare: number;
                             staleUsageHours: number;
@@ -8376,6 +8383,7 @@ export interface paths {
                         /** @enum {string} */
                         apply?: "auto" | "approve";
                         approvalExpiryHours?: number;
+                        approvalOverdueHours?: number;
                         maxSeatDropShare?: number;
                         maxZeroedShare?: number;
                         staleUsageHours?: number;
@@ -8413,6 +8421,7 @@ export interface paths {
                             /** @enum {string} */
                             apply: "auto" | "approve";
                             approvalExpiryHours: number;
+                            approvalOverdueHours: number;
                             maxSeatDropShare: number;
                             maxZeroedShare: number;
                             staleUsageHours: number;

@@ -59,6 +59,8 @@ interface FieldProps {
   hint?: ReactNode;
   children: (props: {
     id: string;
+    /** The API's name of the field (`body.boardId`): where a health banner's link goes. */
+    'data-field'?: string;
     'aria-invalid'?: boolean;
     'aria-describedby'?: string;
   }) => ReactNode;
@@ -76,6 +78,7 @@ export function Field({ label, field, error, hint, children }: FieldProps) {
       <label htmlFor={id}>{label}</label>
       {children({
         id,
+        ...(field ? { 'data-field': field } : {}),
         ...(message ? { 'aria-invalid': true } : {}),
         ...(described ? { 'aria-describedby': described } : {}),
       })}

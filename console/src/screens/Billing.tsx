@@ -1,3 +1,4 @@
+import { HealthBanner } from '../components/health-banner';
 import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { ok } from '../api/client';
@@ -75,6 +76,22 @@ export function Billing() {
       intro="Which ConnectWise agreement each customer's DefensX usage is billed into, how billing runs behave, and the exact plan before anything is written."
     >
       <div className="billing">
+        {noIntegration ? null : (
+          <HealthBanner
+            kinds={[
+              'agreement_ineligible',
+              'usage_stale',
+              'catalog_item_unusable',
+              'candidate_waiting',
+              'addition_conflict',
+              'approval_overdue',
+            ]}
+            fields={{
+              usage_stale: 'body.staleUsageHours',
+              approval_overdue: 'body.approvalOverdueHours',
+            }}
+          />
+        )}
         {noIntegration ? (
           <div className="banner banner-warn" role="alert">
             There is no ConnectWise integration yet: create it on{' '}

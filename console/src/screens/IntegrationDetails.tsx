@@ -1,3 +1,4 @@
+import { HealthBanner } from '../components/health-banner';
 import { useState, type FormEvent } from 'react';
 import { ok } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -105,6 +106,12 @@ export function IntegrationDetails() {
       intro="The ConnectWise PSA server and API member the integration works through."
     >
       <ErrorBanner error={integration.error} />
+      {integration.data ? (
+        <HealthBanner
+          kinds={['credentials_rejected', 'role_line_missing']}
+          fields={{ credentials_rejected: 'body.privateKey' }}
+        />
+      ) : null}
       <StatusLine>{notice}</StatusLine>
       {integration.data === undefined ? (
         integration.loading ? (

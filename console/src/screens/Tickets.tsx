@@ -1,3 +1,4 @@
+import { HealthBanner } from '../components/health-banner';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ok } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -141,6 +142,15 @@ export function Tickets() {
       title="Service Ticket Integration"
       intro="Each DefensX security event opens a ticket on a ConnectWise service board, and closes it when the event is resolved."
     >
+      <HealthBanner
+        kinds={[
+          'ticket_setting_unusable',
+          'callback_missing',
+          'callback_unverified',
+          'events_held',
+        ]}
+        fields={{ ticket_setting_unusable: 'body.boardId' }}
+      />
       <TicketSettings />
       <TicketList />
     </Screen>

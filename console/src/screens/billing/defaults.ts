@@ -10,6 +10,7 @@ export const POLICY_DEFAULTS = {
   concurrency: 4,
   apply: 'auto',
   approvalExpiryHours: 72,
+  approvalOverdueHours: 24,
   syncIntervalMinutes: null,
   maxSeatDropShare: 0.5,
   maxZeroedShare: 0.2,

@@ -11,6 +11,7 @@ export interface SettingsForm {
   concurrency: string;
   apply: string;
   approvalExpiryHours: string;
+  approvalOverdueHours: string;
   maxSeatDropShare: string;
   maxZeroedShare: string;
   staleUsageHours: string;
@@ -34,6 +35,7 @@ export function formOf(s: BillingSettings): SettingsForm {
     concurrency: text(s.concurrency),
     apply: s.apply,
     approvalExpiryHours: text(s.approvalExpiryHours),
+    approvalOverdueHours: text(s.approvalOverdueHours),
     maxSeatDropShare: text(s.maxSeatDropShare),
     maxZeroedShare: text(s.maxZeroedShare),
     staleUsageHours: text(s.staleUsageHours),
@@ -91,6 +93,7 @@ export function bodyOf(
     },
     ...optional('concurrency', num(form.concurrency)),
     ...optional('approvalExpiryHours', num(form.approvalExpiryHours)),
+    ...optional('approvalOverdueHours', num(form.approvalOverdueHours)),
     ...optional('maxSeatDropShare', num(form.maxSeatDropShare)),
     ...optional('maxZeroedShare', num(form.maxZeroedShare)),
     ...optional('staleUsageHours', num(form.staleUsageHours)),

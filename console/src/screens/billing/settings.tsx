@@ -28,6 +28,7 @@ const POLICY_FIELDS = [
   'concurrency',
   'apply',
   'approvalExpiryHours',
+  'approvalOverdueHours',
   'maxSeatDropShare',
   'maxZeroedShare',
   'staleUsageHours',
@@ -278,6 +279,14 @@ export function SettingsSection({
             hint={`A plan waiting longer is dropped, nothing written. 1–168, default ${POLICY_DEFAULTS.approvalExpiryHours}.`}
             value={form.approvalExpiryHours}
             onValue={(approvalExpiryHours) => set({ approvalExpiryHours })}
+          />
+          <NumberField
+            label="Approval overdue after (hours)"
+            field="body.approvalOverdueHours"
+            error={err}
+            hint={`A plan waiting longer shows as a health issue. 1–168, default ${POLICY_DEFAULTS.approvalOverdueHours}.`}
+            value={form.approvalOverdueHours}
+            onValue={(approvalOverdueHours) => set({ approvalOverdueHours })}
           />
           <NumberField
             label="Maximum seat drop (share)"

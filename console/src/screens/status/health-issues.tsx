@@ -37,8 +37,29 @@ const STATES: Array<{ value: State | ''; label: string }> = [
   { value: '', label: 'All' },
 ];
 
+/** How each kind of object is named on screen. */
+const OBJECT_LABELS: Record<HealthIssue['object']['type'], string> = {
+  integration: 'The integration',
+  customer: 'Customer',
+  agreement: 'Agreement',
+  company: 'Company',
+  board: 'Board',
+  status: 'Status',
+  source: 'Source',
+  callback: 'Callback',
+  sku: 'Product',
+  addition: 'Addition',
+  role_line: 'Role line',
+};
+
 const objectText = (o: HealthIssue['object']) =>
-  o.type === 'integration' ? 'The integration' : `${o.type} ${o.name ?? o.id}`;
+  o.type === 'integration'
+    ? OBJECT_LABELS.integration
+    : o.type === 'board' && o.id === 'ticket-settings'
+      ? 'The ticket settings'
+      : o.type === 'callback'
+        ? 'The ticket callback'
+        : `${OBJECT_LABELS[o.type]} ${o.name ?? o.id}`;
 
 /**
  * The integration's health issues: what is wrong and how to fix it, found and resolved by the
