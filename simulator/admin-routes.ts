@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { getPath } from './conditions';
-import { resolveRefs } from './refs';
+import { refreshRefsTo, resolveRefs } from './refs';
 import { bodyFormatSchema } from './edge';
 import type { Faults } from './faults';
 import { invoiceAgreement, InvoicingError } from './invoicing';
@@ -185,6 +185,8 @@ export function adminRouter({ store, faults, journal }: AdminDeps): Router {
     resolveRefs(store, collection, record);
     const existed = store.get(collection, id) !== undefined;
     const saved = store.save(collection, record);
+    // A company renamed here is renamed in every reference to it (agreements, tickets…).
+    refreshRefsTo(store, collection, saved);
     // An MSP's edit in ConnectWise's screens: a technician's, so the callbacks fire.
     if (collection === 'tickets') {
       stampedBy(saved, TECHNICIAN);

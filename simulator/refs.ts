@@ -57,3 +57,25 @@ export function resolveRefs(
     record[ref.field] = resolved;
   }
 }
+
+/**
+ * After `target` of `collection` changed: every reference to it elsewhere shows its fields as they
+ * are now, as ConnectWise's references do (an agreement's `company.name` follows a company renamed).
+ */
+export function refreshRefsTo(store: Store, collection: CollectionName, target: SimRecord): void {
+  for (const def of Object.values(RESOURCES)) {
+    for (const ref of def.refs ?? []) {
+      if (ref.collection !== collection) continue;
+      for (const record of store.list(def.collection)) {
+        const value = record[ref.field] as Record<string, unknown> | null | undefined;
+        if (!value || typeof value !== 'object' || value.id !== target.id) continue;
+        if (ref.scope && !ref.scope(record, target)) continue;
+        const resolved: Record<string, unknown> = {};
+        for (const [out, src] of Object.entries(ref.pick)) {
+          if (target[src] !== undefined) resolved[out] = target[src];
+        }
+        record[ref.field] = resolved;
+      }
+    }
+  }
+}

@@ -54,6 +54,8 @@ export interface PreparedRun {
    * setting ConnectWise requires): their lines are skipped on every agreement, the run is partial.
    */
   skippedSkus?: Array<{ sku: string; reason: string }>;
+  /** Mapped companies ConnectWise names differently now (a health issue each). */
+  renamedCompanies?: Array<{ companyId: number; was: string; now: string }>;
   /** Pending approvals older than the policy's approvalOverdueHours (a health issue each). */
   overdueApprovals?: Array<{ customerId: string; agreementId: number; since: string }>;
   /** A preview's skus whose catalog item the run would create first. */

@@ -125,6 +125,7 @@ export const BILLING_RUN_KINDS: readonly HealthIssueKind[] = [
   'usage_stale',
   'catalog_item_unusable',
   'approval_overdue',
+  'company_renamed',
 ];
 
 /** What a prepared billing run found: its skipped agreements' problems and its skipped skus. */
@@ -137,6 +138,7 @@ export function billingRunFindings(prepared: {
   }>;
   skippedSkus?: ReadonlyArray<{ sku: string; reason: string }>;
   overdueApprovals?: ReadonlyArray<{ customerId: string; agreementId: number; since: string }>;
+  renamedCompanies?: ReadonlyArray<{ companyId: number; was: string; now: string }>;
 }): HealthFinding[] {
   const findings: HealthFinding[] = [];
   for (const s of prepared.skipped) {
@@ -147,6 +149,8 @@ export function billingRunFindings(prepared: {
   for (const s of prepared.skippedSkus ?? []) findings.push(catalogItemUnusable(s.sku, s.reason));
   for (const a of prepared.overdueApprovals ?? [])
     findings.push(approvalOverdue(a.customerId, a.agreementId, a.since));
+  for (const c of prepared.renamedCompanies ?? [])
+    findings.push(companyRenamed(c.companyId, c.was, c.now));
   return findings;
 }
 
@@ -250,4 +254,11 @@ export const approvalOverdue = (
   object: { type: 'agreement', id: String(agreementId) },
   message: `The billing changes of agreement ${agreementId} (customer ${customerId}) have waited for approval since ${since}: they are not billed until someone decides, and are dropped when the approval expires.`,
   fix: 'Open Billing > Pending approvals and approve or reject them (or raise approvalOverdueHours in the billing settings).',
+});
+
+export const companyRenamed = (companyId: number, was: string, now: string): HealthFinding => ({
+  kind: 'company_renamed',
+  object: { type: 'company', id: String(companyId), name: now },
+  message: `ConnectWise company ${companyId}, mapped as "${was}", is now named "${now}": check that the customers mapped to it still belong there.`,
+  fix: 'Open Company Mapping and save the mapping again (or map the customers to the right company): the new name is then kept.',
 });

@@ -148,6 +148,14 @@ export async function prepareRun(
       companyOf: mappingsRead.then(
         (mappings) => new Map(mappings.map((m) => [m.customerId, m.companyId])),
       ),
+      mappedNames: mappingsRead.then(
+        (mappings) =>
+          new Map(
+            mappings.flatMap((m) =>
+              m.companyId !== null && m.companyName ? [[m.companyId, m.companyName]] : [],
+            ),
+          ),
+      ),
       checked: Promise.all([mappingsRead, ledgerRead]).then(([mappings, ledger]) =>
         checkAgreementChoices(
           client,
@@ -187,6 +195,8 @@ interface RunReads {
   billingOff: boolean;
   choices: ReadonlyArray<{ customerId: string; agreementId: number }>;
   companyOf: Promise<Map<string, number | null>>;
+  /** The company names the mappings were saved with. */
+  mappedNames: Promise<Map<number, string>>;
   checked: Promise<Awaited<ReturnType<typeof checkAgreementChoices>>>;
   ledger: Promise<Ledger>;
   approvals: Promise<BillingApproval[]>;
@@ -322,6 +332,7 @@ async function snapshotRun(
     ...(catalog.skipped.length > 0 ? { skippedSkus: catalog.skipped } : {}),
     ...(catalog.toCreate.length > 0 ? { catalogToCreate: catalog.toCreate } : {}),
     ...overdueOf(approvals, policy.approvalOverdueHours, now),
+    ...renamedOf(checked, await reads.mappedNames),
     ...(agreements.length === 0 && skipped.length === 0
       ? { nothingToDo: 'no customer has a billing agreement chosen, and nothing to release' }
       : {}),
@@ -364,4 +375,22 @@ function overdueOf(
       since: a.createdAt.toISOString(),
     }));
   return overdue.length > 0 ? { overdueApprovals: overdue } : {};
+}
+
+/**
+ * Mapped companies ConnectWise now names differently than when they were mapped (seen on the
+ * chosen agreements the run read): each is a health issue until the mapping is saved again.
+ */
+function renamedOf(
+  checked: Awaited<ReturnType<typeof checkAgreementChoices>>,
+  mappedNames: ReadonlyMap<number, string>,
+): Pick<PreparedRun, 'renamedCompanies'> {
+  const renamed = new Map<number, { companyId: number; was: string; now: string }>();
+  for (const agreement of checked.agreements.values()) {
+    const { id, name } = agreement.company;
+    const was = id == null ? undefined : mappedNames.get(id);
+    if (id == null || !was || !name || name === was) continue;
+    renamed.set(id, { companyId: id, was, now: name });
+  }
+  return renamed.size > 0 ? { renamedCompanies: [...renamed.values()] } : {};
 }

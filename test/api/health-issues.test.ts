@@ -130,6 +130,38 @@ test('an addition entered by hand waits as a candidate issue; decided, the run t
   ]);
 });
 
+test('a mapped company renamed in ConnectWise opens an issue with both names; saving the mapping again resolves it', async () => {
+  const admin = suite.fx.sim.admin;
+  const globex = (await admin.state.companies()).find((c) => c.id === 254)!;
+  await admin.state.put('companies', { ...globex, name: 'Globex International' });
+  try {
+    await synchronize();
+    expect(await issues('?state=open&kind=company_renamed')).toEqual([
+      expect.objectContaining({
+        object: { type: 'company', id: '254', name: 'Globex International' },
+        message: expect.stringMatching(
+          /mapped as "Globex Inc", is now named "Globex International"/,
+        ),
+      }),
+    ]);
+    // The partner confirms the mapping: saved again, with the name ConnectWise has now.
+    const mappings = [
+      { customerId: 'c-acme', companyId: 250 },
+      { customerId: 'c-globex', companyId: 254 },
+    ];
+    expect((await put(cw('/company-mappings'), { mappings })).status).toBe(200);
+    await synchronize();
+    expect(await issues('?state=open&kind=company_renamed')).toEqual([]);
+  } finally {
+    await admin.state.put('companies', globex);
+    const mappings = [
+      { customerId: 'c-acme', companyId: 250 },
+      { customerId: 'c-globex', companyId: 254 },
+    ];
+    expect((await put(cw('/company-mappings'), { mappings })).status).toBe(200);
+  }
+});
+
 test('a billed customer without usage opens a usage issue; its usage, once received, resolves it', async () => {
   // Initech: mapped, its agreement chosen, no usage ever pushed.
   const mappings = [

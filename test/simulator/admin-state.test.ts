@@ -26,6 +26,17 @@ describe('admin state edits', () => {
     expect(served.body).toMatchObject({ id: 303, oneTimeFlag: true, company: { id: 254 } });
   });
 
+  it('a company renamed is renamed in the references to it, as ConnectWise serves them', async () => {
+    const globex = (await cw.sim.admin.state.companies()).find((c) => c.id === 254)!;
+    await cw.sim.admin.state.put('companies', { ...globex, name: 'Globex International' });
+    const served = await cw.get<Agreement>('/finance/agreements/303');
+    expect(served.body.company).toMatchObject({ id: 254, name: 'Globex International' });
+    // Another company's agreement is untouched.
+    const acme = await cw.get<Agreement>('/finance/agreements/300');
+    expect(acme.body.company).toMatchObject({ id: 250 });
+    expect(acme.body.company.name).not.toBe('Globex International');
+  });
+
   it('inserts a record with its references resolved as the seed’s', async () => {
     const { firstId } = await cw.sim.admin.seed.companies(1);
     const template = (await cw.sim.admin.state.agreements()).find((a) => a.id === 300)!;
