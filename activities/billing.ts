@@ -3,7 +3,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AgreementSnapshot } from '../db';
 import type { AgreementOutcome, BillingRunRef, PreparedRun } from '../domain/billing/run';
 import { idleRun, nothingToDoOf, prepareRun } from '../services/billing/prepare';
-import { IntegrationGates } from '../services/billing/integration-gate';
+import {
+  IntegrationGates,
+  THROTTLE_ISSUE_AT,
+  THROTTLE_WINDOW_MS,
+  type IntegrationGate,
+} from '../services/billing/integration-gate';
 import { RecentIntegrations } from '../services/billing/recent-integrations';
 import { RecentRuns } from '../services/billing/recent-runs';
 import {
@@ -23,6 +28,7 @@ import {
   BILLING_RUN_KINDS,
   billingBatchFindings,
   billingRunFindings,
+  throttled,
 } from '../domain/health/issues';
 
 /** The run's snapshot is gone (expired, or the run was never prepared): nothing can be planned. */
@@ -140,6 +146,23 @@ export function createBillingActivities(deps: ActivityDeps) {
     },
   };
 
+  /**
+   * Repeated 429s (THROTTLE_ISSUE_AT in THROTTLE_WINDOW_MS, as this worker's gate saw them) are a
+   * health issue; none in the window resolves it. Written only when that changes.
+   */
+  async function reportThrottling(ref: BillingRunRef, gate: IntegrationGate): Promise<void> {
+    const { count, pausedMs } = gate.throttling();
+    const now =
+      count >= THROTTLE_ISSUE_AT ? 'throttled' : count === 0 ? 'clear' : gate.reported;
+    if (now === gate.reported || now === 'unknown') return;
+    await repos.healthIssues.observe(
+      ref,
+      { kinds: ['throttled'], by: `billing run ${ref.runKey}` },
+      now === 'throttled' ? [throttled(count, THROTTLE_WINDOW_MS / 60_000, pausedMs)] : [],
+    );
+    gate.reported = now;
+  }
+
   async function reconcileBatch({
     ref,
     agreementIds,
@@ -185,8 +208,8 @@ export function createBillingActivities(deps: ActivityDeps) {
     if (integration.state !== 'active') {
       return agreements.map((a) => notReady(a, `the integration is ${integration.state}`));
     }
+    const gate = gates.for(ref.integrationId, run.policy.concurrency);
     const outcomes = await withConnectWise(deps, integration, (client, signal) => {
-      const gate = gates.for(ref.integrationId, run.policy.concurrency);
       const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
       const ctx = {
         repos,
@@ -213,6 +236,7 @@ export function createBillingActivities(deps: ActivityDeps) {
     for (const o of outcomes)
       for (const action of ['create', 'update', 'adopt', 'cancel', 'release'] as const)
         if (o.counts[action]) metrics.additionsWritten.inc({ action }, o.counts[action]);
+    await reportThrottling(ref, gate);
     if (mode !== 'plan') {
       const { findings, objects } = billingBatchFindings(outcomes);
       await repos.healthIssues.observe(

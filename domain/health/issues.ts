@@ -262,3 +262,11 @@ export const companyRenamed = (companyId: number, was: string, now: string): Hea
   message: `ConnectWise company ${companyId}, mapped as "${was}", is now named "${now}": check that the customers mapped to it still belong there.`,
   fix: 'Open Company Mapping and save the mapping again (or map the customers to the right company): the new name is then kept.',
 });
+
+/** ConnectWise answered 429 (too many requests) `count` times in `minutes`. */
+export const throttled = (count: number, minutes: number, pausedMs: number): HealthFinding => ({
+  kind: 'throttled',
+  object: INTEGRATION_OBJECT,
+  message: `ConnectWise answered ${count} requests with 429 (too many requests) in the last ${minutes} minutes; billing runs waited ${Math.round(pausedMs / 1000)} s for it, and slow down.`,
+  fix: 'Check what else uses this API member (other integrations share its rate limit), or lower the billing concurrency in the billing settings.',
+});

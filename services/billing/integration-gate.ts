@@ -5,6 +5,10 @@ import { isConnectWiseError } from '../../connectwise';
 export const THROTTLED_ATTEMPTS = 4;
 /** The wait after a 429 that named none. */
 const DEFAULT_PAUSE_MS = 1_000;
+/** 429s are counted over this window… */
+export const THROTTLE_WINDOW_MS = 15 * 60_000;
+/** …and this many in it is repeated throttling (a health issue). */
+export const THROTTLE_ISSUE_AT = 5;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -28,12 +32,26 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export class IntegrationGate {
   private readonly limit: ReturnType<typeof pLimit>;
   private resumeAt = 0;
+  /** When each 429 of the window came, and the pauses they asked for. */
+  private readonly throttles: Array<{ at: number; pauseMs: number }> = [];
+  /** What was last reported as a health issue: unknown until this gate's first report. */
+  reported: 'unknown' | 'throttled' | 'clear' = 'unknown';
 
   constructor(
     readonly concurrency: number,
     private readonly now: () => number = Date.now,
   ) {
     this.limit = pLimit(concurrency);
+  }
+
+  /** The 429s of the last THROTTLE_WINDOW_MS. */
+  throttling(): Throttling {
+    const since = this.now() - THROTTLE_WINDOW_MS;
+    while (this.throttles.length > 0 && this.throttles[0]!.at < since) this.throttles.shift();
+    return {
+      count: this.throttles.length,
+      pausedMs: this.throttles.reduce((n, t) => n + t.pauseMs, 0),
+    };
   }
 
   /** Until when calls wait (epoch ms); 0 when not paused. */
@@ -49,16 +67,22 @@ export class IntegrationGate {
         try {
           return await call();
         } catch (err) {
-          if (!isConnectWiseError(err) || err.kind !== 'throttled' || attempt >= THROTTLED_ATTEMPTS)
-            throw err;
-          this.resumeAt = Math.max(
-            this.resumeAt,
-            this.now() + (err.retryAfterMs ?? DEFAULT_PAUSE_MS),
-          );
+          if (!isConnectWiseError(err) || err.kind !== 'throttled') throw err;
+          const pauseMs = err.retryAfterMs ?? DEFAULT_PAUSE_MS;
+          this.throttles.push({ at: this.now(), pauseMs });
+          if (attempt >= THROTTLED_ATTEMPTS) throw err;
+          this.resumeAt = Math.max(this.resumeAt, this.now() + pauseMs);
         }
       }
     });
   }
+}
+
+export interface Throttling {
+  /** 429s in the last THROTTLE_WINDOW_MS. */
+  count: number;
+  /** The pauses they asked for, in all. */
+  pausedMs: number;
 }
 
 /** One gate per integration (and concurrency setting) for the life of the worker. */

@@ -4,6 +4,7 @@ import {
   IntegrationGate,
   IntegrationGates,
   THROTTLED_ATTEMPTS,
+  THROTTLE_WINDOW_MS,
 } from '../../services/billing/integration-gate';
 
 const throttled = (retryAfterMs?: number) =>
@@ -101,4 +102,24 @@ test('one gate per integration, replaced when its concurrency setting changes', 
   const changed = gates.for('i1', 8);
   expect(changed).not.toBe(a);
   expect(changed.concurrency).toBe(8);
+});
+
+test('the 429s of the last 15 minutes are counted with the pauses they asked for, then forgotten', async () => {
+  let now = 1_000_000;
+  const gate = new IntegrationGate(1, () => now);
+  expect(gate.throttling()).toEqual({ count: 0, pausedMs: 0 });
+  let left = 2;
+  await gate.run(async () => {
+    if (left-- > 0) throw throttled(0);
+    return 'ok';
+  });
+  await expect(
+    gate.run(async () => {
+      throw throttled(0);
+    }),
+  ).rejects.toMatchObject({ kind: 'throttled' });
+  // 2 before the first call went through, THROTTLED_ATTEMPTS for the one that failed.
+  expect(gate.throttling()).toEqual({ count: 2 + THROTTLED_ATTEMPTS, pausedMs: 0 });
+  now += THROTTLE_WINDOW_MS + 1;
+  expect(gate.throttling()).toEqual({ count: 0, pausedMs: 0 });
 });

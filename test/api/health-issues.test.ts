@@ -192,6 +192,30 @@ test('a billed customer without usage opens a usage issue; its usage, once recei
   expect(await issues('?state=open&kind=usage_stale')).toEqual([]);
 });
 
+test('ConnectWise throttling a run again and again opens an issue with what it cost', async () => {
+  // Each agreement's additions list answered 429 five times (Retry-After 0): the run waits them
+  // out and completes.
+  await suite.fx.sim.admin.faults.add({
+    kind: 'rateLimit',
+    retryAfterSeconds: 0,
+    method: 'GET',
+    pathPattern: 'additions',
+    count: 5,
+  });
+  try {
+    await synchronize();
+  } finally {
+    await suite.fx.sim.admin.faults.clear();
+  }
+  expect(await issues('?state=open&kind=throttled')).toEqual([
+    expect.objectContaining({
+      object: { type: 'integration', id: 'integration' },
+      message: expect.stringMatching(/^ConnectWise answered 5 requests with 429/),
+      fix: expect.stringMatching(/lower the billing concurrency/),
+    }),
+  ]);
+});
+
 test('a role line revoked in ConnectWise opens an issue naming it; Test Connection passing again resolves it', async () => {
   const admin = suite.fx.sim.admin;
   const before = (await admin.state.mySecurity()).find(
