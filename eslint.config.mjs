@@ -25,6 +25,8 @@ const forbiddenInWorkflows = [
   '@temporalio/testing',
 ];
 
+/** What every application layer may use: configuration, metrics, secrets, the database. */
+const base = ['config', 'observability', 'security', 'db'];
 /**
  * The import boundaries of ARCHITECTURE.md's folder table: which engine folders each folder may
  * import at run time. Type-only imports are free between engine folders (they vanish at build);
@@ -40,47 +42,10 @@ const layers = {
   // domain/ is pure (no I/O, no Node built-ins): workflows may run its rules; the bundling test checks.
   workflows: ['domain'],
   temporal: ['config', 'security', 'workflows', 'db'],
-  services: [
-    'config',
-    'observability',
-    'security',
-    'connectwise',
-    'domain',
-    'db',
-    'temporal',
-    'workflows',
-  ],
-  activities: [
-    'config',
-    'observability',
-    'security',
-    'connectwise',
-    'domain',
-    'db',
-    'services',
-    'workflows',
-  ],
-  api: [
-    'config',
-    'observability',
-    'security',
-    'connectwise',
-    'domain',
-    'db',
-    'services',
-    'temporal',
-    'workflows',
-  ],
-  worker: [
-    'config',
-    'observability',
-    'security',
-    'db',
-    'services',
-    'temporal',
-    'workflows',
-    'activities',
-  ],
+  services: [...base, 'connectwise', 'domain', 'temporal', 'workflows'],
+  activities: [...base, 'connectwise', 'domain', 'services', 'workflows'],
+  api: [...base, 'connectwise', 'domain', 'services', 'temporal', 'workflows'],
+  worker: [...base, 'services', 'temporal', 'workflows', 'activities'],
   simulator: [],
 };
 const engineFolders = Object.keys(layers);

@@ -85,5 +85,54 @@ export function billingApi(suite: ReturnType<typeof useSetupStack>) {
       .map((a) => ({ product: a.product.id, quantity: a.quantity }))
       .sort((x, y) => x.product - y.product);
 
-  return { p1, put, cw, setUp, press, synchronize, waitRun, openAdditions };
+  /** The first pending approval, what it asks about its candidate additions, and how many wait. */
+  async function firstPending() {
+    const pending = await request(suite.engine.app).get(cw('/billing/approvals')).set(p1());
+    expect(pending.status).toBe(200);
+    const [approval] = pending.body.items as Array<{
+      approvalId: string;
+      planHash: string;
+      agreementId: number;
+      customerId: string;
+      operations: Array<{ action: string; sku: string; additionId: number; reason: string }>;
+    }>;
+    return {
+      approval: approval!,
+      candidates: approval!.operations.filter((o) => o.action === 'candidate'),
+      pending: (pending.body.items as unknown[]).length,
+    };
+  }
+
+  /** Approves `approval` adopting each candidate addition; the run the decision queued. */
+  async function approveAdopting(
+    approval: { approvalId: string; planHash: string },
+    candidates: ReadonlyArray<{ additionId: number }>,
+  ) {
+    return await request(suite.engine.app)
+      .post(cw('/billing/approvals/decide'))
+      .set(p1())
+      .send({
+        decisions: [
+          {
+            approvalId: approval.approvalId,
+            planHash: approval.planHash,
+            decision: 'approve',
+            candidates: candidates.map((c) => ({ additionId: c.additionId, decision: 'adopt' })),
+          },
+        ],
+      });
+  }
+
+  return {
+    p1,
+    put,
+    cw,
+    setUp,
+    press,
+    synchronize,
+    waitRun,
+    openAdditions,
+    firstPending,
+    approveAdopting,
+  };
 }

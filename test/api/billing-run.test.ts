@@ -11,7 +11,8 @@ const suite = useSetupStack('billing-run', [
   { customerId: 'c-globex', name: 'Globex' },
 ]);
 
-const { p1, put, cw, setUp, synchronize, waitRun, openAdditions } = billingApi(suite);
+const { p1, put, cw, setUp, synchronize, waitRun, openAdditions, firstPending, approveAdopting } =
+  billingApi(suite);
 
 test('go-live over hand-made additions: held as candidates, nothing doubled; adopted, the additions say what usage says; a second run writes nothing', async () => {
   await setUp();
@@ -31,18 +32,9 @@ test('go-live over hand-made additions: held as candidates, nothing doubled; ado
   // Globex's agreement has nothing of the product: created at once, not blocked by Acme's hold.
   expect(await openAdditions(303)).toEqual([{ product: browser, quantity: 5 }]);
 
-  const pending = await request(suite.engine.app).get(cw('/billing/approvals')).set(p1());
-  expect(pending.status).toBe(200);
-  expect(pending.body.items).toHaveLength(1);
-  const [approval] = pending.body.items as Array<{
-    approvalId: string;
-    planHash: string;
-    agreementId: number;
-    customerId: string;
-    operations: Array<{ action: string; sku: string; additionId: number; reason: string }>;
-  }>;
+  const { approval, candidates, pending } = await firstPending();
+  expect(pending).toBe(1);
   expect(approval).toMatchObject({ agreementId: 300, customerId: 'c-acme' });
-  const candidates = approval!.operations.filter((o) => o.action === 'candidate');
   expect(candidates.map((c) => c.sku)).toEqual(['browser-security']);
   expect(candidates[0]!.reason).toMatch(/adopt, keep separate or cancel/);
 
@@ -52,25 +44,13 @@ test('go-live over hand-made additions: held as candidates, nothing doubled; ado
     .set(p1())
     .send({
       decisions: [
-        { approvalId: approval!.approvalId, planHash: approval!.planHash, decision: 'approve' },
+        { approvalId: approval.approvalId, planHash: approval.planHash, decision: 'approve' },
       ],
     });
   expect(unanswered.status).toBe(400);
   expect(unanswered.body.error.fields[0].field).toBe('body.decisions.0.candidates');
 
-  const decided = await request(suite.engine.app)
-    .post(cw('/billing/approvals/decide'))
-    .set(p1())
-    .send({
-      decisions: [
-        {
-          approvalId: approval!.approvalId,
-          planHash: approval!.planHash,
-          decision: 'approve',
-          candidates: candidates.map((c) => ({ additionId: c.additionId, decision: 'adopt' })),
-        },
-      ],
-    });
+  const decided = await approveAdopting(approval, candidates);
   expect(decided.status).toBe(200);
   expect(decided.body.decided[0]).toMatchObject({ status: 'approved', decidedBy: 'test p1' });
   const applied = await waitRun(decided.body.runWorkflowId);
@@ -89,7 +69,7 @@ test('go-live over hand-made additions: held as candidates, nothing doubled; ado
     .set(p1())
     .send({
       decisions: [
-        { approvalId: approval!.approvalId, planHash: approval!.planHash, decision: 'reject' },
+        { approvalId: approval.approvalId, planHash: approval.planHash, decision: 'reject' },
       ],
     });
   expect(again.status).toBe(409);

@@ -12,7 +12,8 @@ const suite = useSetupStack('health-issues', [
   { customerId: 'c-globex', name: 'Globex' },
   { customerId: 'c-initech', name: 'Initech' },
 ]);
-const { p1, put, cw, setUp, synchronize, waitRun, press } = billingApi(suite);
+const { p1, put, cw, setUp, synchronize, waitRun, press, firstPending, approveAdopting } =
+  billingApi(suite);
 
 type Issue = {
   id: string;
@@ -98,26 +99,8 @@ test('an addition entered by hand waits as a candidate issue; decided, the run t
       /agreement 300 \(customer c-acme\) have waited for approval since/,
     ),
   });
-  const pending = await request(suite.engine.app).get(cw('/billing/approvals')).set(p1());
-  const [approval] = pending.body.items as Array<{
-    approvalId: string;
-    planHash: string;
-    operations: Array<{ action: string; additionId: number }>;
-  }>;
-  const candidates = approval!.operations.filter((o) => o.action === 'candidate');
-  const decided = await request(suite.engine.app)
-    .post(cw('/billing/approvals/decide'))
-    .set(p1())
-    .send({
-      decisions: [
-        {
-          approvalId: approval!.approvalId,
-          planHash: approval!.planHash,
-          decision: 'approve',
-          candidates: candidates.map((c) => ({ additionId: c.additionId, decision: 'adopt' })),
-        },
-      ],
-    });
+  const { approval, candidates } = await firstPending();
+  const decided = await approveAdopting(approval, candidates);
   expect(decided.status).toBe(200);
   const applied = await waitRun(decided.body.runWorkflowId as string);
   expect(applied.outcome).toBe('succeeded');
