@@ -152,8 +152,7 @@ export function createBillingActivities(deps: ActivityDeps) {
    */
   async function reportThrottling(ref: BillingRunRef, gate: IntegrationGate): Promise<void> {
     const { count, pausedMs } = gate.throttling();
-    const now =
-      count >= THROTTLE_ISSUE_AT ? 'throttled' : count === 0 ? 'clear' : gate.reported;
+    const now = count >= THROTTLE_ISSUE_AT ? 'throttled' : count === 0 ? 'clear' : gate.reported;
     if (now === gate.reported || now === 'unknown') return;
     await repos.healthIssues.observe(
       ref,
