@@ -1,3 +1,4 @@
+import { eventsExpired } from '../domain/health/issues';
 import type { SecurityEvent } from '../domain/tickets/event';
 import type {
   CloseInput,
@@ -68,6 +69,12 @@ export function createTicketActivities(deps: ActivityDeps) {
         update: Pick<TicketEventUpdate, 'state' | 'reason' | 'occurrences'>;
       }): Promise<void> => {
         await repos.ticketEvents.record(input.ref, input.event, input.update);
+        if (input.update.state === 'expired')
+          await repos.healthIssues.observe(
+            input.ref,
+            { kinds: ['events_expired'], by: 'a ticket step' },
+            [eventsExpired(input.event.key, input.update.reason ?? 'held too long')],
+          );
       },
     ),
   };

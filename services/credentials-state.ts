@@ -1,5 +1,5 @@
 import type { IntegrationRecord, Repositories } from '../db';
-import { credentialsRejected } from '../domain/health/issues';
+import { credentialsRejected, TICKET_HOLD_KINDS } from '../domain/health/issues';
 
 export const CREDENTIALS_REJECTED =
   'ConnectWise no longer accepts the API keys: they were revoked, rotated or the API member was deactivated. Enter new keys.';
@@ -43,7 +43,10 @@ export async function credentialsAccepted(
 ): Promise<void> {
   await repos.healthIssues.observe(
     ids,
-    { kinds: ['credentials_rejected', 'role_line_missing'], by: 'Test Connection passed' },
+    {
+      kinds: ['credentials_rejected', 'role_line_missing', ...TICKET_HOLD_KINDS],
+      by: 'Test Connection passed',
+    },
     [],
   );
 }

@@ -1,3 +1,4 @@
+import { TICKET_HOLD_KINDS } from '../domain/health/issues';
 import { credentialsAccepted } from './credentials-state';
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { TicketWatchClient } from './tickets/watch-client';
@@ -254,7 +255,15 @@ export class IntegrationService {
       await integrations.update(partnerId, current.id, { state: from }, [], { state: to });
       throw err;
     }
-    if (!paused) await this.wakeTickets(current.id);
+    if (!paused) {
+      // Resumed: what the pause held goes again.
+      await this.deps.repos.healthIssues.observe(
+        { partnerId, integrationId: current.id },
+        { kinds: TICKET_HOLD_KINDS, by: 'the integration resumed' },
+        [],
+      );
+      await this.wakeTickets(current.id);
+    }
     return updated;
   }
 

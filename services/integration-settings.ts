@@ -1,3 +1,4 @@
+import { TICKET_HOLD_KINDS } from '../domain/health/issues';
 import type { Logger } from '../config/logger';
 import type { IntegrationRecord, Repositories } from '../db';
 import type { CompanyMapping } from '../db/repositories/company-mappings';
@@ -56,7 +57,11 @@ export class IntegrationSettingsService {
       await this.deps.repos.healthIssues.observe(
         { partnerId, integrationId },
         {
-          kinds: ['ticket_setting_unusable', ...(off ? (['callback_missing'] as const) : [])],
+          kinds: [
+            'ticket_setting_unusable',
+            ...TICKET_HOLD_KINDS,
+            ...(off ? (['callback_missing'] as const) : []),
+          ],
           by: 'ticket settings saved',
         },
         [],

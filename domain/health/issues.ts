@@ -270,3 +270,20 @@ export const throttled = (count: number, minutes: number, pausedMs: number): Hea
   message: `ConnectWise answered ${count} requests with 429 (too many requests) in the last ${minutes} minutes; billing runs waited ${Math.round(pausedMs / 1000)} s for it, and slow down.`,
   fix: 'Check what else uses this API member (other integrations share its rate limit), or lower the billing concurrency in the billing settings.',
 });
+
+/** Kinds about ticket work waiting: resolved when what held it is fixed. */
+export const TICKET_HOLD_KINDS: readonly HealthIssueKind[] = ['events_held', 'events_expired'];
+
+export const eventsHeld = (why: string): HealthFinding => ({
+  kind: 'events_held',
+  object: INTEGRATION_OBJECT,
+  message: `Security events wait without a ticket: ${sentence(why)} They become tickets once that is fixed, unless they expire first.`,
+  fix: 'Fix what holds them (the keys, the ticket settings, or resume the integration); the issues beside this one say how.',
+});
+
+export const eventsExpired = (key: string, why: string): HealthFinding => ({
+  kind: 'events_expired',
+  object: INTEGRATION_OBJECT,
+  message: `Security events expired without a ticket (the latest: ${key}, ${why}).`,
+  fix: 'Fix what held them, then look at the expired events (GET …/events?state=expired) in the vendor console: no ticket will be made for them.',
+});

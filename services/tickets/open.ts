@@ -1,5 +1,5 @@
 import { metrics } from '../../observability/metrics';
-import { ticketSettingUnusable } from '../../domain/health/issues';
+import { eventsHeld, ticketSettingUnusable } from '../../domain/health/issues';
 import { isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
 import type { IntegrationRecord } from '../../db';
 import { externalXRefOf, initialDescription, ticketSummary } from '../../domain/tickets/text';
@@ -102,6 +102,9 @@ export async function openEventTicket(
   const ctx = gate;
   if ('held' in ctx) {
     metrics.eventsHeld.inc();
+    await repos.healthIssues.observe(ref, { kinds: ['events_held'], by: 'a ticket step' }, [
+      eventsHeld(ctx.held),
+    ]);
     await record({ state: 'pending', reason: ctx.held });
     return ctx;
   }

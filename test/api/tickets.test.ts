@@ -265,11 +265,31 @@ test('keys revoked mid-stream: events are held, then all go once the integration
   const held = await api.waitFor('held-1', (e) => e.reason !== null);
   expect(held).toMatchObject({ state: 'pending' });
   expect(held.reason).toMatch(/API keys/);
+  // A step tried again while the keys are rejected holds the events: an issue says so.
+  const heldIssues = async () =>
+    (
+      await request(suite.engine.app)
+        .get(`${cwBase('p1')}/health-issues?kind=events_held`)
+        .set(as(suite.engine.tokens.p1))
+    ).body.issues as Array<{ state: string; message: string; resolvedBy?: string }>;
+  for (let i = 0; i < 300; i++) {
+    if ((await heldIssues()).some((h) => h.state === 'open')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await heldIssues()).toEqual([expect.objectContaining({ state: 'open' })]);
   const fixed = await request(suite.engine.app)
     .patch(`${cwBase('p1')}/integration`)
     .set(as(suite.engine.tokens.p1))
     .send({ publicKey: keys.publicKey, privateKey: keys.privateKey });
   expect(fixed.status).toBe(200);
+  // The held events were an issue; keys that pass resolve it.
+  expect(await heldIssues()).toEqual([
+    expect.objectContaining({
+      state: 'resolved',
+      message: expect.stringMatching(/API keys/),
+      resolvedBy: 'Test Connection passed',
+    }),
+  ]);
   for (const key of ['held-1', 'held-2']) {
     await api.waitState(key, 'open', 60_000);
     expect(await api.ticketsFor(key)).toHaveLength(1);

@@ -107,11 +107,21 @@ test('an event held while the integration is paused expires after the maximum ag
     await occur('held-long');
     const held = await until('held-long', (p) => p.reason !== undefined);
     expect(held).toMatchObject({ state: 'pending', reason: 'the integration is paused' });
+    const issue = async (kind: 'events_held' | 'events_expired') =>
+      (await engine.db.repos.healthIssues.page(ids(), { state: 'open', kind }, { limit: 5 })).items;
+    expect(await issue('events_held')).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/the integration is paused/) }),
+    ]);
     await engine.env.sleep(3 * HOUR);
     expect(await handleOf('held-long').result()).toBe('expired');
     const row = await engine.db.repos.ticketEvents.get(ids(), 'held-long');
     expect(row).toMatchObject({ state: 'expired' });
     expect(row!.reason).toMatch(/not seen for 2 h/);
+    expect(await issue('events_expired')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/the latest: held-long, not seen/),
+      }),
+    ]);
     const calls = await engine.fx.sim.admin.journal.list();
     expect(calls.filter((c) => c.template.startsWith('/service/tickets'))).toEqual([]);
   } finally {
