@@ -1,3 +1,4 @@
+import { noteHealth } from '../services/health';
 import { metrics } from '../observability/metrics';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AgreementSnapshot } from '../db';
@@ -45,13 +46,29 @@ const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export function createBillingActivities(deps: ActivityDeps) {
   const { repos, logger, cw } = deps;
-  /** A prepared run checked every chosen agreement, customer and sku: their health issues. */
-  const observeHealth = (ref: BillingRunRef, prepared: PreparedRun) =>
-    repos.healthIssues.observe(
+  /**
+   * A prepared run checked every chosen agreement, customer and sku: their health issues. A
+   * preview creates no catalog item, so it says nothing of one ConnectWise would refuse; the
+   * candidates and conflicts of agreements the run does not reconcile (no longer chosen, skipped)
+   * are gone with them.
+   */
+  const observeHealth = async (ref: BillingRunRef, prepared: PreparedRun) => {
+    const by = `billing run ${ref.runKey}`;
+    const kinds = ref.preview
+      ? BILLING_RUN_KINDS.filter((k) => k !== 'catalog_item_unusable')
+      : BILLING_RUN_KINDS;
+    await noteHealth(repos, ref, { kinds, by }, billingRunFindings(prepared), logger);
+    const reconciled = prepared.batches
+      .flat()
+      .map((id) => ({ type: 'agreement' as const, id: String(id) }));
+    await noteHealth(
+      repos,
       ref,
-      { kinds: BILLING_RUN_KINDS, by: `billing run ${ref.runKey}` },
-      billingRunFindings(prepared),
+      { kinds: BILLING_BATCH_KINDS, except: reconciled, by },
+      [],
+      logger,
     );
+  };
   // Shared by every billing activity of this worker: one integration's calls are bounded together.
   const gates = new IntegrationGates();
 
@@ -154,10 +171,12 @@ export function createBillingActivities(deps: ActivityDeps) {
     const { count, pausedMs } = gate.throttling();
     const now = count >= THROTTLE_ISSUE_AT ? 'throttled' : count === 0 ? 'clear' : gate.reported;
     if (now === gate.reported || now === 'unknown') return;
-    await repos.healthIssues.observe(
+    await noteHealth(
+      repos,
       ref,
       { kinds: ['throttled'], by: `billing run ${ref.runKey}` },
       now === 'throttled' ? [throttled(count, THROTTLE_WINDOW_MS / 60_000, pausedMs)] : [],
+      logger,
     );
     gate.reported = now;
   }
@@ -208,6 +227,7 @@ export function createBillingActivities(deps: ActivityDeps) {
       return agreements.map((a) => notReady(a, `the integration is ${integration.state}`));
     }
     const gate = gates.for(ref.integrationId, run.policy.concurrency);
+    // Reported however the batch ends: a batch that ran out of 429 retries most of all.
     const outcomes = await withConnectWise(deps, integration, (client, signal) => {
       const limit = <T>(call: () => Promise<T>) => gate.run(call, signal);
       const ctx = {
@@ -226,7 +246,7 @@ export function createBillingActivities(deps: ActivityDeps) {
             : Promise.resolve(notReady(a, `agreement ${a.id} is not in this run's snapshot`)),
         ),
       );
-    });
+    }).finally(() => reportThrottling(ref, gate));
     logger.info(
       { integrationId: ref.integrationId, runKey: ref.runKey, agreements: agreementIds.length },
       'billing batch reconciled',
@@ -235,13 +255,14 @@ export function createBillingActivities(deps: ActivityDeps) {
     for (const o of outcomes)
       for (const action of ['create', 'update', 'adopt', 'cancel', 'release'] as const)
         if (o.counts[action]) metrics.additionsWritten.inc({ action }, o.counts[action]);
-    await reportThrottling(ref, gate);
     if (mode !== 'plan') {
       const { findings, objects } = billingBatchFindings(outcomes);
-      await repos.healthIssues.observe(
+      await noteHealth(
+        repos,
         ref,
         { kinds: BILLING_BATCH_KINDS, objects, by: `billing run ${ref.runKey}` },
         findings,
+        logger,
       );
     }
     return outcomes;

@@ -1,3 +1,4 @@
+import { noteHealth } from '../services/health';
 import { callbackMissing } from '../domain/health/issues';
 import type { WatchResult } from '../domain/tickets/connectwise-state';
 import { ticketPolicyOf } from '../domain/tickets/settings';
@@ -63,7 +64,8 @@ export function createTicketWatchActivities(deps: ActivityDeps) {
             'ticketCallbackProblem',
           ]);
         }
-        await repos.healthIssues.observe(
+        await noteHealth(
+          repos,
           scope,
           { kinds: ['callback_missing'], by: 'the ticket watch' },
           registration.problem ? [callbackMissing(registration.problem)] : [],

@@ -1,3 +1,4 @@
+import { noteHealth } from '../services/health';
 import { eventsExpired } from '../domain/health/issues';
 import type { SecurityEvent } from '../domain/tickets/event';
 import type {
@@ -70,11 +71,9 @@ export function createTicketActivities(deps: ActivityDeps) {
       }): Promise<void> => {
         await repos.ticketEvents.record(input.ref, input.event, input.update);
         if (input.update.state === 'expired')
-          await repos.healthIssues.observe(
-            input.ref,
-            { kinds: ['events_expired'], by: 'a ticket step' },
-            [eventsExpired(input.event.key, input.update.reason ?? 'held too long')],
-          );
+          await noteHealth(repos, input.ref, { kinds: ['events_expired'], by: 'a ticket step' }, [
+            eventsExpired(input.event.key, input.update.reason ?? 'held too long'),
+          ]);
       },
     ),
   };

@@ -104,9 +104,10 @@ export function callbackRouter(deps: CallbackRouterDeps): Router {
       } catch (err) {
         if (!(err instanceof SigningKeyError)) throw err;
         refuse(401, `signing key refused: ${err.message}`);
+        // Fixed words: the key URL and the error come from the delivery, not from ConnectWise.
         return await verification.failed(
           integration,
-          `its signing key was refused: ${err.message}`,
+          "its signing key could not be fetched from the integration's ConnectWise",
         );
       }
       if (!verified) {
@@ -149,8 +150,14 @@ class VerificationHealth {
 
   constructor(private readonly deps: Pick<CallbackRouterDeps, 'repos' | 'logger'>) {}
 
+  /** When each integration's failure was last written: at most one write a minute each. */
+  private readonly written = new Map<string, number>();
+
   async failed(integration: { partnerId: string; id: string }, why: string): Promise<void> {
     this.failing.add(integration.id);
+    const last = this.written.get(integration.id) ?? 0;
+    if (Date.now() - last < 60_000) return;
+    this.written.set(integration.id, Date.now());
     await this.observe(integration, [callbackUnverified(why)]);
   }
 
@@ -159,6 +166,7 @@ class VerificationHealth {
     const last = this.checked.get(integration.id) ?? 0;
     if (!this.failing.has(integration.id) && Date.now() - last < 600_000) return;
     this.failing.delete(integration.id);
+    this.written.delete(integration.id);
     this.checked.set(integration.id, Date.now());
     await this.observe(integration, []);
   }

@@ -1,3 +1,4 @@
+import { noteHealth } from './health';
 import type { IntegrationRecord, Repositories } from '../db';
 import { credentialsRejected, TICKET_HOLD_KINDS } from '../domain/health/issues';
 
@@ -26,7 +27,8 @@ export async function markCredentialsInvalid(
     { privateKeyCt: integration.privateKey.ct },
   );
   if (marked)
-    await repos.healthIssues.observe(
+    await noteHealth(
+      repos,
       { partnerId: integration.partnerId, integrationId: integration.id },
       { kinds: ['credentials_rejected'], by: 'a ConnectWise call' },
       [credentialsRejected()],
@@ -40,11 +42,18 @@ export async function markCredentialsInvalid(
 export async function credentialsAccepted(
   repos: Pick<Repositories, 'healthIssues'>,
   ids: { partnerId: string; integrationId: string },
+  /** Nothing else holds ticket work now (active, ticket settings sound): held events go too. */
+  ticketsFree: boolean,
 ): Promise<void> {
-  await repos.healthIssues.observe(
+  await noteHealth(
+    repos,
     ids,
     {
-      kinds: ['credentials_rejected', 'role_line_missing', ...TICKET_HOLD_KINDS],
+      kinds: [
+        'credentials_rejected',
+        'role_line_missing',
+        ...(ticketsFree ? TICKET_HOLD_KINDS : []),
+      ],
       by: 'Test Connection passed',
     },
     [],

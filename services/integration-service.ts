@@ -1,4 +1,5 @@
-import { TICKET_HOLD_KINDS } from '../domain/health/issues';
+import { noteHealth } from './health';
+import { HEALTH_ISSUE_KINDS, TICKET_HOLD_KINDS } from '../domain/health/issues';
 import { credentialsAccepted } from './credentials-state';
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { TicketWatchClient } from './tickets/watch-client';
@@ -167,7 +168,11 @@ export class IntegrationService {
       record,
     );
     if (!updated) throw changedMeanwhile();
-    await credentialsAccepted(this.deps.repos, { partnerId, integrationId: updated.id });
+    await credentialsAccepted(
+      this.deps.repos,
+      { partnerId, integrationId: updated.id },
+      updated.state === 'active' && !updated.ticketSettingsProblem,
+    );
     if (record?.action === 'reset') await this.leaveOldTenant(updated);
     if (current.state === 'credentials_invalid') await this.wakeTickets(updated.id);
     if (updated.ticketSettings?.enabled === true)
@@ -188,6 +193,18 @@ export class IntegrationService {
       integrationId: integration.id,
     });
     await this.deps.lifecycle.cancelCurrentRun(integration.id).catch(() => undefined);
+    // What was found in the old tenant says nothing of the new one.
+    await this.closeIssues(integration.partnerId, integration.id, 'the move to another tenant');
+  }
+
+  /** Every open health issue of the integration resolved (it is gone, or in another tenant). */
+  private async closeIssues(partnerId: string, integrationId: string, by: string): Promise<void> {
+    await noteHealth(
+      this.deps.repos,
+      { partnerId, integrationId },
+      { kinds: HEALTH_ISSUE_KINDS, by },
+      [],
+    );
   }
 
   /** Best effort: a held ticket event not woken tries again on its own within minutes. */
@@ -256,12 +273,14 @@ export class IntegrationService {
       throw err;
     }
     if (!paused) {
-      // Resumed: what the pause held goes again.
-      await this.deps.repos.healthIssues.observe(
-        { partnerId, integrationId: current.id },
-        { kinds: TICKET_HOLD_KINDS, by: 'the integration resumed' },
-        [],
-      );
+      // Resumed: what the pause held goes again (unless the ticket settings still hold it).
+      if (!updated.ticketSettingsProblem)
+        await noteHealth(
+          this.deps.repos,
+          { partnerId, integrationId: current.id },
+          { kinds: TICKET_HOLD_KINDS, by: 'the integration resumed' },
+          [],
+        );
       await this.wakeTickets(current.id);
     }
     return updated;
@@ -279,6 +298,7 @@ export class IntegrationService {
     await this.deps.lifecycle.remove(current.id);
     const watch = ticketPolicyOf(current.ticketSettings).enabled ? this.deps.watch : undefined;
     await integrations.markDeleted(partnerId, current.id, { keepSecret: watch !== undefined });
+    await this.closeIssues(partnerId, current.id, 'the integration deleted');
     if (!watch) return;
     try {
       await watch.settingsChanged({ partnerId, integrationId: current.id });

@@ -1,3 +1,4 @@
+import { noteHealth } from './health';
 import { TICKET_HOLD_KINDS } from '../domain/health/issues';
 import type { Logger } from '../config/logger';
 import type { IntegrationRecord, Repositories } from '../db';
@@ -54,12 +55,14 @@ export class IntegrationSettingsService {
       // Checked in ConnectWise before the save: the refusal found before is gone (and with
       // tickets off, no callback is wanted).
       const off = (value as { enabled?: boolean }).enabled !== true;
-      await this.deps.repos.healthIssues.observe(
+      await noteHealth(
+        this.deps.repos,
         { partnerId, integrationId },
         {
           kinds: [
             'ticket_setting_unusable',
-            ...TICKET_HOLD_KINDS,
+            // Held events go again, unless the keys or a pause still hold them.
+            ...(saved.state === 'active' ? TICKET_HOLD_KINDS : []),
             ...(off ? (['callback_missing'] as const) : []),
           ],
           by: 'ticket settings saved',

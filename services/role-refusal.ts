@@ -1,3 +1,4 @@
+import { noteHealth } from './health';
 import { REQUIRED_SECURITY_ROLE, type ConnectWiseError } from '../connectwise';
 import type { Repositories } from '../db';
 import { roleLineMissing } from '../domain/health/issues';
@@ -51,7 +52,8 @@ export async function markRoleLineRefused(
   if (!refused) return;
   const finding = roleLineMissing(refused.line, refused.level, refused.what);
   // Scoped to this line: other refused lines stay as they are.
-  await repos.healthIssues.observe(
+  await noteHealth(
+    repos,
     { partnerId: integration.partnerId, integrationId: integration.id },
     { kinds: ['role_line_missing'], objects: [finding.object], by: 'a ConnectWise call' },
     [finding],

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type {
   HealthCheck,
   HealthFinding,
@@ -73,36 +74,51 @@ export class HealthIssueRepository {
   ): Promise<HealthChanges> {
     // Only these two: a caller may pass a wider record (a run's ref) as its scope.
     const scope = { partnerId, integrationId };
+    const keys = (list: readonly HealthObject[] | undefined) =>
+      list && new Set(list.map((o) => objectKey(o)));
+    const only = keys(check.objects);
+    const except = keys(check.except);
     const inScope = (f: Pick<HealthFinding, 'kind' | 'object'>) =>
       check.kinds.includes(f.kind) &&
-      (!check.objects || check.objects.some((o) => objectKey(o) === objectKey(f.object)));
+      (!only || only.has(objectKey(f.object))) &&
+      !except?.has(objectKey(f.object));
     const found = new Map<string, HealthFinding>();
     for (const f of findings.filter(inScope)) found.set(this.idOf(scope, f), f);
-    const opened: HealthIssue[] = [];
-    for (const [id, finding] of found) {
-      const issue = await this.open(scope, id, finding, now);
-      if (issue) opened.push(issue);
-    }
-    const resolved: HealthIssue[] = [];
+    // A few at once: a first run may find hundreds (stale customers of a big partner).
+    const limit = pLimit(8);
+    const opened = (
+      await Promise.all(
+        [...found].map(([id, finding]) => limit(() => this.open(scope, id, finding, now))),
+      )
+    ).filter((i): i is HealthIssue => i !== undefined);
     const open = await this.model
       .find({ ...scope, state: 'open', kind: { $in: [...check.kinds] } })
       .lean()
       .exec();
-    for (const doc of open) {
-      const id = String(doc._id);
-      if (found.has(id)) continue;
-      const object = { type: doc.objectType as HealthObjectType, id: doc.objectId };
-      if (!inScope({ kind: doc.kind as HealthIssueKind, object })) continue;
-      const done = await this.model
-        .findOneAndUpdate(
-          { _id: id, state: 'open' },
-          { $set: { state: 'resolved', resolvedAt: now, resolvedBy: check.by } },
-          { new: true },
-        )
-        .lean()
-        .exec();
-      if (done) resolved.push(toIssue(done));
-    }
+    const gone = open.filter(
+      (doc) =>
+        !found.has(String(doc._id)) &&
+        inScope({
+          kind: doc.kind as HealthIssueKind,
+          object: { type: doc.objectType as HealthObjectType, id: doc.objectId },
+        }),
+    );
+    const resolved = (
+      await Promise.all(
+        gone.map((doc) =>
+          limit(() =>
+            this.model
+              .findOneAndUpdate(
+                { _id: String(doc._id), state: 'open' },
+                { $set: { state: 'resolved', resolvedAt: now, resolvedBy: check.by } },
+                { new: true },
+              )
+              .lean()
+              .exec(),
+          ),
+        ),
+      )
+    ).flatMap((done) => (done ? [toIssue(done)] : []));
     return { opened, resolved };
   }
 

@@ -64,6 +64,8 @@ export interface HealthFinding {
 export interface HealthCheck {
   kinds: readonly HealthIssueKind[];
   objects?: readonly HealthObject[];
+  /** Objects the check did not look at (all others of its kinds it did). */
+  except?: readonly HealthObject[];
   /** Who checked, as an issue's `resolvedBy` says it (e.g. `billing run billing-run:…:3`). */
   by: string;
 }

@@ -1,3 +1,4 @@
+import { noteHealth } from '../health';
 import { metrics } from '../../observability/metrics';
 import { eventsHeld, ticketSettingUnusable } from '../../domain/health/issues';
 import { isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
@@ -50,7 +51,8 @@ async function refused(
   const problem = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
   const { partnerId, id } = ctx.integration;
   await repos.integrations.update(partnerId, id, { ticketSettingsProblem: problem });
-  await repos.healthIssues.observe(
+  await noteHealth(
+    repos,
     { partnerId, integrationId: id },
     { kinds: ['ticket_setting_unusable'], by: 'a ticket step' },
     [ticketSettingUnusable(problem)],
@@ -102,7 +104,7 @@ export async function openEventTicket(
   const ctx = gate;
   if ('held' in ctx) {
     metrics.eventsHeld.inc();
-    await repos.healthIssues.observe(ref, { kinds: ['events_held'], by: 'a ticket step' }, [
+    await noteHealth(repos, ref, { kinds: ['events_held'], by: 'a ticket step' }, [
       eventsHeld(ctx.held),
     ]);
     await record({ state: 'pending', reason: ctx.held });

@@ -146,12 +146,11 @@ test('forged, mis-signed and duplicated deliveries change nothing', async () => 
     ).body.issues as Array<{ message: string; fix: string; occurrences: number }>;
   const [issue] = await unverified('open');
   expect(issue).toMatchObject({
-    message: expect.stringMatching(
-      /refused: its signing key was refused: the key URL answered 404/,
-    ),
+    message: expect.stringMatching(/refused: its signing key could not be fetched/),
     fix: expect.stringMatching(/saving the ticket settings registers it again/),
   });
-  expect(issue!.occurrences).toBe(2);
+  // Written once a minute at most, however many forged deliveries come.
+  expect(issue!.occurrences).toBe(1);
   // Duplicated and mis-signed deliveries from ConnectWise itself: the ticket's state is right.
   await suite.fx.sim.admin.callbacks.fault({ kind: 'badSignature' });
   await suite.fx.sim.admin.technician.prioritise(open.ticketId!, 1);

@@ -116,3 +116,24 @@ test('model: over any sequence of checks, open issues are exactly the last findi
     { numRuns: 15 },
   );
 });
+
+test('a check that names what it did not look at resolves every other issue of its kinds', async () => {
+  const scope = { partnerId: 'p-except', integrationId: 'i-except' };
+  const kinds = ['candidate_waiting' as const];
+  const waiting = (agreementId: number) => ({
+    kind: 'candidate_waiting' as const,
+    object: { type: 'agreement' as const, id: String(agreementId) },
+    message: 'waits',
+    fix: 'decide',
+  });
+  await db.repos.healthIssues.observe(scope, { kinds, by: 'batch' }, [waiting(300), waiting(301)]);
+  // A run that reconciles only 300 (301 no longer chosen): 301's issue goes, 300's stays.
+  const { resolved } = await db.repos.healthIssues.observe(
+    scope,
+    { kinds, except: [{ type: 'agreement', id: '300' }], by: 'prepare' },
+    [],
+  );
+  expect(resolved.map((i) => i.object.id)).toEqual(['301']);
+  const open = await db.repos.healthIssues.page(scope, { state: 'open' }, { limit: 10 });
+  expect(open.items.map((i) => i.object.id)).toEqual(['300']);
+});
