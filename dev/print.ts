@@ -26,8 +26,12 @@ export function formatReadyBanner(stack: Stack, repoRoot: string, ephemeral: boo
     `    sign in: ${stack.demo.partnerId.padEnd(9)} ${signInLink(stack, stack.demo)}   (connected, mapped, billing on)`,
     `    sign in: ${stack.fresh.partnerId.padEnd(9)} ${signInLink(stack, stack.fresh)}   (vendor data only: the whole setup)`,
     `  Demo partner        ${stack.demo.partnerId}   Authorization: Bearer ${stack.demo.token}`,
-    `  Metrics             API ${stack.metricsUrls.api}`,
-    `                      worker ${stack.metricsUrls.worker}  Temporal SDK ${stack.metricsUrls.workerSdk}`,
+    ...(stack.metricsUrls
+      ? [
+          `  Metrics             API ${stack.metricsUrls.api}`,
+          `                      worker ${stack.metricsUrls.worker}  Temporal SDK ${stack.metricsUrls.workerSdk}`,
+        ]
+      : []),
     `  Temporal UI         ${stack.temporalUiUrl ?? `(external Temporal at ${stack.temporalAddress})`}`,
     `  Temporal address    ${stack.temporalAddress}  namespace ${stack.temporalNamespace}, task queue ${stack.taskQueue}`,
     `  MongoDB             ${withoutPassword(stack.mongoUri)}`,

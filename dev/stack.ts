@@ -20,7 +20,7 @@ import {
   type ManagedProcess,
 } from './managed';
 import { formatFailure, formatReadyBanner } from './print';
-import { freePort } from './ports';
+import { freePort, freePorts } from './ports';
 import { startFerretDb, startTemporalDevServer } from './processes';
 import { enginePolling, httpOk } from './probes';
 import { assertPortsFree, resolvePorts, type StackPorts } from './stack-ports';
@@ -33,6 +33,11 @@ const HOST = '127.0.0.1';
 export interface StackOptions {
   /** Free ports and a temporary data folder that stop() deletes (for tests). */
   ephemeral?: boolean;
+  /**
+   * Serve the API's and the worker's /metrics (default: the dev stack does, an ephemeral one
+   * does not: ports picked before its processes bind them may be taken by tests in parallel).
+   */
+  metrics?: boolean;
   /** Default: <repo>/.data, or a new temporary folder when ephemeral. */
   dataDir?: string;
   ports?: Partial<StackPorts>;
@@ -52,7 +57,7 @@ export interface StackOptions {
 export interface Stack {
   apiUrl: string;
   /** Prometheus endpoints: the API's, the worker's (the engine's metrics), the Temporal SDK's. */
-  metricsUrls: { api: string; worker: string; workerSdk: string };
+  metricsUrls: { api: string; worker: string; workerSdk: string } | undefined;
   apiDocsUrl: string;
   temporalAddress: string;
   temporalNamespace: string;
@@ -173,16 +178,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Known before Temporal starts: its web UI is pointed at the API's codec endpoint.
   const apiPort = ports.api ?? (await freePort());
   const apiUrl = `http://${HOST}:${apiPort}`;
-  const [apiMetrics, workerMetrics, workerSdkMetrics] = await Promise.all(
-    (['apiMetrics', 'workerMetrics', 'workerSdkMetrics'] as const).map(
-      async (name) => ports[name] ?? (await freePort()),
-    ),
-  );
-  const metricsUrls = {
-    api: `http://${HOST}:${apiMetrics}/metrics`,
-    worker: `http://${HOST}:${workerMetrics}/metrics`,
-    workerSdk: `http://${HOST}:${workerSdkMetrics}/metrics`,
-  };
+  const metricsOn = options.metrics ?? !ephemeral;
+  const picked = metricsOn ? await freePorts(3) : [];
+  const [apiMetrics, workerMetrics, workerSdkMetrics] = (
+    ['apiMetrics', 'workerMetrics', 'workerSdkMetrics'] as const
+  ).map((name, i) => ports[name] ?? picked[i]!);
+  const metricsUrls = metricsOn
+    ? {
+        api: `http://${HOST}:${apiMetrics}/metrics`,
+        worker: `http://${HOST}:${workerMetrics}/metrics`,
+        workerSdk: `http://${HOST}:${workerSdkMetrics}/metrics`,
+      }
+    : undefined;
 
   const started: Part[] = [];
   const cleanUp = async () => {
@@ -229,9 +236,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       NODE_ENV: baseEnv.NODE_ENV || 'development',
       HOST,
       PORT: String(apiPort),
-      API_METRICS_PORT: String(apiMetrics),
-      WORKER_METRICS_PORT: String(workerMetrics),
-      WORKER_SDK_METRICS_PORT: String(workerSdkMetrics),
+      ...(metricsOn
+        ? {
+            API_METRICS_PORT: String(apiMetrics),
+            WORKER_METRICS_PORT: String(workerMetrics),
+            WORKER_SDK_METRICS_PORT: String(workerSdkMetrics),
+          }
+        : {}),
       MONGODB_URI: mongo.uri,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: namespace,

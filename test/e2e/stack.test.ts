@@ -45,7 +45,7 @@ async function waitForRuns(stack: Stack, count: number) {
 }
 
 test('drive the engine over HTTP, restart the stack, and find workflows and documents still there', async () => {
-  let stack = await startStack({ ephemeral: true, dataDir, env, log: discardLines });
+  let stack = await startStack({ ephemeral: true, metrics: true, dataDir, env, log: discardLines });
   let integrationId: string;
   let token: string;
   try {
@@ -82,13 +82,13 @@ test('drive the engine over HTTP, restart the stack, and find workflows and docu
       expect(res.status).toBe(200);
       return await res.text();
     };
-    expect(await scrape(stack.metricsUrls.worker)).toMatch(
+    expect(await scrape(stack.metricsUrls!.worker)).toMatch(
       /^cw_engine_sync_runs_total\{kind="billing",outcome="partial"\} [1-9]/m,
     );
-    expect(await scrape(stack.metricsUrls.api)).toMatch(
+    expect(await scrape(stack.metricsUrls!.api)).toMatch(
       /^cw_engine_http_requests_total\{method="POST",route="\/v1\/partners\/:partnerId\/connectwise\/synchronize",status="202"\} 1$/m,
     );
-    expect(await scrape(stack.metricsUrls.workerSdk)).toMatch(/^temporal_\w+/m);
+    expect(await scrape(stack.metricsUrls!.workerSdk)).toMatch(/^temporal_\w+/m);
 
     // The run is findable in Temporal by its search attribute, as in the Temporal UI.
     const temporal = new Client({
