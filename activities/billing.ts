@@ -265,6 +265,7 @@ export function createBillingActivities(deps: ActivityDeps) {
         logger,
       );
     }
-    return outcomes;
+    // The seats billed stay with the stored results: the workflow's history needs only outcomes.
+    return outcomes.map(({ billed: _billed, ...outcome }) => outcome);
   }
 }

@@ -1,4 +1,5 @@
 import { metrics } from '../observability/metrics';
+import { BillingCoverage } from '../services/billing-coverage';
 import type { ActivityDeps } from './index';
 
 export interface RecordSyncRunInput {
@@ -18,7 +19,28 @@ export interface RecordSyncRunInput {
   counts?: Record<string, unknown>;
 }
 
+/** Runs whose results billing coverage measures (a skipped run reached no agreement). */
+const MEASURED = new Set(['succeeded', 'partial', 'failed']);
+
 export function createSyncRunActivities({ repos, logger }: ActivityDeps) {
+  const coverage = new BillingCoverage(repos);
+
+  /** The partner's unbilled seats and amount, as of the run that just ended (best effort). */
+  async function measureCoverage({ partnerId, integrationId }: RecordSyncRunInput): Promise<void> {
+    try {
+      const integration = await repos.integrations.get(partnerId, integrationId);
+      if (!integration) return;
+      const { totals } = await coverage.of(integration);
+      metrics.unbilledSeats.set({ partner_id: partnerId }, totals.unbilled);
+      metrics.unbilledAmount.set({ partner_id: partnerId }, totals.unbilledAmount);
+    } catch (err) {
+      logger.warn(
+        { err, integrationId },
+        'billing coverage not measured; the next run measures it',
+      );
+    }
+  }
+
   return {
     /** Writes one sync run's row, idempotently (keyed by runKey), so retries never duplicate it. */
     async recordSyncRun(input: RecordSyncRunInput): Promise<{ syncRunId: string }> {
@@ -29,6 +51,8 @@ export function createSyncRunActivities({ repos, logger }: ActivityDeps) {
         ...(endedAt === undefined ? {} : { endedAt: new Date(endedAt) }),
       });
       if (endedAt !== undefined) metrics.syncRuns.inc({ kind: input.kind, outcome: input.outcome });
+      if (endedAt !== undefined && input.kind === 'billing' && MEASURED.has(input.outcome))
+        await measureCoverage(input);
       logger.info(
         {
           integrationId: input.integrationId,

@@ -34,6 +34,8 @@ import { HostedTabService } from '../../services/hosted-tab';
 import { EventService } from '../../services/tickets/events';
 import { TicketIntake } from '../../services/tickets/intake';
 import { healthRoutes } from './health-routes';
+import { coverageRoutes } from './coverage-routes';
+import { BillingCoverage } from '../../services/billing-coverage';
 import { TicketClient } from '../../services/tickets/ticket-client';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
 
@@ -112,6 +114,7 @@ export function createV1Router(deps: V1Deps): Router {
       ...eventRoutes({ events, repos, integrations, temporalUi, now }),
       ...billingChangeRoutes(repos, integrations),
       ...billingPlanRoutes(plans, approvals),
+      ...coverageRoutes({ coverage: new BillingCoverage(repos), integrations }),
       ...lookupRoutes({ session, now }),
       ...catalogLookupRoutes({ session }),
       ...hostedTabRoutes({

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { AgreementOutcome, BillingRunRef, SkippedAgreement } from '../../domain/billing/run';
 import type {
   BILLING_RESULT_SOURCES,
@@ -99,6 +100,36 @@ export class BillingResultRepository {
         counts: (doc.counts as BillingResult['counts'] | undefined) ?? {},
       } as BillingResult;
     });
+  }
+
+  /**
+   * Each customer's newest reconciled seats billed (a run that read its agreement), for
+   * customers a later run skipped; a customer never reconciled is absent. A few reads at once.
+   */
+  async latestBilled(
+    partnerId: string,
+    integrationId: string,
+    customerIds: readonly string[],
+  ): Promise<Map<string, { billed: Record<string, number>; at: Date }>> {
+    const limit = pLimit(8);
+    const found = await Promise.all(
+      [...new Set(customerIds)].map((customerId) =>
+        limit(() =>
+          this.model
+            .findOne({ partnerId, integrationId, customerId, billed: { $exists: true } })
+            .sort({ at: -1 })
+            .select({ billed: 1, at: 1 })
+            .lean()
+            .exec()
+            .then((doc) => [customerId, doc] as const),
+        ),
+      ),
+    );
+    return new Map(
+      found.flatMap(([customerId, doc]) =>
+        doc ? [[customerId, { billed: doc.billed as Record<string, number>, at: doc.at }]] : [],
+      ),
+    );
   }
 
   prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {

@@ -84,6 +84,12 @@ export interface AgreementOutcome {
   counts: OperationCounts;
   /** What the kept plan would do, for `held` and `planned`. */
   planned?: OperationCounts;
+  /**
+   * The seats per sku the agreement bills for the engine after the run (coverage.ts
+   * billedSeats); absent when the agreement was not read. Stored with the run's results, not
+   * returned to the workflow.
+   */
+  billed?: Record<string, number>;
 }
 
 export const BILLING_PHASES = ['preparing', 'reconciling', 'recording', 'done'] as const;

@@ -5,6 +5,7 @@ import { agreementPlanHash, outsideApproved, writesOf } from '../../domain/billi
 import { findCandidates } from '../../domain/billing/candidates';
 import { writeDatesFor, type AgreementInvoicing } from '../../domain/billing/invoice-period';
 import { keyDigest } from '../../domain/billing/key-digest';
+import { billedSeats } from '../../domain/billing/coverage';
 import { additionMark } from '../../domain/billing/ledger';
 import { isOpen, planAgreement, type PlanInput } from '../../domain/billing/plan';
 import type { AgreementOutcome, OperationCounts, ReconcileMode } from '../../domain/billing/run';
@@ -222,6 +223,9 @@ export async function reconcileAgreement(
   const ownedIds = new Set(
     ledger.entries.filter((e) => e.state !== 'kept_separate').map((e) => e.additionId),
   );
+  // The seats billed once the writes ConnectWise answered done are carried out (coverage).
+  const billedAfter = (applied: readonly PlannedOperation[], kept: readonly LedgerEntry[] = []) =>
+    billedSeats(existing, [...ledger.entries, ...kept], applied, today, ids);
   const input = planInput(ctx, a, existing, ledger, managed, today);
   const plan0 = planAgreement(input);
   const ops0 = [...plan0.operations, ...uncatalogued(ctx, a, managed)];
@@ -265,12 +269,15 @@ export async function reconcileAgreement(
     const kept = await ctx.repos.billingSnapshots.getPlan(scopeKey, a.agreementId);
     if (writesOf(operations).length > 0) {
       if (!kept)
-        return skippedOutcome(
-          ids,
-          'the approved plan has nothing for this agreement: nothing written',
-        );
+        return {
+          ...skippedOutcome(
+            ids,
+            'the approved plan has nothing for this agreement: nothing written',
+          ),
+          billed: billedAfter([]),
+        };
       const outside = outsideApproved(operations, kept.operations);
-      if (outside) return skippedOutcome(ids, outside);
+      if (outside) return { ...skippedOutcome(ids, outside), billed: billedAfter([]) };
     }
   }
   // An applied preview needs no approval (the partner saw it), but for candidates: only the
@@ -296,7 +303,8 @@ export async function reconcileAgreement(
     return { ...ids, outcome: 'planned', counts: {}, planned: countsOf(operations) };
   }
   if (holds.length > 0) {
-    return await hold(ctx, a, { operations, seats, planHash, holds, approval });
+    const held = await hold(ctx, a, { operations, seats, planHash, holds, approval });
+    return { ...held, billed: billedAfter([]) };
   }
 
   if (approved && approved.applying?.runKey !== run.ref.runKey) {
@@ -328,6 +336,7 @@ export async function reconcileAgreement(
     ...firstLines,
     ...(await settleAll(rest.map((op) => applyOperation(ctx, a, op, dates)))),
   ];
+  const kept: LedgerEntry[] = [];
   if (approved) {
     // Keeping an addition beside the engine's is remembered for good: never asked again.
     for (const c of approved.decisions.filter((d) => d.decision === 'keep_separate')) {
@@ -335,18 +344,23 @@ export async function reconcileAgreement(
         (o) => o.action === 'candidate' && o.additionId === c.additionId,
       );
       if (op?.action !== 'candidate') continue;
-      await ctx.repos.billingLedger.save(scope, {
+      const entry: LedgerEntry = {
         agreementId: a.agreementId,
         additionId: c.additionId,
         sku: op.sku,
         productId: op.productId,
         customerId: a.customerId,
         state: 'kept_separate',
-      });
+      };
+      await ctx.repos.billingLedger.save(scope, entry);
+      kept.push(entry);
     }
     await ctx.repos.billingApprovals.markApplied(run.ref, a.agreementId, approved.approvalId);
   }
-  return agreementOutcome(ids, lines);
+  const done = [...first, ...rest].filter(
+    (_, i) => lines[i]!.outcome === 'applied' || lines[i]!.outcome === 'unchanged',
+  );
+  return { ...agreementOutcome(ids, lines), billed: billedAfter(done, kept) };
 }
 
 function planInput(

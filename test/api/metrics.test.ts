@@ -99,7 +99,14 @@ test('/metrics parses, and moves with requests, runs and ConnectWise calls', asy
   );
   // Acme's hand-made addition waits for a decision: an open issue, counted by kind.
   expect(sum(after, 'cw_engine_health_issues_open', { kind: 'candidate_waiting' })).toBe(1);
-  // No id of any partner, integration or agreement in a label.
+  // The partner's unbilled seats (billing coverage): Acme's 40 seats wait for that decision.
+  const coverage = await request(suite.engine.app).get(cw('/billing/coverage')).set(p1());
+  expect(coverage.body.totals.unbilled).toBe(40);
+  expect(sum(after, 'cw_engine_unbilled_seats', { partner_id: 'p1' })).toBe(40);
+  expect(sum(after, 'cw_engine_unbilled_amount', { partner_id: 'p1' })).toBe(
+    coverage.body.totals.unbilledAmount,
+  );
+  // No id of an integration or agreement in a label.
   const text = await (await fetch(`${url}/metrics`)).text();
   expect(text).not.toContain(suite.integrationId);
   expect(text).not.toMatch(/\/303\b/);

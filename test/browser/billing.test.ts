@@ -22,6 +22,17 @@ const agreementPlan = (scope: Page | Locator, agreementId: number) =>
 /** The billing screen's pending approvals. */
 const approvalsOf = (page: Page) => page.getByRole('region', { name: 'Pending approvals' });
 
+/** Waits until `locator`'s text matches. */
+async function textMatches(locator: Locator, pattern: RegExp) {
+  await locator.waitFor();
+  const until = Date.now() + LONG.timeout;
+  while (!pattern.test(await locator.innerText())) {
+    if (Date.now() > until)
+      throw new Error(`"${await locator.innerText()}" never matched ${pattern}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** The ConnectWise day of the simulator's dates (UTC). */
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -337,6 +348,27 @@ test('the demo partner’s agreements on a narrow window', async () => {
   expect(overflow).toBeLessThanOrEqual(0);
   await ui.screenshot(page, 'billing-narrow');
   await ui.expectAccessible(page, 'billing (narrow)');
+  ui.expectNoPageErrors();
+});
+
+test('coverage shows the demo partner’s unmapped customers as unbilled seats, and where to map them', async () => {
+  const page = await ui.open(ui.stack.demo, '/billing');
+  const coverage = page.getByRole('region', { name: 'Coverage: what is used but not billed' });
+  // Initech (30 browser and 10 DLP seats) and Newco (50 and 20) are mapped to no company.
+  const initech = coverage.getByRole('row').filter({ hasText: 'Initech LLC' });
+  await initech.first().waitFor(LONG);
+  expect(await initech.count()).toBe(2);
+  for (const row of await initech.all()) await row.getByText('Not mapped').waitFor();
+  const seats = async (rows: Locator) =>
+    (await rows.locator('td:nth-child(3)').allInnerTexts()).map(Number).sort((x, y) => x - y);
+  expect(await seats(initech)).toEqual([10, 30]);
+  expect(await seats(coverage.getByRole('row').filter({ hasText: 'Newco Startups' }))).toEqual([
+    20, 50,
+  ]);
+  await textMatches(coverage.getByTestId('coverage-totals'), /seats in use are not billed/);
+  await ui.expectAccessible(page, 'billing coverage');
+  await initech.first().getByRole('link', { name: 'Map it' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Company Mapping' }).waitFor();
   ui.expectNoPageErrors();
 });
 

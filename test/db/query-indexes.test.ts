@@ -652,7 +652,13 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   // Per-customer results; a retried batch replaces its results (the bulk path).
   const ref = { partnerId: P, integrationId: I, runKey: RUN };
   const outcomes: AgreementOutcome[] = [
-    { customerId: 'c1', agreementId: 300, outcome: 'succeeded', counts: { create: 1 } },
+    {
+      customerId: 'c1',
+      agreementId: 300,
+      outcome: 'succeeded',
+      counts: { create: 1 },
+      billed: { bs: 3 },
+    },
     { customerId: 'c2', agreementId: 301, outcome: 'failed', reason: '500', counts: { failed: 1 } },
   ];
   await r.billingResults.record(ref, outcomes, NOW);
@@ -663,6 +669,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
     NOW,
   );
   await r.billingResults.listForRun(P, I, RUN);
+  await r.billingResults.latestBilled(P, I, ['c1', 'c2']);
   await r.billingResults.prune(P, I, NOW);
   await r.billingResults.ensureRetention();
   expect(r.billingResults.retentionDays).toBeGreaterThan(0);

@@ -541,7 +541,12 @@ export class Run extends Command {
         ),
       ),
     );
-    const violations = checkRun({ m, res, approvalsAfter });
+    const results = await r.repos.billingResults.listForRun(
+      scope.partnerId,
+      scope.integrationId,
+      res.ref.runKey,
+    );
+    const violations = checkRun({ m, res, approvalsAfter, results });
     const summary = res.outcomes
       .map(
         (o) =>

@@ -86,6 +86,8 @@ function auditWrite(c: BillingChange): 'post' | 'patch' | null {
 export interface RunContext {
   m: Model;
   res: RunResult;
+  /** The run's stored per-customer results (coverage reads them). */
+  results?: ReadonlyArray<{ agreementId: number | null; outcome: string; billed?: unknown }>;
   /** The approvals `m.approved` names, as stored after the run. */
   approvalsAfter: Map<number, BillingApproval | undefined>;
 }
@@ -449,6 +451,41 @@ export function checkApproved({ m, res, approvalsAfter }: RunContext): string[] 
   return out;
 }
 
+/**
+ * I7: the seats billed a run stores for coverage (per agreement and sku) are what ConnectWise
+ * holds after it: the open additions of the ledger (the engine's, and those kept beside them).
+ * For agreements whose every write was answered (succeeded, held, skipped): a refused write may
+ * have committed, which only the next run's read can tell.
+ */
+export function checkCoverage({ res, results }: RunContext): string[] {
+  const out: string[] = [];
+  if (!res.settled || !results) return out;
+  const today = todayOf(res);
+  const skuOf = new Map(
+    res.after.ledger.entries
+      .filter((e) => e.state === 'active' || e.state === 'kept_separate')
+      .map((e) => [e.additionId, e]),
+  );
+  for (const r of results) {
+    if (r.agreementId === null || r.billed === undefined) continue;
+    if (!['succeeded', 'held', 'skipped'].includes(r.outcome)) continue;
+    const held: Record<string, number> = {};
+    for (const a of res.after.additions.values()) {
+      const e = skuOf.get(a.id);
+      if (a.agreementId !== r.agreementId || !e || !isOpen(a, today)) continue;
+      held[e.sku] = (held[e.sku] ?? 0) + a.quantity;
+    }
+    const billed = r.billed as Record<string, number>;
+    const skus = new Set([...Object.keys(held), ...Object.keys(billed)]);
+    for (const sku of skus)
+      if ((held[sku] ?? 0) !== (billed[sku] ?? 0))
+        out.push(
+          `I7: agreement ${r.agreementId} ${sku}: coverage says ${billed[sku] ?? 0} seats billed, ConnectWise holds ${held[sku] ?? 0} on the ledger's additions`,
+        );
+  }
+  return out;
+}
+
 export function checkRun(ctx: RunContext): string[] {
   const out: string[] = [];
   if (!ctx.res.settled)
@@ -462,5 +499,6 @@ export function checkRun(ctx: RunContext): string[] {
     ...checkForeign(ctx),
     ...checkAudited(ctx),
     ...(ctx.res.settled ? checkApproved(ctx) : []),
+    ...checkCoverage(ctx),
   ];
 }

@@ -5342,6 +5342,277 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partners/{partnerId}/connectwise/billing/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billing coverage: per customer and product, the seats in use against the seats billed, why they differ, and the unbilled total */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `gaps`: only the lines that differ (default: every line) */
+                    only?: "all" | "gaps";
+                };
+                header?: never;
+                path: {
+                    partnerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Coverage as of the latest billing run */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The billing run measured against; null before the first one */
+                            run: {
+                                id: string;
+                                runKey: string;
+                                outcome: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            computedAt: string;
+                            totals: {
+                                inUse: number;
+                                billed: number;
+                                /** @description Seats in use and not billed */
+                                unbilled: number;
+                                /** @description Seats billed beyond use */
+                                overBilled: number;
+                                /** @description Monthly amount of the unbilled seats whose price is known */
+                                unbilledAmount: number;
+                                /** @description Unbilled seats of products with no price */
+                                unpricedSeats: number;
+                                byGap: {
+                                    billing_off?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    unmapped?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    excluded?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    no_agreement?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    agreement_ineligible?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    usage_stale?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    held?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    candidate_waiting?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    skipped?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    write_failed?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    not_billed_yet?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    not_catalogued?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    usage_changed?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    over_billed?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                    unexplained?: {
+                                        seats: number;
+                                        /** @description At the vendor's unit price */
+                                        amount: number;
+                                    };
+                                };
+                            };
+                            /** @description What each gap in this answer means and how to fix it */
+                            gaps: {
+                                billing_off?: string;
+                                unmapped?: string;
+                                excluded?: string;
+                                no_agreement?: string;
+                                agreement_ineligible?: string;
+                                usage_stale?: string;
+                                held?: string;
+                                candidate_waiting?: string;
+                                skipped?: string;
+                                write_failed?: string;
+                                not_billed_yet?: string;
+                                not_catalogued?: string;
+                                usage_changed?: string;
+                                over_billed?: string;
+                                unexplained?: string;
+                            };
+                            customers: {
+                                customerId: string;
+                                name: string;
+                                companyId: number | null;
+                                agreementId: number | null;
+                                /**
+                                 * @description The customer's own reason, when the whole customer differs
+                                 * @enum {string|null}
+                                 */
+                                gap: "billing_off" | "unmapped" | "excluded" | "no_agreement" | "agreement_ineligible" | "usage_stale" | "held" | "candidate_waiting" | "skipped" | "write_failed" | "not_billed_yet" | "not_catalogued" | "usage_changed" | "over_billed" | "unexplained" | null;
+                                /** @description The last run's words about this customer */
+                                detail: string | null;
+                                /** Format: date-time */
+                                usageAsOf: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the seats billed were read from ConnectWise; null: never
+                                 */
+                                billedAsOf: string | null;
+                                lines: {
+                                    sku: string;
+                                    name: string;
+                                    /** @description Seats in use (the latest usage the portal sent) */
+                                    inUse: number;
+                                    /** @description Seats billed: the engine's additions as ConnectWise held them after the last run, plus hand-made ones the partner chose to keep */
+                                    billed: number;
+                                    /** @description inUse − billed: positive is unbilled, negative billed beyond use */
+                                    difference: number;
+                                    unitPrice: number | null;
+                                    /** @description null when the product has no price */
+                                    unbilledAmount: number | null;
+                                    /**
+                                     * @description null when the line is billed as used
+                                     * @enum {string|null}
+                                     */
+                                    gap: "billing_off" | "unmapped" | "excluded" | "no_agreement" | "agreement_ineligible" | "usage_stale" | "held" | "candidate_waiting" | "skipped" | "write_failed" | "not_billed_yet" | "not_catalogued" | "usage_changed" | "over_billed" | "unexplained" | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input; each refused field is named */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No token, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No integration */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description A service the engine needs (database, Temporal) is unavailable; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partners/{partnerId}/connectwise/companies": {
         parameters: {
             query?: never;

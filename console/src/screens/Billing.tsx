@@ -8,6 +8,7 @@ import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
 import { useCompanyAgreements, type CustomerRow } from './billing/agreements';
 import { Approvals } from './billing/approvals';
+import { CoverageSection } from './billing/coverage';
 import { PreviewSection } from './billing/preview';
 import { ProductMappings } from './billing/product-mappings';
 import { SettingsSection } from './billing/settings';
@@ -113,6 +114,13 @@ export function Billing() {
               status={status}
               onDecided={() => void refresh()}
             />
+          </section>
+        )}
+
+        {noIntegration ? null : (
+          <section aria-labelledby="coverage-title">
+            <h2 id="coverage-title">Coverage: what is used but not billed</h2>
+            <CoverageSection status={status} />
           </section>
         )}
 
