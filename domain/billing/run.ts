@@ -56,6 +56,8 @@ export interface PreparedRun {
   skippedSkus?: Array<{ sku: string; reason: string }>;
   /** Mapped companies ConnectWise names differently now (a health issue each). */
   renamedCompanies?: Array<{ companyId: number; was: string; now: string }>;
+  /** Mapped companies ConnectWise no longer has, or has deleted (a health issue each). */
+  deletedCompanies?: Array<{ companyId: number; name: string; customers: string[] }>;
   /** Pending approvals older than the policy's approvalOverdueHours (a health issue each). */
   overdueApprovals?: Array<{ customerId: string; agreementId: number; since: string }>;
   /** A preview's skus whose catalog item the run would create first. */

@@ -128,6 +128,7 @@ export const BILLING_RUN_KINDS: readonly HealthIssueKind[] = [
   'catalog_item_unusable',
   'approval_overdue',
   'company_renamed',
+  'company_deleted',
 ];
 
 /** What a prepared billing run found: its skipped agreements' problems and its skipped skus. */
@@ -141,6 +142,7 @@ export function billingRunFindings(prepared: {
   skippedSkus?: ReadonlyArray<{ sku: string; reason: string }>;
   overdueApprovals?: ReadonlyArray<{ customerId: string; agreementId: number; since: string }>;
   renamedCompanies?: ReadonlyArray<{ companyId: number; was: string; now: string }>;
+  deletedCompanies?: ReadonlyArray<{ companyId: number; name: string; customers: string[] }>;
 }): HealthFinding[] {
   const findings: HealthFinding[] = [];
   for (const s of prepared.skipped) {
@@ -153,6 +155,8 @@ export function billingRunFindings(prepared: {
     findings.push(approvalOverdue(a.customerId, a.agreementId, a.since));
   for (const c of prepared.renamedCompanies ?? [])
     findings.push(companyRenamed(c.companyId, c.was, c.now));
+  for (const c of prepared.deletedCompanies ?? [])
+    findings.push(companyDeleted(c.companyId, c.name, c.customers));
   return findings;
 }
 
@@ -263,6 +267,17 @@ export const companyRenamed = (companyId: number, was: string, now: string): Hea
   object: { type: 'company', id: String(companyId), name: now },
   message: `ConnectWise company ${companyId}, mapped as "${was}", is now named "${now}": check that the customers mapped to it still belong there.`,
   fix: 'Open Company Mapping and save the mapping again (or map the customers to the right company): the new name is then kept.',
+});
+
+export const companyDeleted = (
+  companyId: number,
+  name: string,
+  customers: readonly string[],
+): HealthFinding => ({
+  kind: 'company_deleted',
+  object: { type: 'company', id: String(companyId), ...(name ? { name } : {}) },
+  message: `ConnectWise company ${companyId}${name ? ` ("${name}")` : ''} no longer exists (deleted in ConnectWise), but customer${customers.length === 1 ? '' : 's'} ${customers.join(', ')} ${customers.length === 1 ? 'is' : 'are'} still mapped to it: ${customers.length === 1 ? 'it is' : 'they are'} not billed, and ${customers.length === 1 ? 'its' : 'their'} security events get no tickets.`,
+  fix: 'Open Company Mapping and map the customers to the company that replaced it (a merge), or exclude them.',
 });
 
 /** ConnectWise answered 429 (too many requests) `count` times in `minutes`. */

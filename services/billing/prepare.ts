@@ -1,4 +1,4 @@
-import type { ConnectWiseClient } from '../../connectwise';
+import { companiesById, isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
 import type {
   AgreementSnapshot,
   BillingApproval,
@@ -139,6 +139,10 @@ export async function prepareRun(
   catalogRead.catch(() => undefined); // awaited below, or the run failed before
   const ledgerRead = repos.billingLedger.list(scope);
   const mappingsRead = repos.companyMappings.list(partnerId, integrationId);
+  const deletedRead = mappingsRead.then((mappings) =>
+    deletedCompaniesOf(client, mappings, options),
+  );
+  deletedRead.catch(() => undefined); // awaited in snapshotRun, or the run failed before
   try {
     return await snapshotRun(repos, ref, now, policy, {
       tenantKey,
@@ -170,6 +174,7 @@ export async function prepareRun(
         ),
       ),
       ledger: ledgerRead,
+      deleted: deletedRead,
       approvals: repos.billingApprovals.listLive(scope),
       products: productsRead,
       usage: repos.vendor.currentUsage(
@@ -199,6 +204,7 @@ interface RunReads {
   mappedNames: Promise<Map<number, string>>;
   checked: Promise<Awaited<ReturnType<typeof checkAgreementChoices>>>;
   ledger: Promise<Ledger>;
+  deleted: Promise<NonNullable<PreparedRun['deletedCompanies']>>;
   approvals: Promise<BillingApproval[]>;
   products: ReturnType<PrepareRepos['vendor']['listProducts']>;
   usage: ReturnType<PrepareRepos['vendor']['currentUsage']>;
@@ -333,6 +339,9 @@ async function snapshotRun(
     ...(catalog.toCreate.length > 0 ? { catalogToCreate: catalog.toCreate } : {}),
     ...overdueOf(approvals, policy.approvalOverdueHours, now),
     ...renamedOf(checked, await reads.mappedNames),
+    ...(await reads.deleted.then((deleted) =>
+      deleted.length > 0 ? { deletedCompanies: deleted } : {},
+    )),
     ...(agreements.length === 0 && skipped.length === 0
       ? { nothingToDo: 'no customer has a billing agreement chosen, and nothing to release' }
       : {}),
@@ -375,6 +384,47 @@ function overdueOf(
       since: a.createdAt.toISOString(),
     }));
   return overdue.length > 0 ? { overdueApprovals: overdue } : {};
+}
+
+/**
+ * Mapped companies ConnectWise no longer has (or has in its recycle bin), with the customers
+ * mapped to them: one read per hundred companies. A member not allowed to read companies says
+ * nothing here (Test Connection names that permission).
+ */
+async function deletedCompaniesOf(
+  client: ConnectWiseClient,
+  mappings: ReadonlyArray<{
+    customerId: string;
+    companyId: number | null;
+    companyName?: string | null;
+  }>,
+  options: { signal?: AbortSignal },
+): Promise<NonNullable<PreparedRun['deletedCompanies']>> {
+  const customersOf = new Map<number, { name: string; customers: string[] }>();
+  for (const m of mappings) {
+    if (m.companyId === null) continue;
+    const entry = customersOf.get(m.companyId) ?? { name: m.companyName ?? '', customers: [] };
+    entry.customers.push(m.customerId);
+    customersOf.set(m.companyId, entry);
+  }
+  if (customersOf.size === 0) return [];
+  let found: Awaited<ReturnType<typeof companiesById>>;
+  try {
+    found = await companiesById(client, [...customersOf.keys()], options);
+  } catch (err) {
+    if (isConnectWiseError(err) && err.kind === 'permission') return [];
+    throw err;
+  }
+  return [...customersOf]
+    .filter(([id]) => {
+      const company = found.get(id);
+      return !company || company.deletedFlag === true;
+    })
+    .map(([companyId, { name, customers }]) => ({
+      companyId,
+      name,
+      customers: customers.sort(),
+    }));
 }
 
 /**

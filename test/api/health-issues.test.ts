@@ -145,6 +145,30 @@ test('a mapped company renamed in ConnectWise opens an issue with both names; sa
   }
 });
 
+test('a mapped company deleted in ConnectWise opens an issue naming its customers; restored, the next run resolves it', async () => {
+  const admin = suite.fx.sim.admin;
+  const globex = (await admin.state.companies()).find((c) => c.id === 254)!;
+  // Deleted in ConnectWise's screens: in its recycle bin (deletedFlag), as ConnectWise keeps it.
+  await admin.state.put('companies', { ...globex, deletedFlag: true });
+  await Promise.all([synchronize(), synchronize()]);
+  const open = await issues('?state=open&kind=company_deleted');
+  expect(open).toEqual([
+    expect.objectContaining({
+      object: { type: 'company', id: '254', name: 'Globex Inc' },
+      message: expect.stringMatching(
+        /company 254 \("Globex Inc"\) no longer exists.*c-globex is still mapped/,
+      ),
+      fix: expect.stringMatching(/map the customers to the company that replaced it/),
+    }),
+  ]);
+  await admin.state.put('companies', globex);
+  const fixed = await synchronize();
+  expect(await issues('?state=open&kind=company_deleted')).toEqual([]);
+  expect(await issues('?state=resolved&kind=company_deleted')).toEqual([
+    expect.objectContaining({ id: open[0]!.id, resolvedBy: `billing run ${fixed.runWorkflowId}` }),
+  ]);
+});
+
 test('a billed customer without usage opens a usage issue; its usage, once received, resolves it', async () => {
   // Initech: mapped, its agreement chosen, no usage ever pushed.
   const mappings = [

@@ -4,10 +4,14 @@ import { ok } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { paths } from '../api/schema';
 import { CompanyPicker } from '../components/CompanyPicker';
+import { HealthBanner } from '../components/health-banner';
 import { Button, ErrorBanner, Screen, StatusLine } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { usePartner } from '../partner';
 import './company-mapping.css';
+
+/** The health issues fixed on this screen: a mapped company renamed or deleted in ConnectWise. */
+const COMPANY_KINDS = ['company_renamed', 'company_deleted'] as const;
 
 type Mapping =
   paths['/partners/{partnerId}/connectwise/company-mappings']['get']['responses'][200]['content']['application/json']['mappings'][number];
@@ -131,7 +135,10 @@ export function CompanyMapping() {
           Connect ConnectWise first on <Link href="/integration">Integration details</Link>.
         </p>
       ) : (
-        <ErrorBanner error={loaded.error} />
+        <>
+          <HealthBanner kinds={COMPANY_KINDS} />
+          <ErrorBanner error={loaded.error} />
+        </>
       )}
       {mappings === undefined ? (
         loaded.loading ? (
