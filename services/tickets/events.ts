@@ -39,8 +39,47 @@ export interface EventServiceDeps {
  * outbox) and answered; the intake hands each report to its key's workflow. Accepted even while
  * the integration is paused, its keys rejected or Temporal down: the workflows hold them.
  */
+/**
+ * How long a partner's integration id is taken as read: a burst of posts reads it once a second,
+ * not once a post (an integration deleted meanwhile is as if deleted just after the read).
+ */
+const INTEGRATION_ID_MS = 1_000;
+/** Customers known to exist, kept (customers are never deleted); forgotten all at once past this. */
+const KNOWN_CUSTOMERS_MAX = 100_000;
+
 export class EventService {
+  private readonly integrationIds = new Map<string, { id: string; at: number }>();
+  private readonly knownCustomers = new Set<string>();
+
   constructor(private readonly deps: EventServiceDeps) {}
+
+  /** The partner's integration id, read at most once a second per partner. */
+  private async integrationIdOf(partnerId: string): Promise<string> {
+    const kept = this.integrationIds.get(partnerId);
+    if (kept && Date.now() - kept.at < INTEGRATION_ID_MS) return kept.id;
+    const { id } = await this.deps.integrations.live(partnerId);
+    this.integrationIds.delete(partnerId);
+    this.integrationIds.set(partnerId, { id, at: Date.now() });
+    // Oldest first: the map never holds more than the partners posting within a few seconds.
+    for (const [partner, entry] of this.integrationIds) {
+      if (Date.now() - entry.at < INTEGRATION_ID_MS) break;
+      this.integrationIds.delete(partner);
+    }
+    return id;
+  }
+
+  /** Which of these customers exist: those seen before without a read, the rest in one. */
+  private async existingCustomers(partnerId: string, ids: readonly string[]): Promise<Set<string>> {
+    const key = (id: string) => `${partnerId}\u0000${id}`;
+    const unseen = [...new Set(ids)].filter((id) => !this.knownCustomers.has(key(id)));
+    const found =
+      unseen.length === 0
+        ? new Set<string>()
+        : await this.deps.repos.vendor.existingCustomerIds(partnerId, unseen);
+    if (this.knownCustomers.size + found.size > KNOWN_CUSTOMERS_MAX) this.knownCustomers.clear();
+    for (const id of found) this.knownCustomers.add(key(id));
+    return new Set(ids.filter((id) => this.knownCustomers.has(key(id)) || found.has(id)));
+  }
 
   async accept(partnerId: string, events: readonly SecurityEvent[]): Promise<Acceptance[]> {
     const accepted = await counted(this.deps.intake.serve(() => this.acceptNow(partnerId, events)));
@@ -53,11 +92,12 @@ export class EventService {
     events: readonly SecurityEvent[],
   ): Promise<Acceptance[]> {
     // Both by partner: read at once.
-    const [integration, known] = await Promise.all([
-      this.deps.integrations.live(partnerId),
-      this.deps.repos.vendor.existingCustomerIds(partnerId, [
-        ...new Set(events.map((e) => e.customerId)),
-      ]),
+    const [integrationId, known] = await Promise.all([
+      this.integrationIdOf(partnerId),
+      this.existingCustomers(
+        partnerId,
+        events.map((e) => e.customerId),
+      ),
     ]);
     const problems: FieldProblem[] = [];
     events.forEach((e, i) => {
@@ -69,7 +109,7 @@ export class EventService {
     });
     if (problems.length > 0) throw invalidFields(problems);
     this.deps.intake.admit(events.length);
-    const ids = { partnerId, integrationId: integration.id };
+    const ids = { partnerId, integrationId };
     const { ticketEvents } = this.deps.repos;
     // The row first, so `firstReport` is exact: the insert that created it.
     const inserted = await ticketEvents.insertNewMany(ids, events);
@@ -87,7 +127,7 @@ export class EventService {
       return {
         key: event.key,
         accepted: true as const,
-        workflowId: ticketWorkflowId(integration.id, event.key),
+        workflowId: ticketWorkflowId(integrationId, event.key),
         firstReport,
       };
     });

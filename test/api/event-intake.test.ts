@@ -224,3 +224,22 @@ test('past INTAKE_MAX_IN_FLIGHT posts at once, one more is answered busy at once
     ]),
   ).toEqual([1, 2]);
 });
+
+test('a customer unknown to one post is accepted by the next once pushed (what the intake keeps is only what exists)', async () => {
+  const post = () =>
+    request(suite.engine.app)
+      .post(`${cwBase('p1')}/events`)
+      .set(as(suite.engine.tokens.p1))
+      .send({ events: [api.event({ key: 'late-customer', customerId: 'c-initech' })] });
+  const refused = await post();
+  expect(refused.status).toBe(400);
+  expect(JSON.stringify(refused.body)).toMatch(
+    /body\.events\.0\.customerId.*unknown customer c-initech/,
+  );
+  const pushed = await request(suite.engine.app)
+    .put('/v1/partners/p1/customers')
+    .set(as(suite.engine.tokens.p1))
+    .send({ customers: [{ customerId: 'c-initech', name: 'Initech' }] });
+  expect(pushed.status).toBe(200);
+  expect((await post()).status).toBe(202);
+});
