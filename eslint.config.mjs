@@ -34,7 +34,8 @@ const base = ['config', 'observability', 'security', 'db'];
  */
 const layers = {
   config: [],
-  observability: [],
+  // config/secret-names.ts: tracing hides what the logs hide.
+  observability: ['config'],
   security: ['config'],
   connectwise: ['config'],
   domain: [],

@@ -2,7 +2,7 @@ import { metrics } from '../observability/metrics';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
-import { redactCallbackToken } from './connectwise-callbacks';
+import { redactCallbackToken } from './request-urls';
 import { withoutInstallToken } from './hosted/request-log';
 
 /** The callback URL's token is as secret as a password: logs show its place, not its value. */

@@ -45,9 +45,8 @@ class RecentIds {
   }
 }
 
-/** The path's token as logs may show it. */
-export const redactCallbackToken = (url: string): string =>
-  url.replace(/(\/connectwise\/callbacks\/)[^/?]+/, '$1\u2026');
+/** The path's token as logs and traces may show it (api/request-urls.ts). */
+export { redactCallbackToken } from './request-urls';
 
 /**
  * `POST /connectwise/callbacks/<token>?recordId=<id>`: ConnectWise saying a ticket on the watched

@@ -1,4 +1,7 @@
+// First: tracing (when OTEL_* turns it on) must patch `http` before express loads (api/tracing.ts).
+import { stopTracing } from './tracing';
 import { gaugeFrom, serveMetrics } from '../observability/metrics';
+import { temporalClientInterceptors } from '../observability/temporal-tracing';
 import type { Server } from 'node:http';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
@@ -20,7 +23,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api', format: config.LOG_FORMAT });
   const keyring = keyringFromConfig(config);
-  const temporal = createTemporalClient(config, keyring);
+  // Tracing on: a request, the workflow it starts and its activities are one trace.
+  const temporal = createTemporalClient(config, keyring, temporalClientInterceptors());
   const db = await connectDatabase({ uri: config.MONGODB_URI });
   const repos = await createRepositories(db, config);
   // Accepted event reports go to Temporal from here (and what a stopped API left, from any).
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void intake
         .stop()
-        .finally(() => Promise.allSettled([db.close(), temporal.connection.close()]))
+        .finally(() => Promise.allSettled([db.close(), temporal.connection.close(), stopTracing()]))
         .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();

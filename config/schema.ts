@@ -117,6 +117,34 @@ export const configSchema = z.object({
     .describe(
       "The Temporal SDK's own Prometheus exporter in the worker (task slots, polls, latencies); unset: off.",
     ),
+  // OpenTelemetry's own variables, read by its SDK (observability/tracing.ts) before this schema
+  // is: here so a bad value stops the process with the others, and so the README lists them.
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .regex(
+      /^\s*(otlp|console|none)\s*(,\s*(otlp|console|none)\s*)*$/i,
+      'must be otlp, console or none (a comma list)',
+    )
+    .optional()
+    .describe(
+      'OpenTelemetry tracing (README, "Tracing"): `otlp` exports spans over OTLP/HTTP (JSON), `console` prints them, `none` turns tracing off; unset = on only when an OTLP endpoint is set.',
+    ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      'Where spans go over OTLP/HTTP, e.g. http://localhost:4318 (the exporter posts to `/v1/traces` there; `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` gives the full URL instead). Set, tracing is on; unset with no exporter named, tracing is off and nothing of OpenTelemetry is loaded.',
+    ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The spans' `service.name`; unset = `cw-engine-api` / `cw-engine-worker`."),
+  OTEL_SDK_DISABLED: z
+    .string()
+    .regex(/^(true|false)$/i, 'must be true or false')
+    .optional()
+    .describe('`true` turns tracing off whatever else is set.'),
   INTAKE_MAX_IN_FLIGHT: z.coerce
     .number()
     .int()
@@ -238,7 +266,7 @@ export const configSchema = z.object({
     .min(1)
     .optional()
     .describe(
-      'Prebundled workflow code (`npm run build` writes dist/workflow-bundle.js); unset = bundle at start.',
+      'Prebundled workflow code (`npm run build` writes dist/workflow-bundle.js, and beside it workflow-bundle.tracing.js, which the worker loads instead when tracing is on); unset = bundle at start.',
     ),
   CW_WRITE_TIMEOUT_MS: z.coerce
     .number()

@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_* turns it on) must patch `http` before anything else loads.
+import { stopTracing } from './tracing';
 import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   await workers.run();
   metricsServer?.close();
   await db.close();
+  await stopTracing();
   logger.info('workers stopped');
 }
 

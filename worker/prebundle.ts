@@ -1,10 +1,18 @@
-/** Bundles workflows/ once at build time, so production workers start without webpack. */
+/**
+ * Bundles workflows/ once at build time, so production workers start without webpack: the plain
+ * bundle, and beside it the one with tracing's workflow interceptors (`*.tracing.js`), which the
+ * worker loads instead when OTEL_* turns tracing on (worker/worker.ts).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { bundleWorkflows } from './bundle';
+import { tracingWorkflowModules } from '../observability/temporal-tracing';
+import { bundleWorkflows, tracedBundlePath } from './bundle';
 
-export async function prebundleWorkflows(out: string): Promise<number> {
-  const { code } = await bundleWorkflows();
+export async function prebundleWorkflows(
+  out: string,
+  interceptorModules: readonly string[] = [],
+): Promise<number> {
+  const { code } = await bundleWorkflows(interceptorModules);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);
   return code.length;
@@ -12,8 +20,15 @@ export async function prebundleWorkflows(out: string): Promise<number> {
 
 if (require.main === module) {
   const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
-  prebundleWorkflows(out).then(
-    (size) => process.stdout.write(`workflow bundle written to ${out} (${size} bytes)\n`),
+  const both = async () => [
+    await prebundleWorkflows(out),
+    await prebundleWorkflows(tracedBundlePath(out), tracingWorkflowModules()),
+  ];
+  both().then(
+    ([plain, traced]) =>
+      process.stdout.write(
+        `workflow bundles written to ${out} (${plain} bytes) and ${tracedBundlePath(out)} (${traced} bytes)\n`,
+      ),
     (err: unknown) => {
       process.stderr.write(
         `prebundle failed: ${err instanceof Error ? err.message : String(err)}\n`,

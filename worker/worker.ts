@@ -3,8 +3,9 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import type { Keyring } from '../security';
+import { temporalWorkerTracing, type WorkerTracing } from '../observability/temporal-tracing';
 import { createDataConverter } from '../temporal/data-converter';
-import { bundleWorkflows } from './bundle';
+import { bundleWorkflows, tracedBundlePath } from './bundle';
 
 export { WORKFLOWS_PATH } from './bundle';
 
@@ -25,7 +26,10 @@ export interface CreateWorkerOptions {
   config: WorkerConfig;
   deps: ActivityDeps;
   keyring: Keyring;
-  /** Path of a prebundled workflow bundle (production); otherwise workflows are bundled at start. */
+  /**
+   * Path of a prebundled workflow bundle (production); otherwise workflows are bundled at start.
+   * With tracing on, its traced sibling (`*.tracing.js`, worker/prebundle.ts) is loaded instead.
+   */
   workflowBundlePath?: string;
   connection?: NativeConnection;
 }
@@ -54,22 +58,22 @@ export async function createWorkers({
   workflowBundlePath,
   connection,
 }: CreateWorkerOptions): Promise<EngineWorkers> {
+  // Tracing on (observability/tracing.ts): activity spans, and the workflow's through a sink.
+  const tracing = temporalWorkerTracing();
   const common: Omit<WorkerOptions, 'taskQueue'> = {
     connection:
       connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities(deps),
     dataConverter: createDataConverter(keyring),
+    ...(tracing ? { interceptors: tracing.interceptors, sinks: tracing.sinks } : {}),
   };
   const sync = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.SYNC_WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    workflowBundle:
-      workflowBundlePath && existsSync(workflowBundlePath)
-        ? { codePath: workflowBundlePath }
-        : await bundleWorkflows(),
+    workflowBundle: await workflowBundleOf(workflowBundlePath, tracing),
   });
   const interactive = await Worker.create({
     ...common,
@@ -103,4 +107,17 @@ export async function createWorkers({
       }
     },
   };
+}
+
+/**
+ * The prebundled code if it is there, else bundled now. The workflow interceptors are part of the
+ * bundle (a worker cannot add them to a prebundled one), so tracing takes the traced bundle.
+ */
+async function workflowBundleOf(
+  path: string | undefined,
+  tracing: WorkerTracing | undefined,
+): Promise<WorkerOptions['workflowBundle']> {
+  const prebundled = path && (tracing ? tracedBundlePath(path) : path);
+  if (prebundled && existsSync(prebundled)) return { codePath: prebundled };
+  return await bundleWorkflows(tracing?.workflowModules);
 }
