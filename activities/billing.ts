@@ -48,15 +48,18 @@ export function createBillingActivities(deps: ActivityDeps) {
   const { repos, logger, cw } = deps;
   /**
    * A prepared run checked every chosen agreement, customer and sku: their health issues. A
-   * preview creates no catalog item, so it says nothing of one ConnectWise would refuse; the
+   * preview creates no catalog item, so it says nothing of one ConnectWise would refuse; a run
+   * that could not read the mapped companies says nothing of them; the
    * candidates and conflicts of agreements the run does not reconcile (no longer chosen, skipped)
    * are gone with them.
    */
   const observeHealth = async (ref: BillingRunRef, prepared: PreparedRun) => {
     const by = `billing run ${ref.runKey}`;
-    const kinds = ref.preview
-      ? BILLING_RUN_KINDS.filter((k) => k !== 'catalog_item_unusable')
-      : BILLING_RUN_KINDS;
+    const kinds = BILLING_RUN_KINDS.filter(
+      (k) =>
+        !(ref.preview && k === 'catalog_item_unusable') &&
+        !(prepared.companiesUnchecked !== undefined && k === 'company_deleted'),
+    );
     await noteHealth(repos, ref, { kinds, by }, billingRunFindings(prepared), logger);
     const reconciled = prepared.batches
       .flat()
@@ -68,6 +71,11 @@ export function createBillingActivities(deps: ActivityDeps) {
       [],
       logger,
     );
+  };
+  /** The prepared run's skips of chosen agreements, for coverage (not a preview's). */
+  const recordSkippedSeats = async (ref: BillingRunRef, tenantKey: string, p: PreparedRun) => {
+    if (!ref.preview)
+      await repos.billingSeats.recordSkipped({ ...ref, tenantKey }, ref.runKey, p.skipped);
   };
   // Shared by every billing activity of this worker: one integration's calls are bounded together.
   const gates = new IntegrationGates();
@@ -119,6 +127,7 @@ export function createBillingActivities(deps: ActivityDeps) {
       // A retry after the snapshot was saved still records the skips (idempotent).
       if (stored) {
         await repos.billingResults.recordSkipped(ref, stored.prepared.skipped);
+        await recordSkippedSeats(ref, stored.tenantKey, stored.prepared);
         await observeHealth(ref, stored.prepared);
         return stored.prepared;
       }
@@ -132,6 +141,7 @@ export function createBillingActivities(deps: ActivityDeps) {
       runs.remember(run);
       const { prepared } = run;
       await repos.billingResults.recordSkipped(ref, prepared.skipped);
+      await recordSkippedSeats(ref, run.tenantKey, prepared);
       await observeHealth(ref, prepared);
       logger.info(
         {
@@ -252,6 +262,9 @@ export function createBillingActivities(deps: ActivityDeps) {
       'billing batch reconciled',
     );
     await repos.billingResults.record(ref, outcomes);
+    // What each agreement bills now, for coverage (a preview writes nothing of it).
+    if (mode !== 'plan')
+      await repos.billingSeats.record({ ...ref, tenantKey: run.tenantKey }, ref.runKey, outcomes);
     for (const o of outcomes)
       for (const action of ['create', 'update', 'adopt', 'cancel', 'release'] as const)
         if (o.counts[action]) metrics.additionsWritten.inc({ action }, o.counts[action]);

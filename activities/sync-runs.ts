@@ -25,14 +25,16 @@ const MEASURED = new Set(['succeeded', 'partial', 'failed']);
 export function createSyncRunActivities({ repos, logger }: ActivityDeps) {
   const coverage = new BillingCoverage(repos);
 
-  /** The partner's unbilled seats and amount, as of the run that just ended (best effort). */
+  /**
+   * The partner's unbilled seats and amount, as of the run that just ended, for the API's
+   * metrics (best effort: a failure here never fails the run's record).
+   */
   async function measureCoverage({ partnerId, integrationId }: RecordSyncRunInput): Promise<void> {
     try {
       const integration = await repos.integrations.get(partnerId, integrationId);
       if (!integration) return;
       const { totals } = await coverage.of(integration);
-      metrics.unbilledSeats.set({ partner_id: partnerId }, totals.unbilled);
-      metrics.unbilledAmount.set({ partner_id: partnerId }, totals.unbilledAmount);
+      await repos.billingSeats.saveTotals(partnerId, integrationId, totals);
     } catch (err) {
       logger.warn(
         { err, integrationId },

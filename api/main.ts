@@ -1,6 +1,7 @@
 // First: tracing (when OTEL_* turns it on) must patch `http` before express loads (api/tracing.ts).
+import { apiGauges } from './metrics-gauges';
 import { stopTracing } from './tracing';
-import { gaugeFrom, serveMetrics } from '../observability/metrics';
+import { serveMetrics } from '../observability/metrics';
 import { temporalClientInterceptors } from '../observability/temporal-tracing';
 import type { Server } from 'node:http';
 import { loadConfigOrExit } from '../config';
@@ -62,10 +63,7 @@ async function main(): Promise<void> {
       : undefined,
   });
   if (config.API_METRICS_PORT) {
-    // Open health issues by kind, across partners, read when scraped (cached 15 s).
-    gaugeFrom('cw_engine_health_issues_open', 'Open health issues, by kind', 'kind', () =>
-      repos.healthIssues.openCountsByKind(),
-    );
+    apiGauges(repos);
     await serveMetrics(config.METRICS_HOST, config.API_METRICS_PORT);
     logger.info(
       { url: `http://${config.METRICS_HOST}:${config.API_METRICS_PORT}/metrics` },

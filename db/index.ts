@@ -1,3 +1,5 @@
+import { billingSeatsModel, coverageTotalsModel } from './models/billing-seats';
+import { BillingSeatsRepository } from './repositories/billing-seats';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config';
 import { apiTokenModel } from './models/api-token';
@@ -83,6 +85,7 @@ export interface Repositories {
   billingApprovals: BillingApprovalRepository;
   billingChanges: BillingChangeRepository;
   billingResults: BillingResultRepository;
+  billingSeats: BillingSeatsRepository;
   billingSnapshots: BillingSnapshotRepository;
   ticketEvents: TicketEventRepository;
   ticketHistory: TicketHistoryRepository;
@@ -114,6 +117,8 @@ export async function createRepositories(
     billingApprovals: billingApprovalModel(conn),
     billingChanges: billingChangeModel(conn),
     billingResults: billingResultModel(conn),
+    billingSeats: billingSeatsModel(conn),
+    coverageTotals: coverageTotalsModel(conn),
     billingSnapshots: billingSnapshotModel(conn),
     ticketEvents: ticketEventModel(conn),
     ticketHistory: ticketHistoryModel(conn),
@@ -148,6 +153,7 @@ export async function createRepositories(
     billingApprovals: new BillingApprovalRepository(models.billingApprovals),
     billingChanges,
     billingResults,
+    billingSeats: new BillingSeatsRepository(models.billingSeats, models.coverageTotals),
     billingSnapshots,
     ticketEvents: new TicketEventRepository(models.ticketEvents),
     ticketHistory: new TicketHistoryRepository(models.ticketHistory),

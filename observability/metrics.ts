@@ -5,9 +5,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * The engine's Prometheus metrics (prom-client), one registry per process: the API and the worker
  * each serve theirs at `/metrics` on a port of their own (API_METRICS_PORT, WORKER_METRICS_PORT),
  * never on the public API's port. Labels are templates and kinds, never ids or secrets; but for
- * the billing coverage gauges, whose point is which partner bills less than it uses (by partner
- * id: bounded by the partners, and each worker reports the partners whose runs it ended, so read
- * them with `max by (partner_id)`).
+ * the billing coverage gauges (the API's), whose point is which partner bills less than it uses:
+ * by partner id, bounded by the partners.
  */
 export const registry = new Registry();
 
@@ -78,18 +77,6 @@ export const metrics = {
     name: 'cw_engine_callbacks_total',
     help: 'ConnectWise callback deliveries, by outcome (accepted, duplicate, refused)',
     labelNames: ['outcome'] as const,
-    registers,
-  }),
-  unbilledSeats: new Gauge({
-    name: 'cw_engine_unbilled_seats',
-    help: 'Seats in use and not billed, per partner, as of its latest billing run (billing coverage)',
-    labelNames: ['partner_id'] as const,
-    registers,
-  }),
-  unbilledAmount: new Gauge({
-    name: 'cw_engine_unbilled_amount',
-    help: 'The monthly amount of the unbilled seats whose price is known, per partner (billing coverage)',
-    labelNames: ['partner_id'] as const,
     registers,
   }),
 };

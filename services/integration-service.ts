@@ -299,6 +299,8 @@ export class IntegrationService {
     const watch = ticketPolicyOf(current.ticketSettings).enabled ? this.deps.watch : undefined;
     await integrations.markDeleted(partnerId, current.id, { keepSecret: watch !== undefined });
     await this.closeIssues(partnerId, current.id, 'the integration deleted');
+    // Its coverage (and its unbilled totals in the metrics) go with it; best effort.
+    await this.deps.repos.billingSeats.forget(partnerId, current.id).catch(() => undefined);
     if (!watch) return;
     try {
       await watch.settingsChanged({ partnerId, integrationId: current.id });

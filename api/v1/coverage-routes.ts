@@ -38,7 +38,11 @@ const customerView = z.object({
   lines: z.array(lineView),
 });
 
-const gapTotal = z.object({ seats, amount });
+const gapTotal = z.object({
+  unbilled: seats.describe('Seats in use and not billed'),
+  overBilled: seats.describe('Seats billed beyond use'),
+  amount: amount.describe('Monthly amount of the unbilled seats whose price is known'),
+});
 
 export const coverageView = z.object({
   run: z

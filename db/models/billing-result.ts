@@ -24,8 +24,6 @@ const billingResultSchema = new Schema(
     outcome: { type: String, required: true },
     reason: { type: String, default: null },
     counts: { type: Schema.Types.Mixed, default: () => ({}) },
-    /** Seats per sku the agreement bills for the engine after the run (reconcile only). */
-    billed: { type: Schema.Types.Mixed },
     /** When it was recorded; results expire with the audit trail (BILLING_AUDIT_RETENTION_DAYS). */
     at: { type: Date, required: true },
   },
@@ -40,8 +38,6 @@ billingResultSchema.index({
   agreementId: 1,
 });
 billingResultSchema.index({ partnerId: 1, integrationId: 1, at: 1 });
-// A customer's newest result (billing coverage: seats billed before a run that skipped it).
-billingResultSchema.index({ partnerId: 1, integrationId: 1, customerId: 1, at: -1 });
 
 export type BillingResultDoc = InferSchemaType<typeof billingResultSchema>;
 export type BillingResultModel = Model<BillingResultDoc>;

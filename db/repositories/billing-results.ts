@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { AgreementOutcome, BillingRunRef, SkippedAgreement } from '../../domain/billing/run';
 import type {
   BILLING_RESULT_SOURCES,
@@ -27,12 +26,16 @@ export type BillingResult = Omit<AgreementOutcome, 'agreementId' | 'outcome' | '
 
 const INTERNAL = ['_id', '__v', 'partnerId', 'integrationId', 'runKey'] as const;
 
-const idOf = (s: Scope, r: Pick<BillingResult, 'customerId' | 'agreementId'>) =>
+/**
+ * A reconciled agreement's result, or a prepared run's skip of a customer: apart, since a skip's
+ * agreement may be reconciled in the same run for its releases alone.
+ */
+const idOf = (s: Scope, r: Pick<BillingResult, 'customerId' | 'agreementId' | 'source'>) =>
   naturalId(
     s.partnerId,
     s.integrationId,
     s.runKey,
-    r.agreementId === null ? `customer:${r.customerId}` : String(r.agreementId),
+    r.source === 'prepare' ? `customer:${r.customerId}` : String(r.agreementId),
   );
 
 /**
@@ -102,36 +105,6 @@ export class BillingResultRepository {
     });
   }
 
-  /**
-   * Each customer's newest reconciled seats billed (a run that read its agreement), for
-   * customers a later run skipped; a customer never reconciled is absent. A few reads at once.
-   */
-  async latestBilled(
-    partnerId: string,
-    integrationId: string,
-    customerIds: readonly string[],
-  ): Promise<Map<string, { billed: Record<string, number>; at: Date }>> {
-    const limit = pLimit(8);
-    const found = await Promise.all(
-      [...new Set(customerIds)].map((customerId) =>
-        limit(() =>
-          this.model
-            .findOne({ partnerId, integrationId, customerId, billed: { $exists: true } })
-            .sort({ at: -1 })
-            .select({ billed: 1, at: 1 })
-            .lean()
-            .exec()
-            .then((doc) => [customerId, doc] as const),
-        ),
-      ),
-    );
-    return new Map(
-      found.flatMap(([customerId, doc]) =>
-        doc ? [[customerId, { billed: doc.billed as Record<string, number>, at: doc.at }]] : [],
-      ),
-    );
-  }
-
   prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {
     return this.retention.prune(partnerId, integrationId, now);
   }
@@ -157,6 +130,8 @@ export class BillingResultRepository {
     const ops = docs.map((doc) => ({
       replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
     }));
-    await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
+    await retryOnDuplicateKey(() =>
+      this.model.bulkWrite(ops, { ordered: false, throwOnValidationError: true }),
+    );
   }
 }

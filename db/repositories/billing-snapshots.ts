@@ -222,7 +222,9 @@ export class BillingSnapshotRepository {
     const ops = docs.map(({ _id, ...doc }) => ({
       updateOne: { filter: { _id }, update: { $set: doc }, upsert: true },
     }));
-    await retryOnDuplicateKey(() => this.model.bulkWrite(ops, { ordered: false }));
+    await retryOnDuplicateKey(() =>
+      this.model.bulkWrite(ops, { ordered: false, throwOnValidationError: true }),
+    );
   }
 
   async savePlan(scope: Scope, plan: AgreementPlanRecord, createdAt = new Date()): Promise<void> {

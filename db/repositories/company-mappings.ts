@@ -83,7 +83,9 @@ export class CompanyMappingRepository {
       },
     });
     try {
-      await retryOnDuplicateKey(() => this.model.bulkWrite(mappings.map(byId), { ordered: false }));
+      await retryOnDuplicateKey(() =>
+        this.model.bulkWrite(mappings.map(byId), { ordered: false, throwOnValidationError: true }),
+      );
       return;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

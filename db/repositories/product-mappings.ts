@@ -61,7 +61,11 @@ export class ProductMappingRepository {
     }
     if (ops.length === 0) return 0;
     const res = await retryOnDuplicateKey(() =>
-      this.model.bulkWrite(ops, { ordered: false, timestamps: false }),
+      this.model.bulkWrite(ops, {
+        ordered: false,
+        timestamps: false,
+        throwOnValidationError: true,
+      }),
     );
     return res.upsertedCount + res.modifiedCount;
   }
@@ -73,7 +77,7 @@ export class ProductMappingRepository {
       [...new Set(skus)].map((sku) => ({
         deleteOne: { filter: { _id: idOf(partnerId, integrationId, sku) } },
       })),
-      { ordered: false },
+      { ordered: false, throwOnValidationError: true },
     );
     return res.deletedCount;
   }

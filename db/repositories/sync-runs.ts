@@ -78,6 +78,27 @@ export class SyncRunRepository {
     return { ...page, items: page.items.map(toRecord) };
   }
 
+  /** The integration's newest run of `kind` that ended with one of `counted`; one read each. */
+  async latest(
+    partnerId: string,
+    integrationId: string,
+    { kind, counted }: { kind: (typeof SYNC_KINDS)[number]; counted: ReadonlySet<string> },
+  ): Promise<SyncRunRecord | undefined> {
+    const newest = await Promise.all(
+      [...counted].map((outcome) =>
+        this.model
+          .findOne({ partnerId, integrationId, kind, outcome })
+          .sort({ [PAGE_KEY]: -1 })
+          .lean()
+          .exec(),
+      ),
+    );
+    const [first] = newest
+      .filter((d): d is NonNullable<typeof d> => d !== null)
+      .sort((x, y) => (x.pageKey < y.pageKey ? 1 : x.pageKey > y.pageKey ? -1 : 0));
+    return first ? toRecord(first) : undefined;
+  }
+
   /** One of the integration's runs by id; undefined for an id that is not one of them. */
   async get(
     partnerId: string,

@@ -57,6 +57,7 @@ export class VendorRepository {
       model.bulkWrite(ops as unknown as Parameters<Model<T>['bulkWrite']>[0], {
         ordered: false,
         timestamps: false,
+        throwOnValidationError: true,
       }),
     );
     return { created: res.upsertedCount, updated: res.modifiedCount };
@@ -140,6 +141,15 @@ export class VendorRepository {
       .find({ partnerId, customerId: { $in: [...new Set(customerIds)] } })
       .lean()
       .exec();
+    return this.newestOf(docs);
+  }
+
+  /** Every customer's current usage set of the partner, in one read (billing coverage). */
+  async partnerUsage(partnerId: string): Promise<Map<string, UsageSet>> {
+    return this.newestOf(await this.usage.find({ partnerId }).lean().exec());
+  }
+
+  private newestOf(docs: ReadonlyArray<UsageSetDoc>): Map<string, UsageSet> {
     const newest = new Map<string, (typeof docs)[number]>();
     for (const doc of docs) {
       const seen = newest.get(doc.customerId);

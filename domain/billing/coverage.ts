@@ -1,6 +1,6 @@
 import { applyPlan } from './apply';
 import { isOpen } from './plan';
-import type { OperationCounts } from './run';
+import type { OperationCounts, SeatLine } from './run';
 import type { ExistingAddition, LedgerEntry, PlannedOperation } from './types';
 
 /**
@@ -8,14 +8,28 @@ import type { ExistingAddition, LedgerEntry, PlannedOperation } from './types';
  * differ. Pure: the service (services/billing-coverage.ts) reads the inputs.
  */
 
-/** Seats per sku. */
-export type SeatsBySku = Record<string, number>;
+/** What coverage knows of one agreement (db/repositories/billing-seats.ts). */
+export interface AgreementCoverage {
+  agreementId: number;
+  /** The customer whose chosen agreement it was at its latest result; '' for releases only. */
+  customerId: string;
+  /** Seats billed, as the latest run that read it left them; absent: never read. */
+  lines?: SeatLine[];
+  readAt: Date | null;
+  /** Its latest result: succeeded, partial, failed, held, skipped. */
+  outcome: string;
+  reason: string | null;
+  problem: string | null;
+  planned: OperationCounts | null;
+  at: Date;
+}
 
 /**
- * The seats an agreement bills for the engine, per sku, as ConnectWise holds them once `applied`
- * (the writes ConnectWise answered done) are carried out over `existing` (the additions as the
- * run read them): the open additions of its ledger, and the hand-made ones the partner chose to
- * keep beside them. Released, left and foreign additions are not counted.
+ * The seats an agreement bills through the engine's ledger, by customer and sku, as ConnectWise
+ * holds them once `applied` (the writes ConnectWise answered done) are carried out over `existing`
+ * (the additions as the run read them), cancels dated `cancelOn` (the date the writes carry: an
+ * addition cancelled for a later day still bills): the open additions the engine owns, those kept
+ * beside them, and those released under `leave` (they still bill). Foreign ones do not count.
  */
 export function billedSeats(
   existing: readonly ExistingAddition[],
@@ -23,26 +37,33 @@ export function billedSeats(
   applied: readonly PlannedOperation[],
   today: string,
   ids: { agreementId: number; customerId: string },
-): SeatsBySku {
+  cancelOn: string = today,
+): SeatLine[] {
   let next = Math.max(0, ...existing.map((a) => a.id)) + 1;
   const after = applyPlan(
     { additions: [...existing], ledger: [...ledger] },
     { operations: [...applied], today },
     () => next++,
-    ids,
+    {
+      agreementId: ids.agreementId,
+      cancelOn,
+      ...(ids.customerId ? { customerId: ids.customerId } : {}),
+    },
   );
-  const skuOf = new Map(
-    after.ledger
-      .filter((e) => e.state === 'active' || e.state === 'kept_separate')
-      .map((e) => [e.additionId, e.sku]),
-  );
-  const seats: SeatsBySku = {};
+  const entries = new Map(after.ledger.map((e) => [e.additionId, e]));
+  const seats = new Map<string, SeatLine>();
   for (const a of after.additions) {
-    const sku = skuOf.get(a.id);
-    if (sku === undefined || !isOpen(a, today)) continue;
-    seats[sku] = (seats[sku] ?? 0) + a.quantity;
+    const e = entries.get(a.id);
+    if (!e || !isOpen(a, today)) continue;
+    const customerId = e.customerId || ids.customerId;
+    const key = `${customerId}\u0000${e.sku}`;
+    const line = seats.get(key) ?? { customerId, sku: e.sku, seats: 0 };
+    line.seats += a.quantity;
+    seats.set(key, line);
   }
-  return seats;
+  return [...seats.values()].sort(
+    (x, y) => x.customerId.localeCompare(y.customerId) || x.sku.localeCompare(y.sku),
+  );
 }
 
 /** Why seats in use and seats billed differ. */
@@ -88,17 +109,6 @@ export const COVERAGE_GAP_TEXT: Record<CoverageGap, string> = {
   unexplained: 'billed differently than used with no reason known: run Synchronize, then report it',
 };
 
-/** A customer's result in a billing run, as services/billing-coverage.ts reads it. */
-export interface CoverageResult {
-  agreementId: number | null;
-  outcome: string;
-  reason: string | null;
-  problem?: string;
-  planned?: OperationCounts;
-  /** Seats billed per sku after the run (absent: the run did not read the agreement). */
-  billed?: SeatsBySku;
-}
-
 export interface CoverageInput {
   billingEnabled: boolean;
   customers: ReadonlyArray<{ customerId: string; name: string }>;
@@ -111,16 +121,10 @@ export interface CoverageInput {
   /** customerId → chosen agreement. */
   choices: ReadonlyMap<string, number>;
   products: ReadonlyArray<{ sku: string; name: string; price: number | null }>;
-  /** The latest billing run that reached ConnectWise, if any. */
-  run?: {
-    startedAt: Date;
-    /** Skus without a usable catalog item in that run. */
-    notCatalogued: ReadonlySet<string>;
-    /** customerId → its result. */
-    results: ReadonlyMap<string, CoverageResult>;
-  };
-  /** Seats billed by an earlier run, for customers the latest run did not read (carriedNeeded). */
-  carried: ReadonlyMap<string, { billed: SeatsBySku; at: Date }>;
+  /** What is known of each agreement of the tenant. */
+  agreements: ReadonlyArray<AgreementCoverage>;
+  /** Skus without a usable catalog item in the latest run. */
+  notCatalogued: ReadonlySet<string>;
 }
 
 export interface CoverageLine {
@@ -143,12 +147,19 @@ export interface CustomerCoverage {
   agreementId: number | null;
   /** Why this customer's lines differ, when it is the customer's (not one product's). */
   gap: CoverageGap | null;
-  /** The run's own words, for `skipped`, `held` and `write_failed`. */
+  /** The latest run's own words, for `skipped`, `held` and `write_failed`. */
   detail: string | null;
   usageAsOf: Date | null;
-  /** When the seats billed were read from ConnectWise; null: never. */
+  /** When the seats billed were read from ConnectWise (the oldest read counted); null: never. */
   billedAsOf: Date | null;
   lines: CoverageLine[];
+}
+
+/** Seats and amount of one gap: unbilled and billed beyond use apart. */
+export interface GapTotal {
+  unbilled: number;
+  overBilled: number;
+  amount: number;
 }
 
 export interface CoverageTotals {
@@ -162,7 +173,7 @@ export interface CoverageTotals {
   unbilledAmount: number;
   /** Unbilled seats of products with no price. */
   unpricedSeats: number;
-  byGap: Partial<Record<CoverageGap, { seats: number; amount: number }>>;
+  byGap: Partial<Record<CoverageGap, GapTotal>>;
 }
 
 export interface Coverage {
@@ -170,70 +181,75 @@ export interface Coverage {
   totals: CoverageTotals;
 }
 
-/** Customers whose latest result did not read their agreement: their seats billed come from before. */
-export function carriedNeeded(results: ReadonlyMap<string, CoverageResult>): string[] {
-  return [...results].filter(([, r]) => r.billed === undefined).map(([customerId]) => customerId);
-}
-
 const cents = (n: number) => Math.round(n * 100) / 100;
 
+/** Why the customer's seats differ, as its settings and its chosen agreement's latest result say. */
 function customerGap(
   input: CoverageInput,
   customerId: string,
-): { gap: CoverageGap | null; detail: string | null; result?: CoverageResult } {
+  chosen: AgreementCoverage | undefined,
+): { gap: CoverageGap | null; detail: string | null } {
   if (!input.billingEnabled) return { gap: 'billing_off', detail: null };
   const companyId = input.mappings.get(customerId);
   if (companyId === undefined) return { gap: 'unmapped', detail: null };
   if (companyId === null) return { gap: 'excluded', detail: null };
-  const chosen = input.choices.get(customerId);
-  if (chosen === undefined) return { gap: 'no_agreement', detail: null };
-  const result = input.run?.results.get(customerId);
-  if (!result || (result.agreementId !== null && result.agreementId !== chosen))
-    return { gap: 'not_billed_yet', detail: null };
-  const detail = result.reason;
-  switch (result.outcome) {
+  if (!input.choices.has(customerId)) return { gap: 'no_agreement', detail: null };
+  if (!chosen || chosen.customerId !== customerId) return { gap: 'not_billed_yet', detail: null };
+  const detail = chosen.reason;
+  switch (chosen.outcome) {
     case 'succeeded':
-      return { gap: null, detail: null, result };
+      return { gap: null, detail: null };
     case 'skipped':
-      if (result.problem === 'agreement_ineligible')
-        return { gap: 'agreement_ineligible', detail, result };
-      if (result.problem === 'usage_stale') return { gap: 'usage_stale', detail, result };
-      return { gap: 'skipped', detail, result };
+      if (chosen.problem === 'agreement_ineligible') return { gap: 'agreement_ineligible', detail };
+      if (chosen.problem === 'usage_stale') return { gap: 'usage_stale', detail };
+      return { gap: 'skipped', detail };
     case 'held':
-      return { gap: result.planned?.candidate ? 'candidate_waiting' : 'held', detail, result };
+      return { gap: chosen.planned?.candidate ? 'candidate_waiting' : 'held', detail };
     case 'failed':
     case 'partial':
-      return { gap: 'write_failed', detail, result };
+      return { gap: 'write_failed', detail };
     default:
-      return { gap: 'not_billed_yet', detail, result };
+      return { gap: 'not_billed_yet', detail };
   }
 }
 
 /**
- * Coverage of every customer with seats in use or billed. A line's gap is its customer's when the
- * customer has one; else the product's (no catalog item), else billed beyond use, usage newer
- * than the run, or unexplained. Lines that match have no gap.
+ * Coverage of every customer with seats in use or billed. Seats billed are the customer's on
+ * every agreement of the tenant, whatever its settings now (ConnectWise bills them until a run
+ * releases them). A line's gap is its customer's when the customer has one; else the product's
+ * (no catalog item), else billed beyond use, usage newer than the agreement's latest read, or
+ * unexplained. Lines that match have no gap.
  */
 export function coverageOf(input: CoverageInput): Coverage {
   const products = new Map(input.products.map((p) => [p.sku, p]));
   const names = new Map(input.customers.map((c) => [c.customerId, c.name]));
-  const ids = new Set([...input.customers.map((c) => c.customerId), ...input.usage.keys()]);
+  const byAgreement = new Map(input.agreements.map((a) => [a.agreementId, a]));
+  const billedOf = new Map<string, { seats: Map<string, number>; readAt: Date | null }>();
+  for (const a of input.agreements) {
+    for (const line of a.lines ?? []) {
+      const known = billedOf.get(line.customerId) ?? { seats: new Map(), readAt: a.readAt };
+      known.seats.set(line.sku, (known.seats.get(line.sku) ?? 0) + line.seats);
+      if (a.readAt && (!known.readAt || a.readAt < known.readAt)) known.readAt = a.readAt;
+      billedOf.set(line.customerId, known);
+    }
+  }
+  const ids = new Set([
+    ...input.customers.map((c) => c.customerId),
+    ...input.usage.keys(),
+    ...billedOf.keys(),
+  ]);
   const customers: CustomerCoverage[] = [];
   for (const customerId of [...ids].sort()) {
     const usage = input.usage.get(customerId);
-    const { gap, detail, result } = customerGap(input, customerId);
-    const carried = input.carried.get(customerId);
-    const billed = result?.billed ?? (result ? carried?.billed : undefined) ?? {};
-    const billedAsOf = result?.billed
-      ? input.run!.startedAt
-      : result && carried
-        ? carried.at
-        : null;
+    const agreementId = input.choices.get(customerId) ?? null;
+    const chosen = agreementId === null ? undefined : byAgreement.get(agreementId);
+    const { gap, detail } = customerGap(input, customerId, chosen);
+    const billed = billedOf.get(customerId);
     const inUse = new Map((usage?.lines ?? []).map((l) => [l.sku, l.quantity]));
-    const skus = [...new Set([...inUse.keys(), ...Object.keys(billed)])].sort();
+    const skus = [...new Set([...inUse.keys(), ...(billed?.seats.keys() ?? [])])].sort();
     const lines = skus.flatMap((sku): CoverageLine[] => {
       const used = inUse.get(sku) ?? 0;
-      const seats = billed[sku] ?? 0;
+      const seats = billed?.seats.get(sku) ?? 0;
       if (used === 0 && seats === 0) return [];
       const difference = used - seats;
       const product = products.get(sku);
@@ -242,11 +258,11 @@ export function coverageOf(input: CoverageInput): Coverage {
         difference === 0
           ? null
           : (gap ??
-            (input.run?.notCatalogued.has(sku)
+            (input.notCatalogued.has(sku)
               ? 'not_catalogued'
               : difference < 0
                 ? 'over_billed'
-                : usage && input.run && usage.asOf > input.run.startedAt
+                : usage && chosen && usage.asOf > chosen.at
                   ? 'usage_changed'
                   : 'unexplained'));
       return [
@@ -263,16 +279,16 @@ export function coverageOf(input: CoverageInput): Coverage {
       ];
     });
     if (lines.length === 0) continue;
-    const companyId = input.mappings.get(customerId) ?? null;
+    const differs = lines.some((l) => l.gap !== null);
     customers.push({
       customerId,
       name: names.get(customerId) ?? customerId,
-      companyId,
-      agreementId: input.choices.get(customerId) ?? null,
-      gap: lines.some((l) => l.gap !== null) ? gap : null,
-      detail: lines.some((l) => l.gap !== null) ? detail : null,
+      companyId: input.mappings.get(customerId) ?? null,
+      agreementId,
+      gap: differs ? gap : null,
+      detail: differs ? detail : null,
       usageAsOf: usage?.asOf ?? null,
-      billedAsOf,
+      billedAsOf: billed?.readAt ?? null,
       lines,
     });
   }
@@ -290,16 +306,18 @@ function totalsOf(customers: readonly CustomerCoverage[]): CoverageTotals {
     byGap: {},
   };
   for (const line of customers.flatMap((c) => c.lines)) {
+    const unbilled = Math.max(0, line.difference);
+    const overBilled = Math.max(0, -line.difference);
     totals.inUse += line.inUse;
     totals.billed += line.billed;
-    const unbilled = Math.max(0, line.difference);
     totals.unbilled += unbilled;
-    totals.overBilled += Math.max(0, -line.difference);
+    totals.overBilled += overBilled;
     totals.unbilledAmount = cents(totals.unbilledAmount + (line.unbilledAmount ?? 0));
     if (line.unitPrice === null) totals.unpricedSeats += unbilled;
     if (line.gap) {
-      const g = (totals.byGap[line.gap] ??= { seats: 0, amount: 0 });
-      g.seats += Math.abs(line.difference);
+      const g = (totals.byGap[line.gap] ??= { unbilled: 0, overBilled: 0, amount: 0 });
+      g.unbilled += unbilled;
+      g.overBilled += overBilled;
       g.amount = cents(g.amount + (line.unbilledAmount ?? 0));
     }
   }

@@ -58,6 +58,8 @@ export interface PreparedRun {
   renamedCompanies?: Array<{ companyId: number; was: string; now: string }>;
   /** Mapped companies ConnectWise no longer has, or has deleted (a health issue each). */
   deletedCompanies?: Array<{ companyId: number; name: string; customers: string[] }>;
+  /** Why the mapped companies could not be read this run (company issues stay as they are). */
+  companiesUnchecked?: string;
   /** Pending approvals older than the policy's approvalOverdueHours (a health issue each). */
   overdueApprovals?: Array<{ customerId: string; agreementId: number; since: string }>;
   /** A preview's skus whose catalog item the run would create first. */
@@ -87,11 +89,18 @@ export interface AgreementOutcome {
   /** What the kept plan would do, for `held` and `planned`. */
   planned?: OperationCounts;
   /**
-   * The seats per sku the agreement bills for the engine after the run (coverage.ts
-   * billedSeats); absent when the agreement was not read. Stored with the run's results, not
-   * returned to the workflow.
+   * The seats the agreement bills through the engine's ledger after the run, by customer and
+   * sku (coverage.ts billedSeats); absent when the agreement was not read. Stored for coverage,
+   * not returned to the workflow.
    */
-  billed?: Record<string, number>;
+  billed?: SeatLine[];
+}
+
+/** Seats billed for one customer and sku on an agreement (billing coverage). */
+export interface SeatLine {
+  customerId: string;
+  sku: string;
+  seats: number;
 }
 
 export const BILLING_PHASES = ['preparing', 'reconciling', 'recording', 'done'] as const;

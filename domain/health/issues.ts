@@ -276,7 +276,7 @@ export const companyDeleted = (
 ): HealthFinding => ({
   kind: 'company_deleted',
   object: { type: 'company', id: String(companyId), ...(name ? { name } : {}) },
-  message: `ConnectWise company ${companyId}${name ? ` ("${name}")` : ''} no longer exists (deleted in ConnectWise), but customer${customers.length === 1 ? '' : 's'} ${customers.join(', ')} ${customers.length === 1 ? 'is' : 'are'} still mapped to it: ${customers.length === 1 ? 'it is' : 'they are'} not billed, and ${customers.length === 1 ? 'its' : 'their'} security events get no tickets.`,
+  message: `ConnectWise company ${companyId}${name ? ` ("${name}")` : ''} no longer exists (deleted in ConnectWise), but customer${customers.length === 1 ? '' : 's'} ${customers.join(', ')} ${customers.length === 1 ? 'is' : 'are'} still mapped to it: ${customers.length === 1 ? 'its' : 'their'} billing and tickets go to a company that is gone.`,
   fix: 'Open Company Mapping and map the customers to the company that replaced it (a merge), or exclude them.',
 });
 

@@ -204,7 +204,7 @@ interface RunReads {
   mappedNames: Promise<Map<number, string>>;
   checked: Promise<Awaited<ReturnType<typeof checkAgreementChoices>>>;
   ledger: Promise<Ledger>;
-  deleted: Promise<NonNullable<PreparedRun['deletedCompanies']>>;
+  deleted: Promise<NonNullable<PreparedRun['deletedCompanies']> | { unchecked: string }>;
   approvals: Promise<BillingApproval[]>;
   products: ReturnType<PrepareRepos['vendor']['listProducts']>;
   usage: ReturnType<PrepareRepos['vendor']['currentUsage']>;
@@ -340,7 +340,11 @@ async function snapshotRun(
     ...overdueOf(approvals, policy.approvalOverdueHours, now),
     ...renamedOf(checked, await reads.mappedNames),
     ...(await reads.deleted.then((deleted) =>
-      deleted.length > 0 ? { deletedCompanies: deleted } : {},
+      'unchecked' in deleted
+        ? { companiesUnchecked: deleted.unchecked }
+        : deleted.length > 0
+          ? { deletedCompanies: deleted }
+          : {},
     )),
     ...(agreements.length === 0 && skipped.length === 0
       ? { nothingToDo: 'no customer has a billing agreement chosen, and nothing to release' }
@@ -388,8 +392,8 @@ function overdueOf(
 
 /**
  * Mapped companies ConnectWise no longer has (or has in its recycle bin), with the customers
- * mapped to them: one read per hundred companies. A member not allowed to read companies says
- * nothing here (Test Connection names that permission).
+ * mapped to them: one read per hundred companies. A read that fails (a refusal, an outage) says
+ * why it could not check, and the run goes on.
  */
 async function deletedCompaniesOf(
   client: ConnectWiseClient,
@@ -399,7 +403,7 @@ async function deletedCompaniesOf(
     companyName?: string | null;
   }>,
   options: { signal?: AbortSignal },
-): Promise<NonNullable<PreparedRun['deletedCompanies']>> {
+): Promise<NonNullable<PreparedRun['deletedCompanies']> | { unchecked: string }> {
   const customersOf = new Map<number, { name: string; customers: string[] }>();
   for (const m of mappings) {
     if (m.companyId === null) continue;
@@ -412,8 +416,9 @@ async function deletedCompaniesOf(
   try {
     found = await companiesById(client, [...customersOf.keys()], options);
   } catch (err) {
-    if (isConnectWiseError(err) && err.kind === 'permission') return [];
-    throw err;
+    // A side check: it never fails the run; unread, it says nothing (nor resolves anything).
+    if (options.signal?.aborted) throw err;
+    return { unchecked: isConnectWiseError(err) ? err.message : String(err) };
   }
   return [...customersOf]
     .filter(([id]) => {

@@ -86,11 +86,14 @@ const countsOf = (ops: readonly PlannedOperation[]): OperationCounts => {
   return counts;
 };
 
-/** Lists the agreement's additions, or says why it is skipped (403, or deleted since the start). */
+/**
+ * Lists the agreement's additions, or says why it is skipped: 403, or deleted since the start
+ * (`gone`: it bills nothing any more).
+ */
 async function additionsOf(
   ctx: ApplyContext,
   a: AgreementSnapshot,
-): Promise<ExistingAddition[] | string> {
+): Promise<ExistingAddition[] | { skip: string; gone: boolean }> {
   try {
     const additions = await ctx.limit(() =>
       listAdditions(ctx.client, a.agreementId, {}, { signal: ctx.signal }),
@@ -98,9 +101,12 @@ async function additionsOf(
     return additions.map(toExisting);
   } catch (err) {
     if (isConnectWiseError(err) && err.kind === 'not_found')
-      return `agreement ${a.agreementId} no longer exists in ConnectWise`;
+      return { skip: `agreement ${a.agreementId} no longer exists in ConnectWise`, gone: true };
     if (isConnectWiseError(err) && err.kind === 'permission')
-      return `ConnectWise refused to read agreement ${a.agreementId}: ${cwMessage(err)}`;
+      return {
+        skip: `ConnectWise refused to read agreement ${a.agreementId}: ${cwMessage(err)}`,
+        gone: false,
+      };
     throw err;
   }
 }
@@ -203,7 +209,11 @@ export async function reconcileAgreement(
 ): Promise<AgreementOutcome> {
   const ids = { customerId: a.customerId, agreementId: a.agreementId };
   const existing = await additionsOf(ctx, a);
-  if (typeof existing === 'string') return skippedOutcome(ids, existing);
+  if (!Array.isArray(existing))
+    return {
+      ...skippedOutcome(ids, existing.skip),
+      ...(existing.gone ? { billed: [] } : {}),
+    };
   const { run } = ctx;
   const scope = ledgerScope(run);
   const today = billingDay(run.zone, new Date());
@@ -224,8 +234,11 @@ export async function reconcileAgreement(
     ledger.entries.filter((e) => e.state !== 'kept_separate').map((e) => e.additionId),
   );
   // The seats billed once the writes ConnectWise answered done are carried out (coverage).
-  const billedAfter = (applied: readonly PlannedOperation[], kept: readonly LedgerEntry[] = []) =>
-    billedSeats(existing, [...ledger.entries, ...kept], applied, today, ids);
+  const billedAfter = (
+    applied: readonly PlannedOperation[],
+    kept: readonly LedgerEntry[] = [],
+    cancelOn = today,
+  ) => billedSeats(existing, [...ledger.entries, ...kept], applied, today, ids, cancelOn);
   const input = planInput(ctx, a, existing, ledger, managed, today);
   const plan0 = planAgreement(input);
   const ops0 = [...plan0.operations, ...uncatalogued(ctx, a, managed)];
@@ -360,7 +373,7 @@ export async function reconcileAgreement(
   const done = [...first, ...rest].filter(
     (_, i) => lines[i]!.outcome === 'applied' || lines[i]!.outcome === 'unchanged',
   );
-  return { ...agreementOutcome(ids, lines), billed: billedAfter(done, kept) };
+  return { ...agreementOutcome(ids, lines), billed: billedAfter(done, kept, dates.cancelDate) };
 }
 
 function planInput(

@@ -33,40 +33,19 @@ export interface EventServiceDeps {
   intake: Pick<TicketIntake, 'admit' | 'accept' | 'settle' | 'serve'>;
 }
 
+/** Customers known to exist, kept (customers are never deleted); forgotten all at once past this. */
+const KNOWN_CUSTOMERS_MAX = 100_000;
+
 /**
  * Security events in, tickets out (workflows/ticket.ts does the work): a batch is checked whole
  * before anything is accepted, then written (each new key's row, and every report to the intake
  * outbox) and answered; the intake hands each report to its key's workflow. Accepted even while
  * the integration is paused, its keys rejected or Temporal down: the workflows hold them.
  */
-/**
- * How long a partner's integration id is taken as read: a burst of posts reads it once a second,
- * not once a post (an integration deleted meanwhile is as if deleted just after the read).
- */
-const INTEGRATION_ID_MS = 1_000;
-/** Customers known to exist, kept (customers are never deleted); forgotten all at once past this. */
-const KNOWN_CUSTOMERS_MAX = 100_000;
-
 export class EventService {
-  private readonly integrationIds = new Map<string, { id: string; at: number }>();
   private readonly knownCustomers = new Set<string>();
 
   constructor(private readonly deps: EventServiceDeps) {}
-
-  /** The partner's integration id, read at most once a second per partner. */
-  private async integrationIdOf(partnerId: string): Promise<string> {
-    const kept = this.integrationIds.get(partnerId);
-    if (kept && Date.now() - kept.at < INTEGRATION_ID_MS) return kept.id;
-    const { id } = await this.deps.integrations.live(partnerId);
-    this.integrationIds.delete(partnerId);
-    this.integrationIds.set(partnerId, { id, at: Date.now() });
-    // Oldest first: the map never holds more than the partners posting within a few seconds.
-    for (const [partner, entry] of this.integrationIds) {
-      if (Date.now() - entry.at < INTEGRATION_ID_MS) break;
-      this.integrationIds.delete(partner);
-    }
-    return id;
-  }
 
   /** Which of these customers exist: those seen before without a read, the rest in one. */
   private async existingCustomers(partnerId: string, ids: readonly string[]): Promise<Set<string>> {
@@ -92,8 +71,8 @@ export class EventService {
     events: readonly SecurityEvent[],
   ): Promise<Acceptance[]> {
     // Both by partner: read at once.
-    const [integrationId, known] = await Promise.all([
-      this.integrationIdOf(partnerId),
+    const [{ id: integrationId }, known] = await Promise.all([
+      this.deps.integrations.live(partnerId),
       this.existingCustomers(
         partnerId,
         events.map((e) => e.customerId),

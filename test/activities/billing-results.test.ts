@@ -28,7 +28,7 @@ test("a run records each customer's result: reconciled agreements as the activit
   // agreement's hand-made additions wait for a decision. The workflow's answer has no seats.
   expect(outcomes[0]).not.toHaveProperty('billed');
   expect(await withoutTime()).toEqual([
-    { reason: null, ...outcomes[0], billed: {}, source: 'reconcile' },
+    { reason: null, ...outcomes[0], billed: [], source: 'reconcile' },
     unmapped,
   ]);
 

@@ -26,7 +26,7 @@ type Coverage = {
     overBilled: number;
     unbilledAmount: number;
     unpricedSeats: number;
-    byGap: Record<string, { seats: number; amount: number }>;
+    byGap: Record<string, { unbilled: number; overBilled: number; amount: number }>;
   };
   gaps: Record<string, string>;
   customers: Customer[];
@@ -79,8 +79,8 @@ test('coverage follows the tenant: unmapped and waiting seats unbilled, then bil
     overBilled: 0,
     unbilledAmount: 30 * 4 + 10 * 1.5 + 7 * 4,
     byGap: {
-      candidate_waiting: { seats: 40, amount: 135 },
-      unmapped: { seats: 7, amount: 28 },
+      candidate_waiting: { unbilled: 40, overBilled: 0, amount: 135 },
+      unmapped: { unbilled: 7, overBilled: 0, amount: 28 },
     },
   });
   expect(held.gaps.unmapped).toMatch(/map it/);
@@ -127,7 +127,30 @@ test('coverage follows the tenant: unmapped and waiting seats unbilled, then bil
     ['browser-security', 8, 5, 'agreement_ineligible'],
   ]);
   expect(await seatsInConnectWise(303, browserItem)).toBe(5);
-  expect(ineligible.totals.byGap.agreement_ineligible).toEqual({ seats: 3, amount: 12 });
+  expect(ineligible.totals.byGap.agreement_ineligible).toEqual({
+    unbilled: 3,
+    overBilled: 0,
+    amount: 12,
+  });
+
+  // Billing turned off, the engine's additions left in place: ConnectWise still bills them.
+  await admin.state.put('agreements', agreement);
+  const off = await put(cw('/billing-settings'), {
+    enabled: false,
+    releaseAdditions: false,
+    agreements: [
+      { customerId: 'c-acme', agreementId: 300 },
+      { customerId: 'c-globex', agreementId: 303 },
+    ],
+  });
+  expect(off.status).toBe(200);
+  const offCoverage = await coverage();
+  expect(linesOf(offCoverage, 'c-acme')).toEqual([
+    ['browser-security', 30, 30, null],
+    ['secure-dns', 10, 10, null],
+  ]);
+  expect(linesOf(offCoverage, 'c-initech')).toEqual([['browser-security', 7, 0, 'billing_off']]);
+  expect(offCoverage.totals.billed).toBe(45);
 });
 
 test("another partner's coverage is not reachable; a bad query names the field", async () => {

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { freePort } from '../../dev/ports';
-import { gaugeFrom, operationOf, serveMetrics } from '../../observability/metrics';
+import { apiGauges } from '../../api/metrics-gauges';
+import { operationOf, serveMetrics } from '../../observability/metrics';
 import { billingApi } from './billing-helpers';
 import { useSetupStack } from './setup-helpers';
 
@@ -19,13 +20,7 @@ const { p1, cw, setUp, synchronize } = billingApi(suite);
 let server: Server;
 let url: string;
 beforeAll(async () => {
-  gaugeFrom(
-    'cw_engine_health_issues_open',
-    'Open health issues, by kind',
-    'kind',
-    () => suite.engine.db.repos.healthIssues.openCountsByKind(),
-    0,
-  );
+  apiGauges(suite.engine.db.repos, 0);
   const port = await freePort();
   server = await serveMetrics('127.0.0.1', port);
   url = `http://127.0.0.1:${port}`;

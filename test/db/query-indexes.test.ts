@@ -46,6 +46,8 @@ const SCANS_BY_DESIGN: Record<string, string> = {
     'key rotation (services/key-rotation.ts): every integration that holds a secret, one per partner, once per rotation',
   'tokens.list':
     'the admin CLI lists every API token (a few per partner); the {createdAt: 1} index only gives their order',
+  'billingSeats.totalsByPartner':
+    "the metrics read every integration's unbilled totals (one small document per integration) when scraped, at most every 15 s",
   'ticketIntake.claimExpired':
     'the intake outbox holds only reports not yet handed to Temporal (bounded by INTAKE_MAX_BACKLOG per API process, usually empty); MongoDB reads it by {claimedUntil: 1}, FerretDB pushes no range down',
 };
@@ -516,6 +518,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   });
   await r.vendor.getUsage(P, 'c1');
   await r.vendor.currentUsage(P, ['c1', 'c2', 'c3']);
+  expect((await r.vendor.partnerUsage(P)).size).toBeGreaterThan(0);
   await r.vendor.listCustomers(P);
   await r.vendor.listProducts(P);
   await r.vendor.getCustomer(P, 'c1');
@@ -657,7 +660,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
       agreementId: 300,
       outcome: 'succeeded',
       counts: { create: 1 },
-      billed: { bs: 3 },
+      billed: [{ customerId: 'c1', sku: 'bs', seats: 3 }],
     },
     { customerId: 'c2', agreementId: 301, outcome: 'failed', reason: '500', counts: { failed: 1 } },
   ];
@@ -669,7 +672,19 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
     NOW,
   );
   await r.billingResults.listForRun(P, I, RUN);
-  await r.billingResults.latestBilled(P, I, ['c1', 'c2']);
+  // What coverage knows of each agreement, and each partner's unbilled totals.
+  const seatsScope = { partnerId: P, integrationId: I, tenantKey: 'tenant-1' };
+  await r.billingSeats.record(seatsScope, RUN, outcomes, NOW);
+  await r.billingSeats.recordSkipped(
+    seatsScope,
+    RUN,
+    [{ customerId: 'c4', agreementId: 309, reason: 'cancelled', problem: 'agreement_ineligible' }],
+    NOW,
+  );
+  expect(await r.billingSeats.list(seatsScope)).toHaveLength(3);
+  await r.billingSeats.saveTotals(P, I, { unbilled: 3, unbilledAmount: 12 }, NOW);
+  expect((await r.billingSeats.totalsByPartner())[P]).toEqual({ unbilled: 3, unbilledAmount: 12 });
+  await r.billingSeats.forget(P, 'i-gone');
   await r.billingResults.prune(P, I, NOW);
   await r.billingResults.ensureRetention();
   expect(r.billingResults.retentionDays).toBeGreaterThan(0);
@@ -737,6 +752,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   for (let k = 0; k < 5; k++) runs.push(await r.syncRuns.record(syncRun(k)));
   await r.syncRuns.list(P, I, 10);
   const history = await r.syncRuns.page(P, I, {}, { limit: 2 });
+  await r.syncRuns.latest(P, I, { kind: 'billing', counted: new Set(['succeeded', 'failed']) });
   expect(history.next).not.toBeNull();
   await r.syncRuns.page(P, I, {}, { limit: 2, after: history.next! });
   await r.syncRuns.page(P, I, { kind: 'billing' }, { limit: 10 });

@@ -541,12 +541,8 @@ export class Run extends Command {
         ),
       ),
     );
-    const results = await r.repos.billingResults.listForRun(
-      scope.partnerId,
-      scope.integrationId,
-      res.ref.runKey,
-    );
-    const violations = checkRun({ m, res, approvalsAfter, results });
+    const seats = await r.repos.billingSeats.list(scope);
+    const violations = checkRun({ m, res, approvalsAfter, seats });
     const summary = res.outcomes
       .map(
         (o) =>

@@ -5,6 +5,7 @@
  * asked for (mappings, choices, usage, policy). Each returns its violations as sentences.
  */
 import type { BillingChange } from '../../db';
+import type { AgreementCoverage } from '../../domain/billing/coverage';
 import type { BillingApproval } from '../../db/repositories/billing-approvals';
 import { isEngineMark } from '../../domain/billing/ledger';
 import type { LedgerEntry } from '../../domain/billing/types';
@@ -86,8 +87,8 @@ function auditWrite(c: BillingChange): 'post' | 'patch' | null {
 export interface RunContext {
   m: Model;
   res: RunResult;
-  /** The run's stored per-customer results (coverage reads them). */
-  results?: ReadonlyArray<{ agreementId: number | null; outcome: string; billed?: unknown }>;
+  /** What coverage knows of each agreement after the run (db/repositories/billing-seats.ts). */
+  seats?: ReadonlyArray<AgreementCoverage & { runKey?: string }>;
   /** The approvals `m.approved` names, as stored after the run. */
   approvalsAfter: Map<number, BillingApproval | undefined>;
 }
@@ -452,35 +453,37 @@ export function checkApproved({ m, res, approvalsAfter }: RunContext): string[] 
 }
 
 /**
- * I7: the seats billed a run stores for coverage (per agreement and sku) are what ConnectWise
- * holds after it: the open additions of the ledger (the engine's, and those kept beside them).
- * For agreements whose every write was answered (succeeded, held, skipped): a refused write may
- * have committed, which only the next run's read can tell.
+ * I7: the seats billed that coverage keeps per agreement (by customer and sku) are what ConnectWise
+ * holds after the run on the ledger's additions (the engine's, those kept beside them, those left
+ * under `leave`), for each agreement the run read whose every write was answered (succeeded,
+ * held, skipped): a refused write may have committed, which only the next run's read can tell.
  */
-export function checkCoverage({ res, results }: RunContext): string[] {
+export function checkCoverage({ res, seats }: RunContext): string[] {
   const out: string[] = [];
-  if (!res.settled || !results) return out;
+  if (!res.settled || !seats) return out;
   const today = todayOf(res);
-  const skuOf = new Map(
-    res.after.ledger.entries
-      .filter((e) => e.state === 'active' || e.state === 'kept_separate')
-      .map((e) => [e.additionId, e]),
+  const entries = new Map(res.after.ledger.entries.map((e) => [e.additionId, e]));
+  const read = new Set(
+    res.outcomes
+      .filter((o) => ['succeeded', 'held', 'skipped'].includes(o.outcome))
+      .map((o) => o.agreementId),
   );
-  for (const r of results) {
-    if (r.agreementId === null || r.billed === undefined) continue;
-    if (!['succeeded', 'held', 'skipped'].includes(r.outcome)) continue;
-    const held: Record<string, number> = {};
-    for (const a of res.after.additions.values()) {
-      const e = skuOf.get(a.id);
-      if (a.agreementId !== r.agreementId || !e || !isOpen(a, today)) continue;
-      held[e.sku] = (held[e.sku] ?? 0) + a.quantity;
+  for (const a of seats) {
+    // Read by this run: its lines were written with its outcome.
+    const readNow = a.runKey === res.ref.runKey && a.readAt?.getTime() === a.at.getTime();
+    if (!a.lines || !read.has(a.agreementId) || !readNow) continue;
+    const held = new Map<string, number>();
+    for (const x of res.after.additions.values()) {
+      const e = entries.get(x.id);
+      if (x.agreementId !== a.agreementId || !e || !isOpen(x, today)) continue;
+      const key = `${e.customerId || a.customerId}/${e.sku}`;
+      held.set(key, (held.get(key) ?? 0) + x.quantity);
     }
-    const billed = r.billed as Record<string, number>;
-    const skus = new Set([...Object.keys(held), ...Object.keys(billed)]);
-    for (const sku of skus)
-      if ((held[sku] ?? 0) !== (billed[sku] ?? 0))
+    const kept = new Map(a.lines.map((l) => [`${l.customerId}/${l.sku}`, l.seats]));
+    for (const key of new Set([...held.keys(), ...kept.keys()]))
+      if ((held.get(key) ?? 0) !== (kept.get(key) ?? 0))
         out.push(
-          `I7: agreement ${r.agreementId} ${sku}: coverage says ${billed[sku] ?? 0} seats billed, ConnectWise holds ${held[sku] ?? 0} on the ledger's additions`,
+          `I7: agreement ${a.agreementId} ${key}: coverage says ${kept.get(key) ?? 0} seats billed, ConnectWise holds ${held.get(key) ?? 0} on the ledger's additions`,
         );
   }
   return out;

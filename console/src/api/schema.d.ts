@@ -5396,78 +5396,123 @@ export interface paths {
                                 unpricedSeats: number;
                                 byGap: {
                                     billing_off?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     unmapped?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     excluded?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     no_agreement?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     agreement_ineligible?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     usage_stale?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     held?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     candidate_waiting?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     skipped?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     write_failed?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     not_billed_yet?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     not_catalogued?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     usage_changed?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     over_billed?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                     unexplained?: {
-                                        seats: number;
-                                        /** @description At the vendor's unit price */
+                                        /** @description Seats in use and not billed */
+                                        unbilled: number;
+                                        /** @description Seats billed beyond use */
+                                        overBilled: number;
+                                        /** @description Monthly amount of the unbilled seats whose price is known */
                                         amount: number;
                                     };
                                 };

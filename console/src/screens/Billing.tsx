@@ -120,7 +120,7 @@ export function Billing() {
         {noIntegration ? null : (
           <section aria-labelledby="coverage-title">
             <h2 id="coverage-title">Coverage: what is used but not billed</h2>
-            <CoverageSection status={status} />
+            <CoverageSection status={status} changed={saved} />
           </section>
         )}
 

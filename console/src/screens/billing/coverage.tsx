@@ -70,10 +70,20 @@ function GapCell({ gap, text }: { gap: Gap | null; text: string | undefined }) {
  * Billing coverage: what each customer uses against what ConnectWise bills, why they differ,
  * and the seats and amount not billed, as of the latest billing run.
  */
-export function CoverageSection({ status }: { status: Status | undefined }) {
+export function CoverageSection({
+  status,
+  changed,
+}: {
+  status: Status | undefined;
+  /** Anything saved on this screen since it opened (settings): measured again. */
+  changed: unknown;
+}) {
   const { api, path } = usePartner();
-  // Measured again when a run ends (the newest finished run changes).
-  const lastRun = status?.workflow?.lastRuns[0]?.runWorkflowId;
+  // Measured again when a run ends (the newest end time changes).
+  const lastEnded = status?.workflow?.lastRuns
+    .map((r) => r.endedAt)
+    .sort()
+    .at(-1);
   const [gapsOnly, setGapsOnly] = useState(true);
   const coverage = useLoad(
     () =>
@@ -82,7 +92,7 @@ export function CoverageSection({ status }: { status: Status | undefined }) {
           params: { path, query: { only: gapsOnly ? 'gaps' : 'all' } },
         }),
       ),
-    [api, path, gapsOnly, lastRun],
+    [api, path, gapsOnly, lastEnded, changed],
   );
   const data = coverage.data;
   if (coverage.error) return <ErrorBanner error={coverage.error} />;
@@ -138,12 +148,8 @@ export function CoverageSection({ status }: { status: Status | undefined }) {
                     {line.unbilledAmount === null ? '—' : money(line.unbilledAmount)}
                   </td>
                   <td>
-                    <GapCell
-                      gap={line.gap}
-                      text={[line.gap ? data.gaps[line.gap] : undefined, c.detail]
-                        .filter(Boolean)
-                        .join(' — ')}
-                    />
+                    <GapCell gap={line.gap} text={line.gap ? data.gaps[line.gap] : undefined} />
+                    {line.gap && c.detail ? <div className="hint-inline">{c.detail}</div> : null}
                   </td>
                 </tr>
               ))}
