@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const keyring = keyringFromConfig(config);
   const temporal = createTemporalClient(config, keyring);
   const db = await connectDatabase({ uri: config.MONGODB_URI });
-  const repos = await createRepositories(db, config);
+  const repos = await createRepositories(db, { ...config, logger });
   // Accepted event reports go to Temporal from here (and what a stopped API left, from any).
   const intake = new TicketIntake({
     repos,

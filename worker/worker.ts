@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import type { Keyring } from '../security';
+import { WebhookDeliveryClient } from '../services/webhooks/delivery-client';
+import { WebhookDispatcher } from '../services/webhooks/dispatcher';
 import { createDataConverter } from '../temporal/data-converter';
 import { bundleWorkflows } from './bundle';
 
@@ -28,6 +31,8 @@ export interface CreateWorkerOptions {
   /** Path of a prebundled workflow bundle (production); otherwise workflows are bundled at start. */
   workflowBundlePath?: string;
   connection?: NativeConnection;
+  /** How often the webhook dispatcher looks for new events (default 1 s; tests go faster). */
+  webhookPollMs?: number;
 }
 
 /**
@@ -42,6 +47,8 @@ export interface EngineWorkers {
   sync: Worker;
   interactive: Worker;
   tickets: Worker;
+  /** Hands new webhook events to their delivery workflows (services/webhooks/dispatcher.ts). */
+  webhooks: WebhookDispatcher;
   /** Runs all until shutdown; if one fails, the others are shut down too. */
   run(): Promise<void>;
   shutdown(): void;
@@ -53,14 +60,29 @@ export async function createWorkers({
   keyring,
   workflowBundlePath,
   connection,
+  webhookPollMs,
 }: CreateWorkerOptions): Promise<EngineWorkers> {
+  const native =
+    connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }));
+  const dataConverter = createDataConverter(keyring);
   const common: Omit<WorkerOptions, 'taskQueue'> = {
-    connection:
-      connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
+    connection: native,
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities(deps),
-    dataConverter: createDataConverter(keyring),
+    dataConverter,
   };
+  // A client over the workers' own connection (same address, namespace and converter).
+  const client = new Client({
+    connection: native,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter,
+  });
+  const webhooks = new WebhookDispatcher({
+    repos: deps.repos,
+    deliveries: new WebhookDeliveryClient(client, config),
+    logger: deps.logger,
+    ...(webhookPollMs ? { pollMs: webhookPollMs } : {}),
+  });
   const sync = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -83,6 +105,7 @@ export async function createWorkers({
   });
   const all = [sync, interactive, tickets];
   const shutdown = () => {
+    void webhooks.stop();
     for (const worker of all) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
@@ -91,8 +114,10 @@ export async function createWorkers({
     sync,
     interactive,
     tickets,
+    webhooks,
     shutdown,
     run: async () => {
+      webhooks.start();
       const runs = all.map((worker) => worker.run());
       try {
         await Promise.all(runs);
@@ -100,6 +125,8 @@ export async function createWorkers({
         shutdown();
         await Promise.allSettled(runs);
         throw err;
+      } finally {
+        await webhooks.stop();
       }
     },
   };

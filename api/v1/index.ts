@@ -34,6 +34,8 @@ import { HostedTabService } from '../../services/hosted-tab';
 import { EventService } from '../../services/tickets/events';
 import { TicketIntake } from '../../services/tickets/intake';
 import { healthRoutes } from './health-routes';
+import { webhookRoutes } from './webhook-routes';
+import { WebhookService } from '../../services/webhooks/subscriptions';
 import { TicketClient } from '../../services/tickets/ticket-client';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
 
@@ -108,6 +110,13 @@ export function createV1Router(deps: V1Deps): Router {
       ...vendorRoutes(repos),
       ...statusRoutes(lifecycle, integrations, repos),
       ...healthRoutes({ repos, integrations }),
+      ...webhookRoutes(
+        new WebhookService({
+          repos,
+          keyring,
+          url: { allowPrivateHosts: config.CW_ALLOW_PRIVATE_HOSTS },
+        }),
+      ),
       ...syncRunRoutes({ repos, integrations, temporalUi }),
       ...eventRoutes({ events, repos, integrations, temporalUi, now }),
       ...billingChangeRoutes(repos, integrations),
