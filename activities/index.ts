@@ -7,6 +7,7 @@ import { createConnectionActivities } from './connection';
 import { createSyncRunActivities } from './sync-runs';
 import { createTicketWatchActivities } from './ticket-watch';
 import { createTicketActivities } from './tickets';
+import { createWebhookActivities } from './webhooks';
 
 export interface ActivityDeps {
   repos: Repositories;
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingActivities(deps),
     ...createTicketActivities(deps),
     ...createTicketWatchActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

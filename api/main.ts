@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // Tracing on: a request, the workflow it starts and its activities are one trace.
   const temporal = createTemporalClient(config, keyring, temporalClientInterceptors());
   const db = await connectDatabase({ uri: config.MONGODB_URI });
-  const repos = await createRepositories(db, config);
+  const repos = await createRepositories(db, { ...config, logger });
   // Accepted event reports go to Temporal from here (and what a stopped API left, from any).
   const intake = new TicketIntake({
     repos,

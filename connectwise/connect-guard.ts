@@ -16,11 +16,15 @@ function wantedFamily(family: LookupOptions['family']): 0 | 4 | 6 {
  * name answering a public address then, a private one at connect time); this check sits on the
  * address the socket is about to use. IP literals never reach it: parseSite checks those.
  */
-export function guardedLookup(lookup: HostLookup = dnsLookup): LookupFunction {
+export function guardedLookup(
+  lookup: HostLookup = dnsLookup,
+  /** Names the host in a refusal (assertPublicAddresses); a ConnectWise server by default. */
+  subject?: string,
+): LookupFunction {
   return (hostname, options, callback) => {
     const answer = async (): Promise<LookupAddress[]> => {
       const addresses = await lookup(hostname);
-      assertPublicAddresses(hostname, addresses);
+      assertPublicAddresses(hostname, addresses, subject);
       const family = wantedFamily(options.family);
       const usable = addresses
         .map((address) => ({ address, family: isIP(address) }))
@@ -42,8 +46,8 @@ export function guardedLookup(lookup: HostLookup = dnsLookup): LookupFunction {
 }
 
 /** An undici dispatcher whose every new connection goes through guardedLookup. */
-export function guardedAgent(lookup?: HostLookup): Agent {
-  return new Agent({ connect: { lookup: guardedLookup(lookup) } });
+export function guardedAgent(lookup?: HostLookup, subject?: string): Agent {
+  return new Agent({ connect: { lookup: guardedLookup(lookup, subject) } });
 }
 
 let sharedAgent: Agent | undefined;

@@ -44,13 +44,20 @@ function nonPublicAddressError(message: string): Error {
   return Object.assign(new Error(message), { code: NON_PUBLIC_ADDRESS });
 }
 
-/** Refuses the first non-public address among those a host name resolved to. */
-export function assertPublicAddresses(hostname: string, addresses: readonly string[]): void {
+/**
+ * Refuses the first non-public address among those a host name resolved to. `subject` names the
+ * host in the message: a ConnectWise server unless said otherwise (a webhook receiver).
+ */
+export function assertPublicAddresses(
+  hostname: string,
+  addresses: readonly string[],
+  subject = 'The ConnectWise server',
+): void {
   for (const address of addresses) {
     const why = describeNonPublicAddress(address);
     if (why) {
       throw nonPublicAddressError(
-        `The ConnectWise server ${hostname} points to ${address}, ${why}; only servers on the public internet are allowed.`,
+        `${subject} ${hostname} points to ${address}, ${why}; only servers on the public internet are allowed.`,
       );
     }
   }

@@ -2,6 +2,7 @@ import { billingSeatsModel, coverageTotalsModel } from './models/billing-seats';
 import { BillingSeatsRepository } from './repositories/billing-seats';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config';
+import type { Logger } from '../config/logger';
 import { apiTokenModel } from './models/api-token';
 import { billingApprovalModel } from './models/billing-approval';
 import { billingLedgerModel } from './models/billing-ledger';
@@ -19,6 +20,8 @@ import { syncRunModel } from './models/sync-run';
 import { ticketEventModel } from './models/ticket-event';
 import { ticketHistoryModel } from './models/ticket-history';
 import { healthIssueModel } from './models/health-issue';
+import { webhookModel } from './models/webhook';
+import { webhookDeliveryModel } from './models/webhook-delivery';
 import { customerModel, productModel, usageSetModel } from './models/vendor';
 import { ApiTokenRepository } from './repositories/api-tokens';
 import { BillingApprovalRepository } from './repositories/billing-approvals';
@@ -36,12 +39,23 @@ import { SyncRunRepository } from './repositories/sync-runs';
 import { TicketEventRepository } from './repositories/ticket-events';
 import { TicketHistoryRepository } from './repositories/ticket-history';
 import { HealthIssueRepository } from './repositories/health-issues';
+import { WebhookRepository } from './repositories/webhooks';
+import { WebhookDeliveryRepository } from './repositories/webhook-deliveries';
 import { VendorRepository } from './repositories/vendor';
 
 export { connectDatabase, pingDatabase } from './connection';
 export type { Principal } from './repositories/api-tokens';
 export type { IntakeReport } from './repositories/ticket-intake';
 export type { HealthChanges, HealthIssue } from './repositories/health-issues';
+export type { NewWebhook, WebhookRecord } from './repositories/webhooks';
+export { WebhookLimitError } from './repositories/webhooks';
+export type {
+  DeliveryState,
+  DueDelivery,
+  WebhookDelivery,
+  WebhookEmitter,
+  WebhookEvent,
+} from './repositories/webhook-deliveries';
 export type {
   IntegrationRecord,
   TicketSettings,
@@ -93,10 +107,16 @@ export interface Repositories {
   hostedTabTokens: HostedTabTokenRepository;
   callbackTokens: CallbackTokenRepository;
   ticketIntake: TicketIntakeRepository;
+  webhooks: WebhookRepository;
+  /** The webhook outbox and delivery log; the other repositories emit their events through it. */
+  webhookDeliveries: WebhookDeliveryRepository;
 }
 
 /** Settings of the repositories themselves; absent ones take the config schema's defaults. */
-export type RepositoryOptions = Partial<Pick<Config, 'BILLING_AUDIT_RETENTION_DAYS'>>;
+export type RepositoryOptions = Partial<Pick<Config, 'BILLING_AUDIT_RETENTION_DAYS'>> & {
+  /** Where an event that could not be recorded for the webhooks is logged. */
+  logger?: Pick<Logger, 'warn'>;
+};
 
 /** Builds every repository on one connection; indexes are created here once, not at first use. */
 export async function createRepositories(
@@ -126,6 +146,8 @@ export async function createRepositories(
     hostedTabTokens: hostedTabTokenModel(conn),
     callbackTokens: callbackTokenModel(conn),
     ticketIntake: ticketIntakeModel(conn),
+    webhooks: webhookModel(conn),
+    webhookDeliveries: webhookDeliveryModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const billingChanges = new BillingChangeRepository(
@@ -137,29 +159,38 @@ export async function createRepositories(
     options.BILLING_AUDIT_RETENTION_DAYS,
   );
   const billingSnapshots = new BillingSnapshotRepository(models.billingSnapshots);
+  const webhooks = new WebhookRepository(models.webhooks);
+  // Every change a webhook tells of is emitted where it is written (db/webhook-events.ts).
+  const webhookDeliveries = new WebhookDeliveryRepository(
+    models.webhookDeliveries,
+    webhooks,
+    options.logger,
+  );
   await Promise.all([
     billingChanges.ensureRetention(),
     billingResults.ensureRetention(),
     billingSnapshots.ensureRetention(),
   ]);
   return {
-    syncRuns: new SyncRunRepository(models.syncRuns),
+    syncRuns: new SyncRunRepository(models.syncRuns, webhookDeliveries),
     tokens: new ApiTokenRepository(models.tokens),
     integrations: new IntegrationRepository(models.integrations, models.integrationTenants),
     vendor: new VendorRepository(models.customers, models.products, models.usage),
     companyMappings: new CompanyMappingRepository(models.companyMappings),
     productMappings: new ProductMappingRepository(models.productMappings),
     billingLedger: new BillingLedgerRepository(models.billingLedger),
-    billingApprovals: new BillingApprovalRepository(models.billingApprovals),
+    billingApprovals: new BillingApprovalRepository(models.billingApprovals, webhookDeliveries),
     billingChanges,
     billingResults,
     billingSeats: new BillingSeatsRepository(models.billingSeats, models.coverageTotals),
     billingSnapshots,
-    ticketEvents: new TicketEventRepository(models.ticketEvents),
+    ticketEvents: new TicketEventRepository(models.ticketEvents, webhookDeliveries),
     ticketHistory: new TicketHistoryRepository(models.ticketHistory),
-    healthIssues: new HealthIssueRepository(models.healthIssues),
+    healthIssues: new HealthIssueRepository(models.healthIssues, webhookDeliveries),
     hostedTabTokens: new HostedTabTokenRepository(models.hostedTabTokens),
     callbackTokens: new CallbackTokenRepository(models.callbackTokens),
     ticketIntake: new TicketIntakeRepository(models.ticketIntake),
+    webhooks,
+    webhookDeliveries,
   };
 }

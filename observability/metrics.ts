@@ -79,6 +79,12 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers,
   }),
+  webhookAttempts: new Counter({
+    name: 'cw_engine_webhook_attempts_total',
+    help: 'Webhook delivery attempts to the portal, by outcome (delivered, failed, missed)',
+    labelNames: ['outcome'] as const,
+    registers,
+  }),
 };
 
 /** A gauge read when scraped (e.g. open health issues from the database), cached `cacheMs`. */

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     : undefined;
 
   const db = await connectDatabase({ uri: config.MONGODB_URI });
-  const repos = await createRepositories(db, config);
+  const repos = await createRepositories(db, { ...config, logger });
   const keyring = keyringFromConfig(config);
   const workers = await createWorkers({
     config,

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import type { Keyring } from '../security';
 import { temporalWorkerTracing, type WorkerTracing } from '../observability/temporal-tracing';
+import { WebhookDeliveryClient } from '../services/webhooks/delivery-client';
+import { WebhookDispatcher } from '../services/webhooks/dispatcher';
 import { createDataConverter } from '../temporal/data-converter';
 import { bundleWorkflows, tracedBundlePath } from './bundle';
 
@@ -32,6 +35,8 @@ export interface CreateWorkerOptions {
    */
   workflowBundlePath?: string;
   connection?: NativeConnection;
+  /** How often the webhook dispatcher looks for new events (default 1 s; tests go faster). */
+  webhookPollMs?: number;
 }
 
 /**
@@ -46,6 +51,8 @@ export interface EngineWorkers {
   sync: Worker;
   interactive: Worker;
   tickets: Worker;
+  /** Hands new webhook events to their delivery workflows (services/webhooks/dispatcher.ts). */
+  webhooks: WebhookDispatcher;
   /** Runs all until shutdown; if one fails, the others are shut down too. */
   run(): Promise<void>;
   shutdown(): void;
@@ -57,17 +64,32 @@ export async function createWorkers({
   keyring,
   workflowBundlePath,
   connection,
+  webhookPollMs,
 }: CreateWorkerOptions): Promise<EngineWorkers> {
   // Tracing on (observability/tracing.ts): activity spans, and the workflow's through a sink.
   const tracing = temporalWorkerTracing();
+  const native =
+    connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }));
+  const dataConverter = createDataConverter(keyring);
   const common: Omit<WorkerOptions, 'taskQueue'> = {
-    connection:
-      connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS })),
+    connection: native,
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities(deps),
-    dataConverter: createDataConverter(keyring),
+    dataConverter,
     ...(tracing ? { interceptors: tracing.interceptors, sinks: tracing.sinks } : {}),
   };
+  // A client over the workers' own connection (same address, namespace and converter).
+  const client = new Client({
+    connection: native,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter,
+  });
+  const webhooks = new WebhookDispatcher({
+    repos: deps.repos,
+    deliveries: new WebhookDeliveryClient(client, config),
+    logger: deps.logger,
+    ...(webhookPollMs ? { pollMs: webhookPollMs } : {}),
+  });
   const sync = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -87,6 +109,7 @@ export async function createWorkers({
   });
   const all = [sync, interactive, tickets];
   const shutdown = () => {
+    void webhooks.stop();
     for (const worker of all) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
@@ -95,8 +118,10 @@ export async function createWorkers({
     sync,
     interactive,
     tickets,
+    webhooks,
     shutdown,
     run: async () => {
+      webhooks.start();
       const runs = all.map((worker) => worker.run());
       try {
         await Promise.all(runs);
@@ -104,6 +129,8 @@ export async function createWorkers({
         shutdown();
         await Promise.allSettled(runs);
         throw err;
+      } finally {
+        await webhooks.stop();
       }
     },
   };

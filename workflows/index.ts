@@ -5,3 +5,4 @@ export { billingRunWorkflow } from './billing-run';
 export { billingPreviewWorkflow } from './billing-preview';
 export { ticketWorkflow } from './ticket';
 export { ticketWatchWorkflow } from './ticket-watch';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

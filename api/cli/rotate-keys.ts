@@ -1,5 +1,5 @@
 /**
- * Re-encrypts stored ConnectWise private keys under the current ENCRYPTION_KEY.
+ * Re-encrypts stored ConnectWise private keys and webhook secrets under the current ENCRYPTION_KEY.
  *   1. Set ENCRYPTION_KEY/ENCRYPTION_KEY_ID to the new key, and list the old one in
  *      ENCRYPTION_PREVIOUS_KEYS=oldId:oldBase64 (API and worker too, then restart them).
  *   2. npm run rotate-keys

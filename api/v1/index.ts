@@ -36,6 +36,8 @@ import { TicketIntake } from '../../services/tickets/intake';
 import { healthRoutes } from './health-routes';
 import { coverageRoutes } from './coverage-routes';
 import { BillingCoverage } from '../../services/billing-coverage';
+import { webhookRoutes } from './webhook-routes';
+import { WebhookService } from '../../services/webhooks/subscriptions';
 import { TicketClient } from '../../services/tickets/ticket-client';
 import { TicketWatchClient } from '../../services/tickets/watch-client';
 
@@ -110,6 +112,13 @@ export function createV1Router(deps: V1Deps): Router {
       ...vendorRoutes(repos),
       ...statusRoutes(lifecycle, integrations, repos),
       ...healthRoutes({ repos, integrations }),
+      ...webhookRoutes(
+        new WebhookService({
+          repos,
+          keyring,
+          url: { allowPrivateHosts: config.CW_ALLOW_PRIVATE_HOSTS },
+        }),
+      ),
       ...syncRunRoutes({ repos, integrations, temporalUi }),
       ...eventRoutes({ events, repos, integrations, temporalUi, now }),
       ...billingChangeRoutes(repos, integrations),

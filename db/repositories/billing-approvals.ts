@@ -3,6 +3,8 @@ import type { CandidateDecision, PlannedOperation } from '../../domain/billing/t
 import { APPROVAL_STATUSES, type BillingApprovalModel } from '../models/billing-approval';
 import { naturalId } from '../natural-id';
 import { retryOnDuplicateKey } from '../retry-duplicate';
+import { approvalDecidedEvent, approvalPendingEvent } from '../webhook-events';
+import type { WebhookEmitter } from './webhook-deliveries';
 
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
@@ -59,7 +61,11 @@ const fromDoc = ({ body, ...doc }: Lean & { _id?: unknown; __v?: unknown }): Bil
 
 /** Held plans, one per agreement; listed by tenant and status (the model's indexes). */
 export class BillingApprovalRepository {
-  constructor(private readonly model: BillingApprovalModel) {}
+  constructor(
+    private readonly model: BillingApprovalModel,
+    /** Tells the partner's webhooks of each plan held and each decision. */
+    private readonly events?: WebhookEmitter,
+  ) {}
 
   async get(scope: Scope, agreementId: number): Promise<BillingApproval | undefined> {
     const doc = await this.model
@@ -86,7 +92,10 @@ export class BillingApprovalRepository {
     return docs.map(fromDoc);
   }
 
-  /** The agreement's new pending plan; whatever it held before is superseded. */
+  /**
+   * The agreement's new pending plan; whatever it held before is superseded. A new approvalId is
+   * `billing.approval_pending` (the same one written again, with new reasons, is the same event).
+   */
   async putPending(approval: NewApproval): Promise<void> {
     const { operations, seats, ...rest } = approval;
     await retryOnDuplicateKey(() =>
@@ -98,6 +107,7 @@ export class BillingApprovalRepository {
         )
         .exec(),
     );
+    await this.events?.emit(approval.partnerId, approvalPendingEvent(approval));
   }
 
   /**
@@ -131,7 +141,10 @@ export class BillingApprovalRepository {
       )
       .lean<Lean>()
       .exec();
-    return doc ? fromDoc(doc) : undefined;
+    if (!doc) return undefined;
+    const decided = fromDoc(doc);
+    await this.events?.emit(scope.partnerId, approvalDecidedEvent(decided), expect.now);
+    return decided;
   }
 
   /** A run is about to write the approved plan: these writes, and no other, are its. */

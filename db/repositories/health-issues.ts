@@ -10,6 +10,8 @@ import type { HealthIssueDoc, HealthIssueModel } from '../models/health-issue';
 import { naturalId } from '../natural-id';
 import { newestFirst, pageKeyOf, type Page, type PageRequest } from '../page';
 import { isDuplicateKey } from '../retry-duplicate';
+import { healthIssueEvent } from '../webhook-events';
+import type { WebhookEmitter } from './webhook-deliveries';
 
 type Scope = { partnerId: string; integrationId: string };
 
@@ -59,7 +61,11 @@ const toIssue = (d: HealthIssueDoc & { _id: unknown }): HealthIssue => ({
  * the one that inserts wins and the other updates what it inserted.
  */
 export class HealthIssueRepository {
-  constructor(private readonly model: HealthIssueModel) {}
+  constructor(
+    private readonly model: HealthIssueModel,
+    /** Tells the partner's webhooks of each issue opened and resolved. */
+    private readonly events?: WebhookEmitter,
+  ) {}
 
   /**
    * A check's result: each finding opens its issue (or touches the open one: last seen,
@@ -119,6 +125,14 @@ export class HealthIssueRepository {
         ),
       )
     ).flatMap((done) => (done ? [toIssue(done)] : []));
+    await this.events?.emit(
+      partnerId,
+      [
+        ...opened.map((i) => healthIssueEvent(scope, 'health_issue.opened', i)),
+        ...resolved.map((i) => healthIssueEvent(scope, 'health_issue.resolved', i)),
+      ],
+      now,
+    );
     return { opened, resolved };
   }
 

@@ -1,6 +1,8 @@
 import type { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../models/sync-run';
 import type { SyncRunDoc, SyncRunModel } from '../models/sync-run';
 import { newestFirst, pageKeyOf, PAGE_KEY, type Page, type PageRequest } from '../page';
+import { syncRunCompletedEvent } from '../webhook-events';
+import type { WebhookEmitter } from './webhook-deliveries';
 
 export type SyncRunRecord = SyncRunDoc & { id: string };
 
@@ -33,9 +35,16 @@ const OBJECT_ID = /^[0-9a-f]{24}$/;
 const toRecord = (d: SyncRunDoc & { _id: unknown }): SyncRunRecord => ({ ...d, id: String(d._id) });
 
 export class SyncRunRepository {
-  constructor(private readonly model: SyncRunModel) {}
+  constructor(
+    private readonly model: SyncRunModel,
+    /** Tells the partner's webhooks of each run recorded with its final outcome. */
+    private readonly events?: WebhookEmitter,
+  ) {}
 
-  /** Upsert on the run key: an activity retried after a lost reply records one run, not two. */
+  /**
+   * Upsert on the run key: an activity retried after a lost reply records one run, not two. A run
+   * recorded with its end is `sync_run.completed`, once per run (keyed by its run key).
+   */
   async record(run: NewSyncRun): Promise<SyncRunRecord> {
     const { partnerId, integrationId, runKey, ...rest } = run;
     // Paged newest first; the run key (unique in the integration) breaks ties.
@@ -47,7 +56,10 @@ export class SyncRunRepository {
         { upsert: true, new: true, lean: true },
       )
       .exec();
-    return { ...(doc as SyncRunDoc), id: String((doc as { _id: unknown })._id) };
+    const saved = { ...(doc as SyncRunDoc), id: String((doc as { _id: unknown })._id) };
+    if (saved.outcome !== 'running' && saved.endedAt)
+      await this.events?.emit(partnerId, syncRunCompletedEvent(saved));
+    return saved;
   }
 
   async list(partnerId: string, integrationId: string, limit = 50): Promise<SyncRunRecord[]> {

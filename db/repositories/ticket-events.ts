@@ -5,6 +5,8 @@ import type { TicketEventDoc, TicketEventModel } from '../models/ticket-event';
 import { naturalId } from '../natural-id';
 import { newestFirst, pageKeyOf, type Page, type PageRequest } from '../page';
 import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
+import { ticketEvent, ticketTransitionOf, type TicketRowState } from '../webhook-events';
+import type { WebhookEmitter } from './webhook-deliveries';
 
 type Scope = { partnerId: string; integrationId: string };
 
@@ -110,8 +112,58 @@ function pendingRowOf(scope: Scope, event: SecurityEvent, now: Date) {
   };
 }
 
+/**
+ * What a write reads back of the row as it found it: enough to tell a ticket's transition. (The
+ * whole row: FerretDB 1.x refuses a projection on findAndModify.)
+ */
+type Before = Pick<TicketEventDoc, 'state' | 'ticketId' | 'generation' | 'customerId'>;
+
+const rowStateOf = (d: Before): TicketRowState => ({
+  state: d.state as TicketState,
+  ticketId: d.ticketId ?? null,
+  generation: d.generation ?? 0,
+});
+
 export class TicketEventRepository {
-  constructor(private readonly model: TicketEventModel) {}
+  constructor(
+    private readonly model: TicketEventModel,
+    /**
+     * Tells the partner's webhooks of each ticket created, closed, closed or deleted in
+     * ConnectWise, reopened: decided from the row as each write found it (ticketTransitionOf), so
+     * once per transition however often a step is retried.
+     */
+    private readonly events?: WebhookEmitter,
+  ) {}
+
+  /** The webhook event of one write, if it made a ticket transition. */
+  private async tell(
+    scope: Scope,
+    key: string,
+    customerId: string,
+    before: TicketRowState | null,
+    after: TicketRowState,
+    change: { at: Date; by: string | null; reason: string | null },
+  ): Promise<void> {
+    const events = this.events;
+    const type = ticketTransitionOf(before, after);
+    if (!events || !type || after.ticketId === null) return;
+    await events.emit(
+      scope.partnerId,
+      ticketEvent(
+        scope,
+        type,
+        {
+          key,
+          customerId,
+          generation: after.generation,
+          ticketId: after.ticketId,
+          state: after.state,
+        },
+        change,
+      ),
+      change.at,
+    );
+  }
 
   /**
    * The row of a key seen for the first time, `pending`; a key already known keeps its row (an
@@ -167,9 +219,9 @@ export class TicketEventRepository {
     const seen = update.lastSeen
       ? { $set: { lastSeen: update.lastSeen, pageKey: pageKeyOf(update.lastSeen, _id) } }
       : { $setOnInsert: { lastSeen: firstSeen, pageKey: pageKeyOf(firstSeen, _id) } };
-    await retryOnDuplicateKey(() =>
+    const found = await retryOnDuplicateKey(() =>
       this.model
-        .updateOne(
+        .findOneAndUpdate(
           { _id },
           {
             $set: { ...details, ...update, updatedAt: now, ...seen.$set },
@@ -179,9 +231,23 @@ export class TicketEventRepository {
               ...(update.state ? {} : { state: 'pending' }),
             },
           },
-          { upsert: true },
+          { upsert: true, new: false },
         )
+        .lean<Before>()
         .exec(),
+    );
+    const before = found ? rowStateOf(found) : null;
+    await this.tell(
+      scope,
+      event.key,
+      event.customerId,
+      before,
+      {
+        state: update.state ?? before?.state ?? 'pending',
+        ticketId: update.ticketId !== undefined ? update.ticketId : (before?.ticketId ?? null),
+        generation: update.generation ?? before?.generation ?? 0,
+      },
+      { at: now, by: null, reason: update.reason ?? null },
     );
   }
 
@@ -215,9 +281,29 @@ export class TicketEventRepository {
     update: { connectWise: TicketInConnectWise | null; state?: TicketState; reason?: string },
     now = new Date(),
   ): Promise<void> {
-    await this.model
-      .updateOne({ _id: idOf(scope, key), ticketId }, { $set: { ...update, updatedAt: now } })
+    const found = await this.model
+      .findOneAndUpdate(
+        { _id: idOf(scope, key), ticketId },
+        { $set: { ...update, updatedAt: now } },
+        { new: false },
+      )
+      .lean<Before>()
       .exec();
+    if (!found) return;
+    const before = rowStateOf(found);
+    const cw = update.connectWise;
+    await this.tell(
+      scope,
+      key,
+      found.customerId,
+      before,
+      { ...before, state: update.state ?? before.state },
+      {
+        at: now,
+        by: (update.state === 'closed_in_connectwise' ? cw?.closedBy : cw?.updatedBy) ?? null,
+        reason: update.reason ?? null,
+      },
+    );
   }
 
   /** Counts occurrences that change nothing else (reported again after the event was resolved). */

@@ -35,6 +35,7 @@ import type { SecurityEvent } from '../../domain/tickets/event';
 import { sealPrivateKey } from '../../services/integration-client';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyring } from '../support/keys';
+import { seal } from '../../security';
 
 /**
  * Queries that read a whole collection on purpose, by the repository method that sends them (a
@@ -48,6 +49,8 @@ const SCANS_BY_DESIGN: Record<string, string> = {
     'the admin CLI lists every API token (a few per partner); the {createdAt: 1} index only gives their order',
   'billingSeats.totalsByPartner':
     "the metrics read every integration's unbilled totals (one small document per integration) when scraped, at most every 15 s",
+  'webhooks.withSecrets':
+    'key rotation (services/key-rotation.ts): every webhook subscription (at most 10 per partner), once per rotation',
   'ticketIntake.claimExpired':
     'the intake outbox holds only reports not yet handed to Temporal (bounded by INTAKE_MAX_BACKLOG per API process, usually empty); MongoDB reads it by {claimedUntil: 1}, FerretDB pushes no range down',
 };
@@ -453,8 +456,45 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   expect((await r.tokens.list()).length).toBeGreaterThanOrEqual(2);
   expect(await r.tokens.revoke(token.id)).toBe(true);
 
-  // The integration, its tenant guard, and a change of tenant.
+  // Webhook subscriptions, made first: every change below is emitted to them.
   const keyring = testKeyring();
+  const hook = await r.webhooks.create(
+    {
+      partnerId: P,
+      url: 'https://93.184.216.34/hooks',
+      events: [
+        'health_issue.opened',
+        'health_issue.resolved',
+        'sync_run.completed',
+        'billing.approval_pending',
+        'billing.approval_decided',
+        'ticket.created',
+        'ticket.closed_in_connectwise',
+      ],
+      sealSecret: () => seal(keyring, 'whsec_x', 'webhook'),
+    },
+    10,
+  );
+  const other = await r.webhooks.create(
+    {
+      partnerId: P,
+      url: 'https://93.184.216.34/other',
+      events: ['ticket.closed'],
+      sealSecret: () => seal(keyring, 'whsec_y', 'webhook'),
+    },
+    10,
+  );
+  await r.webhooks.list(P);
+  await r.webhooks.get(P, hook.id);
+  await r.webhooks.withSecret(P, hook.id);
+  await r.webhooks.wanting(P, 'ticket.created');
+  await r.webhooks.partnersOf([hook.id, other.id]);
+  for await (const found of r.webhooks.withSecrets()) {
+    if (found.id === other.id)
+      await r.webhooks.reseal(P, found.id, seal(keyring, 'whsec_y', 'webhook'), found.secret.ct);
+  }
+
+  // The integration, its tenant guard, and a change of tenant.
   const integration = await r.integrations.create({
     partnerId: P,
     site: 'na',
@@ -872,6 +912,31 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   await r.healthIssues.page(scope, { state: 'open', kind: 'agreement_ineligible' }, { limit: 10 });
   await r.healthIssues.openKinds(scope);
   await r.healthIssues.openCountsByKind();
+
+  // The webhook outbox: what the changes above emitted, delivered oldest first, a ping, the log.
+  expect(
+    await r.webhookDeliveries.emit(P, { type: 'ticket.closed', key: 'k', data: {} }, NOW),
+  ).toBe(1);
+  await r.webhookDeliveries.enqueue(P, [hook.id], { type: 'ping', key: 'p1', data: {} }, NOW);
+  const due = await r.webhookDeliveries.due(500);
+  expect(due.length).toBeGreaterThan(5);
+  await r.webhookDeliveries.markAnnounced(due.map((d) => d.id));
+  const first = (await r.webhookDeliveries.nextPending(P, hook.id))!;
+  await r.webhookDeliveries.recordAttempt(first, {
+    state: 'delivered',
+    status: 204,
+    error: null,
+    at: NOW,
+  });
+  const hooks = await r.webhookDeliveries.page(P, hook.id, {}, { limit: 2 });
+  expect(hooks.next).not.toBeNull();
+  await r.webhookDeliveries.page(P, hook.id, {}, { limit: 2, after: hooks.next! });
+  await r.webhookDeliveries.page(P, hook.id, { state: 'pending' }, { limit: 10 });
+  await r.webhookDeliveries.stalePending(LATER);
+  await r.webhookDeliveries.prune(P, hook.id, LATER);
+  expect(await r.webhooks.remove(P, other.id)).toBe(true);
+  expect(await r.webhookDeliveries.removeOrphans([other.id], LATER)).toBe(1);
+  await r.webhookDeliveries.removeAll(P, hook.id);
 
   // A change of tenant clears the mappings; deleting the integration frees its slot.
   await r.companyMappings.clear(P, I);

@@ -2,6 +2,7 @@ import { createKeyring } from '../../security/keyring';
 import { open, seal } from '../../security/secret-box';
 import { openPrivateKey, sealPrivateKey } from '../../services/integration-client';
 import { rotateStoredSecrets } from '../../services/key-rotation';
+import { openWebhookSecret, sealWebhookSecret } from '../../services/webhooks/secret';
 import { openTestDatabase, type TestDatabase } from '../support/db';
 import { randomKey } from '../support/keys';
 
@@ -47,7 +48,7 @@ describe('key rotation', () => {
     await db.close();
   });
 
-  test('re-encrypts stored keys under the new key; afterwards the old key is not needed', async () => {
+  test('re-encrypts stored keys and webhook secrets under the new key; afterwards the old key is not needed', async () => {
     const oldKey = randomKey();
     const before = createKeyring({ id: 'old', key: oldKey });
     for (const partnerId of ['r1', 'r2']) {
@@ -59,9 +60,19 @@ describe('key rotation', () => {
         sealPrivateKey: (id) => sealPrivateKey(before, id, `secret-of-${partnerId}`),
       });
     }
+    const webhook = await db.repos.webhooks.create(
+      {
+        partnerId: 'r1',
+        url: 'https://93.184.216.34/hooks',
+        events: ['ticket.created'],
+        sealSecret: (webhookId) =>
+          sealWebhookSecret(before, { partnerId: 'r1', webhookId }, 'whsec_of_r1'),
+      },
+      10,
+    );
     const during = createKeyring({ id: 'new', key: randomKey() }, [{ id: 'old', key: oldKey }]);
-    expect(await rotateStoredSecrets(db.repos, during)).toEqual({ checked: 2, reencrypted: 2 });
-    expect(await rotateStoredSecrets(db.repos, during)).toEqual({ checked: 2, reencrypted: 0 });
+    expect(await rotateStoredSecrets(db.repos, during)).toEqual({ checked: 3, reencrypted: 3 });
+    expect(await rotateStoredSecrets(db.repos, during)).toEqual({ checked: 3, reencrypted: 0 });
 
     const after = createKeyring({
       id: 'new',
@@ -74,5 +85,10 @@ describe('key rotation', () => {
         `secret-of-${partnerId}`,
       );
     }
+    const stored = (await db.repos.webhooks.withSecret('r1', webhook.id))!;
+    expect(stored.secret.kid).toBe('new');
+    expect(
+      openWebhookSecret(after, { partnerId: 'r1', webhookId: webhook.id }, stored.secret),
+    ).toBe('whsec_of_r1');
   });
 });

@@ -48,6 +48,7 @@ import { startTestSimulator, type SimulatorFixture } from '../support/simulator'
 import { createTimeSkippingEnv, registerSearchAttributes } from '../support/temporal';
 import { recordTicket } from './record-ticket';
 import { recordTicketWatch } from './record-ticket-watch';
+import { recordWebhook } from './record-webhook';
 import { recordWorker } from './record-worker';
 
 const DAY = 86_400_000;
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
     process.stdout.write('kept the two-way ticket scenario (already recorded)\n');
   } else {
     await recordTimeSkipping((ctx) => recordTicketWatch({ ...ctx, save: saver(ctx.client) }));
+  }
+  if (recorded(['webhook-delivery'])) {
+    process.stdout.write('kept the webhook scenario (already recorded)\n');
+  } else {
+    await recordTimeSkipping((ctx) => recordWebhook({ ...ctx, save: saver(ctx.client) }));
   }
   if (recorded(['lifecycle-billing', 'billing-run'])) {
     process.stdout.write('kept the billing scenarios (already recorded)\n');

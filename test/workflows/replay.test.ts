@@ -21,6 +21,7 @@ test('recorded histories are present', () => {
     'ticket-two-way.pb', // an event's ticket closed by a technician (found by the watch's poll)
     'ticket-watch.pb', // an integration's ticket watch: registered, polled, told, deleted
     'ticket.pb', // an event's ticket: created, repeats noted, resolved, reopened, resolved
+    'webhook-delivery.pb', // a subscription's deliveries: a failure waited out, a ping, removed
   ]);
 });
 
