@@ -79,20 +79,40 @@ export function createWebhookActivities(deps: ActivityDeps) {
           await repos.webhookDeliveries.removeAll(partnerId, webhookId);
           return { ...pass, gone: true };
         }
+        /** Rows out of their window are missed, all at once (not sent one by one). */
+        const expire = async (status: number | null, error: string) => {
+          const at = clock();
+          const missed = await repos.webhookDeliveries.expirePending(
+            partnerId,
+            webhookId,
+            new Date(at.getTime() - DELIVERY_WINDOW_MS),
+            { status, error, at },
+          );
+          if (missed > 0) {
+            metrics.webhookAttempts.inc({ outcome: 'missed' }, missed);
+            logger.warn(
+              { partnerId, webhookId, missed, error },
+              'webhook events missed: their receiver failed for 24 hours',
+            );
+          }
+          pass.missed += missed;
+        };
         let secret: string;
         try {
           secret = openWebhookSecret(keyring, { partnerId, webhookId }, subscription.secret);
         } catch (err) {
           if (!(err instanceof SecretOpenError)) throw err;
           logger.error({ partnerId, webhookId }, 'webhook secret cannot be opened');
-          return {
-            ...pass,
-            failed: "the subscription's secret cannot be decrypted with the engine's keys",
-          };
+          const failed = "the subscription's secret cannot be decrypted with the engine's keys";
+          await expire(null, failed);
+          return { ...pass, failed };
         }
         await prune(partnerId, webhookId, clock());
+        // A timed-out or cancelled attempt stops here: never two passes at once.
+        const { cancellationSignal } = Context.current();
         for (;;) {
           if (Date.now() - started > PASS_MS) return { ...pass, more: true };
+          cancellationSignal.throwIfAborted();
           Context.current().heartbeat();
           const row = await repos.webhookDeliveries.nextPending(partnerId, webhookId);
           if (!row) return pass;
@@ -101,7 +121,9 @@ export function createWebhookActivities(deps: ActivityDeps) {
             allowPrivateHosts: cw.CW_ALLOW_PRIVATE_HOSTS,
             // What the receiver compares with its own clock: ours, not the workflow's.
             timestamp: Math.floor(Date.now() / 1000),
+            signal: cancellationSignal,
           });
+          cancellationSignal.throwIfAborted();
           if (result.ok) {
             await repos.webhookDeliveries.recordAttempt(row, {
               state: 'delivered',
@@ -127,6 +149,8 @@ export function createWebhookActivities(deps: ActivityDeps) {
             'webhook event missed: its receiver failed for 24 hours',
           );
           pass.missed += 1;
+          // The events after it that are out of their window too go with it.
+          await expire(result.status, result.error);
         }
       },
     ),

@@ -5,7 +5,11 @@ import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
 import type { Keyring } from '../security';
 import { temporalWorkerTracing, type WorkerTracing } from '../observability/temporal-tracing';
-import { WebhookDeliveryClient } from '../services/webhooks/delivery-client';
+import {
+  WEBHOOK_WORKER_MAX_ACTIVITIES,
+  WebhookDeliveryClient,
+  webhookTaskQueueOf,
+} from '../services/webhooks/delivery-client';
 import { WebhookDispatcher } from '../services/webhooks/dispatcher';
 import { createDataConverter } from '../temporal/data-converter';
 import { bundleWorkflows, tracedBundlePath } from './bundle';
@@ -107,7 +111,12 @@ export async function createWorkers({
     taskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
     maxConcurrentActivityTaskExecutions: config.TICKET_WORKER_MAX_ACTIVITIES,
   });
-  const all = [sync, interactive, tickets];
+  const deliveries = await Worker.create({
+    ...common,
+    taskQueue: webhookTaskQueueOf(config),
+    maxConcurrentActivityTaskExecutions: WEBHOOK_WORKER_MAX_ACTIVITIES,
+  });
+  const all = [sync, interactive, tickets, deliveries];
   const shutdown = () => {
     void webhooks.stop();
     for (const worker of all) {

@@ -71,9 +71,24 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
   });
   setHandler(webhookDeliveryStatusQuery, () => ({ ...status }));
 
+  const historyFull = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT;
+  };
   for (;;) {
     if (status.retryInMs > 0) {
-      await condition(() => retryNow, status.retryInMs);
+      // Wakes during a wait only add to the history: when it is full, the wait goes on in a new run.
+      const waitStarted = Date.now();
+      await condition(() => retryNow || historyFull(), status.retryInMs);
+      if (!retryNow && historyFull()) {
+        await condition(allHandlersFinished);
+        const left = status.retryInMs - (Date.now() - waitStarted);
+        if (left > 0)
+          await continueAsNew<typeof webhookDeliveryWorkflow>({
+            ...input,
+            carried: { retryInMs: left, failures: status.failures, woken },
+          });
+      }
     } else if (!woken && !(await condition(() => woken, IDLE_MS))) {
       // Idle: a signal arriving now fails this completion and is handled (Temporal's rule).
       await condition(allHandlersFinished);
@@ -107,8 +122,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       status.retryInMs = 0;
       if (more) woken = true;
     }
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (historyFull()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof webhookDeliveryWorkflow>({
         ...input,

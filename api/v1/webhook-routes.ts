@@ -8,7 +8,7 @@ import {
 import type { WebhookService } from '../../services/webhooks/subscriptions';
 import { route } from '../route';
 import { cursor, DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
-import { errorBody, partnerParams, unique } from './schemas';
+import { busyBody, errorBody, partnerParams, unique } from './schemas';
 
 const TAGS = ['Webhooks'];
 const base = '/partners/:partnerId/webhooks';
@@ -183,6 +183,11 @@ export function webhookRoutes(webhooks: WebhookService) {
           schema: z.object({ eventId: z.string() }),
         },
         404: notFoundAnswer,
+        429: {
+          description:
+            'A ping was sent to it less than 10 s ago: send again after Retry-After seconds',
+          schema: busyBody,
+        },
       },
       handler: async ({ params }) => ({
         status: 202,

@@ -202,6 +202,33 @@ export class WebhookDeliveryRepository {
       .exec();
   }
 
+  /**
+   * Every pending row of the subscription whose event happened before `before` (out of its
+   * delivery window) becomes `missed` with `error`, in one write: a receiver down for days is not
+   * sent a day-old backlog one event at a time. How many.
+   */
+  async expirePending(
+    partnerId: string,
+    webhookId: string,
+    before: Date,
+    outcome: { status: number | null; error: string; at: Date },
+  ): Promise<number> {
+    const res = await this.model
+      .updateMany(
+        { partnerId, webhookId, state: 'pending', [PAGE_KEY]: { $lt: before.toISOString() } },
+        {
+          $set: {
+            state: 'missed',
+            lastStatus: outcome.status,
+            lastError: outcome.error,
+            finishedAt: outcome.at,
+          },
+        },
+      )
+      .exec();
+    return res.modifiedCount;
+  }
+
   /** The subscription's log, newest first, a page at a time; by state when given. */
   async page(
     partnerId: string,

@@ -54,7 +54,21 @@ const sealedOf = (d: WebhookDoc): SealedSecret => ({
 export const newWebhookId = (): string => `wh_${randomBytes(12).toString('hex')}`;
 
 /** Partners' webhook subscriptions (db/models/webhook.ts). */
+/** How long a partner's subscriptions are taken as read by `wanting`. */
+const SUBSCRIBED_MS = 5_000;
+const SUBSCRIBED_MAX = 10_000;
+
 export class WebhookRepository {
+  /**
+   * Each partner's subscriptions as `wanting` last read them: every ticket and health change asks,
+   * and most partners have none. Dropped here on create and remove; another process sees a change
+   * within SUBSCRIBED_MS.
+   */
+  private readonly subscribed = new Map<
+    string,
+    { docs: Array<Pick<WebhookDoc, 'webhookId' | 'events'>>; at: number }
+  >();
+
   constructor(private readonly model: WebhookModel) {}
 
   /**
@@ -89,6 +103,7 @@ export class WebhookRepository {
       };
       try {
         await this.model.insertMany([doc], { lean: true });
+        this.subscribed.delete(input.partnerId);
         return toRecord(doc);
       } catch (err) {
         // Another request took that position meanwhile: look again.
@@ -123,6 +138,7 @@ export class WebhookRepository {
   /** Removes the subscription; false when the partner has none by that id. */
   async remove(partnerId: string, webhookId: string): Promise<boolean> {
     const res = await this.model.deleteOne({ webhookId, partnerId }).exec();
+    this.subscribed.delete(partnerId);
     return res.deletedCount > 0;
   }
 
@@ -132,10 +148,20 @@ export class WebhookRepository {
    * whole, so `{ events: type }` would match none.
    */
   async wanting(partnerId: string, type: string): Promise<string[]> {
-    const docs = await this.model
-      .find({ partnerId }, { webhookId: 1, events: 1 })
-      .lean<Array<Pick<WebhookDoc, 'webhookId' | 'events'>>>()
-      .exec();
+    const kept = this.subscribed.get(partnerId);
+    const docs =
+      kept && Date.now() - kept.at < SUBSCRIBED_MS
+        ? kept.docs
+        : await this.model
+            .find({ partnerId }, { webhookId: 1, events: 1 })
+            .lean<Array<Pick<WebhookDoc, 'webhookId' | 'events'>>>()
+            .exec();
+    if (docs !== kept?.docs) {
+      this.subscribed.delete(partnerId);
+      this.subscribed.set(partnerId, { docs, at: Date.now() });
+      if (this.subscribed.size > SUBSCRIBED_MAX)
+        this.subscribed.delete(this.subscribed.keys().next().value!);
+    }
     return docs.filter((d) => d.events.includes(type)).map((d) => d.webhookId);
   }
 

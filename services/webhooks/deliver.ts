@@ -20,6 +20,8 @@ export interface DeliverOptions {
   /** Unix seconds the signature is made at. */
   timestamp: number;
   timeoutMs?: number;
+  /** Stops the request (the activity cancelled or timed out). */
+  signal?: AbortSignal;
   /** Tests: another fetch (it receives the guarded dispatcher in its init). */
   fetchImpl?: FetchLike;
 }
@@ -96,7 +98,9 @@ export async function deliverWebhook(
       },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: options.signal
+        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), options.signal])
+        : AbortSignal.timeout(timeoutMs),
       ...guardedInit(options.allowPrivateHosts),
     });
   } catch (err) {

@@ -15,6 +15,9 @@ export interface WebhookDispatcherOptions {
   batch?: number;
 }
 
+/** A subscription is woken at most once in this long by one process (but for a ping). */
+const WAKE_GAP_MS = 5_000;
+
 /** A pending event this old is looked at by the sweep. */
 const STALE_MS = 15 * 60_000;
 
@@ -35,6 +38,10 @@ export class WebhookDispatcher {
   private lastSweep = 0;
   private lastWarning = 0;
   private readonly limit = pLimit(8);
+  /** When this process last woke each subscription (within WAKE_GAP_MS). */
+  private readonly lastWoken = new Map<string, number>();
+  /** Subscriptions with events announced while recently woken: woken once the gap has passed. */
+  private readonly deferred = new Map<string, string>();
 
   constructor(private readonly opts: WebhookDispatcherOptions) {}
 
@@ -68,7 +75,7 @@ export class WebhookDispatcher {
   /** One poll (and the sweep when due): how many subscriptions were woken. Never throws. */
   async tick(now = Date.now()): Promise<number> {
     try {
-      let woken = await this.announce();
+      let woken = await this.announce(now);
       if (now - this.lastSweep >= (this.opts.sweepMs ?? STALE_MS)) {
         this.lastSweep = now;
         woken += await this.sweep(new Date(now - STALE_MS));
@@ -84,29 +91,51 @@ export class WebhookDispatcher {
     }
   }
 
-  /** New events: each subscription's workflow woken once, its rows marked announced. */
-  private async announce(): Promise<number> {
+  /**
+   * New events: each subscription's workflow woken once, its rows marked announced. A
+   * subscription woken less than WAKE_GAP_MS ago is woken when the gap has passed instead (its
+   * rows announced now): a busy subscription, or one waiting out a failing receiver, gets a
+   * signal every few seconds, not every second from every worker.
+   */
+  private async announce(now = Date.now()): Promise<number> {
     const { webhookDeliveries } = this.opts.repos;
     const due = await webhookDeliveries.due(this.opts.batch ?? 500);
     const bySubscription = new Map<string, DueDelivery[]>();
-    for (const row of due)
-      bySubscription.set(row.webhookId, [...(bySubscription.get(row.webhookId) ?? []), row]);
+    for (const row of due) {
+      const rows = bySubscription.get(row.webhookId);
+      if (rows) rows.push(row);
+      else bySubscription.set(row.webhookId, [row]);
+    }
+    for (const [webhookId, at] of this.lastWoken)
+      if (now - at >= WAKE_GAP_MS) this.lastWoken.delete(webhookId);
+    const wakes: Array<{ partnerId: string; webhookId: string; retryNow: boolean; ids: string[] }> =
+      [];
+    for (const [webhookId, rows] of bySubscription) {
+      // A ping is someone checking the receiver now: try at once, even while waiting.
+      const retryNow = rows.some((r) => r.type === 'ping');
+      const ids = rows.map((r) => r.id);
+      const partnerId = rows[0]!.partnerId;
+      if (!retryNow && this.lastWoken.has(webhookId)) {
+        await webhookDeliveries.markAnnounced(ids);
+        this.deferred.set(webhookId, partnerId);
+      } else wakes.push({ partnerId, webhookId, retryNow, ids });
+    }
+    for (const [webhookId, partnerId] of this.deferred)
+      if (!this.lastWoken.has(webhookId) && !bySubscription.has(webhookId))
+        wakes.push({ partnerId, webhookId, retryNow: false, ids: [] });
     const results = await Promise.allSettled(
-      [...bySubscription.values()].map((rows) =>
+      wakes.map(({ partnerId, webhookId, retryNow, ids }) =>
         this.limit(async () => {
-          const { partnerId, webhookId } = rows[0]!;
-          // A ping is someone checking the receiver now: try at once, even while waiting.
-          await this.opts.deliveries.wake(
-            { partnerId, webhookId },
-            { retryNow: rows.some((r) => r.type === 'ping') },
-          );
-          await webhookDeliveries.markAnnounced(rows.map((r) => r.id));
+          await this.opts.deliveries.wake({ partnerId, webhookId }, { retryNow });
+          this.lastWoken.set(webhookId, now);
+          this.deferred.delete(webhookId);
+          await webhookDeliveries.markAnnounced(ids);
         }),
       ),
     );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    return bySubscription.size;
+    return wakes.length;
   }
 
   /** Subscriptions with events pending since before `before`: woken; rows of removed ones go. */

@@ -9,7 +9,7 @@ import {
 import { MAX_WEBHOOKS_PER_PARTNER, type WebhookEventType } from '../../domain/webhooks/events';
 import type { Keyring } from '../../security';
 import { generateWebhookSecret } from '../../security/webhook-signature';
-import { invalidFields, notFound } from '../errors';
+import { busy, invalidFields, notFound } from '../errors';
 import { sealWebhookSecret } from './secret';
 import { checkWebhookUrl, WebhookUrlError, type WebhookUrlOptions } from './url';
 
@@ -31,7 +31,13 @@ export interface NewSubscription {
  * still pending for them, pinged. What to deliver is written by the repositories where state
  * changes; the delivery workflows send it (workflows/webhook-delivery.ts).
  */
+/** Pings of one subscription are this far apart at least. */
+export const PING_GAP_MS = 10_000;
+
 export class WebhookService {
+  /** When each subscription was last pinged through this process. */
+  private readonly pinged = new Map<string, number>();
+
   constructor(private readonly deps: WebhookServiceDeps) {}
 
   /** The new subscription and its secret: the only time the secret is shown. */
@@ -89,9 +95,23 @@ export class WebhookService {
     await this.deps.repos.webhookDeliveries.removeAll(partnerId, webhookId);
   }
 
-  /** A `ping` event for this subscription only, behind any event still pending for it. */
+  /**
+   * A `ping` event for this subscription only, behind any event still pending for it. One every
+   * PING_GAP_MS per subscription (and API process): a ping skips the retry wait, so a loop of them
+   * would hammer a receiver that is down.
+   */
   async ping(partnerId: string, webhookId: string, now = new Date()): Promise<{ eventId: string }> {
     await this.get(partnerId, webhookId);
+    const last = this.pinged.get(webhookId);
+    if (last !== undefined && now.getTime() - last < PING_GAP_MS)
+      throw busy(
+        'ping_too_soon',
+        'a ping was sent to this subscription moments ago: follow it in the deliveries',
+        (PING_GAP_MS - (now.getTime() - last)) / 1000,
+      );
+    this.pinged.set(webhookId, now.getTime());
+    for (const [id, at] of this.pinged)
+      if (now.getTime() - at >= PING_GAP_MS) this.pinged.delete(id);
     const { eventId } = await this.deps.repos.webhookDeliveries.enqueue(
       partnerId,
       [webhookId],

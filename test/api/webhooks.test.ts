@@ -173,11 +173,23 @@ test('a ping is queued for that subscription only, and the log pages newest firs
     id: string;
   };
   const pings: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const res = await request(api.app).post(`${base()}/${a.id}/ping`).set(p1());
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/) });
-    pings.push(res.body.eventId as string);
+  const res = await request(api.app).post(`${base()}/${a.id}/ping`).set(p1());
+  expect(res.status).toBe(202);
+  expect(res.body).toEqual({ eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/) });
+  pings.push(res.body.eventId as string);
+  // Again at once: too soon (a ping skips the retry wait of a receiver that is down).
+  const again = await request(api.app).post(`${base()}/${a.id}/ping`).set(p1());
+  expect(again.status).toBe(429);
+  expect(Number(again.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(again.body.error.code).toBe('ping_too_soon');
+  // Two more queued as a ping queues them, for the paging.
+  for (let i = 0; i < 2; i++) {
+    const { eventId } = await api.db.repos.webhookDeliveries.enqueue('p1', [a.id], {
+      type: 'ping',
+      key: `${a.id}/paging-${i}`,
+      data: { webhookId: a.id, message: 'A test delivery, sent on request.' },
+    });
+    pings.push(eventId);
   }
   const first = await request(api.app).get(`${base()}/${a.id}/deliveries?pageSize=2`).set(p1());
   expect(first.status).toBe(200);

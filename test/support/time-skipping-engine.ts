@@ -1,3 +1,4 @@
+import { webhookTaskQueueOf } from '../../services/webhooks/delivery-client';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -53,7 +54,14 @@ export async function startTimeSkippingEngine(
     activities: around(createActivities(simulatorActivityDeps(db.repos, keyring))),
     dataConverter,
   });
-  const running = worker.run();
+  // The webhook delivery step's own queue (services/webhooks/delivery-client.ts).
+  const deliveries = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: webhookTaskQueueOf({ TEMPORAL_TASK_QUEUE: taskQueue }),
+    activities: around(createActivities(simulatorActivityDeps(db.repos, keyring))),
+    dataConverter,
+  });
+  const running = Promise.all([worker.run(), deliveries.run()]);
   return {
     env,
     db,
@@ -63,6 +71,7 @@ export async function startTimeSkippingEngine(
     taskQueue,
     async stop() {
       worker.shutdown();
+      deliveries.shutdown();
       await running;
       await db.close();
       await fx.sim.close();

@@ -210,7 +210,8 @@ test('a receiver down for longer than 24 h gets missed records; the events after
   const P = 'p-down-day';
   const { webhook, receiver } = await subscribed(P);
   receiver.answer(503);
-  await emit(P, 1);
+  // Three events at once: the two behind the first wait for it, and go out of their window too.
+  for (const n of [1, 2, 3]) await emit(P, n);
   await receiver.until((r) => r.length === 1);
   const missed = async () => (await deliveries(P, webhook.id))[0]!.state === 'missed';
   for (let hours = 0; hours < 27 && !(await missed()); hours++)
@@ -226,14 +227,24 @@ test('a receiver down for longer than 24 h gets missed records; the events after
     24 * 60 * MINUTE,
   );
 
+  // The backlog out of its window is missed with it, without a day-late attempt each.
+  expect(new Set(receiver.received.map((r) => r.body.data.n))).toEqual(new Set([1]));
+  const behind = (await deliveries(P, webhook.id)).slice(1);
+  expect(behind.map((r) => [r.data.n, r.state, r.attempts, r.lastStatus])).toEqual([
+    [2, 'missed', 0, 503],
+    [3, 'missed', 0, 503],
+  ]);
+
   receiver.answer(204);
-  await emit(P, 2);
+  await emit(P, 4);
   await receiver.until((r) => r.some((x) => x.status === 204));
-  expect(receiver.accepted().map((r) => r.body.data.n)).toEqual([2]);
+  expect(receiver.accepted().map((r) => r.body.data.n)).toEqual([4]);
   const rows = await deliveries(P, webhook.id);
   expect(rows.map((r) => [r.data.n, r.state])).toEqual([
     [1, 'missed'],
-    [2, 'delivered'],
+    [2, 'missed'],
+    [3, 'missed'],
+    [4, 'delivered'],
   ]);
 });
 
