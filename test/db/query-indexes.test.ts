@@ -933,6 +933,8 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   await r.webhookDeliveries.page(P, hook.id, {}, { limit: 2, after: hooks.next! });
   await r.webhookDeliveries.page(P, hook.id, { state: 'pending' }, { limit: 10 });
   await r.webhookDeliveries.stalePending(LATER);
+  const expired = { status: 503, error: 'down', at: LATER };
+  expect(await r.webhookDeliveries.expirePending(P, hook.id, LATER, expired)).toBeGreaterThan(0);
   await r.webhookDeliveries.prune(P, hook.id, LATER);
   expect(await r.webhooks.remove(P, other.id)).toBe(true);
   expect(await r.webhookDeliveries.removeOrphans([other.id], LATER)).toBe(1);

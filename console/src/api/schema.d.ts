@@ -3747,6 +3747,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description A ping was sent to it less than 10 s ago: send again after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                /** @description Send again after this many seconds */
+                                retryAfterSeconds: number;
+                            };
+                        };
+                    };
+                };
                 /** @description A service the engine needs (database, Temporal) is unavailable; try again */
                 503: {
                     headers: {
