@@ -222,6 +222,11 @@ const ROUTES: Route[] = [
   },
   { name: 'GET …/billing/approvals', path: (p) => `${base(p)}/billing/approvals` },
   { name: 'GET …/status', path: (p) => `${base(p)}/status` },
+  // A set list (by customer id), at the histories' page size.
+  {
+    name: 'GET …/customers?pageSize=50',
+    path: (p) => `/v1/partners/${p.partnerId}/customers?pageSize=50`,
+  },
 ];
 
 /** CPU seconds of every process in a process group (PostgreSQL's postmaster and its backends). */

@@ -68,3 +68,63 @@ export async function newestFirst<T, D extends { pageKey?: string | null }>(
   const last = items.at(-1)?.pageKey;
   return { items, next: docs.length > limit && last ? keyParts(last) : null };
 }
+
+/** A page of a list in the order of one unique key (customers by id, products by sku, …). */
+export interface KeyPage<T> {
+  items: T[];
+  /** The last row's key, to ask the next page after; null on the last page. */
+  next: string | null;
+}
+
+/** Rows after `after` in `key` order, `limit` of them. */
+export interface KeyPageRequest {
+  after?: string;
+  limit: number;
+}
+
+/**
+ * One page of `filter`'s documents in ascending order of `key` (a field unique within the filter
+ * and last in an index that starts with the filter's fields, or `_id` with a range of its own in
+ * `filter`, which the page's `$gt` joins), by keyset: a row written between two
+ * requests neither repeats nor hides another. Asks one row more to know whether a page follows.
+ */
+export async function inKeyOrder<T, D extends object>(
+  model: Model<T>,
+  filter: Record<string, unknown>,
+  key: string,
+  { after, limit }: KeyPageRequest,
+): Promise<KeyPage<D>> {
+  const own = filter[key] as Record<string, unknown> | undefined;
+  const docs = (await model
+    .find({
+      ...filter,
+      ...(after !== undefined ? { [key]: { ...own, $gt: after } } : {}),
+    } as RootFilterQuery<T>)
+    .sort({ [key]: 1 })
+    .limit(limit + 1)
+    .lean()
+    .exec()) as unknown as D[];
+  const items = docs.slice(0, limit);
+  const last = items.at(-1) as Record<string, unknown> | undefined;
+  return { items, next: docs.length > limit && last ? String(last[key]) : null };
+}
+
+/**
+ * The documents whose `key` falls in a page of another list: after `after` (absent: from the
+ * start) up to and including `through`. Reads a page's companions (a page of customers' mappings)
+ * in one range of the same index.
+ */
+export async function keyRange<T, D>(
+  model: Model<T>,
+  filter: Record<string, unknown>,
+  key: string,
+  { after, through }: { after?: string; through: string },
+): Promise<D[]> {
+  return (await model
+    .find({
+      ...filter,
+      [key]: { ...(after !== undefined ? { $gt: after } : {}), $lte: through },
+    } as RootFilterQuery<T>)
+    .lean()
+    .exec()) as unknown as D[];
+}

@@ -7,6 +7,7 @@ import type { IntegrationSettingsService } from '../../services/integration-sett
 import type { ConnectWiseSession } from '../connectwise-session';
 import { validationError } from '../errors';
 import { route } from '../route';
+import { nextCursorView, nextKeyCursorOf, setPageOf, setPageQuery } from './paging';
 import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
 import { errorBody, externalId, partnerParams, unique } from './schemas';
 
@@ -55,14 +56,19 @@ export function mappingRoutes({ session, settings, repos }: MappingDeps) {
       auth: 'partner',
       path,
       summary:
-        'Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves)',
+        'Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves), by customer id, a page at a time',
       tags: TAGS,
       params: partnerParams,
+      query: setPageQuery,
       responses: {
-        200: { description: 'Mappings', schema: z.object({ mappings: z.array(mappingView) }) },
+        200: {
+          description: 'Mappings',
+          schema: z.object({ mappings: z.array(mappingView), nextCursor: nextCursorView }),
+        },
+        400: { description: 'Invalid page size or cursor', schema: errorBody },
         ...connectWiseFailures,
       },
-      handler: async ({ params, res }) => {
+      handler: async ({ params, query, res }) => {
         const { partnerId } = params;
         // One paged read of every live company serves every customer's suggestions.
         const { integrationId, companies } = await session.call({
@@ -73,10 +79,16 @@ export function mappingRoutes({ session, settings, repos }: MappingDeps) {
             companies: await listAllCompanies(client),
           }),
         });
-        const [customers, saved] = await Promise.all([
-          repos.vendor.listCustomers(partnerId),
-          repos.companyMappings.list(partnerId, integrationId),
-        ]);
+        const page = setPageOf(query);
+        const { items: customers, next } = await repos.vendor.pageCustomers(partnerId, page);
+        const through = customers.at(-1)?.customerId;
+        const saved =
+          through === undefined
+            ? []
+            : await repos.companyMappings.forCustomerRange(partnerId, integrationId, {
+                after: page.after,
+                through,
+              });
         const savedFor = new Map(saved.map((m) => [m.customerId, m]));
         const live = new Map(companies.filter((c) => c.deletedFlag !== true).map((c) => [c.id, c]));
         const suggest = createCompanySuggester(companies);
@@ -98,6 +110,7 @@ export function mappingRoutes({ session, settings, repos }: MappingDeps) {
                 suggestions: suggest(customer.name),
               };
             }),
+            nextCursor: nextKeyCursorOf(next),
           },
         };
       },

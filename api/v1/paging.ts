@@ -53,3 +53,46 @@ export const nextCursorView = z
   .string()
   .nullable()
   .describe('Pass as `cursor` for the next page; null on the last page');
+
+/**
+ * Paging of a whole set a client usually reads entire (customers, products, their mappings, a
+ * run's results): in the order of the set's key, `pageSize` rows (default 500, so most partners
+ * read one page), and an opaque `cursor`.
+ */
+export const setPageSize = decimalInt(1, 1000)
+  .optional()
+  .describe('Rows per page, 1 to 1000 (default 500)');
+
+export const DEFAULT_SET_PAGE_SIZE = 500;
+
+/** The `cursor` parameter of a set's list; it arrives decoded as the last key of the page before. */
+export const keyCursor = z
+  .string()
+  .max(1200, CURSOR_MESSAGE)
+  .transform((value, ctx): string => {
+    try {
+      const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+      if (Array.isArray(parsed) && parsed.length === 1 && typeof parsed[0] === 'string') {
+        return parsed[0];
+      }
+    } catch {
+      // told below
+    }
+    ctx.addIssue({ code: 'custom', message: CURSOR_MESSAGE });
+    return '';
+  })
+  .optional()
+  .describe("The previous page's nextCursor; absent for the first page");
+
+/** What to answer as a set's `nextCursor`. */
+export const nextKeyCursorOf = (next: string | null): string | null =>
+  next === null ? null : Buffer.from(JSON.stringify([next])).toString('base64url');
+
+/** The query of a set's list. */
+export const setPageQuery = z.object({ pageSize: setPageSize, cursor: keyCursor });
+
+/** The page a set's list asks the repository for. */
+export const setPageOf = (query: z.infer<typeof setPageQuery>) => ({
+  after: query.cursor,
+  limit: query.pageSize ?? DEFAULT_SET_PAGE_SIZE,
+});

@@ -12,6 +12,7 @@ import { connectWiseHttpError } from '../connectwise-errors';
 import type { ConnectWiseSession } from '../connectwise-session';
 import { HttpError, validationError } from '../errors';
 import { route } from '../route';
+import { nextCursorView, nextKeyCursorOf, setPageOf, setPageQuery } from './paging';
 import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
 import { errorBody, externalId, partnerParams, unique } from './schemas';
 
@@ -81,14 +82,16 @@ export function productMappingRoutes({ session, settings, repos }: ProductMappin
       auth: 'partner',
       path,
       summary:
-        'Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now, and up to 3 active items resembling it by name (never applied by themselves)',
+        'Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now, and up to 3 active items resembling it by name (never applied by themselves), by sku, a page at a time',
       tags: TAGS,
       params: partnerParams,
+      query: setPageQuery,
       responses: {
         200: {
           description: 'Mappings',
           schema: z.object({
             mappings: z.array(mappingView),
+            nextCursor: nextCursorView,
             /**
              * Why every product's suggestions are empty: ConnectWise failed to list the catalog
              * (the mappings are answered all the same). null when suggestions were made.
@@ -96,17 +99,27 @@ export function productMappingRoutes({ session, settings, repos }: ProductMappin
             suggestionsUnavailable: z.string().nullable(),
           }),
         },
+        400: { description: 'Invalid page size or cursor', schema: errorBody },
         ...connectWiseFailures,
       },
-      handler: async ({ params, req, res }) => {
+      handler: async ({ params, query, req, res }) => {
         const { partnerId } = params;
-        const [products, { saved, items, catalog }] = await Promise.all([
-          repos.vendor.listProducts(partnerId),
+        const page = setPageOf(query);
+        const productsRead = repos.vendor.pageProducts(partnerId, page);
+        const [{ items: products, next }, { saved, items, catalog }] = await Promise.all([
+          productsRead,
           session.call({
             partnerId,
             res,
             run: async (client, integration) => {
-              const saved = await repos.productMappings.list(partnerId, integration.id);
+              const through = (await productsRead).items.at(-1)?.sku;
+              const saved =
+                through === undefined
+                  ? []
+                  : await repos.productMappings.forSkuRange(partnerId, integration.id, {
+                      after: page.after,
+                      through,
+                    });
               const [items, catalog] = await Promise.all([
                 // One read of every mapped item, in `id in (…)` chunks.
                 catalogItemsById(
@@ -152,6 +165,7 @@ export function productMappingRoutes({ session, settings, repos }: ProductMappin
               };
             }),
             suggestionsUnavailable: catalog.unavailable,
+            nextCursor: nextKeyCursorOf(next),
           },
         };
       },

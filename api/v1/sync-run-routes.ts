@@ -15,7 +15,16 @@ import {
   toBillingResultView,
   toSyncRunView,
 } from './history-views';
-import { DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
+import {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_SET_PAGE_SIZE,
+  nextCursorOf,
+  nextCursorView,
+  nextKeyCursorOf,
+  pageSize,
+  setPageOf,
+  setPageQuery,
+} from './paging';
 import { errorBody, partnerParams } from './schemas';
 import { temporalUiLink, type TemporalUi } from './temporal-ui';
 import { syncRunView } from './views';
@@ -95,7 +104,14 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
               .string()
               .nullable()
               .describe("The run's history in the Temporal UI; null when TEMPORAL_UI_URL is unset"),
-            results: z.array(billingResultView).describe("Each customer's result, by customer"),
+            results: z
+              .array(billingResultView)
+              .describe(
+                "The first page of each customer's result (up to 500, by agreement); the rest from …/results",
+              ),
+            resultsNextCursor: nextCursorView.describe(
+              'Pass as `cursor` to …/sync-runs/{id}/results for the results after the first page; null when none',
+            ),
             changes: z.array(billingChangeView).describe("The run's billing changes, newest first"),
             nextCursor: nextCursorView,
           }),
@@ -108,7 +124,9 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
         const run = await repos.syncRuns.get(partnerId, integration.id, params.id);
         if (!run) throw notFound('sync run');
         const [results, changes] = await Promise.all([
-          repos.billingResults.listForRun(partnerId, integration.id, run.runKey),
+          repos.billingResults.pageForRun(partnerId, integration.id, run.runKey, {
+            limit: DEFAULT_SET_PAGE_SIZE,
+          }),
           repos.billingChanges.page(
             partnerId,
             integration.id,
@@ -120,9 +138,46 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
           body: {
             run: toSyncRunView(run),
             temporalUiUrl: temporalUiLink(temporalUi, run.workflowId, run.runId),
-            results: results.map(toBillingResultView),
+            results: results.items.map(toBillingResultView),
+            resultsNextCursor: nextKeyCursorOf(results.next),
             changes: changes.items.map(toBillingChangeView),
             nextCursor: nextCursorOf(changes.next),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      auth: 'partner',
+      path: `${path}/:id/results`,
+      summary:
+        "One run's customer results, a page at a time (by agreement, then skipped customers)",
+      tags: TAGS,
+      params: partnerParams.extend({ id: z.string().max(64) }),
+      query: setPageQuery,
+      responses: {
+        200: {
+          description: 'Results',
+          schema: z.object({ results: z.array(billingResultView), nextCursor: nextCursorView }),
+        },
+        400: { description: 'Invalid page size or cursor', schema: errorBody },
+        404: { description: 'No integration, or no such run', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const { partnerId } = params;
+        const integration = await integrations.live(partnerId);
+        const run = await repos.syncRuns.get(partnerId, integration.id, params.id);
+        if (!run) throw notFound('sync run');
+        const page = await repos.billingResults.pageForRun(
+          partnerId,
+          integration.id,
+          run.runKey,
+          setPageOf(query),
+        );
+        return {
+          body: {
+            results: page.items.map(toBillingResultView),
+            nextCursor: nextKeyCursorOf(page.next),
           },
         };
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Repositories } from '../../db';
 import { route } from '../route';
+import { nextCursorView, nextKeyCursorOf, setPageOf, setPageQuery } from './paging';
 import { errorBody, externalId, money, partnerParams, unique } from './schemas';
 import { usageRoutes } from './usage-routes';
 
@@ -43,15 +44,21 @@ export function vendorRoutes(repos: Repositories) {
       method: 'get',
       auth: 'partner',
       path: '/partners/:partnerId/customers',
-      summary: "List the partner's customers",
+      summary: "List the partner's customers, by customer id, a page at a time",
       tags: ['Vendor data'],
       params: partnerParams,
+      query: setPageQuery,
       responses: {
-        200: { description: 'Customers', schema: z.object({ customers: z.array(customer) }) },
+        200: {
+          description: 'Customers',
+          schema: z.object({ customers: z.array(customer), nextCursor: nextCursorView }),
+        },
+        400: { description: 'Invalid page size or cursor', schema: errorBody },
       },
-      handler: async ({ params }) => ({
-        body: { customers: await repos.vendor.listCustomers(params.partnerId) },
-      }),
+      handler: async ({ params, query }) => {
+        const page = await repos.vendor.pageCustomers(params.partnerId, setPageOf(query));
+        return { body: { customers: page.items, nextCursor: nextKeyCursorOf(page.next) } };
+      },
     }),
     route({
       method: 'put',
@@ -80,15 +87,21 @@ export function vendorRoutes(repos: Repositories) {
       method: 'get',
       auth: 'partner',
       path: '/partners/:partnerId/products',
-      summary: 'List products',
+      summary: 'List products, by sku, a page at a time',
       tags: ['Vendor data'],
       params: partnerParams,
+      query: setPageQuery,
       responses: {
-        200: { description: 'Products', schema: z.object({ products: z.array(product) }) },
+        200: {
+          description: 'Products',
+          schema: z.object({ products: z.array(product), nextCursor: nextCursorView }),
+        },
+        400: { description: 'Invalid page size or cursor', schema: errorBody },
       },
-      handler: async ({ params }) => ({
-        body: { products: await repos.vendor.listProducts(params.partnerId) },
-      }),
+      handler: async ({ params, query }) => {
+        const page = await repos.vendor.pageProducts(params.partnerId, setPageOf(query));
+        return { body: { products: page.items, nextCursor: nextKeyCursorOf(page.next) } };
+      },
     }),
     ...usageRoutes(repos),
   ];

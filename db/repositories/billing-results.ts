@@ -5,6 +5,7 @@ import type {
   BillingResultModel,
 } from '../models/billing-result';
 import { naturalId } from '../natural-id';
+import { inKeyOrder, type KeyPage, type KeyPageRequest } from '../page';
 import { Retention } from '../retention';
 import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './billing-changes';
@@ -25,6 +26,17 @@ export type BillingResult = Omit<AgreementOutcome, 'agreementId' | 'outcome' | '
 };
 
 const INTERNAL = ['_id', '__v', 'partnerId', 'integrationId', 'runKey'] as const;
+
+const toResult = (doc: BillingResultDoc): BillingResult => {
+  const result: Record<string, unknown> = { ...doc };
+  for (const key of INTERNAL) delete result[key];
+  return {
+    ...result,
+    agreementId: doc.agreementId ?? null,
+    reason: doc.reason ?? null,
+    counts: (doc.counts as BillingResult['counts'] | undefined) ?? {},
+  } as BillingResult;
+};
 
 /**
  * A reconciled agreement's result, or a prepared run's skip of a customer: apart, since a skip's
@@ -93,16 +105,32 @@ export class BillingResultRepository {
       .sort({ customerId: 1, agreementId: 1 })
       .lean()
       .exec();
-    return docs.map((doc) => {
-      const result: Record<string, unknown> = { ...doc };
-      for (const key of INTERNAL) delete result[key];
-      return {
-        ...result,
-        agreementId: doc.agreementId ?? null,
-        reason: doc.reason ?? null,
-        counts: (doc.counts as BillingResult['counts'] | undefined) ?? {},
-      } as BillingResult;
-    });
+    return docs.map(toResult);
+  }
+
+  /**
+   * A page of one run's results in the order of their `_id` (by agreement id as text, then the
+   * prepared run's skips by customer): a key both backends page on from the `_id` index.
+   */
+  async pageForRun(
+    partnerId: string,
+    integrationId: string,
+    runKey: string,
+    page: KeyPageRequest,
+  ): Promise<KeyPage<BillingResult>> {
+    // Every id of the run starts with `<partner>/<integration>/<runKey>/` (each part percent-
+    // encoded, so no other run's id does): the range from that prefix to the next one ('/' + 1).
+    const prefix = naturalId(partnerId, integrationId, runKey, '');
+    const { items, next } = await inKeyOrder<BillingResultDoc, BillingResultDoc>(
+      this.model,
+      { _id: { $gt: prefix, $lt: `${prefix.slice(0, -1)}0` } },
+      '_id',
+      {
+        limit: page.limit,
+        after: page.after !== undefined && page.after > prefix ? page.after : prefix,
+      },
+    );
+    return { items: items.map(toResult), next };
   }
 
   prune(partnerId: string, integrationId: string, now = new Date()): Promise<number> {

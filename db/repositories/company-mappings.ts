@@ -1,4 +1,5 @@
-import type { CompanyMappingModel } from '../models/company-mapping';
+import type { CompanyMappingDoc, CompanyMappingModel } from '../models/company-mapping';
+import { keyRange } from '../page';
 import { naturalId } from '../natural-id';
 import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
 
@@ -26,6 +27,21 @@ export class CompanyMappingRepository {
 
   async list(partnerId: string, integrationId: string): Promise<CompanyMapping[]> {
     const docs = await this.model.find({ partnerId, integrationId }).lean().exec();
+    return docs.map(toMapping);
+  }
+
+  /** The mappings of a page of customers: ids after `after` up to and including `through`. */
+  async forCustomerRange(
+    partnerId: string,
+    integrationId: string,
+    range: { after?: string; through: string },
+  ): Promise<CompanyMapping[]> {
+    const docs = await keyRange<CompanyMappingDoc, CompanyMappingDoc>(
+      this.model,
+      { partnerId, integrationId },
+      'customerId',
+      range,
+    );
     return docs.map(toMapping);
   }
 

@@ -5,6 +5,7 @@ import type {
   ProductMappingSource,
 } from '../models/product-mapping';
 import { naturalId } from '../natural-id';
+import { keyRange } from '../page';
 import { retryOnDuplicateKey } from '../retry-duplicate';
 
 export type { ProductMappingSource } from '../models/product-mapping';
@@ -19,6 +20,13 @@ export interface ProductMapping {
 
 export type ProductMappingInput = Omit<ProductMapping, 'updatedAt'>;
 
+const toMapping = (d: ProductMappingDoc): ProductMapping => ({
+  sku: d.sku,
+  catalogItemId: d.catalogItemId,
+  source: d.source,
+  updatedAt: d.updatedAt,
+});
+
 const idOf = (partnerId: string, integrationId: string, sku: string) =>
   naturalId(partnerId, integrationId, sku);
 
@@ -32,12 +40,22 @@ export class ProductMappingRepository {
   /** Every mapping of the integration, by sku. */
   async list(partnerId: string, integrationId: string): Promise<ProductMapping[]> {
     const docs = await this.model.find({ partnerId, integrationId }).sort({ sku: 1 }).lean().exec();
-    return docs.map((d) => ({
-      sku: d.sku,
-      catalogItemId: d.catalogItemId,
-      source: d.source,
-      updatedAt: d.updatedAt,
-    }));
+    return docs.map(toMapping);
+  }
+
+  /** The mappings of a page of products: skus after `after` up to and including `through`. */
+  async forSkuRange(
+    partnerId: string,
+    integrationId: string,
+    range: { after?: string; through: string },
+  ): Promise<ProductMapping[]> {
+    const docs = await keyRange<ProductMappingDoc, ProductMappingDoc>(
+      this.model,
+      { partnerId, integrationId },
+      'sku',
+      range,
+    );
+    return docs.map(toMapping);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import { naturalId } from '../natural-id';
+import { inKeyOrder, type KeyPage, type KeyPageRequest } from '../page';
 import { retryOnDuplicateKey } from '../retry-duplicate';
 import type { CustomerDoc, ProductDoc, UsageSetDoc } from '../models/vendor';
 
@@ -24,6 +25,13 @@ export interface UsageSet {
   asOf: Date;
   lines: UsageLine[];
 }
+const toProduct = (d: ProductDoc): Product => ({
+  sku: d.sku,
+  name: d.name,
+  description: d.description ?? '',
+  price: d.price,
+  cost: d.cost,
+});
 const usageSetOf = (doc: Pick<UsageSetDoc, 'asOf' | 'lines'>): UsageSet => ({
   asOf: doc.asOf,
   lines: doc.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, asOf: l.asOf })),
@@ -169,13 +177,29 @@ export class VendorRepository {
 
   async listProducts(partnerId: string): Promise<Product[]> {
     const docs = await this.products.find({ partnerId }).sort({ sku: 1 }).lean().exec();
-    return docs.map((d) => ({
-      sku: d.sku,
-      name: d.name,
-      description: d.description ?? '',
-      price: d.price,
-      cost: d.cost,
-    }));
+    return docs.map(toProduct);
+  }
+
+  /** A page of the partner's customers, by customer id (the API's lists). */
+  async pageCustomers(partnerId: string, page: KeyPageRequest): Promise<KeyPage<Customer>> {
+    const { items, next } = await inKeyOrder<CustomerDoc, CustomerDoc>(
+      this.customers,
+      { partnerId },
+      'customerId',
+      page,
+    );
+    return { items: items.map((d) => ({ customerId: d.customerId, name: d.name })), next };
+  }
+
+  /** A page of the partner's products, by sku (the API's lists). */
+  async pageProducts(partnerId: string, page: KeyPageRequest): Promise<KeyPage<Product>> {
+    const { items, next } = await inKeyOrder<ProductDoc, ProductDoc>(
+      this.products,
+      { partnerId },
+      'sku',
+      page,
+    );
+    return { items: items.map(toProduct), next };
   }
 
   /** One customer, by its natural `_id`. */

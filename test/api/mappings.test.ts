@@ -65,6 +65,51 @@ describe('GET company-mappings', () => {
   });
 });
 
+describe('GET company-mappings, a page at a time', () => {
+  test('pages by customer id, each row with its own mapping; a bad cursor is a 400 naming it', async () => {
+    const saved = await save({
+      mappings: [
+        { customerId: 'c-globex', companyId: 254 },
+        { customerId: 'c-initech', companyId: null },
+      ],
+    });
+    expect(saved.status).toBe(200);
+    const pages: Row[][] = [];
+    let cursor: string | null = null;
+    do {
+      const res: request.Response = await request(stack.engine.app)
+        .get(url())
+        .query({ pageSize: 2, ...(cursor ? { cursor } : {}) })
+        .set(as(stack.engine.tokens.p1));
+      expect(res.status).toBe(200);
+      pages.push(res.body.mappings);
+      cursor = res.body.nextCursor;
+    } while (cursor !== null && pages.length < 10);
+    expect(pages.map((p) => p.map((r) => r.customerId))).toEqual([
+      ['c-acme', 'c-globex'],
+      ['c-initech', 'c-wayne'],
+      ['c-zzyzx'],
+    ]);
+    const rows = new Map(pages.flat().map((r) => [r.customerId, r] as const));
+    expect(rows.get('c-globex')).toMatchObject({ status: 'mapped', companyId: 254 });
+    expect(rows.get('c-initech')).toMatchObject({ status: 'excluded', companyId: null });
+    expect(rows.get('c-wayne')).toMatchObject({ status: 'unmapped' });
+    // The whole set in one page by default.
+    const whole = await list();
+    expect(whole.body.mappings).toHaveLength(5);
+    expect(whole.body.nextCursor).toBeNull();
+
+    const bad = await request(stack.engine.app)
+      .get(url())
+      .query({ cursor: 'not-a-cursor', pageSize: 1001 })
+      .set(as(stack.engine.tokens.p1));
+    expect(bad.status).toBe(400);
+    expect(fieldsOf(bad.body)).toEqual(expect.arrayContaining(['query.cursor', 'query.pageSize']));
+    // Leave the mappings as the other tests expect them.
+    await stack.engine.db.repos.companyMappings.clear('p1', stack.integrationId);
+  });
+});
+
 describe('PUT company-mappings', () => {
   test('saves, shows, and saving again changes nothing', async () => {
     const body = {

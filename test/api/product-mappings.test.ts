@@ -98,6 +98,7 @@ describe('GET', () => {
           suggestions: suggestions[p.sku],
         })),
       suggestionsUnavailable: null,
+      nextCursor: null,
     });
     const reads = await catalogReads();
     expect(reads.map((r) => r.query)).toEqual([
@@ -137,6 +138,28 @@ describe('GET', () => {
     const reads = await catalogReads();
     expect(reads.map((r) => r.query.conditions).sort()).toEqual([
       'id in (1350,999999)',
+      ACTIVE_CATALOG,
+    ]);
+
+    // A page at a time, by sku: each page with its own products' mappings and items only.
+    await stack.fx.sim.admin.journal.clear();
+    const first = await request(stack.engine.app)
+      .get(`${cwBase('p1')}/product-mappings?pageSize=1`)
+      .set(as(stack.engine.tokens.p1));
+    expect(first.body.mappings).toEqual([
+      expect.objectContaining({ sku: 'browser', catalogItemId: 1350 }),
+    ]);
+    const second = await request(stack.engine.app)
+      .get(`${cwBase('p1')}/product-mappings`)
+      .query({ pageSize: 2, cursor: first.body.nextCursor })
+      .set(as(stack.engine.tokens.p1));
+    expect(second.body.mappings.map((m: { sku: string }) => m.sku)).toEqual(['dlp', 'dns']);
+    expect(second.body).toMatchObject({ nextCursor: null });
+    expect(second.body.mappings[1]).toMatchObject({ catalogItemId: 999_999, catalogItem: null });
+    expect((await catalogReads()).map((r) => r.query.conditions).sort()).toEqual([
+      'id in (1350)',
+      'id in (999999)',
+      ACTIVE_CATALOG,
       ACTIVE_CATALOG,
     ]);
   });

@@ -290,6 +290,24 @@ describe('GET sync-runs/:id', () => {
     ).toEqual(['c', 'd']);
   });
 
+  test("a run's results a page at a time: the detail's first page, then …/results", async () => {
+    const id = await idOf(2);
+    const detail = await get(`/sync-runs/${id}`);
+    expect(detail.body.resultsNextCursor).toBeNull();
+    const first = await get(`/sync-runs/${id}/results?pageSize=2`);
+    expect(first.status).toBe(200);
+    expect(first.body.results.map((r: { customerId: string }) => r.customerId)).toEqual([
+      'c-acme',
+      'c-globex',
+    ]);
+    const rest = await get(
+      `/sync-runs/${id}/results?pageSize=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
+    expect(rest.body).toEqual({ results: [detail.body.results[2]], nextCursor: null });
+    expect((await get(`/sync-runs/${id}/results?cursor=x`)).status).toBe(400);
+    expect((await get('/sync-runs/0123456789abcdef01234567/results')).status).toBe(404);
+  });
+
   test('a run without results or changes answers empty lists', async () => {
     const res = await get(`/sync-runs/${await idOf(1)}`);
     expect(res.body).toMatchObject({ results: [], changes: [], nextCursor: null });

@@ -33,7 +33,16 @@ describe('vendor data intake', () => {
     const list = await request(engine.app)
       .get('/v1/partners/p1/customers')
       .set(as(engine.tokens.p1));
-    expect(list.body.customers).toEqual(body.customers);
+    expect(list.body).toEqual({ customers: body.customers, nextCursor: null });
+    const first1 = await request(engine.app)
+      .get('/v1/partners/p1/customers?pageSize=1')
+      .set(as(engine.tokens.p1));
+    expect(first1.body.customers).toEqual([body.customers[0]]);
+    const second1 = await request(engine.app)
+      .get('/v1/partners/p1/customers')
+      .query({ pageSize: 1, cursor: first1.body.nextCursor })
+      .set(as(engine.tokens.p1));
+    expect(second1.body).toEqual({ customers: [body.customers[1]], nextCursor: null });
   });
 
   test('bad input is refused with each field named, and nothing is written', async () => {

@@ -3,7 +3,8 @@
  *
  * Every method of every repository is called (a Proxy records which: a method added later and not
  * called here fails the test), and every query they send is recorded through Mongoose's debug hook.
- * A query with a filter is served when it filters `_id` by equality or `$in`, or when a declared
+ * A query with a filter is served when it filters `_id` by equality or `$in` (or by a range bounded
+ * at both ends, sorted by `_id` if at all), or when a declared
  * index's leading keys are all filtered by equality or `$in` (at least one; a range on the next
  * key is fine) and, for a sort with a limit, the sort keys follow that prefix in the index in the
  * same or the exactly reversed direction. Queries that scan by design are in SCANS_BY_DESIGN with
@@ -333,6 +334,15 @@ function servingIndex(q: Query, indexes: DeclaredIndex[]): Served | undefined {
     return ops !== undefined && (ops.has('$eq') || ops.has('$in'));
   };
   if (point('_id')) return { index: '_id_', bounded: new Set(['_id']) };
+  // A range of `_id` bounded at both ends (a key prefix: one run's results), in `_id` order.
+  const idOps = conds.get('_id');
+  if (
+    idOps &&
+    (idOps.has('$gt') || idOps.has('$gte')) &&
+    (idOps.has('$lt') || idOps.has('$lte')) &&
+    q.sort.every(([field]) => field === '_id')
+  )
+    return { index: '_id_', bounded: new Set(['_id']) };
   // A sort key filtered by equality is one value: it orders nothing.
   const sort = q.sort.filter(([field]) => !conds.get(field)?.has('$eq'));
   let best: (Served & { score: number }) | undefined;
@@ -561,6 +571,10 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   expect((await r.vendor.partnerUsage(P)).size).toBeGreaterThan(0);
   await r.vendor.listCustomers(P);
   await r.vendor.listProducts(P);
+  const customerPage = await r.vendor.pageCustomers(P, { limit: 1 });
+  await r.vendor.pageCustomers(P, { after: customerPage.next ?? '', limit: 1 });
+  const productPage = await r.vendor.pageProducts(P, { limit: 1 });
+  await r.vendor.pageProducts(P, { after: productPage.next ?? '', limit: 1 });
   await r.vendor.getCustomer(P, 'c1');
   await r.vendor.existingCustomerIds(P, ['c1', 'c9']);
   await r.vendor.existingSkus(P, ['seat', 'web']);
@@ -583,6 +597,8 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
     { customerId: 'c3', companyId: 251, companyName: 'Initech' },
   ]);
   await r.companyMappings.list(P, I);
+  await r.companyMappings.forCustomerRange(P, I, { through: 'c2' });
+  await r.companyMappings.forCustomerRange(P, I, { after: 'c1', through: 'c3' });
   await r.companyMappings.customersOf(P, I, 250);
 
   // Product mappings: a partner row, and an engine row the engine changes.
@@ -592,6 +608,8 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   ]);
   await r.productMappings.save(P, I, [{ sku: 'seat', catalogItemId: 1352, source: 'engine' }]);
   await r.productMappings.list(P, I);
+  await r.productMappings.forSkuRange(P, I, { through: 'seat' });
+  await r.productMappings.forSkuRange(P, I, { after: 'dlp', through: 'seat' });
   await r.productMappings.remove(P, I, ['dlp']);
 
   // The ledger.
@@ -712,6 +730,8 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
     NOW,
   );
   await r.billingResults.listForRun(P, I, RUN);
+  const resultPage = await r.billingResults.pageForRun(P, I, RUN, { limit: 1 });
+  await r.billingResults.pageForRun(P, I, RUN, { after: resultPage.next ?? '', limit: 1 });
   // What coverage knows of each agreement, and each partner's unbilled totals.
   const seatsScope = { partnerId: P, integrationId: I, tenantKey: 'tenant-1' };
   await r.billingSeats.record(seatsScope, RUN, outcomes, NOW);

@@ -33,3 +33,44 @@ export async function ok<T>(
   if (!response.ok) throw new ApiError(response.status, error);
   return data as T;
 }
+
+/**
+ * The whole of a set the API answers a page at a time (customers' mappings, product mappings, a
+ * run's results): reads `nextCursor` to the end and answers the first page with every row under
+ * `key`. Other fields are the first page's unless `merge` says otherwise.
+ */
+export async function allPages<
+  K extends string,
+  T extends { [k in K]: unknown[] } & { nextCursor: string | null },
+>(
+  key: K,
+  page: (cursor: string | undefined) => Promise<T>,
+  merge: (whole: T, next: T) => T = (whole) => whole,
+): Promise<T> {
+  let whole = await page(undefined);
+  let cursor = whole.nextCursor;
+  // A bound, so a server answering a cursor for ever cannot hang the screen.
+  for (let n = 0; cursor !== null && n < 1000; n++) {
+    const next = await page(cursor);
+    whole = merge({ ...whole, [key]: [...whole[key], ...next[key]] }, next);
+    cursor = next.nextCursor;
+  }
+  return { ...whole, nextCursor: null };
+}
+
+/** Every customer with its company mapping, by name (the order the screens show them in). */
+export async function companyMappings(api: Api, path: { partnerId: string }) {
+  const whole = await allPages('mappings', (cursor) =>
+    ok(
+      api.GET('/partners/{partnerId}/connectwise/company-mappings', {
+        params: { path, query: { cursor } },
+      }),
+    ),
+  );
+  const key = (m: { name: string; customerId: string }) => [m.name, m.customerId] as const;
+  const mappings = [...whole.mappings].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+  });
+  return { ...whole, mappings };
+}

@@ -2036,10 +2036,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's customers */
+        /** List the partner's customers, by customer id, a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Rows per page, 1 to 1000 (default 500) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     partnerId: string;
@@ -2059,10 +2064,12 @@ export interface paths {
                                 customerId: string;
                                 name: string;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
-                /** @description Invalid input; each refused field is named */
+                /** @description Invalid page size or cursor */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2276,10 +2283,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List products */
+        /** List products, by sku, a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Rows per page, 1 to 1000 (default 500) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     partnerId: string;
@@ -2303,10 +2315,12 @@ export interface paths {
                                 price: number;
                                 cost: number;
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
-                /** @description Invalid input; each refused field is named */
+                /** @description Invalid page size or cursor */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4148,7 +4162,7 @@ export interface paths {
                             };
                             /** @description The run's history in the Temporal UI; null when TEMPORAL_UI_URL is unset */
                             temporalUiUrl: string | null;
-                            /** @description Each customer's result, by customer */
+                            /** @description The first page of each customer's result (up to 500, by agreement); the rest from …/results */
                             results: {
                                 customerId: string;
                                 agreementId: number | null;
@@ -4164,6 +4178,8 @@ export interface paths {
                                  */
                                 source: "prepare" | "reconcile";
                             }[];
+                            /** @description Pass as `cursor` to …/sync-runs/{id}/results for the results after the first page; null when none */
+                            resultsNextCursor: string | null;
                             /** @description The run's billing changes, newest first */
                             changes: {
                                 /** @description The run's workflow id (its sync run's workflowId) */
@@ -4201,6 +4217,140 @@ export interface paths {
                     };
                 };
                 /** @description Invalid input; each refused field is named */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No token, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description No integration, or no such run */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description A service the engine needs (database, Temporal) is unavailable; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{partnerId}/connectwise/sync-runs/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run's customer results, a page at a time (by agreement, then skipped customers) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Rows per page, 1 to 1000 (default 500) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    partnerId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Results */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                customerId: string;
+                                agreementId: number | null;
+                                /** @description succeeded, partial, failed, skipped… */
+                                outcome: string;
+                                reason: string | null;
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /**
+                                 * @description prepare: skipped before planning; reconcile: planned and applied
+                                 * @enum {string}
+                                 */
+                                source: "prepare" | "reconcile";
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid page size or cursor */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8300,10 +8450,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves) */
+        /** Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves), by customer id, a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Rows per page, 1 to 1000 (default 500) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     partnerId: string;
@@ -8338,10 +8493,12 @@ export interface paths {
                                     score: number;
                                 }[];
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
-                /** @description Invalid input; each refused field is named */
+                /** @description Invalid page size or cursor */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8630,10 +8787,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now, and up to 3 active items resembling it by name (never applied by themselves) */
+        /** Every vendor product with the ConnectWise catalog item it is billed as (chosen by the partner or found or created by a billing run), as ConnectWise has it now, and up to 3 active items resembling it by name (never applied by themselves), by sku, a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Rows per page, 1 to 1000 (default 500) */
+                    pageSize?: number;
+                    /** @description The previous page's nextCursor; absent for the first page */
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     partnerId: string;
@@ -8669,11 +8831,13 @@ export interface paths {
                                     score: number;
                                 }[];
                             }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                             suggestionsUnavailable: string | null;
                         };
                     };
                 };
-                /** @description Invalid input; each refused field is named */
+                /** @description Invalid page size or cursor */
                 400: {
                     headers: {
                         [name: string]: unknown;

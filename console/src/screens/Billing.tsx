@@ -1,7 +1,7 @@
 import { HealthBanner } from '../components/health-banner';
 import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { ok } from '../api/client';
+import { companyMappings, ok } from '../api/client';
 import { ApiError } from '../api/errors';
 import { ErrorBanner, Screen } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -26,10 +26,7 @@ export function Billing() {
     () => ok(api.GET('/partners/{partnerId}/connectwise/billing-settings', { params: { path } })),
     [api, path],
   );
-  const mappings = useLoad(
-    () => ok(api.GET('/partners/{partnerId}/connectwise/company-mappings', { params: { path } })),
-    [api, path],
-  );
+  const mappings = useLoad(() => companyMappings(api, path), [api, path]);
   const [saved, setSaved] = useState<BillingSettings>();
   const current = saved ?? settings.data;
   const { status, error: statusError, refresh } = useStatus();

@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { ok } from '../api/client';
+import { companyMappings, ok } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { paths } from '../api/schema';
 import { CompanyPicker } from '../components/CompanyPicker';
@@ -52,10 +52,7 @@ function flagOf(m: Mapping): { kind: 'deleted' | 'renamed'; text: string } | und
 
 export function CompanyMapping() {
   const { api, path } = usePartner();
-  const loaded = useLoad(
-    () => ok(api.GET('/partners/{partnerId}/connectwise/company-mappings', { params: { path } })),
-    [api, path],
-  );
+  const loaded = useLoad(() => companyMappings(api, path), [api, path]);
   const mappings = loaded.data?.mappings;
   // Only the partner's edits are state; the saved choices come from the load itself, so a click
   // made the moment the rows appear is never overwritten by the load settling.

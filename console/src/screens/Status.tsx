@@ -496,6 +496,43 @@ function RunDetail({ id, onClose }: { id: string; onClose: () => void }) {
   );
 }
 
+/** A run's results: the detail's first page, then the next ones on request. */
+function useMoreResults(detail: RunDetailAnswer) {
+  const { api, path } = usePartner();
+  const [extra, setExtra] = useState<{
+    results: RunDetailAnswer['results'];
+    next: string | null;
+  }>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>();
+  const next = extra ? extra.next : detail.resultsNextCursor;
+  const loadMore = () => {
+    if (next === null) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    ok(
+      api.GET('/partners/{partnerId}/connectwise/sync-runs/{id}/results', {
+        params: { path: { ...path, id: detail.run.id }, query: { cursor: next } },
+      }),
+    )
+      .then((page) =>
+        setExtra((had) => ({
+          results: [...(had?.results ?? []), ...page.results],
+          next: page.nextCursor,
+        })),
+      )
+      .catch(setMoreError)
+      .finally(() => setLoadingMore(false));
+  };
+  return {
+    results: [...detail.results, ...(extra?.results ?? [])],
+    more: next !== null,
+    loadMore,
+    loadingMore,
+    moreError,
+  };
+}
+
 /** A count as the API gives it (numbers, or a small object of them). */
 const countText = (value: unknown): string => {
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
@@ -508,8 +545,9 @@ const countText = (value: unknown): string => {
 };
 
 function RunBody({ detail }: { detail: RunDetailAnswer }) {
-  const { run, results, temporalUiUrl } = detail;
+  const { run, temporalUiUrl } = detail;
   const counts = Object.entries(run.counts ?? {});
+  const { results, more, loadMore, loadingMore, moreError } = useMoreResults(detail);
   return (
     <>
       <dl className="run-facts">
@@ -607,6 +645,14 @@ function RunBody({ detail }: { detail: RunDetailAnswer }) {
               </tbody>
             </table>
           </TableWrap>
+          <ErrorBanner error={moreError} />
+          {more ? (
+            <div className="actions">
+              <Button onClick={loadMore} busy={loadingMore}>
+                Show more customers
+              </Button>
+            </div>
+          ) : null}
         </>
       ) : null}
     </>

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { ok } from '../../api/client';
+import { allPages, ok } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { TableWrap } from '../../components/table-wrap';
 import { Button, ErrorBanner, StatusLine, When } from '../../components/ui';
@@ -20,7 +20,20 @@ const typedOf = (m: ProductMapping) =>
 export function ProductMappings() {
   const { api, path } = usePartner();
   const loaded = useLoad(
-    () => ok(api.GET('/partners/{partnerId}/connectwise/product-mappings', { params: { path } })),
+    () =>
+      allPages(
+        'mappings',
+        (cursor) =>
+          ok(
+            api.GET('/partners/{partnerId}/connectwise/product-mappings', {
+              params: { path, query: { cursor } },
+            }),
+          ),
+        (whole, next) => ({
+          ...whole,
+          suggestionsUnavailable: whole.suggestionsUnavailable ?? next.suggestionsUnavailable,
+        }),
+      ),
     [api, path],
   );
   // Only what the partner typed is state; the rest shows what is saved (no effect that could
