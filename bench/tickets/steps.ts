@@ -76,11 +76,34 @@ export async function runStep(
   const createdMs: number[] = [];
   let missing = 0;
   const byKey = new Map(rows.map((r) => [r.key, r]));
+  // BENCH_TIMELINE: the slowest accepted → created of each 5 s of the step.
+  const slowest = new Map<number, number>();
+  const startedAt = Date.now() - (performance.now() - started);
   for (const [key, at] of acceptedAt) {
     const row = byKey.get(key);
     if (row?.ticketId == null) missing += 1;
-    else if (row.state === 'open' && (row.notes ?? 0) === 0)
-      createdMs.push(row.updatedAt.getTime() - at);
+    else if (row.state === 'open' && (row.notes ?? 0) === 0) {
+      const ms = row.updatedAt.getTime() - at;
+      createdMs.push(ms);
+      const bucket = Math.floor((at - startedAt) / 5000) * 5;
+      slowest.set(bucket, Math.max(slowest.get(bucket) ?? 0, ms));
+    }
+  }
+  if (process.env.BENCH_TIMELINE) {
+    console.log(
+      `    slowest accepted → created per 5 s: ${[...slowest]
+        .sort(([a], [b]) => a - b)
+        .map(([t, ms]) => `${t}s ${ms} ms`)
+        .join(', ')}`,
+    );
+    // The simulator's own answer time for the ticket calls of the step (its latency included).
+    const since = new Date(startedAt).toISOString();
+    const ticketCalls = (await bench.servers.sim.admin.journal.list())
+      .filter((e) => e.time >= since && e.template.startsWith('/service/tickets'))
+      .map((e) => e.durationMs);
+    console.log(
+      `    simulator's ticket calls: ${ticketCalls.length}, p50 ${percentile(ticketCalls, 50)} ms, p99 ${percentile(ticketCalls, 99)} ms`,
+    );
   }
   const xrefs = new Set(
     [...acceptedAt.keys()].map((key) =>
