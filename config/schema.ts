@@ -2,6 +2,10 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** What a worker process may run (WORKER_ROLES). */
+export const WORKER_ROLE_NAMES = ['sync', 'interactive', 'tickets', 'webhooks'] as const;
+export type WorkerRole = (typeof WORKER_ROLE_NAMES)[number];
+
 const port = z.coerce.number().int().min(0).max(65535);
 
 const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
@@ -54,7 +58,36 @@ export const configSchema = z.object({
     .min(1)
     .default('cw-tickets')
     .describe(
-      "Task queue of the ticket workflows' activities; polled by its own worker in the same process, so a billing run never takes a ticket's slots (nor the reverse).",
+      "Task queue of the ticket workflows (each event's, and each integration's ticket watch) and their activities; polled by its own worker, so a billing run never takes a ticket's slots (nor the reverse), and a process of its own can run it (WORKER_ROLES).",
+    ),
+  WORKER_NICE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(19)
+    .default(0)
+    .describe(
+      "Lowers the worker process's CPU priority (a Unix nice value, 0-19) at start, so the other processes of a shared machine go first: give the sync worker 10 when tickets run in a worker of their own there, and a billing run never holds a ticket back (bench:tickets).",
+    ),
+  WORKER_ROLES: z
+    .string()
+    .transform((value, ctx) => {
+      const roles = value
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      if (roles.length === 1 && roles[0] === 'all') return [...WORKER_ROLE_NAMES];
+      const unknown = roles.filter((r) => !(WORKER_ROLE_NAMES as readonly string[]).includes(r));
+      if (roles.length === 0 || unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be all, or a comma-separated list of ${WORKER_ROLE_NAMES.join(', ')}`,
+        });
+      return [...new Set(roles)] as WorkerRole[];
+    })
+    .default([...WORKER_ROLE_NAMES])
+    .describe(
+      'The task queues a worker process polls: all of them (the default, or `all`: one process does everything), or a comma-separated list of sync (lifecycles and billing), interactive (Test Connection, previews), tickets (ticket workflows and steps), webhooks (portal deliveries and their dispatcher). Run tickets in a process of its own so a billing run never delays a ticket on a busy machine.',
     ),
   SYNC_WORKER_MAX_ACTIVITIES: z.coerce
     .number()

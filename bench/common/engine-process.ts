@@ -139,10 +139,11 @@ export function startWorkerChild(
   engineEnv: WorkerEnv,
   temporal: { address: string; namespace: string; queues: EngineQueues },
 ): Promise<WorkerChild> {
+  const roles = engineEnv.WORKER_ROLES?.split(',');
   return startEngineChild('worker', entry, engineEnv, {
-    what: `the worker process polling ${Object.values(temporal.queues).join(' and ')}`,
+    what: `the worker process (${engineEnv.WORKER_ROLES ?? 'all roles'}) polling its queues`,
     probe: (startedAt) =>
-      enginePolling(temporal.address, temporal.namespace, temporal.queues, startedAt),
+      enginePolling(temporal.address, temporal.namespace, temporal.queues, startedAt, roles),
   });
 }
 
