@@ -60,15 +60,6 @@ export const configSchema = z.object({
     .describe(
       "Task queue of the ticket workflows (each event's, and each integration's ticket watch) and their activities; polled by its own worker, so a billing run never takes a ticket's slots (nor the reverse), and a process of its own can run it (WORKER_ROLES).",
     ),
-  WORKER_NICE: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(19)
-    .default(0)
-    .describe(
-      "Lowers the worker process's CPU priority (a Unix nice value, 0-19) at start, so the other processes of a shared machine go first: give the sync worker 10 when tickets run in a worker of their own there, and a billing run never holds a ticket back (bench:tickets).",
-    ),
   WORKER_ROLES: z
     .string()
     .transform((value, ctx) => {
@@ -87,7 +78,7 @@ export const configSchema = z.object({
     })
     .default([...WORKER_ROLE_NAMES])
     .describe(
-      'The task queues a worker process polls: all of them (the default, or `all`: one process does everything), or a comma-separated list of sync (lifecycles and billing), interactive (Test Connection, previews), tickets (ticket workflows and steps), webhooks (portal deliveries and their dispatcher). Run tickets in a process of its own so a billing run never delays a ticket on a busy machine.',
+      'The task queues a worker process polls: all of them (the default, or `all`: one process does everything), or a comma-separated list of sync (lifecycles and billing), interactive (Test Connection, previews), tickets (ticket workflows and steps), webhooks (portal deliveries and their dispatcher). Split them to scale each apart (docker-compose runs one worker with every role).',
     ),
   SYNC_WORKER_MAX_ACTIVITIES: z.coerce
     .number()

@@ -1,6 +1,5 @@
 // First: tracing (when OTEL_* turns it on) must patch `http` before anything else loads.
 import { stopTracing } from './tracing';
-import { setPriority } from 'node:os';
 import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
@@ -12,8 +11,6 @@ import { serveMetrics } from '../observability/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  // Before the SDK's threads start (each takes the priority of the thread that starts it).
-  if (config.WORKER_NICE > 0) setPriority(config.WORKER_NICE);
   const logger = createLogger({
     level: config.LOG_LEVEL,
     name: 'worker',

@@ -72,9 +72,6 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
   const servers = await startServers({
     taskQueue: 'bench-billing',
     simulator: billingSimulator(opts),
-    // The worker process billing runs in, as docker-compose deploys it (`worker`: every role but
-    // tickets, which run in `worker-tickets`); its RSS is the figure the bench checks.
-    engineEnv: { WORKER_ROLES: 'sync,interactive,webhooks' },
   });
   try {
     return await seedBillingTenant(servers, opts);

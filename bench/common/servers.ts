@@ -42,11 +42,7 @@ export interface ServersOptions {
   api?: boolean;
   /** More engine configuration for its processes (e.g. SYNC_WORKER_MAX_ACTIVITIES). */
   engineEnv?: Record<string, string>;
-  /**
-   * Run the ticket role in a worker process of its own (WORKER_ROLES=tickets), the others in the
-   * main worker process at a lower CPU priority (WORKER_NICE 10; BENCH_WORKER_NICE to try
-   * another), as docker-compose deploys them.
-   */
+  /** Run the ticket role in a worker process of its own (WORKER_ROLES=tickets), the rest in the main one. */
   ticketWorker?: boolean;
 }
 
@@ -146,13 +142,7 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     const worker = await step(`worker process (${commandOf(workerEntry, 'worker')}) polling`, () =>
       startWorkerChild(
         workerEntry,
-        opts.ticketWorker
-          ? {
-              WORKER_ROLES: 'sync,interactive,webhooks',
-              WORKER_NICE: process.env.BENCH_WORKER_NICE ?? '10',
-              ...engineEnv,
-            }
-          : engineEnv,
+        opts.ticketWorker ? { WORKER_ROLES: 'sync,interactive,webhooks', ...engineEnv } : engineEnv,
         temporalOf,
       ),
     );

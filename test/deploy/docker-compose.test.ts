@@ -2,7 +2,7 @@ import { apiGauges } from '../../api/metrics-gauges';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { configSchema, WORKER_ROLE_NAMES } from '../../config/schema';
+import { configSchema } from '../../config/schema';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { WORKER_NODE_ARGS } from '../../worker/node-args';
 
@@ -21,11 +21,9 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
   volumes: Record<string, unknown>;
 };
 
-const WORKERS = ['worker', 'worker-tickets'];
-
-test('every variable set on the api and the workers exists in the config schema', () => {
+test('every variable set on the api and the worker exists in the config schema', () => {
   const known = new Set(Object.keys(configSchema.shape));
-  for (const name of ['api', ...WORKERS]) {
+  for (const name of ['api', 'worker']) {
     const env = compose.services[name]!.environment!;
     expect(Object.keys(env).length).toBeGreaterThan(5);
     expect(Object.keys(env).filter((v) => !known.has(v))).toEqual([]);
@@ -43,17 +41,8 @@ test('official images: mongo with a volume, Temporal on PostgreSQL, and the Temp
   expect(s.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
   expect(s['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
   expect(s.api!.build).toBe('.');
-  // The workers start with the heap budget the bench measured it with (worker/node-args.ts).
-  for (const name of WORKERS)
-    expect(s[name]!.command).toEqual(['node', ...WORKER_NODE_ARGS, 'dist/worker/main.js']);
-  // Between them, the workers take every role once.
-  const roles = WORKERS.flatMap((name) => s[name]!.environment!.WORKER_ROLES!.split(','));
-  expect(roles.sort()).toEqual([...WORKER_ROLE_NAMES].sort());
-  expect(configSchema.shape.WORKER_ROLES.parse(s.worker!.environment!.WORKER_ROLES)).toEqual([
-    'sync',
-    'interactive',
-    'webhooks',
-  ]);
+  // The worker starts with the heap budget the bench measured it with (worker/node-args.ts).
+  expect(s.worker!.command).toEqual(['node', ...WORKER_NODE_ARGS, 'dist/worker/main.js']);
   expect(Object.keys(compose.volumes)).toEqual(
     expect.arrayContaining(['mongo-data', 'temporal-db']),
   );
@@ -85,18 +74,13 @@ test("Prometheus scrapes each engine process where it serves /metrics; the dashb
   expect(targets.sort()).toEqual(
     [
       `api:${env('api').API_METRICS_PORT}`,
-      ...WORKERS.flatMap((name) => [
-        `${name}:${env(name).WORKER_METRICS_PORT}`,
-        `${name}:${env(name).WORKER_SDK_METRICS_PORT}`,
-      ]),
+      `worker:${env('worker').WORKER_METRICS_PORT}`,
+      `worker:${env('worker').WORKER_SDK_METRICS_PORT}`,
     ].sort(),
   );
-  for (const name of ['api', ...WORKERS]) expect(env(name).METRICS_HOST).toBe('0.0.0.0');
+  for (const name of ['api', 'worker']) expect(env(name).METRICS_HOST).toBe('0.0.0.0');
   // Nothing publishes a metrics port to the host.
-  const published = JSON.stringify([
-    compose.services.api,
-    ...WORKERS.map((name) => compose.services[name]),
-  ]);
+  const published = JSON.stringify([compose.services.api, compose.services.worker]);
   expect(published).not.toMatch(/946[4-6]:946[4-6]/);
 
   const dashboard = JSON.parse(

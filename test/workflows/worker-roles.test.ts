@@ -8,7 +8,7 @@ import { ticketsApi } from '../api/ticket-helpers';
 /**
  * WORKER_ROLES: a worker process without the ticket role never runs a ticket (the ticket
  * workflows and their steps are on the ticket queue), and a process with only that role runs
- * them all, its own workflow worker included, as docker-compose's `worker-tickets` does.
+ * them all, its own workflow worker included (a ticket worker scaled apart).
  */
 const suite = useSetupStack(
   'worker-roles',
