@@ -198,6 +198,7 @@ export async function setUpChanges(bench: Bench): Promise<PreparedChanges> {
     catalogCreates: 0,
     catalogReads: 1,
     billingDayReads: 1,
+    companies: customers,
   };
   return { groups, needs, items, heldBefore, toRelease };
 }

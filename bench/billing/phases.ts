@@ -133,5 +133,7 @@ export async function needsOf(bench: Bench, writes: number): Promise<PhaseNeeds>
     catalogReads: 1,
     // The settings name no time zone: the billing day needs ConnectWise's serverTimeZone.
     billingDayReads: 1,
+    // Each customer on a company of its own.
+    companies: customers,
   };
 }

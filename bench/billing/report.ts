@@ -26,12 +26,15 @@ export interface PhaseNeeds {
   catalogReads: number;
   /** `/system/info` for the billing day when the settings name no time zone. */
   billingDayReads: number;
+  /** Mapped companies: prepare reads them by id (a renamed or deleted company is told). */
+  companies: number;
 }
 
 export interface Floor {
   /** Calls the plan needs, by part. */
   parts: {
     billingDay: number;
+    companyReads: number;
     agreementReads: number;
     catalogReads: number;
     catalogCreates: number;
@@ -47,6 +50,7 @@ export function floorOf(needs: PhaseNeeds, latencyMs: number, concurrency: numbe
   const agreements = needs.additionsPerAgreement.length;
   const parts = {
     billingDay: needs.billingDayReads,
+    companyReads: Math.ceil(needs.companies / AGREEMENT_IDS_PER_READ),
     agreementReads: Math.ceil(agreements / AGREEMENT_IDS_PER_READ),
     catalogReads: needs.catalogReads,
     catalogCreates: needs.catalogCreates,
@@ -86,6 +90,7 @@ export interface ChangeNeeds {
   catalogCreates: number;
   catalogReads: number;
   billingDayReads: number;
+  companies: number;
 }
 
 export const needsOfChanges = (c: ChangeNeeds): PhaseNeeds => ({
@@ -94,6 +99,7 @@ export const needsOfChanges = (c: ChangeNeeds): PhaseNeeds => ({
   catalogCreates: c.catalogCreates,
   catalogReads: c.catalogReads,
   billingDayReads: c.billingDayReads,
+  companies: c.companies,
 });
 
 /**
@@ -110,6 +116,11 @@ export function changeFloorFormula(
   const paged = parts.additionLists - c.additionsPerAgreement.length;
   const rows = [
     ['billing day', '/system/info (no time zone set)', String(parts.billingDay)],
+    [
+      'company check',
+      `⌈mapped companies ${c.companies} ÷ ${AGREEMENT_IDS_PER_READ} ids per id-in page⌉ (renamed or deleted)`,
+      String(parts.companyReads),
+    ],
     [
       'agreement look-ups',
       `⌈(chosen ${c.chosen} + old ${c.oldAgreements}) ÷ ${AGREEMENT_IDS_PER_READ} ids per id-in page⌉`,
@@ -140,7 +151,7 @@ export function changeFloorFormula(
     ],
   ];
   return (
-    'floor (d) = billing day + agreement look-ups (chosen + old, id-in pages) + catalog\n' +
+    'floor (d) = billing day + company check + agreement look-ups (chosen + old, id-in pages) + catalog\n' +
     '          + additions lists (chosen + old) + candidate checks (0 calls each)\n' +
     '          + PATCH per changed addition + POST per new addition + PATCH per release' +
     ' (held agreements: 0 writes)\n\n' +

@@ -30,20 +30,22 @@ describe('billing benchmark arithmetic (bench/billing/)', () => {
         catalogCreates: 4,
         catalogReads: 1,
         billingDayReads: 1,
+        companies: 1000,
       },
       100,
       10,
     );
     expect(floor.parts).toEqual({
       billingDay: 1,
+      companyReads: 10,
       agreementReads: 10,
       catalogReads: 1,
       catalogCreates: 4,
       additionLists: 999 + 3,
       writes: 5000,
     });
-    expect(floor.calls).toBe(6018);
-    expect(floor.wallMs).toBeCloseTo(60_180);
+    expect(floor.calls).toBe(6028);
+    expect(floor.wallMs).toBeCloseTo(60_280);
   });
 
   const phase = (key: 'a' | 'b', calls: Record<string, number>, wallMs: number): PhaseFigures => ({
@@ -57,6 +59,7 @@ describe('billing benchmark arithmetic (bench/billing/)', () => {
         catalogCreates: 0,
         catalogReads: 0,
         billingDayReads: 0,
+        companies: 0,
       },
       100,
       10,
@@ -112,19 +115,21 @@ describe('billing benchmark arithmetic (bench/billing/)', () => {
     catalogCreates: 0,
     catalogReads: 1,
     billingDayReads: 1,
+    companies: 1000,
   };
 
   test("(d)'s floor: lists of chosen and old agreements, id-in pages over both, writes by kind, candidate checks free", () => {
     const floor = floorOf(needsOfChanges(changeNeeds), 100, 10);
     expect(floor.parts).toEqual({
       billingDay: 1,
+      companyReads: 10, // ⌈1,000 / 100⌉
       agreementReads: 11, // ⌈1,050 / 100⌉
       catalogReads: 1,
       catalogCreates: 0,
       additionLists: 1050,
       writes: 880 + 250 + 250,
     });
-    expect(floor.calls).toBe(1 + 11 + 1 + 1050 + 1380);
+    expect(floor.calls).toBe(1 + 10 + 11 + 1 + 1050 + 1380);
     const formula = changeFloorFormula(changeNeeds, floor, 100, 10);
     expect(formula).toContain('PATCH per release');
     expect(formula).toContain('candidate checks');
@@ -133,7 +138,10 @@ describe('billing benchmark arithmetic (bench/billing/)', () => {
       /PATCH per changed addition 880 \+ POST per new addition 250 \+ PATCH per release 250 \+ held agreements 70 × 0 +\| 1380 /,
     );
     expect(formula).toContain('20 agreements × 0 (from their additions list)');
-    expect(formula).toContain(`wall floor: ${floor.calls} × 100 ms ÷ 10 = 24.4 s`);
+    expect(formula).toContain(`wall floor: ${floor.calls} × 100 ms ÷ 10 = 24.5 s`);
+    expect(formula).toMatch(
+      /⌈mapped companies 1000 ÷ 100 ids per id-in page⌉ \(renamed or deleted\) +\| 10 /,
+    );
   });
 
   const observed = (over: Partial<ChangeObserved> = {}): ChangeObserved => ({
