@@ -114,9 +114,7 @@ async function main(): Promise<void> {
   );
   let measured: Measured | undefined;
   try {
-    const { sim, api } = bench.servers;
-    // The process the tickets run in: the ticket worker when there is one.
-    const worker = bench.servers.ticketWorker ?? bench.servers.worker;
+    const { sim, worker, api } = bench.servers;
     // PostgreSQL vacuums and analyses after the seeding's bulk inserts: the load starts on a
     // quiet machine (a run once had its first seconds' answers held ~5 s).
     console.log(`  quiet after ${(await quiet()).toFixed(0)} s`);
@@ -132,7 +130,7 @@ async function main(): Promise<void> {
       sampledPeak,
       hwm,
     } = await withWorkerRss(worker.pid, async () => {
-      const died = Promise.race([bench.servers.worker.died(), worker.died(), api!.died()]);
+      const died = Promise.race([worker.died(), api!.died()]);
       const probe = process.env.BENCH_TIMELINE ? startProbe(bench) : undefined;
       const load = await Promise.race([runLoad(bench), died]);
       probe?.stop();
@@ -320,7 +318,7 @@ function report(bench: TicketBench, m: Measured): void {
   for (const [name, cpu] of Object.entries(m.cpu))
     console.log(`  ${name}: ${cpu === undefined ? 'n/a' : `${cpu.toFixed(1)} s`}`);
   console.log(
-    `\n${bench.servers.ticketWorker ? 'Ticket worker' : 'Worker'} process RSS (${commandOf(bench.servers.worker.entry, 'worker')}; from /proc/<pid>/status): ` +
+    `\nWorker process RSS (${commandOf(bench.servers.worker.entry, 'worker')}; from /proc/<pid>/status): ` +
       `idle after setup ${m.workerIdle === undefined ? 'n/a' : mb(m.workerIdle)}, ` +
       `peak VmRSS sampled every 100 ms ${m.workerSampledPeak === undefined ? 'n/a' : mb(m.workerSampledPeak)}, ` +
       `VmHWM at the end ${m.workerHwm === undefined ? 'n/a' : mb(m.workerHwm)}`,

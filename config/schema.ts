@@ -2,10 +2,6 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-/** What a worker process may run (WORKER_ROLES). */
-export const WORKER_ROLE_NAMES = ['sync', 'interactive', 'tickets', 'webhooks'] as const;
-export type WorkerRole = (typeof WORKER_ROLE_NAMES)[number];
-
 const port = z.coerce.number().int().min(0).max(65535);
 
 const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, {
@@ -58,27 +54,7 @@ export const configSchema = z.object({
     .min(1)
     .default('cw-tickets')
     .describe(
-      "Task queue of the ticket workflows (each event's, and each integration's ticket watch) and their activities; polled by its own worker, so a billing run never takes a ticket's slots (nor the reverse), and a process of its own can run it (WORKER_ROLES).",
-    ),
-  WORKER_ROLES: z
-    .string()
-    .transform((value, ctx) => {
-      const roles = value
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean);
-      if (roles.length === 1 && roles[0] === 'all') return [...WORKER_ROLE_NAMES];
-      const unknown = roles.filter((r) => !(WORKER_ROLE_NAMES as readonly string[]).includes(r));
-      if (roles.length === 0 || unknown.length > 0)
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be all, or a comma-separated list of ${WORKER_ROLE_NAMES.join(', ')}`,
-        });
-      return [...new Set(roles)] as WorkerRole[];
-    })
-    .default([...WORKER_ROLE_NAMES])
-    .describe(
-      'The task queues a worker process polls: all of them (the default, or `all`: one process does everything), or a comma-separated list of sync (lifecycles and billing), interactive (Test Connection, previews), tickets (ticket workflows and steps), webhooks (portal deliveries and their dispatcher). Split them to scale each apart (docker-compose runs one worker with every role).',
+      "Task queue of the ticket workflows' activities; polled by its own worker in the same process, so a billing run never takes a ticket's slots (nor the reverse).",
     ),
   SYNC_WORKER_MAX_ACTIVITIES: z.coerce
     .number()

@@ -73,34 +73,24 @@ export function workerPolling(
   });
 }
 
-/**
- * The engine's task queues: workflows and activities on the first and on the ticket queue,
- * activities on the interactive one.
- */
+/** The engine's task queues: workflows and activities on the first, activities on the others. */
 export interface EngineQueues {
   taskQueue: string;
   interactiveTaskQueue: string;
   ticketTaskQueue: string;
 }
 
-/**
- * A worker process polls each queue of its roles (WORKER_ROLES; all by default), as
- * worker/worker.ts sets them up. (The webhooks role's queue is polled only for activities once a
- * delivery runs: not probed.)
- */
+/** The engine's worker process polls each of its queues, as worker/worker.ts sets them up. */
 export async function enginePolling(
   address: string,
   namespace: string,
   { taskQueue, interactiveTaskQueue, ticketTaskQueue }: EngineQueues,
   since: Date,
-  roles: readonly string[] = ['sync', 'interactive', 'tickets'],
 ): Promise<boolean> {
   return (
-    (!roles.includes('sync') || (await workerPolling(address, namespace, taskQueue, since))) &&
-    (!roles.includes('interactive') ||
-      (await workerPolling(address, namespace, interactiveTaskQueue, since, ['activity']))) &&
-    (!roles.includes('tickets') ||
-      (await workerPolling(address, namespace, ticketTaskQueue, since)))
+    (await workerPolling(address, namespace, taskQueue, since)) &&
+    (await workerPolling(address, namespace, interactiveTaskQueue, since, ['activity'])) &&
+    (await workerPolling(address, namespace, ticketTaskQueue, since, ['activity']))
   );
 }
 

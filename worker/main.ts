@@ -57,7 +57,6 @@ async function main(): Promise<void> {
       syncTaskQueue: config.TEMPORAL_TASK_QUEUE,
       interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
       ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
-      roles: config.WORKER_ROLES,
       namespace: config.TEMPORAL_NAMESPACE,
     },
     'workers ready',

@@ -3,7 +3,6 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../config';
-import { WORKER_ROLE_NAMES, type WorkerRole } from '../config/schema';
 import type { Keyring } from '../security';
 import { temporalWorkerTracing, type WorkerTracing } from '../observability/temporal-tracing';
 import {
@@ -28,8 +27,7 @@ export type WorkerConfig = Pick<
   | 'WORKER_MAX_CACHED_WORKFLOWS'
   | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
   | 'TICKET_WORKER_MAX_ACTIVITIES'
-> &
-  Partial<Pick<Config, 'WORKER_ROLES'>>;
+>;
 
 export interface CreateWorkerOptions {
   config: WorkerConfig;
@@ -46,20 +44,19 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * The process's workers, one per task queue its roles name (WORKER_ROLES; all by default), each
- * with its own activity slots, so scheduled syncs can never take the slots of work a person waits
- * for (Test Connection, billing preview), and a billing run never takes a ticket's (nor the
- * reverse). Two run workflows: the sync worker (lifecycles, billing runs, and the workflows a
- * person waits for, which send their activities to the interactive queue) and the ticket worker
- * (each event's workflow and each integration's ticket watch, with their steps), so the ticket
- * role can run in a process of its own, where a billing run's CPU never delays a ticket.
+ * The process's three workers: one per task queue, each with its own activity slots, so scheduled
+ * syncs can never take the slots of work a person waits for (Test Connection, billing preview),
+ * and a billing run never takes a ticket's (nor the reverse). Only the sync worker runs workflows
+ * (each workflow worker is a V8 isolate of its own, ~70 MB; workflow tasks are short): those a
+ * person waits for, and the ticket workflows, start on its queue and send their activities to the
+ * interactive or the ticket queue.
  */
 export interface EngineWorkers {
-  sync?: Worker;
-  interactive?: Worker;
-  tickets?: Worker;
+  sync: Worker;
+  interactive: Worker;
+  tickets: Worker;
   /** Hands new webhook events to their delivery workflows (services/webhooks/dispatcher.ts). */
-  webhooks?: WebhookDispatcher;
+  webhooks: WebhookDispatcher;
   /** Runs all until shutdown; if one fails, the others are shut down too. */
   run(): Promise<void>;
   shutdown(): void;
@@ -91,53 +88,37 @@ export async function createWorkers({
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter,
   });
-  const roles = new Set<WorkerRole>(config.WORKER_ROLES ?? WORKER_ROLE_NAMES);
-  const webhooks = roles.has('webhooks')
-    ? new WebhookDispatcher({
-        repos: deps.repos,
-        deliveries: new WebhookDeliveryClient(client, config),
-        logger: deps.logger,
-        ...(webhookPollMs ? { pollMs: webhookPollMs } : {}),
-      })
-    : undefined;
-  // Both workflow workers load the same bundle (each is an isolate of its own).
-  const workflows = async () => ({
+  const webhooks = new WebhookDispatcher({
+    repos: deps.repos,
+    deliveries: new WebhookDeliveryClient(client, config),
+    logger: deps.logger,
+    ...(webhookPollMs ? { pollMs: webhookPollMs } : {}),
+  });
+  const sync = await Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.SYNC_WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     workflowBundle: await workflowBundleOf(workflowBundlePath, tracing),
   });
-  const sync = roles.has('sync')
-    ? await Worker.create({
-        ...common,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        maxConcurrentActivityTaskExecutions: config.SYNC_WORKER_MAX_ACTIVITIES,
-        ...(await workflows()),
-      })
-    : undefined;
-  const interactive = roles.has('interactive')
-    ? await Worker.create({
-        ...common,
-        taskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
-        maxConcurrentActivityTaskExecutions: config.INTERACTIVE_WORKER_MAX_ACTIVITIES,
-      })
-    : undefined;
-  const tickets = roles.has('tickets')
-    ? await Worker.create({
-        ...common,
-        taskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
-        maxConcurrentActivityTaskExecutions: config.TICKET_WORKER_MAX_ACTIVITIES,
-        ...(await workflows()),
-      })
-    : undefined;
-  const deliveries = roles.has('webhooks')
-    ? await Worker.create({
-        ...common,
-        taskQueue: webhookTaskQueueOf(config),
-        maxConcurrentActivityTaskExecutions: WEBHOOK_WORKER_MAX_ACTIVITIES,
-      })
-    : undefined;
-  const all = [sync, interactive, tickets, deliveries].filter((w): w is Worker => w !== undefined);
+  const interactive = await Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.INTERACTIVE_WORKER_MAX_ACTIVITIES,
+  });
+  const tickets = await Worker.create({
+    ...common,
+    taskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.TICKET_WORKER_MAX_ACTIVITIES,
+  });
+  const deliveries = await Worker.create({
+    ...common,
+    taskQueue: webhookTaskQueueOf(config),
+    maxConcurrentActivityTaskExecutions: WEBHOOK_WORKER_MAX_ACTIVITIES,
+  });
+  const all = [sync, interactive, tickets, deliveries];
   const shutdown = () => {
-    void webhooks?.stop();
+    void webhooks.stop();
     for (const worker of all) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
@@ -149,7 +130,7 @@ export async function createWorkers({
     webhooks,
     shutdown,
     run: async () => {
-      webhooks?.start();
+      webhooks.start();
       const runs = all.map((worker) => worker.run());
       try {
         await Promise.all(runs);
@@ -158,7 +139,7 @@ export async function createWorkers({
         await Promise.allSettled(runs);
         throw err;
       } finally {
-        await webhooks?.stop();
+        await webhooks.stop();
       }
     },
   };

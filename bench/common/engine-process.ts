@@ -139,11 +139,10 @@ export function startWorkerChild(
   engineEnv: WorkerEnv,
   temporal: { address: string; namespace: string; queues: EngineQueues },
 ): Promise<WorkerChild> {
-  const roles = engineEnv.WORKER_ROLES?.split(',');
   return startEngineChild('worker', entry, engineEnv, {
-    what: `the worker process (${engineEnv.WORKER_ROLES ?? 'all roles'}) polling its queues`,
+    what: `the worker process polling ${Object.values(temporal.queues).join(' and ')}`,
     probe: (startedAt) =>
-      enginePolling(temporal.address, temporal.namespace, temporal.queues, startedAt, roles),
+      enginePolling(temporal.address, temporal.namespace, temporal.queues, startedAt),
   });
 }
 

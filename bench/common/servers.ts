@@ -42,16 +42,12 @@ export interface ServersOptions {
   api?: boolean;
   /** More engine configuration for its processes (e.g. SYNC_WORKER_MAX_ACTIVITIES). */
   engineEnv?: Record<string, string>;
-  /** Run the ticket role in a worker process of its own (WORKER_ROLES=tickets), the rest in the main one. */
-  ticketWorker?: boolean;
 }
 
 export interface Servers {
   sim: SimulatorChild;
   /** The engine's worker process. */
   worker: WorkerChild;
-  /** The ticket worker process, when asked for. */
-  ticketWorker?: WorkerChild;
   /** The API process and its origin, when asked for. */
   api?: WorkerChild & { url: string };
   config: Config;
@@ -130,30 +126,19 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     const repos = await createRepositories(conn);
 
     memory.push({ stage: 'database connected', usage: process.memoryUsage() });
-    const temporalOf = {
-      address: config.TEMPORAL_ADDRESS,
-      namespace: config.TEMPORAL_NAMESPACE,
-      queues: {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
-        ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
-      },
-    };
     const worker = await step(`worker process (${commandOf(workerEntry, 'worker')}) polling`, () =>
-      startWorkerChild(
-        workerEntry,
-        opts.ticketWorker ? { WORKER_ROLES: 'sync,interactive,webhooks', ...engineEnv } : engineEnv,
-        temporalOf,
-      ),
+      startWorkerChild(workerEntry, engineEnv, {
+        address: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+        queues: {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+          ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
+        },
+      }),
     );
     // Stopped first (stops run in reverse): it drains while the database and Temporal are up.
     stops.push(() => worker.stop());
-    const ticketWorker = opts.ticketWorker
-      ? await step('ticket worker process polling', () =>
-          startWorkerChild(workerEntry, { ...engineEnv, WORKER_ROLES: 'tickets' }, temporalOf),
-        )
-      : undefined;
-    if (ticketWorker) stops.push(() => ticketWorker.stop());
     const workerMemory: Servers['workerMemory'] = [
       { stage: 'workers created and polling', usage: workerMemoryOf(worker.pid) },
     ];
@@ -177,7 +162,6 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     return {
       sim,
       worker,
-      ...(ticketWorker ? { ticketWorker } : {}),
       ...(api ? { api } : {}),
       config,
       keyring,
@@ -186,7 +170,6 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
       client,
       pids: {
         'worker process': worker.pid,
-        ...(ticketWorker ? { 'ticket worker process': ticketWorker.pid } : {}),
         ...(api ? { 'API process': api.pid } : {}),
         'bench driver (this process)': process.pid,
         FerretDB: ferret.process.pid,

@@ -422,14 +422,7 @@ export function targetsTable(targets: readonly Target[]): string {
 }
 
 /** The engine's processes (the bench driver and the simulator are not the engine). */
-const ENGINE = [
-  'worker process',
-  'ticket worker process',
-  'API process',
-  'FerretDB',
-  POSTGRES,
-  'Temporal server',
-];
+const ENGINE = ['worker process', 'API process', 'FerretDB', POSTGRES, 'Temporal server'];
 
 /** Milliseconds of engine CPU per new event. */
 export function engineCpuPerEvent(

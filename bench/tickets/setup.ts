@@ -106,9 +106,6 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
         ? billingSimulator(billingOpts)
         : () => startSimulatorChild(resolve(__dirname, '..', 'common', 'demo-sim.ts')),
     api: true,
-    // One worker process with every role, as docker-compose deploys it; BENCH_TICKET_WORKER=1
-    // runs the ticket role in a process of its own (WORKER_ROLES).
-    ticketWorker: Boolean(process.env.BENCH_TICKET_WORKER),
     engineEnv: {
       ...(opts.workerActivities
         ? { TICKET_WORKER_MAX_ACTIVITIES: String(opts.workerActivities) }

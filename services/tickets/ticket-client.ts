@@ -32,8 +32,7 @@ export class TicketClient {
   private options(ids: Ids, event: SecurityEvent) {
     const activityTaskQueue = this.config.TEMPORAL_TICKET_TASK_QUEUE;
     return {
-      // The ticket queue's worker runs them (a process of its own can: WORKER_ROLES).
-      taskQueue: activityTaskQueue ?? this.config.TEMPORAL_TASK_QUEUE,
+      taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       workflowId: ticketWorkflowId(ids.integrationId, event.key),
       args: [{ ...ids, event, ...(activityTaskQueue ? { activityTaskQueue } : {}) }] as [
         Parameters<typeof ticketWorkflow>[0],

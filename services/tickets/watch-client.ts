@@ -22,8 +22,7 @@ export class TicketWatchClient {
   private options(ids: Ids) {
     const activityTaskQueue = this.config.TEMPORAL_TICKET_TASK_QUEUE;
     return {
-      // The ticket queue's worker runs them (a process of its own can: WORKER_ROLES).
-      taskQueue: activityTaskQueue ?? this.config.TEMPORAL_TASK_QUEUE,
+      taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       workflowId: ticketWatchWorkflowId(ids.integrationId),
       args: [{ ...ids, ...(activityTaskQueue ? { activityTaskQueue } : {}) }] as [
         Parameters<typeof ticketWatchWorkflow>[0],
