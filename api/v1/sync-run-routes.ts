@@ -55,6 +55,13 @@ export interface SyncRunDeps {
 
 /** The sync history: runs newest first, filtered; one run with its customers and changes. */
 export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) {
+  /** The partner's live integration and one of its runs; 404 when either is missing. */
+  const runOf = async (partnerId: string, id: string) => {
+    const integration = await integrations.live(partnerId);
+    const run = await repos.syncRuns.get(partnerId, integration.id, id);
+    if (!run) throw notFound('sync run');
+    return { integration, run };
+  };
   return [
     route({
       method: 'get',
@@ -120,9 +127,7 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
       },
       handler: async ({ params, query }) => {
         const { partnerId } = params;
-        const integration = await integrations.live(partnerId);
-        const run = await repos.syncRuns.get(partnerId, integration.id, params.id);
-        if (!run) throw notFound('sync run');
+        const { integration, run } = await runOf(partnerId, params.id);
         const [results, changes] = await Promise.all([
           repos.billingResults.pageForRun(partnerId, integration.id, run.runKey, {
             limit: DEFAULT_SET_PAGE_SIZE,
@@ -165,9 +170,7 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
       },
       handler: async ({ params, query }) => {
         const { partnerId } = params;
-        const integration = await integrations.live(partnerId);
-        const run = await repos.syncRuns.get(partnerId, integration.id, params.id);
-        if (!run) throw notFound('sync run');
+        const { integration, run } = await runOf(partnerId, params.id);
         const page = await repos.billingResults.pageForRun(
           partnerId,
           integration.id,
