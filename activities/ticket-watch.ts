@@ -55,11 +55,14 @@ export function createTicketWatchActivities(deps: ActivityDeps) {
             signal,
           }),
         );
-        if (registration.problem) {
+        // Written only when it changes: a save of the ticket settings (which starts this step)
+        // is often followed by another, and a write of the integration beside it is one more
+        // chance for FerretDB's PostgreSQL backend to lose one of two concurrent updates.
+        if (registration.problem && registration.problem !== integration.ticketCallbackProblem) {
           await repos.integrations.update(scope.partnerId, scope.integrationId, {
             ticketCallbackProblem: registration.problem,
           });
-        } else {
+        } else if (!registration.problem && integration.ticketCallbackProblem !== undefined) {
           await repos.integrations.update(scope.partnerId, scope.integrationId, {}, [
             'ticketCallbackProblem',
           ]);

@@ -338,6 +338,8 @@ test('the demo partner’s agreements on a narrow window', async () => {
   });
   // Every customer's agreements read from ConnectWise (Globex's is annual, the others monthly).
   await page.getByText('Active recurring agreement (Annual).').waitFor();
+  // Each row reads its own agreements: wait for the second monthly one too.
+  await page.getByText('Active recurring agreement (Monthly).').nth(1).waitFor();
   expect(await page.getByText('Active recurring agreement (Monthly).').count()).toBe(2);
   expect(await acme.inputValue()).toBe('300');
   expect(await page.getByLabel('Agreement for Umbrella Health Inc.').inputValue()).toBe('307');
