@@ -77,8 +77,9 @@ export function createBillingActivities(deps: ActivityDeps) {
     if (!ref.preview)
       await repos.billingSeats.recordSkipped({ ...ref, tenantKey }, ref.runKey, p.skipped);
   };
-  // Shared by every billing activity of this worker: one integration's calls are bounded together.
-  const gates = new IntegrationGates();
+  // Shared by every billing activity of this worker: one integration's calls are bounded together,
+  // and all of them yield to the worker's ticket steps.
+  const gates = new IntegrationGates(deps.priority);
 
   const runs = new RecentRuns();
   // The integration as the batches of a run read it: one read a second, not one a batch.

@@ -29,11 +29,16 @@ import { liveIntegration, withConnectWise } from './with-connectwise';
  */
 export function createTicketActivities(deps: ActivityDeps) {
   const { repos } = deps;
+  // A ticket step is foreground work: billing's calls in this worker yield while it runs.
+  const foreground = <I, O>(step: (input: I) => Promise<O>) =>
+    asTemporalFailures((input: I) =>
+      deps.priority ? deps.priority.foreground(() => step(input)) : step(input),
+    );
   const withClient: WithClient = (integration, step) => withConnectWise(deps, integration, step);
   const steps = { repos, withClient };
   return {
     /** Decides the generation (services/tickets/begin.ts), then finds or makes its ticket. */
-    openEventTicket: asTemporalFailures(async (input: OpenInput): Promise<StepResult<Opened>> => {
+    openEventTicket: foreground(async (input: OpenInput): Promise<StepResult<Opened>> => {
       const integration = await liveIntegration(repos, input.ref);
       const begun = await beginTicketEvent(repos, {
         ...input.ref,
@@ -53,13 +58,13 @@ export function createTicketActivities(deps: ActivityDeps) {
       );
       return 'done' in opened ? { ...opened, done: { ...opened.done, generation } } : opened;
     }),
-    noteEventTicket: asTemporalFailures(async (input: NoteInput) =>
+    noteEventTicket: foreground(async (input: NoteInput) =>
       noteEventTicket(steps, await liveIntegration(repos, input.ref), input),
     ),
-    closeEventTicket: asTemporalFailures(async (input: CloseInput) =>
+    closeEventTicket: foreground(async (input: CloseInput) =>
       closeEventTicket(steps, await liveIntegration(repos, input.ref), input),
     ),
-    reopenEventTicket: asTemporalFailures(async (input: ReopenInput) =>
+    reopenEventTicket: foreground(async (input: ReopenInput) =>
       reopenEventTicket(steps, await liveIntegration(repos, input.ref), input),
     ),
     /** What the workflow itself decided (expired, counted, held why). */

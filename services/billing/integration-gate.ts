@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { isConnectWiseError } from '../../connectwise';
+import type { WorkPriority } from '../work-priority';
 
 /** A throttled call is sent again at most this many times before its failure is thrown. */
 export const THROTTLED_ATTEMPTS = 4;
@@ -27,7 +28,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 /**
  * Every ConnectWise call one integration's billing makes in this worker, whatever activity makes
  * it: at most `concurrency` in flight, and after a 429 none until its `Retry-After` has passed
- * (the throttled call is then sent again: ConnectWise's edge refused it, it did nothing).
+ * (the throttled call is then sent again: ConnectWise's edge refused it, it did nothing). Each
+ * call is background work of the worker's `WorkPriority`: it yields to ticket steps.
  */
 export class IntegrationGate {
   private readonly limit: ReturnType<typeof pLimit>;
@@ -39,6 +41,7 @@ export class IntegrationGate {
 
   constructor(
     readonly concurrency: number,
+    private readonly priority?: WorkPriority,
     private readonly now: () => number = Date.now,
   ) {
     this.limit = pLimit(concurrency);
@@ -65,7 +68,7 @@ export class IntegrationGate {
         const wait = this.resumeAt - this.now();
         if (wait > 0) await sleep(wait, signal);
         try {
-          return await call();
+          return await (this.priority ? this.priority.background(call, signal) : call());
         } catch (err) {
           if (!isConnectWiseError(err) || err.kind !== 'throttled') throw err;
           const pauseMs = err.retryAfterMs ?? DEFAULT_PAUSE_MS;
@@ -89,10 +92,12 @@ export interface Throttling {
 export class IntegrationGates {
   private readonly gates = new Map<string, IntegrationGate>();
 
+  constructor(private readonly priority?: WorkPriority) {}
+
   for(integrationId: string, concurrency: number): IntegrationGate {
     const found = this.gates.get(integrationId);
     if (found?.concurrency === concurrency) return found;
-    const gate = new IntegrationGate(concurrency);
+    const gate = new IntegrationGate(concurrency, this.priority);
     this.gates.set(integrationId, gate);
     return gate;
   }

@@ -106,7 +106,7 @@ test('one gate per integration, replaced when its concurrency setting changes', 
 
 test('the 429s of the last 15 minutes are counted with the pauses they asked for, then forgotten', async () => {
   let now = 1_000_000;
-  const gate = new IntegrationGate(1, () => now);
+  const gate = new IntegrationGate(1, undefined, () => now);
   expect(gate.throttling()).toEqual({ count: 0, pausedMs: 0 });
   let left = 2;
   await gate.run(async () => {
