@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { metrics } from '../observability/metrics';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -18,6 +19,8 @@ import { securityHeaders } from './security-headers';
 export interface AppDeps {
   logger: Logger;
   checks: DependencyCheck[];
+  /** Names this process in /healthz and /readyz (INSTANCE_ID); default `<host name>:<pid>`. */
+  instance?: string;
   /** The versioned API, mounted at /v1. */
   v1?: Router;
   /** The Temporal UI's remote codec, mounted at /codec when configured. */
@@ -68,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJsonBody);
   // Large enough for the biggest documented bulk push (1000 products with 6000-character text).
   app.use(express.json({ limit: '8mb' }));
-  app.use(healthRouter(checks));
+  app.use(healthRouter(checks, deps.instance ?? `${hostname()}:${process.pid}`));
   if (v1) app.use('/v1', v1);
   if (hosted) app.use('/hosted', hosted);
   if (consoleUi) app.use('/console', consoleUi);

@@ -15,11 +15,14 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** `/healthz`: the process is alive. `/readyz`: every dependency answers; 503 names those that don't. */
-export function healthRouter(checks: DependencyCheck[]): Router {
+/**
+ * `/healthz`: the process is alive. `/readyz`: every dependency answers; 503 names those that
+ * don't. Both name the process (`instance`): which replica answered.
+ */
+export function healthRouter(checks: DependencyCheck[], instance: string): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', instance });
   });
   router.get('/readyz', async (_req, res) => {
     const results = await Promise.all(
@@ -35,6 +38,7 @@ export function healthRouter(checks: DependencyCheck[]): Router {
     const failing = results.filter(([, s]) => s !== 'ok').map(([n]) => n);
     res.status(failing.length ? 503 : 200).json({
       status: failing.length ? 'unavailable' : 'ready',
+      instance,
       ...(failing.length ? { failing } : {}),
       dependencies: Object.fromEntries(results),
     });

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   }).start();
   const app = createApp({
     logger,
+    ...(config.INSTANCE_ID ? { instance: config.INSTANCE_ID } : {}),
     checks: [
       { name: 'temporal', check: () => pingTemporal(temporal) },
       { name: 'database', check: () => pingDatabase(db) },

@@ -29,6 +29,13 @@ export const configSchema = z.object({
     ),
   PORT: port.default(3000).describe('Port the API listens on.'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the API binds to.'),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.:-]{1,100}$/, 'letters, digits and . _ : - only')
+    .optional()
+    .describe(
+      "Names this process in the API's `/healthz` and `/readyz` answers (which replica answered; the local stack checks it is its own API that answers). Unset: `<host name>:<pid>`.",
+    ),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[^\s:]+:\d+$/, 'must be host:port')

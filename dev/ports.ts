@@ -33,6 +33,25 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   return port;
 }
 
+/**
+ * A free port held open until `release()`: a process started much later (the API, after Temporal
+ * and the database) gets a port nobody took meanwhile; only the moment between the release and
+ * its own bind is left open.
+ */
+export async function reservePort(
+  host = '127.0.0.1',
+): Promise<{ port: number; release: () => Promise<void> }> {
+  const server = createServer();
+  const port = await listen(server, 0, host);
+  return {
+    port,
+    release: () =>
+      new Promise<void>((resolve) =>
+        server.listening ? server.close(() => resolve()) : resolve(),
+      ),
+  };
+}
+
 /** True when nothing listens on host:port (so a fixed default port can be used). */
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   const server = createServer();

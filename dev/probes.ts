@@ -99,3 +99,20 @@ export async function httpOk(url: string): Promise<boolean> {
   await res.body?.cancel();
   return res.ok;
 }
+
+/**
+ * True when the API at `url` is ready and is the process started as `instance` (INSTANCE_ID): a
+ * port picked free may be taken by another stack's API before ours binds it, and that one's
+ * answer must not count as ours (ours then fails to bind, and exits).
+ */
+export async function apiReadyAs(url: string, instance: string): Promise<boolean> {
+  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+  if (!res.ok) {
+    await res.body?.cancel();
+    return false;
+  }
+  const body = (await res.json().catch(() => undefined)) as { instance?: unknown } | undefined;
+  if (body?.instance !== instance)
+    throw new Error(`another process answers at ${url} (instance ${String(body?.instance)})`);
+  return true;
+}

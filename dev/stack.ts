@@ -3,6 +3,7 @@
  * the API. `npm run dev` runs it on fixed ports with data in .data/; tests call startStack with
  * `ephemeral: true` (free ports, temporary data).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,9 +21,9 @@ import {
   type ManagedProcess,
 } from './managed';
 import { formatFailure, formatReadyBanner } from './print';
-import { freePort, freePorts } from './ports';
+import { freePorts, reservePort } from './ports';
 import { startFerretDb, startTemporalDevServer } from './processes';
-import { enginePolling, httpOk } from './probes';
+import { apiReadyAs, enginePolling } from './probes';
 import { assertPortsFree, resolvePorts, type StackPorts } from './stack-ports';
 import { PartError, waitUntil } from './wait';
 import { WORKER_NODE_ARGS } from '../worker/node-args';
@@ -176,7 +177,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   // Known before Temporal starts: its web UI is pointed at the API's codec endpoint.
-  const apiPort = ports.api ?? (await freePort());
+  const reserved = ports.api === undefined ? await reservePort() : undefined;
+  const apiPort = ports.api ?? reserved!.port;
+  // Names our API in its /readyz answer: another stack's API on this port must not pass for ours.
+  const apiInstance = `stack-api-${randomUUID()}`;
   const apiUrl = `http://${HOST}:${apiPort}`;
   const metricsOn = options.metrics ?? !ephemeral;
   const picked = metricsOn ? await freePorts(3) : [];
@@ -193,6 +197,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const started: Part[] = [];
   const cleanUp = async () => {
+    await reserved?.release();
     await stopParts(started);
     if (removeData) rmSync(dataDir, { recursive: true, force: true });
   };
@@ -276,7 +281,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
       WORKER_NODE_ARGS,
     );
-    const api = spawnApp('api', options.entries?.api ?? 'api/main.ts', env, log);
+    await reserved?.release();
+    const api = spawnApp(
+      'api',
+      options.entries?.api ?? 'api/main.ts',
+      { ...env, INSTANCE_ID: apiInstance },
+      log,
+    );
     started.push(worker, api);
     const polling = (part: Part & { process: ManagedProcess }) =>
       waitUntil(
@@ -295,7 +306,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       );
     await Promise.all([
       polling(worker),
-      waitUntil(() => httpOk(`${apiUrl}/readyz`), {
+      waitUntil(() => apiReadyAs(apiUrl, apiInstance), {
         what: `the API at ${apiUrl}/readyz`,
         timeoutMs: timeoutMs ?? 120_000,
         process: api.process,

@@ -77,7 +77,9 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
   const memory: Servers['memory'] = [{ stage: 'modules loaded', usage: process.memoryUsage() }];
   const dir = mkdtempSync(join(tmpdir(), 'cw-engine-bench-'));
   const stops: Array<() => Promise<void>> = [
-    () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    // A throw (a process still writing there) becomes a rejection, caught below, so it never
+    // hides the error that stopped the setup.
+    () => new Promise<void>((resolve) => resolve(rmSync(dir, { recursive: true, force: true }))),
   ];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

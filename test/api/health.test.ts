@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
 import request from 'supertest';
@@ -37,6 +38,7 @@ test('/readyz answers 503 naming each unreachable dependency, without internals'
   expect(res.status).toBe(503);
   expect(res.body).toEqual({
     status: 'unavailable',
+    instance: `${hostname()}:${process.pid}`,
     failing: ['temporal', 'database'],
     dependencies: { temporal: 'unreachable', database: 'unreachable' },
   });
@@ -61,3 +63,13 @@ test('/readyz names only the dependency that is down', async () => {
   expect(res.body.failing).toEqual(['temporal']);
   expect(res.body.dependencies.database).toBe('ok');
 }, 20_000);
+
+test('/healthz and /readyz name the process: INSTANCE_ID when set (the local stack checks it)', async () => {
+  const app = createApp({ logger: captureLogger().logger, checks: [], instance: 'api-7' });
+  expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok', instance: 'api-7' });
+  expect((await request(app).get('/readyz')).body).toEqual({
+    status: 'ready',
+    instance: 'api-7',
+    dependencies: {},
+  });
+});

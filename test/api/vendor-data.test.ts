@@ -256,7 +256,10 @@ describe('authentication and tenancy', () => {
 
 describe('the app shell', () => {
   test('/healthz and /readyz answer while dependencies are up', async () => {
-    expect((await request(engine.app).get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await request(engine.app).get('/healthz')).body).toEqual({
+      status: 'ok',
+      instance: expect.any(String),
+    });
     const ready = await request(engine.app).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.dependencies).toEqual({ temporal: 'ok', database: 'ok' });

@@ -1,5 +1,7 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { freePorts } from '../../dev/ports';
+import { freePorts, reservePort } from '../../dev/ports';
+import { apiReadyAs } from '../../dev/probes';
 import { assertPortsFree, resolvePorts } from '../../dev/stack-ports';
 
 describe('resolvePorts', () => {
@@ -59,5 +61,48 @@ describe('assertPortsFree', () => {
       `port ${busy} for the Temporal dev server is in use (set TEMPORAL_PORT to use another)`,
     );
     await expect(assertPortsFree(ports, ['simulator', 'api'])).resolves.toBeUndefined();
+  });
+});
+
+describe('reservePort', () => {
+  it('holds the port until released: nobody else can bind it meanwhile', async () => {
+    const { port, release } = await reservePort();
+    const other = createServer();
+    await expect(
+      new Promise((resolve, reject) => {
+        other.once('error', reject);
+        other.listen(port, '127.0.0.1', () => resolve(undefined));
+      }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await release();
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+  });
+});
+
+describe('apiReadyAs', () => {
+  let server: HttpServer;
+  let url: string;
+  let answer: { status: number; body: unknown };
+  beforeAll(async () => {
+    server = createHttpServer((_req, res) => {
+      res.statusCode = answer.status;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('is ready only when our instance answers ready; another process on the port is an error', async () => {
+    answer = { status: 200, body: { status: 'ready', instance: 'ours' } };
+    expect(await apiReadyAs(url, 'ours')).toBe(true);
+    answer = { status: 503, body: { status: 'unavailable', instance: 'ours' } };
+    expect(await apiReadyAs(url, 'ours')).toBe(false);
+    answer = { status: 200, body: { status: 'ready', instance: 'another stack' } };
+    await expect(apiReadyAs(url, 'ours')).rejects.toThrow(
+      `another process answers at ${url} (instance another stack)`,
+    );
   });
 });
