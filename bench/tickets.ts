@@ -169,8 +169,11 @@ async function main(): Promise<void> {
           `\nbeside billing: ${ALONGSIDE_RATE} posts/s for ${opts.stepSeconds} s while ${opts.billingCustomers} customers' first sync runs`,
         );
         // Alone right before, not the step load's step of that rate: both at the state the
-        // earlier phases left (thousands of open events' workflows, rows and histories).
+        // earlier phases left (thousands of open events' workflows, rows and histories), each
+        // from a quiet machine (the earlier phases' work drained).
+        console.log(`  quiet after ${(await quiet()).toFixed(0)} s`);
         const solo = await runStep(bench, ALONGSIDE_RATE, opts.stepSeconds, 'solo');
+        console.log(`  quiet after ${(await quiet()).toFixed(0)} s`);
         const [billingRun, withBilling] = await Promise.all([
           runEnginePhase(bench.billing),
           runStep(bench, ALONGSIDE_RATE, opts.stepSeconds, 'bill'),
