@@ -19,6 +19,10 @@ import { TicketWatchClient } from '../services/tickets/watch-client';
 import { callbackRouter } from './connectwise-callbacks';
 import { hostedRouter } from './hosted/connectwise-tab';
 import { createV1Router } from './v1';
+import {
+  describeTemporalConnection,
+  temporalConnectionOptions,
+} from '../temporal/connection-options';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -72,7 +76,13 @@ async function main(): Promise<void> {
     );
   }
   const server: Server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening');
+    logger.info(
+      {
+        url: `http://${config.HOST}:${config.PORT}`,
+        temporal: describeTemporalConnection(temporalConnectionOptions(config)),
+      },
+      'api listening',
+    );
   });
 
   const shutdown = (signal: string) => {

@@ -28,6 +28,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter((name) => codecJwt && parsed.data[name] === undefined)
       .map((name) => `${name}: is required when TEMPORAL_UI_CODEC_JWKS_URL is set`);
     if (missing.length > 0) throw new ConfigError(missing);
+    const temporalTls = temporalTlsProblems(parsed.data);
+    if (temporalTls.length > 0) throw new ConfigError(temporalTls);
     return parsed.data;
   }
   const problems = parsed.error.issues.map((issue) => {
@@ -52,4 +54,28 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw err;
   }
+}
+
+/** The Temporal TLS settings come in pairs and one way each (a file or the PEM text). */
+function temporalTlsProblems(c: Config): string[] {
+  const problems: string[] = [];
+  for (const what of ['CA', 'CERT', 'KEY'] as const) {
+    if (c[`TEMPORAL_TLS_${what}_FILE`] !== undefined && c[`TEMPORAL_TLS_${what}`] !== undefined)
+      problems.push(`TEMPORAL_TLS_${what}: set either it or TEMPORAL_TLS_${what}_FILE, not both`);
+  }
+  const cert = c.TEMPORAL_TLS_CERT_FILE ?? c.TEMPORAL_TLS_CERT;
+  const key = c.TEMPORAL_TLS_KEY_FILE ?? c.TEMPORAL_TLS_KEY;
+  if ((cert === undefined) !== (key === undefined))
+    problems.push(
+      `${cert === undefined ? 'TEMPORAL_TLS_CERT_FILE' : 'TEMPORAL_TLS_KEY_FILE'}: is required with ${cert === undefined ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE'} (mutual TLS needs the certificate and its key)`,
+    );
+  const wantsTls = [
+    c.TEMPORAL_TLS_CA_FILE,
+    c.TEMPORAL_TLS_CA,
+    cert,
+    c.TEMPORAL_TLS_SERVER_NAME,
+  ].some((v) => v !== undefined);
+  if (c.TEMPORAL_TLS === false && wantsTls)
+    problems.push('TEMPORAL_TLS: is false, but TEMPORAL_TLS_* settings are set');
+  return problems;
 }

@@ -42,6 +42,46 @@ export const configSchema = z.object({
     .default('127.0.0.1:7233')
     .describe('Temporal frontend gRPC address (host:port).'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace.'),
+  TEMPORAL_TLS: bool
+    .optional()
+    .describe(
+      'Connect to Temporal over TLS (Temporal Cloud, a secured cluster). Unset: on when any `TEMPORAL_TLS_*` or `TEMPORAL_API_KEY` is set, else off.',
+    ),
+  TEMPORAL_TLS_CA_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "PEM file of the CA that signed Temporal's server certificate (unset: the system's CAs, as for Temporal Cloud).",
+    ),
+  TEMPORAL_TLS_CA: z.string().optional().describe('The same CA as PEM text, instead of a file.'),
+  TEMPORAL_TLS_CERT_FILE: z
+    .string()
+    .optional()
+    .describe('Mutual TLS: PEM file of the client certificate (with `TEMPORAL_TLS_KEY_FILE`).'),
+  TEMPORAL_TLS_CERT: z
+    .string()
+    .optional()
+    .describe('Mutual TLS: the client certificate as PEM text, instead of a file.'),
+  TEMPORAL_TLS_KEY_FILE: z
+    .string()
+    .optional()
+    .describe("Mutual TLS: PEM file of the client certificate's private key."),
+  TEMPORAL_TLS_KEY: z
+    .string()
+    .optional()
+    .describe("Mutual TLS: the client certificate's private key as PEM text (a secret)."),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .optional()
+    .describe(
+      "The name Temporal's certificate is checked against (and sent as SNI), when it is not the host of `TEMPORAL_ADDRESS`.",
+    ),
+  TEMPORAL_API_KEY: z
+    .string()
+    .optional()
+    .describe(
+      'API key for Temporal Cloud or a cluster that checks one (sent as `Authorization: Bearer`; a secret, never logged).',
+    ),
   TEMPORAL_TASK_QUEUE: z
     .string()
     .min(1)

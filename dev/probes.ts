@@ -5,6 +5,10 @@
 import { Connection } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import mongoose from 'mongoose';
+import type { TemporalConnectionOptions } from '../temporal/connection-options';
+
+/** A Temporal to probe: the dev server's address, or a secured one's connection options. */
+export type TemporalTarget = string | TemporalConnectionOptions;
 
 export async function pingMongo(uri: string): Promise<boolean> {
   const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 1_000 });
@@ -17,8 +21,12 @@ export async function pingMongo(uri: string): Promise<boolean> {
   }
 }
 
-async function withTemporal<T>(address: string, use: (c: Connection) => Promise<T>): Promise<T> {
-  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+async function withTemporal<T>(
+  target: TemporalTarget,
+  use: (c: Connection) => Promise<T>,
+): Promise<T> {
+  const options = typeof target === 'string' ? { address: target } : target;
+  const connection = await Connection.connect({ ...options, connectTimeout: 2_000 });
   try {
     return await use(connection);
   } finally {
@@ -27,7 +35,10 @@ async function withTemporal<T>(address: string, use: (c: Connection) => Promise<
 }
 
 /** The frontend answers and the namespace exists (namespaces are created after the port opens). */
-export function temporalNamespaceReady(address: string, namespace: string): Promise<boolean> {
+export function temporalNamespaceReady(
+  address: TemporalTarget,
+  namespace: string,
+): Promise<boolean> {
   return withTemporal(address, async (c) => {
     const reply = await c.workflowService.describeNamespace({ namespace });
     return reply.namespaceInfo?.name === namespace;
@@ -51,7 +62,7 @@ const TYPE_OF: Record<PollKind, number> = {
  * `since` (so pollers of a previous run, still listed by a long-running server, do not count).
  */
 export function workerPolling(
-  address: string,
+  address: TemporalTarget,
   namespace: string,
   taskQueue: string,
   since: Date,
@@ -82,7 +93,7 @@ export interface EngineQueues {
 
 /** The engine's worker process polls each of its queues, as worker/worker.ts sets them up. */
 export async function enginePolling(
-  address: string,
+  address: TemporalTarget,
   namespace: string,
   { taskQueue, interactiveTaskQueue, ticketTaskQueue }: EngineQueues,
   since: Date,

@@ -23,6 +23,11 @@ import {
 import { formatFailure, formatReadyBanner } from './print';
 import { freePorts, reservePort } from './ports';
 import { startFerretDb, startTemporalDevServer } from './processes';
+import { configSchema } from '../config/schema';
+import {
+  temporalConnectionOptions,
+  type TemporalConnectionOptions,
+} from '../temporal/connection-options';
 import { apiReadyAs, enginePolling } from './probes';
 import { assertPortsFree, resolvePorts, type StackPorts } from './stack-ports';
 import { PartError, waitUntil } from './wait';
@@ -293,7 +298,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       waitUntil(
         () =>
           enginePolling(
-            temporal.address,
+            externalTemporal ? externalTemporalOptions(baseEnv) : temporal.address,
             namespace,
             { taskQueue, interactiveTaskQueue, ticketTaskQueue },
             part.process.startedAt,
@@ -399,3 +404,28 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) void main();
+
+/**
+ * A Temporal the user runs (TEMPORAL_ADDRESS set) may be secured: probed as the engine connects
+ * to it, with the same TEMPORAL_TLS_* and TEMPORAL_API_KEY settings.
+ */
+function externalTemporalOptions(env: NodeJS.ProcessEnv): TemporalConnectionOptions {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const settings = configSchema
+    .pick({
+      TEMPORAL_ADDRESS: true,
+      TEMPORAL_TLS: true,
+      TEMPORAL_TLS_CA_FILE: true,
+      TEMPORAL_TLS_CA: true,
+      TEMPORAL_TLS_CERT_FILE: true,
+      TEMPORAL_TLS_CERT: true,
+      TEMPORAL_TLS_KEY_FILE: true,
+      TEMPORAL_TLS_KEY: true,
+      TEMPORAL_TLS_SERVER_NAME: true,
+      TEMPORAL_API_KEY: true,
+    })
+    .parse(present);
+  return temporalConnectionOptions(settings);
+}

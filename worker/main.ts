@@ -8,6 +8,10 @@ import { keyringFromConfig } from '../security';
 import { toTemporalLogger } from '../temporal/logger';
 import { createWorkers } from './worker';
 import { serveMetrics } from '../observability/metrics';
+import {
+  describeTemporalConnection,
+  temporalConnectionOptions,
+} from '../temporal/connection-options';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
       interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
       ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
       namespace: config.TEMPORAL_NAMESPACE,
+      temporal: describeTemporalConnection(temporalConnectionOptions(config)),
     },
     'workers ready',
   );

@@ -12,22 +12,26 @@ import {
 } from '../services/webhooks/delivery-client';
 import { WebhookDispatcher } from '../services/webhooks/dispatcher';
 import { createDataConverter } from '../temporal/data-converter';
+import {
+  temporalConnectionOptions,
+  type TemporalConnectionSettings,
+} from '../temporal/connection-options';
 import { bundleWorkflows, tracedBundlePath } from './bundle';
 
 export { WORKFLOWS_PATH } from './bundle';
 
-export type WorkerConfig = Pick<
-  Config,
-  | 'TEMPORAL_ADDRESS'
-  | 'TEMPORAL_NAMESPACE'
-  | 'TEMPORAL_TASK_QUEUE'
-  | 'TEMPORAL_INTERACTIVE_TASK_QUEUE'
-  | 'TEMPORAL_TICKET_TASK_QUEUE'
-  | 'SYNC_WORKER_MAX_ACTIVITIES'
-  | 'WORKER_MAX_CACHED_WORKFLOWS'
-  | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
-  | 'TICKET_WORKER_MAX_ACTIVITIES'
->;
+export type WorkerConfig = TemporalConnectionSettings &
+  Pick<
+    Config,
+    | 'TEMPORAL_NAMESPACE'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'TEMPORAL_INTERACTIVE_TASK_QUEUE'
+    | 'TEMPORAL_TICKET_TASK_QUEUE'
+    | 'SYNC_WORKER_MAX_ACTIVITIES'
+    | 'WORKER_MAX_CACHED_WORKFLOWS'
+    | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
+    | 'TICKET_WORKER_MAX_ACTIVITIES'
+  >;
 
 export interface CreateWorkerOptions {
   config: WorkerConfig;
@@ -72,8 +76,7 @@ export async function createWorkers({
 }: CreateWorkerOptions): Promise<EngineWorkers> {
   // Tracing on (observability/tracing.ts): activity spans, and the workflow's through a sink.
   const tracing = temporalWorkerTracing();
-  const native =
-    connection ?? (await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }));
+  const native = connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   const dataConverter = createDataConverter(keyring);
   const common: Omit<WorkerOptions, 'taskQueue'> = {
     connection: native,
