@@ -10,7 +10,7 @@ import {
   THROTTLE_WINDOW_MS,
   type IntegrationGate,
 } from '../services/billing/integration-gate';
-import { RecentIntegrations } from '../services/billing/recent-integrations';
+import { RecentIntegrations } from '../services/recent-integrations';
 import { RecentRuns } from '../services/billing/recent-runs';
 import {
   reconcileAgreement,

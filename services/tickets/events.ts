@@ -1,4 +1,5 @@
 import { metrics } from '../../observability/metrics';
+import { RecentIntegrations } from '../recent-integrations';
 import type { Repositories, TicketEventRecord } from '../../db';
 import type { SecurityEvent } from '../../domain/tickets/event';
 import type { IntegrationService } from '../integration-service';
@@ -44,6 +45,8 @@ const KNOWN_CUSTOMERS_MAX = 100_000;
  */
 export class EventService {
   private readonly knownCustomers = new Set<string>();
+  /** The partner's integration, read at most once a second however many posts come. */
+  private readonly recent = new RecentIntegrations();
 
   constructor(private readonly deps: EventServiceDeps) {}
 
@@ -72,7 +75,7 @@ export class EventService {
   ): Promise<Acceptance[]> {
     // Both by partner: read at once.
     const [{ id: integrationId }, known] = await Promise.all([
-      this.deps.integrations.live(partnerId),
+      this.recent.get({ partnerId }, () => this.deps.integrations.live(partnerId)),
       this.existingCustomers(
         partnerId,
         events.map((e) => e.customerId),

@@ -1,5 +1,5 @@
 import type { IntegrationRecord } from '../../db';
-import { RecentIntegrations } from '../../services/billing/recent-integrations';
+import { RecentIntegrations } from '../../services/recent-integrations';
 
 const ref = { partnerId: 'p1', integrationId: 'i1' };
 const record = (state: IntegrationRecord['state']) => ({ id: 'i1', state }) as IntegrationRecord;
@@ -60,4 +60,19 @@ test('integrations are kept apart', async () => {
   await s.cache.get({ partnerId: 'p1', integrationId: 'i2' }, s.load);
   await s.cache.get({ partnerId: 'p2', integrationId: 'i1' }, s.load);
   expect(s.reads.count).toBe(3);
+});
+
+test("event posts keep the partner's integration apart from a batch's, each read once a second", async () => {
+  const s = setup();
+  const byPartner = { partnerId: 'p1' };
+  await Promise.all([s.cache.get(byPartner, s.load), s.cache.get(byPartner, s.load)]);
+  expect(s.reads.count).toBe(1);
+  await s.cache.get(ref, s.load);
+  expect(s.reads.count).toBe(2);
+  s.tick(1_000);
+  await s.cache.get(byPartner, s.load);
+  expect(s.reads.count).toBe(3);
+  s.cache.forget(byPartner);
+  await s.cache.get(byPartner, s.load);
+  expect(s.reads.count).toBe(4);
 });

@@ -1,13 +1,14 @@
-import type { IntegrationRecord } from '../../db';
+import type { IntegrationRecord } from '../db';
 
 /**
- * How old an integration record a reconcile batch may start from. A pause, new keys or a removal
- * reach the batches that start this long after it at the latest (batches in flight finish on
- * the record they started with, as before).
+ * How old an integration record a reconcile batch, or an event post, may start from. A pause, new
+ * keys or a removal reach the batches that start this long after it at the latest (batches in
+ * flight finish on the record they started with, as before); an event posted within this time
+ * after a removal is accepted, and its workflow finds the integration gone.
  */
 export const INTEGRATION_MAX_AGE_MS = 1_000;
 
-/** Integrations kept at most (a worker reconciles a few at a time). */
+/** Integrations kept at most (a worker reconciles a few at a time; posts come per partner). */
 const KEEP = 64;
 
 interface Entry {
@@ -16,8 +17,10 @@ interface Entry {
 }
 
 /**
- * The integration record as a worker's reconcile batches read it, kept for at most `maxAgeMs`:
- * the batches of one run (eight at a time) share one read instead of making one each. The record
+ * The integration record as a worker's reconcile batches, or the API's event posts, read it, kept
+ * for at most `maxAgeMs` (by partner when no integration id is given: a partner has one). Posts
+ * at 50 a second made one read each, a third of the API's database commands per post. For
+ * billing, the batches of one run (eight at a time) share one read instead of making one each. The record
  * carries every billing agreement choice, so on FerretDB each read costs time in proportion to
  * the agreements, and a run made one per batch (200 reads of 1,000 choices in a run over 1,000
  * agreements: most of the database's CPU). Reads in flight are shared; a failed read is not kept.
@@ -31,10 +34,10 @@ export class RecentIntegrations {
   ) {}
 
   async get(
-    ref: { partnerId: string; integrationId: string },
+    ref: { partnerId: string; integrationId?: string },
     load: () => Promise<IntegrationRecord>,
   ): Promise<IntegrationRecord> {
-    const key = `${ref.partnerId}\u0000${ref.integrationId}`;
+    const key = keyOf(ref);
     const now = this.now();
     const found = this.entries.get(key);
     if (found && now - found.readAt < this.maxAgeMs) return await found.record;
@@ -51,7 +54,10 @@ export class RecentIntegrations {
   }
 
   /** Drops the kept record (e.g. after a batch failed), so the next batch reads it afresh. */
-  forget(ref: { partnerId: string; integrationId: string }): void {
-    this.entries.delete(`${ref.partnerId}\u0000${ref.integrationId}`);
+  forget(ref: { partnerId: string; integrationId?: string }): void {
+    this.entries.delete(keyOf(ref));
   }
 }
+
+const keyOf = (ref: { partnerId: string; integrationId?: string }) =>
+  `${ref.partnerId}\u0000${ref.integrationId ?? '(the partner)'}`;
