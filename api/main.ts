@@ -85,15 +85,24 @@ async function main(): Promise<void> {
     );
   });
 
+  // SIGTERM: no new connection is taken and idle ones are closed; requests in flight finish (for
+  // SHUTDOWN_GRACE_SECONDS at most), then the intake's held reports go back to the outbox for
+  // another process, and the process exits.
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'api shutting down');
+    logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'api shutting down');
     server.close(() => {
       void intake
         .stop()
         .finally(() => Promise.allSettled([db.close(), temporal.connection.close(), stopTracing()]))
-        .then(() => process.exit(0));
+        .then(() => {
+          logger.info('api stopped');
+          process.exit(0);
+        });
     });
-    setTimeout(() => process.exit(0), 5000).unref();
+    setTimeout(() => {
+      logger.warn('requests still in flight after the shutdown grace; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -128,6 +128,15 @@ export const configSchema = z.object({
     .max(1000)
     .default(20)
     .describe('Activities the worker runs at once on the ticket task queue.'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(25)
+    .describe(
+      "On SIGTERM: how long the API finishes the requests in flight (it takes no new ones) and the worker lets its activities finish before cancelling them (heartbeating ones see the cancellation; Temporal retries the attempt elsewhere). Keep it under the orchestrator's own grace (Kubernetes' default is 30 s).",
+    ),
   INTAKE_MAX_BACKLOG: z.coerce
     .number()
     .int()

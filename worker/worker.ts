@@ -31,7 +31,8 @@ export type WorkerConfig = TemporalConnectionSettings &
     | 'WORKER_MAX_CACHED_WORKFLOWS'
     | 'INTERACTIVE_WORKER_MAX_ACTIVITIES'
     | 'TICKET_WORKER_MAX_ACTIVITIES'
-  >;
+  > &
+  Partial<Pick<Config, 'SHUTDOWN_GRACE_SECONDS'>>;
 
 export interface CreateWorkerOptions {
   config: WorkerConfig;
@@ -83,6 +84,12 @@ export async function createWorkers({
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities(deps),
     dataConverter,
+    // Asked to stop (SIGTERM), each worker takes no new task and lets the activities it runs
+    // finish for this long; then they are cancelled (a heartbeating one sees it at once). Unset
+    // (tests' engines): the SDK's 0, cancelled at once.
+    ...(config.SHUTDOWN_GRACE_SECONDS !== undefined
+      ? { shutdownGraceTime: config.SHUTDOWN_GRACE_SECONDS * 1000 }
+      : {}),
     ...(tracing ? { interceptors: tracing.interceptors, sinks: tracing.sinks } : {}),
   };
   // A client over the workers' own connection (same address, namespace and converter).

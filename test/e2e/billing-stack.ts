@@ -49,8 +49,11 @@ export const additionWrites = (entries: JournalEntry[], agreementId?: number) =>
       (agreementId === undefined || e.path.includes(`/finance/agreements/${agreementId}/`)),
   );
 
-export const startBillingStack = (customers: number, policy: { concurrency: number }) =>
-  startPartnerStack(PARTNER, (p) => configure(p, customers, policy));
+export const startBillingStack = (
+  customers: number,
+  policy: { concurrency: number },
+  extraEnv: NodeJS.ProcessEnv = {},
+) => startPartnerStack(PARTNER, (p) => configure(p, customers, policy), extraEnv);
 
 async function configure(
   p: PartnerStack,

@@ -67,12 +67,14 @@ const env = {
 export async function startPartnerStack<T>(
   partnerId: string,
   setUp: (p: PartnerStack) => Promise<T>,
+  /** More environment for the stack's API and worker. */
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<T> {
   // One whole stack at a time across the run's workers (test/support/stack-slot.ts).
   const releaseSlot = await takeStackSlot();
   let stack: Stack;
   try {
-    stack = await startStack({ ephemeral: true, env, log: discardLines });
+    stack = await startStack({ ephemeral: true, env: { ...env, ...extraEnv }, log: discardLines });
   } catch (err) {
     releaseSlot();
     throw err;

@@ -7,10 +7,14 @@ const root = join(__dirname, '..', '..');
 
 export interface ApiProcess {
   url: string;
+  /** The process started (tsx, which passes signals on to the API's node process). */
+  pid: number | undefined;
   /** What the process wrote (stdout and stderr), for failure messages. */
   output(): string;
   /** Stops it with `signal` (SIGTERM: its graceful shutdown) and resolves when it has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  exited: Promise<number | null>;
 }
 
 /** The environment without any OTEL_* variable of the machine running the tests. */
@@ -46,7 +50,9 @@ export async function startApiProcess(
   let output = '';
   for (const stream of [child.stdout, child.stderr])
     stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const stop = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
@@ -64,5 +70,13 @@ export async function startApiProcess(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, output: () => output, stop };
+  return {
+    url,
+    pid: child.pid,
+    output: () => output,
+    stop: async (signal) => {
+      await stop(signal);
+    },
+    exited,
+  };
 }

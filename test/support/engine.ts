@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { keyringFromConfig } from '../../security';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
@@ -78,7 +79,8 @@ export async function startEngine(
     MONGODB_URI: db.uri,
     ...env,
   });
-  const keyring = testKeyring();
+  // A key given (to share with an API process of its own): the engine seals with it.
+  const keyring = env.ENCRYPTION_KEY ? keyringFromConfig(config) : testKeyring();
   const dataConverter = createDataConverter(keyring);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const { logger, lines } = captureLogger();
