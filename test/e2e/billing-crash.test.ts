@@ -1,11 +1,12 @@
 import {
-  additionWrites,
   customerId,
+  expectEachAdditionOnce,
+  runPartway,
   startBillingStack,
+  writtenPartway,
   type BillingStack,
   type Usage,
 } from './billing-stack';
-import { sleep } from './partner-stack';
 import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 
 /**
@@ -32,33 +33,13 @@ test('a worker killed with SIGKILL mid-run and restarted: every addition once, a
       i % 3 === 0 ? { 'e2e-browser': 10 + i } : { 'e2e-browser': 10 + i, 'e2e-dns': 5 + (i % 7) },
     ]),
   );
-  await b.pushUsage(usage);
-  const expectedCreates = [...usage.values()].reduce((n, l) => n + Object.keys(l).length, 0);
-  await b.sim.journal.clear();
-  // Every ConnectWise call takes 150 ms or more.
-  await b.sim.faults.add({ kind: 'latency', ms: 150 });
-
-  const run = await b.synchronize();
-  let done = 0;
-  for (let i = 0; i < 900 && done < 20; i++) {
-    done = (await b.progressOf(run))?.agreementsDone ?? 0;
-    if (done < 20) await sleep(100);
-  }
-  expect(done).toBeGreaterThanOrEqual(20);
-  expect(done).toBeLessThan(CUSTOMERS);
+  // Every ConnectWise call takes 150 ms or more: killed after 20 agreements.
+  const { run, expectedCreates } = await runPartway(b, usage, { latencyMs: 150, done: 20 });
   await b.stack.restartWorker('SIGKILL');
-  // Killed part-way: some additions were written, not all.
-  const writtenBeforeKill = additionWrites(await b.sim.journal.list()).length;
-  expect(writtenBeforeKill).toBeGreaterThan(0);
-  expect(writtenBeforeKill).toBeLessThan(expectedCreates);
+  await writtenPartway(b, expectedCreates);
 
   const row = await b.finished(run);
   expect(row).toMatchObject({ outcome: 'succeeded', trigger: 'manual' });
-  await b.sim.faults.clear();
-  await b.expectBilledAsUsage(usage);
   // The attempt after the crash re-read and adopted what was written before it: one POST each.
-  const created = additionWrites(await b.sim.journal.list()).filter(
-    (e) => e.method === 'POST' && e.status === 201,
-  );
-  expect(created.length).toBe(expectedCreates);
+  await expectEachAdditionOnce(b, usage, expectedCreates);
 });

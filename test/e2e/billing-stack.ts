@@ -182,3 +182,50 @@ async function configure(
     expectBilledAsUsage,
   };
 }
+
+/**
+ * For the suites that stop the worker mid-run: pushes `usage`, slows every ConnectWise call by
+ * `latencyMs`, starts a run and waits until `done` of its agreements (not all) are reconciled.
+ */
+export async function runPartway(
+  b: BillingStack,
+  usage: Usage,
+  { latencyMs, done: wanted }: { latencyMs: number; done: number },
+): Promise<{ run: string; expectedCreates: number }> {
+  await b.pushUsage(usage);
+  const expectedCreates = [...usage.values()].reduce((n, l) => n + Object.keys(l).length, 0);
+  await b.sim.journal.clear();
+  await b.sim.faults.add({ kind: 'latency', ms: latencyMs });
+  const run = await b.synchronize();
+  let done = 0;
+  for (let i = 0; i < 900 && done < wanted; i++) {
+    done = (await b.progressOf(run))?.agreementsDone ?? 0;
+    if (done < wanted) await sleep(100);
+  }
+  if (done < wanted || done >= b.indexes.length)
+    throw new Error(`the run was not part-way: ${done} of ${b.indexes.length} agreements done`);
+  return { run, expectedCreates };
+}
+
+/** Some additions were written before the worker stopped, not all. */
+export async function writtenPartway(b: BillingStack, expectedCreates: number): Promise<number> {
+  const written = additionWrites(await b.sim.journal.list()).length;
+  if (written === 0 || written >= expectedCreates)
+    throw new Error(`${written} of ${expectedCreates} additions were written before the stop`);
+  return written;
+}
+
+/** ConnectWise holds what the usage says, each addition created by exactly one POST. */
+export async function expectEachAdditionOnce(
+  b: BillingStack,
+  usage: Usage,
+  expectedCreates: number,
+): Promise<void> {
+  await b.sim.faults.clear();
+  await b.expectBilledAsUsage(usage);
+  const created = additionWrites(await b.sim.journal.list()).filter(
+    (e) => e.method === 'POST' && e.status === 201,
+  );
+  if (created.length !== expectedCreates)
+    throw new Error(`${created.length} additions created, ${expectedCreates} expected`);
+}

@@ -1,11 +1,12 @@
 import {
-  additionWrites,
   customerId,
+  expectEachAdditionOnce,
+  runPartway,
   startBillingStack,
+  writtenPartway,
   type BillingStack,
   type Usage,
 } from './billing-stack';
-import { sleep } from './partner-stack';
 import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 
 /**
@@ -37,36 +38,16 @@ test('SIGTERM mid-run: the batches in flight are cancelled within the grace and 
       i % 2 === 0 ? { 'e2e-browser': 20 + i } : { 'e2e-browser': 20 + i, 'e2e-dns': 3 + (i % 5) },
     ]),
   );
-  await b.pushUsage(usage);
-  const expectedCreates = [...usage.values()].reduce((n, l) => n + Object.keys(l).length, 0);
-  await b.sim.journal.clear();
   // Two calls at a time of 250 ms each: the run takes far longer than the grace.
-  await b.sim.faults.add({ kind: 'latency', ms: 250 });
-
-  const run = await b.synchronize();
-  let done = 0;
-  for (let i = 0; i < 900 && done < 8; i++) {
-    done = (await b.progressOf(run))?.agreementsDone ?? 0;
-    if (done < 8) await sleep(100);
-  }
-  expect(done).toBeGreaterThanOrEqual(8);
-  expect(done).toBeLessThan(CUSTOMERS);
-
+  const { run, expectedCreates } = await runPartway(b, usage, { latencyMs: 250, done: 8 });
   const signalled = Date.now();
   // Resolves once the old worker has exited and the new one polls.
   await b.stack.restartWorker('SIGTERM');
-  const writtenBeforeStop = additionWrites(await b.sim.journal.list()).length;
-  expect(writtenBeforeStop).toBeGreaterThan(0);
-  expect(writtenBeforeStop).toBeLessThan(expectedCreates);
+  await writtenPartway(b, expectedCreates);
 
   const row = await b.finished(run);
   expect(row).toMatchObject({ outcome: 'succeeded', trigger: 'manual' });
   // Well under the minute a crashed worker's batches wait for their heartbeat timeout.
   expect(Date.now() - signalled).toBeLessThan(45_000);
-  await b.sim.faults.clear();
-  await b.expectBilledAsUsage(usage);
-  const created = additionWrites(await b.sim.journal.list()).filter(
-    (e) => e.method === 'POST' && e.status === 201,
-  );
-  expect(created.length).toBe(expectedCreates);
+  await expectEachAdditionOnce(b, usage, expectedCreates);
 });

@@ -60,29 +60,31 @@ const fromEnv = (env: Record<string, string>): TemporalConnectionOptions =>
     }),
   );
 
+/** 'ok' when the connection `open` makes answers a call, else the error's message. */
+async function answers(
+  open: () => Promise<{ workflowService: Connection['workflowService']; close(): Promise<void> }>,
+): Promise<string> {
+  try {
+    const connection = await open();
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return 'ok';
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Whether each transport reaches the server with these options: 'ok', or its error. */
 async function reach(
   options: TemporalConnectionOptions,
 ): Promise<{ client: string; worker: string }> {
-  const client = await (async () => {
-    const connection = await Connection.connect({ ...options, connectTimeout: 3_000 });
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return 'ok';
-    } finally {
-      await connection.close();
-    }
-  })().catch((err: Error) => err.message);
-  const worker = await (async () => {
-    const connection = await NativeConnection.connect(options);
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return 'ok';
-    } finally {
-      await connection.close();
-    }
-  })().catch((err: Error) => err.message);
-  return { client, worker };
+  return {
+    client: await answers(() => Connection.connect({ ...options, connectTimeout: 3_000 })),
+    worker: await answers(() => NativeConnection.connect(options)),
+  };
 }
 
 test('TLS with our CA and server name: both transports connect; plain or another CA does not', async () => {
