@@ -3,7 +3,7 @@ import type { Request, Response, Router } from 'express';
 import { z, type ZodType } from 'zod';
 import type { Principal } from '../db';
 import { authorizeRoute, type AuthStrategy, type Authenticator } from './route-auth';
-import { fieldErrors, validationError } from './errors';
+import { fieldErrors, HttpError, validationError } from './errors';
 import { checkErrorDeclared, checkResponse } from './route-responses';
 import { errorBody } from './v1/schemas';
 
@@ -197,5 +197,21 @@ export function mountRoutes(
       else res.json(body);
     });
     registry.registerPath(r.openapi);
+  }
+  // A path the API has, asked with a method it does not take: 405 naming those it takes (after
+  // every route, so only what no route matched gets here; HEAD is GET's).
+  const methods = new Map<string, Set<string>>();
+  for (const r of routes) methods.set(r.path, (methods.get(r.path) ?? new Set()).add(r.method));
+  for (const [path, declared] of methods) {
+    const allow = [...declared].map((m) => m.toUpperCase());
+    if (declared.has('get')) allow.push('HEAD');
+    router.all(path, (req: Request, res: Response) => {
+      res.setHeader('Allow', allow.join(', '));
+      throw new HttpError(
+        405,
+        'method_not_allowed',
+        `${req.method} is not allowed here; allowed: ${allow.join(', ')}`,
+      );
+    });
   }
 }

@@ -241,3 +241,25 @@ describe('the OpenAPI document', () => {
     expect(param(`${cw}/sync-runs`, 'limit').schema).toMatchObject({ type: 'integer' });
   });
 });
+
+describe('a method a path does not take', () => {
+  it('is answered 405 with the methods it takes in Allow, before any auth or lookup', async () => {
+    for (const method of ['patch', 'delete', 'trace'] as const) {
+      const res = await request(api.app)[method](`${cwBase}/tickets`).set(auth());
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      if (method !== 'trace' && method !== 'delete')
+        expect((res.body as ErrorBody).error.code).toBe('method_not_allowed');
+    }
+    const settings = await request(api.app).post(`${cwBase}/ticket-settings`);
+    expect(settings.status).toBe(405);
+    expect(settings.headers.allow?.split(', ').sort()).toEqual(['GET', 'HEAD', 'PUT']);
+  });
+
+  it('leaves a path the API does not have a 404, and HEAD of a GET route a GET', async () => {
+    expect((await request(api.app).patch('/v1/partners/p1/nothing-here').set(auth())).status).toBe(
+      404,
+    );
+    expect((await request(api.app).head(`${cwBase}/tickets`).set(auth())).status).toBe(404);
+  });
+});
