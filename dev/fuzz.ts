@@ -76,6 +76,8 @@ async function main(): Promise<void> {
     console.log(`st ${args.join(' ')}`);
     code = await new Promise<number>((done) => {
       const child = spawn(cli, args, {
+        // Its example database (.schemathesis/) goes beside the report, not into the checkout.
+        cwd: reportDir,
         stdio: 'inherit',
         env: { ...process.env, FUZZ_TOKEN: token },
       });
