@@ -93,14 +93,17 @@ export class EventService {
     this.deps.intake.admit(events.length);
     const ids = { partnerId, integrationId };
     const { ticketEvents } = this.deps.repos;
-    // The row first, so `firstReport` is exact: the insert that created it.
-    const inserted = await ticketEvents.insertNewMany(ids, events);
+    // The new keys' rows and the outbox reports are written at once; `firstReport` is exact:
+    // the insert that created the row.
+    const rows = ticketEvents.insertNewMany(ids, events);
+    let inserted: Set<string>;
     try {
-      await this.deps.intake.accept(ids, events);
+      inserted = await this.deps.intake.accept(ids, events, rows);
     } catch (err) {
       // Nothing half-accepted: the rows this batch created go again.
+      const created = await rows.catch(() => new Set<string>());
       await Promise.all(
-        [...inserted].map((key) => ticketEvents.removePending(ids, key).catch(() => undefined)),
+        [...created].map((key) => ticketEvents.removePending(ids, key).catch(() => undefined)),
       );
       throw err;
     }

@@ -143,10 +143,16 @@ export class TicketIntake {
   }
 
   /**
-   * Writes the reports to the outbox (the answer may go once this returns) and queues them. The
-   * reports of one key are handed over in the order given.
+   * Writes the reports to the outbox beside `beside` (the batch's other write, awaited at once:
+   * a post waits one round trip instead of two) and queues them once both are done; the answer
+   * may go once this returns. When either write fails, the reports are withdrawn from the outbox
+   * and nothing is queued. The reports of one key are handed over in the order given.
    */
-  async accept(ids: Ids, events: readonly SecurityEvent[]): Promise<IntakeReport[]> {
+  async accept<T = undefined>(
+    ids: Ids,
+    events: readonly SecurityEvent[],
+    beside?: Promise<T>,
+  ): Promise<T> {
     const createdAt = new Date();
     const seqOf = new Map<string, number>();
     const reports = events.map((event) => {
@@ -161,13 +167,22 @@ export class TicketIntake {
         createdAt,
       };
     });
-    await this.opts.repos.ticketIntake.add(
-      reports,
-      this.owner,
-      new Date(createdAt.getTime() + this.leaseMs),
-    );
+    const { ticketIntake } = this.opts.repos;
+    const [written, other] = await Promise.allSettled([
+      ticketIntake.add(reports, this.owner, new Date(createdAt.getTime() + this.leaseMs)),
+      beside,
+    ]);
+    if (written.status === 'rejected' || other.status === 'rejected') {
+      // Not queued, so never handed over by this process. Removed even when the outbox write
+      // failed: it may have written before its answer was lost. If this delete fails too, a
+      // report's lease runs out and a sweep hands it over (its workflow writes the row itself).
+      await ticketIntake.remove(reports.map((r) => r.reportId)).catch(() => undefined);
+      throw written.status === 'rejected'
+        ? written.reason
+        : (other as PromiseRejectedResult).reason;
+    }
     this.enqueue(reports);
-    return reports;
+    return other.value as T;
   }
 
   /**

@@ -1,4 +1,6 @@
 import request from 'supertest';
+import type { Repositories } from '../../db';
+import { EventService } from '../../services/tickets/events';
 import { TicketIntake } from '../../services/tickets/intake';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
 import { captureLogger } from '../support/logger';
@@ -242,4 +244,53 @@ test('a customer unknown to one post is accepted by the next once pushed (what t
     .send({ customers: [{ customerId: 'c-initech', name: 'Initech' }] });
   expect(pushed.status).toBe(200);
   expect((await post()).status).toBe(202);
+});
+
+test("when either of a batch's two writes fails, nothing of it stays or is handed over (the outbox's fails after writing)", async () => {
+  const { repos } = suite.engine.db;
+  const failing = (which: 'rows' | 'outbox'): Repositories => ({
+    ...repos,
+    ticketEvents: Object.assign(Object.create(repos.ticketEvents) as typeof repos.ticketEvents, {
+      insertNewMany: async (...args: Parameters<typeof repos.ticketEvents.insertNewMany>) => {
+        if (which === 'rows') throw new Error('the row write failed');
+        return await repos.ticketEvents.insertNewMany(...args);
+      },
+    }),
+    ticketIntake: Object.assign(Object.create(repos.ticketIntake) as typeof repos.ticketIntake, {
+      add: async (...args: Parameters<typeof repos.ticketIntake.add>) => {
+        await repos.ticketIntake.add(...args);
+        if (which === 'outbox') throw new Error('the outbox write failed after writing');
+      },
+    }),
+  });
+  const handedOver: string[] = [];
+  for (const which of ['rows', 'outbox'] as const) {
+    const broken = failing(which);
+    const intake = new TicketIntake({
+      repos: broken,
+      tickets: {
+        occurred: (_ids, event) => {
+          handedOver.push(event.key);
+          return Promise.resolve('handed over');
+        },
+      },
+      logger: captureLogger().logger,
+      maxBacklog: 100,
+    });
+    const service = new EventService({
+      repos: broken,
+      integrations: { live: () => Promise.resolve({ id: suite.integrationId } as never) },
+      tickets: { resolved: () => Promise.resolve() },
+      intake,
+    });
+    const key = `half-${which}`;
+    const event = { ...api.event({ key }), severity: 'high' as const };
+    await expect(service.accept('p1', [event])).rejects.toThrow(/write failed/);
+    expect(await repos.ticketEvents.get(ids(), key)).toBeUndefined();
+    expect(await repos.ticketIntake.waitingFor(ticketWorkflowId(suite.integrationId, key))).toBe(
+      false,
+    );
+    await intake.stop();
+  }
+  expect(handedOver).toEqual([]);
 });
