@@ -1,3 +1,4 @@
+import { adoptionConflict } from '../domain/billing/approval';
 import type { BillingApproval, CandidateChoice, Repositories } from '../db';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
 import { notFound, ServiceError } from './errors';
@@ -91,18 +92,14 @@ export class BillingApprovalService {
               field: `body.decisions.${i}.candidates`,
               message: `say adopt, keep_separate or cancel for addition${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
             });
-          const adopted = (d.candidates ?? []).filter((c) => c.decision === 'adopt');
-          const skusAdopted = adopted.map(
-            (c) =>
-              approval.operations.find(
-                (o) => o.action === 'candidate' && o.additionId === c.additionId,
-              )?.sku,
+          const adopted = new Set(
+            (d.candidates ?? []).filter((c) => c.decision === 'adopt').map((c) => c.additionId),
           );
-          if (new Set(skusAdopted).size < skusAdopted.length)
+          const conflict = adoptionConflict(approval.operations, adopted);
+          if (conflict)
             problems.push({
               field: `body.decisions.${i}.candidates`,
-              message:
-                'adopt at most one addition per product: the engine keeps one addition per sku',
+              message: `adopt at most one addition per product: the engine keeps one addition per sku (${conflict})`,
             });
           const unknown = [...answered].filter((id) => !candidates.includes(id));
           if (unknown.length > 0)

@@ -59,3 +59,27 @@ export function outsideApproved(
  */
 export const agreementPlanHash = (agreementId: number, ops: readonly PlannedOperation[]): string =>
   keyDigest(JSON.stringify([agreementId, ops.filter((op) => op.action !== 'noop')]));
+
+/**
+ * Adopted additions read as the planner reads them (`planFirstWrite` in plan.ts): each
+ * sku takes the first of its candidates (best match first) that is adopted. An addition listed
+ * under several skus (it resembles more than one product) must end up billing exactly one: taken
+ * by two skus it would be billed twice, taken by none the adoption would do nothing. Says which,
+ * or undefined when each adopted addition bills one sku.
+ */
+export function adoptionConflict(
+  operations: ReadonlyArray<{ action: string; sku: string; additionId?: number }>,
+  adopted: ReadonlySet<number>,
+): string | undefined {
+  const candidates = operations.filter((o) => o.action === 'candidate');
+  const skusOf = new Map<number, string[]>();
+  for (const sku of new Set(candidates.map((o) => o.sku))) {
+    const first = candidates.find((o) => o.sku === sku && adopted.has(o.additionId!));
+    if (first) skusOf.set(first.additionId!, [...(skusOf.get(first.additionId!) ?? []), sku]);
+  }
+  for (const [id, skus] of skusOf)
+    if (skus.length > 1) return `addition ${id} would bill ${skus.join(' and ')}`;
+  for (const id of adopted)
+    if (!skusOf.has(id)) return `addition ${id} would bill nothing: another is adopted for its sku`;
+  return undefined;
+}
