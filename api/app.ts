@@ -13,7 +13,7 @@ const withoutCallbackToken = <R extends { url?: string }>(req: R): R => {
 };
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter, type DependencyCheck } from './health';
-import { rejectMalformedPath, requireJsonBody } from './request-guards';
+import { deferBodyErrors, rejectMalformedPath, requireJsonBody } from './request-guards';
 import { securityHeaders } from './security-headers';
 
 export interface AppDeps {
@@ -68,9 +68,9 @@ export function createApp(deps: AppDeps): Express {
   if (codec) app.use('/codec', codec);
   // Before the JSON parser too: the signature is over the body's exact bytes.
   if (callbacks) app.use('/connectwise/callbacks', callbacks);
-  app.use(requireJsonBody);
+  app.use(deferBodyErrors(requireJsonBody));
   // Large enough for the biggest documented bulk push (1000 products with 6000-character text).
-  app.use(express.json({ limit: '8mb' }));
+  app.use(deferBodyErrors(express.json({ limit: '8mb' })));
   app.use(healthRouter(checks, deps.instance ?? `${hostname()}:${process.pid}`));
   if (v1) app.use('/v1', v1);
   if (hosted) app.use('/hosted', hosted);

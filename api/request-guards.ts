@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { HttpError } from './errors';
 
 /**
@@ -45,3 +45,24 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+const bodyErrors = new WeakMap<Request, unknown>();
+
+/**
+ * Reads the body with `parse`, but keeps what is wrong with it (not JSON, unparseable, too large)
+ * until a route has authorized the caller (`raiseBodyError` in api/route.ts): another partner's
+ * path answers 404 whatever the body, as it does whatever exists there, and a path no route takes
+ * answers its 404 or 405.
+ */
+export const deferBodyErrors =
+  (parse: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    parse(req, res, (err?: unknown) => {
+      if (err !== undefined && err !== null) bodyErrors.set(req, err);
+      next();
+    });
+
+/** Throws what was wrong with the request's body, if anything (see `deferBodyErrors`). */
+export function raiseBodyError(req: Request): void {
+  if (bodyErrors.has(req)) throw bodyErrors.get(req);
+}

@@ -3,7 +3,8 @@ import type { Request, Response, Router } from 'express';
 import { z, type ZodType } from 'zod';
 import type { Principal } from '../db';
 import { authorizeRoute, type AuthStrategy, type Authenticator } from './route-auth';
-import { fieldErrors, HttpError, validationError } from './errors';
+import { raiseBodyError } from './request-guards';
+import { fieldErrors, HttpError, validationError, type FieldError } from './errors';
 import { checkErrorDeclared, checkResponse } from './route-responses';
 import { errorBody } from './v1/schemas';
 
@@ -36,6 +37,48 @@ export interface RouteResult {
 export interface ResponseSpec {
   description: string;
   schema: ZodType | null;
+  /** OpenAPI links: which other operations take a value of this answer (see `linkTo`). */
+  links?: Record<string, LinkSpec>;
+}
+
+/** An OpenAPI link: the operation (by its method and Express path) and how its parameters are filled. */
+export interface LinkSpec {
+  operationRef: string;
+  parameters: Record<string, string>;
+  description?: string;
+}
+
+type LinkTarget = readonly [
+  name: string,
+  method: RouteSpec<AnyObject, AnyObject, ZodType, AuthStrategy>['method'],
+  path: string,
+];
+
+/** Links by name to several operations that take the same parameters from one answer. */
+export const linksTo = (targets: readonly LinkTarget[], parameters: Record<string, string>) =>
+  Object.fromEntries(
+    targets.map(([name, method, path]) => [name, linkTo(method, path, parameters)]),
+  );
+
+/**
+ * A link to the operation at `method` `path` (Express syntax, as routes declare it): the path's
+ * `:partnerId` is the request's own, the others come from `parameters` (runtime expressions such
+ * as `$response.body#/runs/0/id`). Clients and the fuzzer (`npm run fuzz`) follow them.
+ */
+export function linkTo(
+  method: RouteSpec<AnyObject, AnyObject, ZodType, AuthStrategy>['method'],
+  path: string,
+  parameters: Record<string, string>,
+): LinkSpec {
+  const template = openApiPath(path);
+  const pointer = template.replace(/~/g, '~0').replace(/\//g, '~1');
+  return {
+    operationRef: `#/paths/${pointer}/${method}`,
+    parameters: {
+      ...(path.includes(':partnerId') ? { partnerId: '$request.path.partnerId' } : {}),
+      ...parameters,
+    },
+  };
 }
 
 export interface RouteSpec<
@@ -72,12 +115,36 @@ export interface Route {
   run: (req: Request, res: Response, principal: Principal | undefined) => Promise<RouteResult>;
 }
 
+/**
+ * Where a request holds the NUL character (U+0000): no text the engine keeps may contain it (the
+ * database, FerretDB on PostgreSQL, cannot store it), so it is refused for every field alike. The
+ * OpenAPI document says so once (`x-no-nul-characters`), and the fuzzer's hooks read it.
+ */
+function nulCharacters(value: unknown, path: string[], found: FieldError[] = []): FieldError[] {
+  const field = () => path.join('.');
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push({ field: field(), message: NUL_MESSAGE });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => nulCharacters(item, [...path, String(i)], found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) found.push({ field: field(), message: NUL_MESSAGE });
+      nulCharacters(item, [...path, key], found);
+    }
+  }
+  return found;
+}
+
+const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+
 function parsePart<T extends ZodType>(
   schema: T | undefined,
   value: unknown,
   where: string,
 ): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
+  const nul = nulCharacters(value, [where]);
+  if (nul.length > 0) throw validationError(nul);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(fieldErrors(parsed.error, where));
   return parsed.data;
@@ -150,7 +217,15 @@ export function route<
     request: {
       params: spec.params,
       ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.body
+        ? {
+            body: {
+              content: { 'application/json': { schema: spec.body } },
+              // A request without a body is refused unless its schema takes none.
+              required: !spec.body.safeParse(undefined).success,
+            },
+          }
+        : {}),
     },
     responses: Object.fromEntries(
       Object.entries(responses).map(([status, r]) => [
@@ -158,6 +233,7 @@ export function route<
         {
           description: r.description,
           ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+          ...(r.links ? { links: r.links } : {}),
         },
       ]),
     ),
@@ -185,6 +261,7 @@ export function mountRoutes(
       let result: RouteResult;
       try {
         const principal = await authorizeRoute(r.auth, req, res, options.authenticate);
+        raiseBodyError(req);
         result = await r.run(req, res, principal);
       } catch (err) {
         if (options.strictResponses) checkErrorDeclared(r, err);

@@ -3,8 +3,8 @@ import type { Repositories } from '../../db';
 import type { IntegrationService } from '../../services/integration-service';
 import { route } from '../route';
 import { dateRangeQuery, orderedRange, rangeOf } from './date-range';
-import { billingChangeView, changeCursor, toBillingChangeView } from './history-views';
-import { DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
+import { billingChangeView, toBillingChangeView } from './history-views';
+import { cursor, DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
 import { errorBody, externalId, partnerParams } from './schemas';
 
 const changesQuery = z
@@ -13,7 +13,7 @@ const changesQuery = z
     sku: externalId.optional(),
     ...dateRangeQuery,
     pageSize,
-    cursor: changeCursor,
+    cursor,
   })
   .superRefine(orderedRange);
 

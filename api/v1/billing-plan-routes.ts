@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { BillingApprovalService } from '../../services/billing-approvals';
 import type { BillingPlanService } from '../../services/billing-plans';
 import { route } from '../route';
+import { cwId, cwIdInBody } from './connectwise-schemas';
+import { decimalInt } from './decimal';
 import { approvalView, approvalViewOf, planChangedBody, planViewSchema } from './plan-views';
 import { errorBody, partnerParams } from './schemas';
 
@@ -67,8 +69,8 @@ export function billingPlanRoutes(plans: BillingPlanService, approvals: BillingA
       params: partnerParams,
       query: z.object({
         customerId: z.string().max(200).optional(),
-        after: z.coerce.number().int().min(0).optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        after: cwId.optional().describe('The last agreement id of the page before (its `next`)'),
+        limit: decimalInt(1, 200).default(50),
       }),
       responses: {
         200: {
@@ -104,7 +106,7 @@ export function billingPlanRoutes(plans: BillingPlanService, approvals: BillingA
               candidates: z
                 .array(
                   z.object({
-                    additionId: z.number().int().positive(),
+                    additionId: cwIdInBody,
                     decision: z.enum(['adopt', 'keep_separate', 'cancel']),
                   }),
                 )

@@ -9,7 +9,7 @@ import {
 } from '../../domain/billing/settings';
 import { isIanaZone } from '../../domain/billing/time-zone';
 import { cwIdInBody } from './connectwise-schemas';
-import { externalId, unique } from './schemas';
+import { externalId, unique, uniqueKeys } from './schemas';
 import type { billingSettingsView } from './views';
 
 /** Billing settings as the API takes them (PUT) and shows them (GET); the routes are generic. */
@@ -37,6 +37,8 @@ const hours = (max: number) => {
 const share = z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 
 /** Policy fields left out take their defaults (a PUT replaces the whole billing settings). */
+const TIME_ZONE_MESSAGE = 'must be an IANA time zone name, such as America/New_York';
+
 export const billingBody = z
   .object({
     enabled: z.boolean(),
@@ -47,13 +49,17 @@ export const billingBody = z
       // customer uses: additions are kept one per product per agreement.
       .superRefine(unique((a) => a.customerId, 'customerId'))
       .superRefine(unique((a) => String(a.agreementId), 'agreementId'))
+      .meta(uniqueKeys('customerId', 'agreementId'))
       .default([]),
     zeroUsage: z.enum(ZERO_USAGE_POLICIES).optional(),
     syncPrices: z.boolean().optional(),
     timeZone: z
       .string()
       .max(64)
-      .refine(isIanaZone, 'must be an IANA time zone name, such as America/New_York')
+      .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, { error: TIME_ZONE_MESSAGE, abort: true })
+      .refine(isIanaZone, TIME_ZONE_MESSAGE)
+      // Not a format JSON Schema knows: the name of a zone in the IANA database.
+      .meta({ format: 'iana-time-zone' })
       .nullable()
       .optional(),
     catalogDefaults: catalogDefaultsBody.optional(),
@@ -85,7 +91,11 @@ export const billingBody = z
         message:
           'required when billing is turned off: true releases every addition the engine bills (by zeroUsage), false leaves them as they are',
       });
-  });
+  })
+  // The rule above, for the fuzzer's hooks (dev/fuzz/hooks.py): with `enabled: false`, a yes or
+  // no on releasing the additions. (An `anyOf` would state it too, but makes the console's
+  // generated types a union it cannot read.)
+  .meta({ 'x-required-when-false': { enabled: ['releaseAdditions'] } });
 
 /** The stored settings with every default applied; disabled when never set. */
 export function billingSettingsViewOf(

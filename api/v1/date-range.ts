@@ -12,7 +12,8 @@ const instant = (what: string) =>
 /** `from` ≤ time < `to`, as query parameters. */
 export const dateRangeQuery = {
   from: instant('From this time on (inclusive)'),
-  to: instant('Before this time (exclusive)'),
+  // A rule between two parameters: stated for the fuzzer's hooks (dev/fuzz/hooks.py).
+  to: instant('Before this time (exclusive); later than `from`').meta({ 'x-later-than': 'from' }),
 };
 
 /** The refinement of a query with `dateRangeQuery`: a range that ends before it starts is a 400. */

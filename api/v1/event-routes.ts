@@ -5,9 +5,8 @@ import { SEVERITIES } from '../../domain/tickets/settings';
 import type { IntegrationService } from '../../services/integration-service';
 import type { EventService } from '../../services/tickets/events';
 import { notFound } from '../errors';
-import { route } from '../route';
-import { changeCursor } from './history-views';
-import { DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
+import { linksTo, route } from '../route';
+import { cursor, DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
 import { busyBody, errorBody, externalId, partnerParams } from './schemas';
 import type { TemporalUi } from './temporal-ui';
 import { ticketEventView, toTicketEventView } from './ticket-views';
@@ -82,6 +81,14 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
         202: {
           description: 'What was accepted, per event, in the order sent',
           schema: z.object({ events: z.array(acceptance) }),
+          links: linksTo(
+            [
+              ['event', 'get', `${base}/events/:key`],
+              ['history', 'get', `${base}/events/:key/history`],
+              ['resolve', 'post', `${base}/events/:key/resolve`],
+            ],
+            { key: '$response.body#/events/0/key' },
+          ),
         },
         404: { description: 'No integration', schema: errorBody },
         429: {
@@ -141,7 +148,7 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
         "What happened to the event's tickets in ConnectWise (closed, reopened, changed, deleted), newest first, a page at a time",
       tags: TAGS,
       params: keyParams,
-      query: z.object({ pageSize, cursor: changeCursor }),
+      query: z.object({ pageSize, cursor }),
       responses: {
         200: {
           description: 'One page of the history',
@@ -194,7 +201,7 @@ export function eventRoutes({ events, repos, integrations, temporalUi, now }: Ev
         state: z.enum(TICKET_STATES).optional(),
         customerId: externalId.optional(),
         pageSize,
-        cursor: changeCursor,
+        cursor,
       }),
       responses: {
         200: {

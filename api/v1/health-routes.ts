@@ -46,7 +46,7 @@ const listQuery = z.object({
   state: z.enum(['open', 'resolved']).optional(),
   kind: z.enum(HEALTH_ISSUE_KINDS).optional(),
   pageSize,
-  cursor: cursor(/^[A-Za-z0-9%._~\-/]{1,600}$/),
+  cursor,
 });
 
 /** Problems the engine found with the integration, opened and resolved by its own checks. */

@@ -5,13 +5,8 @@ import type { SyncRunRecord } from '../../db/repositories/sync-runs';
 import { BILLING_CHANGE_OUTCOMES } from '../../db/models/billing-change';
 import { BILLING_RESULT_SOURCES } from '../../db/models/billing-result';
 import { SYNC_TRIGGERS } from '../../db/models/sync-run';
-import { cursor } from './paging';
 
 /** The sync history's answers (api/v1/sync-run-routes.ts, api/v1/billing-change-routes.ts). */
-
-/** Paging through runs (tie-break: their run key) and changes (their natural key, db/natural-id.ts). */
-export const runCursor = cursor(/^[A-Za-z0-9][A-Za-z0-9:/#._-]{7,400}$/);
-export const changeCursor = cursor(/^[^\s]{1,500}$/);
 
 /** A sync run as the API shows it (`syncRunView`): no internal keys. */
 export const toSyncRunView = (run: SyncRunRecord) => ({

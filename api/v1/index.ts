@@ -148,16 +148,20 @@ export function createV1Router(deps: V1Deps): Router {
     },
   );
 
-  const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
-    openapi: '3.0.3',
-    info: {
-      title: 'DefensX ConnectWise integration engine',
-      version: '1',
-      description:
-        'Partner routes act for the partner in their path and need a bearer token of that partner (or a service token).',
-    },
-    servers: [{ url: '/v1' }],
-  });
+  const document = {
+    ...new OpenApiGeneratorV3(registry.definitions).generateDocument({
+      openapi: '3.0.3',
+      info: {
+        title: 'DefensX ConnectWise integration engine',
+        version: '1',
+        description:
+          'Partner routes act for the partner in their path and need a bearer token of that partner (or a service token). No text in a request may contain the NUL character (U+0000): a field holding it is a 400 naming it.',
+      },
+      servers: [{ url: '/v1' }],
+    }),
+    // The rule above, for tools (the fuzzer's hooks, dev/fuzz/hooks.py).
+    'x-no-nul-characters': true,
+  };
 
   const router = Router();
   // The document and its reader are public: they describe the API, they hold no data.

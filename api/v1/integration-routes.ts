@@ -4,23 +4,25 @@ import type { IntegrationService } from '../../services/integration-service';
 import { RETYPE_PRIVATE_KEY } from '../../services/integration-service';
 import { route } from '../route';
 import { integrationView } from './integration-view';
-import { errorBody, partnerParams } from './schemas';
+import { errorBody, nonBlank, partnerParams } from './schemas';
 import { connectionReportView, integrationViewSchema } from './views';
 
 // What the setup screen sends. Values are trimmed: pasted keys often carry a stray space.
 const credentials = z.object({
-  site: z.string().trim().min(1, 'choose a cloud region or enter your server address').max(300),
+  site: nonBlank(300, 'choose a cloud region or enter your server address'),
   companyId: z
     .string()
     .trim()
     .min(1, { error: 'enter your ConnectWise login Company ID', abort: true })
     .regex(COMPANY_ID, COMPANY_ID_MESSAGE),
-  publicKey: z.string().trim().min(1, 'paste the public key').max(200),
-  privateKey: z.string().trim().min(1, 'paste the private key').max(200),
+  publicKey: nonBlank(200, 'paste the public key'),
+  privateKey: nonBlank(200, 'paste the private key'),
 });
 const credentialsChange = credentials
   .partial()
   .extend({
+    /** Typed again with every change (the stored one never goes to another site or key). */
+    privateKey: nonBlank(200, RETYPE_PRIVATE_KEY).optional(),
     /**
      * Needed when the change moves the integration to another ConnectWise tenant (another Company
      * ID or API address): `reset` clears company mappings and ticket and billing settings, which
@@ -39,7 +41,10 @@ const credentialsChange = credentials
       path: ['privateKey'],
       message: RETYPE_PRIVATE_KEY,
     },
-  );
+  )
+  // What the two rules come to (a change of anything needs the private key again), stated for
+  // the OpenAPI document; the rules above give the clearer messages.
+  .meta({ required: ['privateKey'] });
 
 const TAGS = ['Integration'];
 

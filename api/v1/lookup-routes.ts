@@ -15,7 +15,7 @@ import {
 import { billingPolicyOf } from '../../domain/billing/settings';
 import { billingDayOf } from '../../services/billing/billing-day';
 import type { ConnectWiseSession } from '../connectwise-session';
-import { route } from '../route';
+import { linkTo, route } from '../route';
 import { boardParams, companyParams, connectWiseFailures } from './connectwise-schemas';
 import { decimalInt } from './decimal';
 import { errorBody, partnerParams } from './schemas';
@@ -104,6 +104,11 @@ export function lookupRoutes({ session, now }: LookupDeps) {
             pageSize: z.number(),
             hasMore: z.boolean(),
           }),
+          links: {
+            agreements: linkTo('get', `${base}/companies/:companyId/agreements`, {
+              companyId: '$response.body#/companies/0/id',
+            }),
+          },
         },
         400: { description: 'Invalid query', schema: errorBody },
         ...connectWiseFailures,
@@ -145,7 +150,15 @@ export function lookupRoutes({ session, now }: LookupDeps) {
       tags: TAGS,
       params: partnerParams,
       responses: {
-        200: { description: 'Boards', schema: z.object({ boards: z.array(boardView) }) },
+        200: {
+          description: 'Boards',
+          schema: z.object({ boards: z.array(boardView) }),
+          links: {
+            statuses: linkTo('get', `${base}/boards/:boardId/statuses`, {
+              boardId: '$response.body#/boards/0/id',
+            }),
+          },
+        },
         ...connectWiseFailures,
       },
       handler: async ({ params, res }) => {

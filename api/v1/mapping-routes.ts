@@ -9,7 +9,7 @@ import { validationError } from '../errors';
 import { route } from '../route';
 import { nextCursorView, nextKeyCursorOf, setPageOf, setPageQuery } from './paging';
 import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
-import { errorBody, externalId, partnerParams, unique } from './schemas';
+import { errorBody, externalId, partnerParams, unique, uniqueKeys } from './schemas';
 
 const TAGS = ['Company mapping'];
 const path = '/partners/:partnerId/connectwise/company-mappings';
@@ -40,7 +40,8 @@ const mappingsBody = z.object({
     .array(z.object({ customerId: externalId, companyId: cwIdInBody.nullable() }))
     .min(1)
     .max(5000)
-    .superRefine(unique((m) => m.customerId, 'customerId')),
+    .superRefine(unique((m) => m.customerId, 'customerId'))
+    .meta(uniqueKeys('customerId')),
 });
 
 export interface MappingDeps {

@@ -14,7 +14,7 @@ import { HttpError, validationError } from '../errors';
 import { route } from '../route';
 import { nextCursorView, nextKeyCursorOf, setPageOf, setPageQuery } from './paging';
 import { connectWiseFailures, cwIdInBody } from './connectwise-schemas';
-import { errorBody, externalId, partnerParams, unique } from './schemas';
+import { errorBody, externalId, partnerParams, unique, uniqueKeys } from './schemas';
 
 const TAGS = ['Product mapping'];
 const path = '/partners/:partnerId/connectwise/product-mappings';
@@ -55,7 +55,8 @@ const mappingsBody = z.object({
     .array(z.object({ sku: externalId, catalogItemId: cwIdInBody.nullable() }))
     .min(1)
     .max(5000)
-    .superRefine(unique((m) => m.sku, 'sku')),
+    .superRefine(unique((m) => m.sku, 'sku'))
+    .meta(uniqueKeys('sku')),
 });
 
 const itemView = (item: CatalogItem | undefined) =>

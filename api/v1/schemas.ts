@@ -29,7 +29,26 @@ export const busyBody = z.object({
 
 export const money = z.number().finite().min(0).max(1_000_000_000);
 
+/**
+ * Text that must hold more than spaces, trimmed: `message` when it holds none. The pattern says so
+ * in the OpenAPI document (a string of spaces would pass a `minLength`); U+FEFF is named because
+ * JavaScript trims it and other regular-expression engines' `\s` do not know it.
+ */
+export const nonBlank = (max: number, message = 'must not be empty') =>
+  z
+    .string()
+    .trim()
+    .regex(/[^\s\uFEFF]/, message)
+    .max(max, `must be at most ${max} characters`);
+
 /** A refinement for arrays: each `key(row)` at most once; a duplicate is named with both indexes. */
+/**
+ * How the OpenAPI document states the rule `unique` checks, for an array whose items are each named
+ * once by `fields`: `uniqueItems` says only that no two items are equal, so `x-unique-keys` names
+ * the fields too (the fuzzer's hooks, dev/fuzz/hooks.py, read it to send only bodies it allows).
+ */
+export const uniqueKeys = (...fields: string[]) => ({ uniqueItems: true, 'x-unique-keys': fields });
+
 export const unique =
   <T>(key: (t: T) => string, what: string) =>
   (rows: T[], ctx: z.RefinementCtx) => {

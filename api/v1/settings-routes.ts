@@ -57,7 +57,9 @@ const ticketBody = z
           message: 'required when ticket integration is enabled',
         });
     }
-  });
+  })
+  // The rule above, for the fuzzer's hooks (dev/fuzz/hooks.py).
+  .meta({ 'x-required-when-true': { enabled: [...TICKET_IDS] } });
 
 export interface SettingsDeps {
   session: ConnectWiseSession;

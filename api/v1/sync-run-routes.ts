@@ -3,19 +3,18 @@ import type { Repositories } from '../../db';
 import { SYNC_KINDS, SYNC_OUTCOMES, SYNC_TRIGGERS } from '../../db/models/sync-run';
 import type { IntegrationService } from '../../services/integration-service';
 import { notFound } from '../errors';
-import { route } from '../route';
+import { linkTo, route } from '../route';
 import { dateRangeQuery, orderedRange, rangeOf } from './date-range';
 import { decimalInt } from './decimal';
 import {
   billingChangeView,
   billingResultView,
-  changeCursor,
-  runCursor,
   toBillingChangeView,
   toBillingResultView,
   toSyncRunView,
 } from './history-views';
 import {
+  cursor,
   DEFAULT_PAGE_SIZE,
   DEFAULT_SET_PAGE_SIZE,
   nextCursorOf,
@@ -41,11 +40,11 @@ const listQuery = z
     pageSize,
     /** Before paging: still read, as pageSize, so older clients keep working. */
     limit: decimalInt(1, 200).optional().describe('Deprecated: pageSize'),
-    cursor: runCursor,
+    cursor,
   })
   .superRefine(orderedRange);
 
-const detailQuery = z.object({ pageSize, cursor: changeCursor });
+const detailQuery = z.object({ pageSize, cursor });
 
 export interface SyncRunDeps {
   repos: Repositories;
@@ -76,6 +75,10 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
         200: {
           description: 'One page of runs',
           schema: z.object({ runs: z.array(syncRunView), nextCursor: nextCursorView }),
+          links: {
+            run: linkTo('get', `${path}/:id`, { id: '$response.body#/runs/0/id' }),
+            results: linkTo('get', `${path}/:id/results`, { id: '$response.body#/runs/0/id' }),
+          },
         },
         404: { description: 'No integration', schema: errorBody },
       },

@@ -3,14 +3,16 @@ import type { Repositories } from '../../db';
 import type { UsageSet } from '../../db/repositories/vendor';
 import { validationError, type FieldError } from '../errors';
 import { route } from '../route';
-import { externalId, partnerParams, unique } from './schemas';
+import { externalId, partnerParams, unique, uniqueKeys } from './schemas';
 
 /** Clocks differ a little; a time further ahead than this would block every later push. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 const asOf = z.iso
   .datetime({ offset: true })
-  .refine((v) => Date.parse(v) <= Date.now() + FUTURE_TOLERANCE_MS, 'must not be in the future');
+  .refine((v) => Date.parse(v) <= Date.now() + FUTURE_TOLERANCE_MS, 'must not be in the future')
+  // Stated for the fuzzer's hooks (dev/fuzz/hooks.py): a time, at most a few minutes ahead.
+  .meta({ 'x-not-in-future': true });
 
 const usageLine = z.object({
   sku: externalId,
@@ -29,6 +31,7 @@ const usageBody = z
       .array(usageLine)
       .max(1000)
       .superRefine(unique((u) => u.sku, 'sku'))
+      .meta(uniqueKeys('sku'))
       .describe('Every product the customer uses now; one left out is no longer used'),
   })
   .superRefine((body, ctx) => {

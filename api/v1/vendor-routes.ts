@@ -2,13 +2,21 @@ import { z } from 'zod';
 import type { Repositories } from '../../db';
 import { route } from '../route';
 import { nextCursorView, nextKeyCursorOf, setPageOf, setPageQuery } from './paging';
-import { errorBody, externalId, money, partnerParams, unique } from './schemas';
+import {
+  errorBody,
+  externalId,
+  money,
+  nonBlank,
+  partnerParams,
+  unique,
+  uniqueKeys,
+} from './schemas';
 import { usageRoutes } from './usage-routes';
 
-const customer = z.object({ customerId: externalId, name: z.string().trim().min(1).max(200) });
+const customer = z.object({ customerId: externalId, name: nonBlank(200) });
 const product = z.object({
   sku: externalId,
-  name: z.string().trim().min(1).max(200),
+  name: nonBlank(200),
   description: z.string().max(6000).default(''),
   price: money,
   cost: money,
@@ -29,7 +37,8 @@ export function vendorRoutes(repos: Repositories) {
           .array(customer)
           .min(1)
           .max(5000)
-          .superRefine(unique((c) => c.customerId, 'customerId')),
+          .superRefine(unique((c) => c.customerId, 'customerId'))
+          .meta(uniqueKeys('customerId')),
       }),
       responses: {
         200: { description: 'Saved', schema: upsertResult },
@@ -72,7 +81,8 @@ export function vendorRoutes(repos: Repositories) {
           .array(product)
           .min(1)
           .max(1000)
-          .superRefine(unique((p) => p.sku, 'sku')),
+          .superRefine(unique((p) => p.sku, 'sku'))
+          .meta(uniqueKeys('sku')),
       }),
       responses: {
         200: { description: 'Saved', schema: upsertResult },

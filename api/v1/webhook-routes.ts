@@ -6,7 +6,7 @@ import {
   WEBHOOK_EVENT_TYPES,
 } from '../../domain/webhooks/events';
 import type { WebhookService } from '../../services/webhooks/subscriptions';
-import { route } from '../route';
+import { linksTo, route } from '../route';
 import { cursor, DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
 import { busyBody, errorBody, partnerParams, unique } from './schemas';
 
@@ -96,7 +96,8 @@ const createBody = z.object({
     .array(eventType)
     .min(1)
     .max(WEBHOOK_EVENT_TYPES.length)
-    .superRefine(unique((e) => e, 'event type')),
+    .superRefine(unique((e) => e, 'event type'))
+    .meta({ uniqueItems: true }),
   description: z.string().trim().max(200).optional(),
 });
 
@@ -119,6 +120,15 @@ export function webhookRoutes(webhooks: WebhookService) {
           schema: webhookView.extend({
             secret: z.string().describe('whsec_…: verify each delivery with it'),
           }),
+          links: linksTo(
+            [
+              ['webhook', 'get', `${base}/:webhookId`],
+              ['deliveries', 'get', `${base}/:webhookId/deliveries`],
+              ['ping', 'post', `${base}/:webhookId/ping`],
+              ['unsubscribe', 'delete', `${base}/:webhookId`],
+            ],
+            { webhookId: '$response.body#/id' },
+          ),
         },
       },
       handler: async ({ params, body, principal }) => {
@@ -205,7 +215,7 @@ export function webhookRoutes(webhooks: WebhookService) {
       query: z.object({
         state: z.enum(WEBHOOK_DELIVERY_STATES).optional(),
         pageSize,
-        cursor: cursor(/^evt_[0-9a-f]{32}$/),
+        cursor,
       }),
       responses: {
         200: {

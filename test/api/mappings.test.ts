@@ -101,7 +101,7 @@ describe('GET company-mappings, a page at a time', () => {
 
     const bad = await request(stack.engine.app)
       .get(url())
-      .query({ cursor: 'not-a-cursor', pageSize: 1001 })
+      .query({ cursor: 'not a cursor', pageSize: 1001 })
       .set(as(stack.engine.tokens.p1));
     expect(bad.status).toBe(400);
     expect(fieldsOf(bad.body)).toEqual(expect.arrayContaining(['query.cursor', 'query.pageSize']));

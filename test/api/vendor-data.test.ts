@@ -280,6 +280,47 @@ describe('the app shell', () => {
     expect(JSON.stringify(missing.body)).not.toMatch(/stack|at \//);
   });
 
+  test('the NUL character, which the database cannot keep, is a 400 naming its field, in a body or a query', async () => {
+    const put = await request(engine.app)
+      .put('/v1/partners/p1/customers')
+      .set(as(engine.tokens.p1))
+      .set('Content-Type', 'application/json')
+      .send('{"customers":[{"customerId":"nul-1","name":"Acme\\u0000 Corp"}]}');
+    expect(put.status).toBe(400);
+    expect(put.body.error.fields).toEqual([
+      { field: 'body.customers.0.name', message: 'must not contain the NUL character (U+0000)' },
+    ]);
+    const get = await request(engine.app)
+      .get('/v1/partners/p1/customers?cursor=ab%00cd')
+      .set(as(engine.tokens.p1));
+    expect(get.status).toBe(400);
+    expect(get.body.error.fields.map((f: { field: string }) => f.field)).toEqual(['query.cursor']);
+    // A cursor is a position: one whose key decodes to NUL characters is the start of the list.
+    const zeros = await request(engine.app)
+      .get(`/v1/partners/p1/customers?cursor=${Buffer.from('\0\0').toString('base64url')}`)
+      .set(as(engine.tokens.p1));
+    expect(zeros.status).toBe(200);
+  });
+
+  test("another partner's path is 404 whatever the body: what is wrong with it is told only to its owner", async () => {
+    const bodies: Array<[string, string]> = [
+      ['application/json', '{"customers": ['],
+      ['text/plain', 'customers'],
+      ['application/json; charset=latin1', '{"customers":[]}'],
+    ];
+    for (const [type, body] of bodies) {
+      const send = (partnerId: string) =>
+        request(engine.app)
+          .put(`/v1/partners/${partnerId}/customers`)
+          .set(as(engine.tokens.p1))
+          .set('Content-Type', type)
+          .send(body);
+      expect((await send('p2')).status).toBe(404);
+      expect((await send('p1')).status).toBeGreaterThanOrEqual(400);
+      expect((await send('p1')).status).not.toBe(404);
+    }
+  });
+
   test('a body in a charset the API does not read gets a 4xx, not a 500', async () => {
     const res = await request(engine.app)
       .put('/v1/partners/p1/customers')

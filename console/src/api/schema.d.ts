@@ -23,7 +23,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         site: string;
@@ -469,7 +469,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         site: string;
@@ -887,13 +887,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         site?: string;
                         companyId?: string;
                         publicKey?: string;
-                        privateKey?: string;
+                        privateKey: string;
                         /** @enum {string} */
                         tenantChange?: "reset" | "same_tenant";
                     };
@@ -2153,7 +2153,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         customers: {
@@ -2404,7 +2404,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         products: {
@@ -2550,7 +2550,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         /**
@@ -3332,7 +3332,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         /** @description https only, on a public address (checked now and at each delivery); no user name or password; redirects are not followed */
@@ -3967,7 +3967,7 @@ export interface paths {
                     outcome?: "running" | "succeeded" | "partial" | "failed" | "skipped" | "cancelled";
                     /** @description From this time on (inclusive) */
                     from?: string;
-                    /** @description Before this time (exclusive) */
+                    /** @description Before this time (exclusive); later than `from` */
                     to?: string;
                     /** @description Rows per page, 1 to 200 (default 50) */
                     pageSize?: number;
@@ -4451,7 +4451,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         events: {
@@ -4630,7 +4630,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         resolution?: string;
@@ -5282,7 +5282,7 @@ export interface paths {
                     sku?: string;
                     /** @description From this time on (inclusive) */
                     from?: string;
-                    /** @description Before this time (exclusive) */
+                    /** @description Before this time (exclusive); later than `from` */
                     to?: string;
                     /** @description Rows per page, 1 to 200 (default 50) */
                     pageSize?: number;
@@ -5625,7 +5625,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         planHash: string;
@@ -5835,7 +5835,8 @@ export interface paths {
             parameters: {
                 query?: {
                     customerId?: string;
-                    after?: number | null;
+                    /** @description The last agreement id of the page before (its `next`) */
+                    after?: number;
                     limit?: number;
                 };
                 header?: never;
@@ -6002,7 +6003,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         decisions: {
@@ -8618,7 +8619,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         mappings: {
@@ -8957,7 +8958,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         mappings: {
@@ -9253,7 +9254,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         enabled: boolean;
@@ -9582,7 +9583,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         enabled: boolean;
@@ -9594,6 +9595,7 @@ export interface paths {
                         /** @enum {string} */
                         zeroUsage?: "zero" | "cancel" | "leave";
                         syncPrices?: boolean;
+                        /** Format: iana-time-zone */
                         timeZone?: string | null;
                         catalogDefaults?: {
                             categoryId?: number | null;

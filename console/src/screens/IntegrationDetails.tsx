@@ -218,14 +218,17 @@ function CredentialsForm({
     }
   };
 
-  /** Only what changed; the public and private key only when typed. */
+  /**
+   * Only what changed, the public key only when typed; the private key always (the API asks for it
+   * again with any change, and says so under the field when it is empty).
+   */
   const change = () => {
     const c = credentialsOf(values);
     return {
       ...(current && c.site !== current.site ? { site: c.site } : {}),
       ...(current && c.companyId !== current.companyId ? { companyId: c.companyId } : {}),
       ...(c.publicKey ? { publicKey: c.publicKey } : {}),
-      ...(c.privateKey ? { privateKey: c.privateKey } : {}),
+      privateKey: c.privateKey,
       ...(tenantChange ? { tenantChange } : {}),
     };
   };
