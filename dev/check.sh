@@ -32,6 +32,8 @@ node -e '
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 ' "$results"
 rm -f "$results"
+# The API fuzzer's short budget (`npm run fuzz` runs the long one): both passes, no coverage phase.
+step fuzz env FUZZ_MAX_EXAMPLES=10 FUZZ_PHASES=fuzzing,stateful npm run --silent fuzz
 
 echo "==> took $(($(date +%s) - started)) s (setup included)"
 

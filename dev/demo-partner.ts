@@ -36,8 +36,11 @@ export interface SeededPartner {
   token: string;
 }
 
+/** A customer every partner the stack seeds has (the fuzzer binds customer paths to it). */
+export const DEMO_CUSTOMER_ID = 'dfx-cust-acme';
+
 const CUSTOMERS = [
-  { customerId: 'dfx-cust-acme', name: 'Acme Corporation' },
+  { customerId: DEMO_CUSTOMER_ID, name: 'Acme Corporation' },
   { customerId: 'dfx-cust-globex', name: 'Globex' },
   { customerId: 'dfx-cust-initech', name: 'Initech LLC' },
   { customerId: 'dfx-cust-umbrella', name: 'Umbrella Health Inc.' },
