@@ -38,6 +38,26 @@ export interface BillingStack extends PartnerStack {
    * cancelled when it no longer is.
    */
   expectBilledAsUsage(usage: Usage, only?: number[]): Promise<void>;
+  /** The same comparison, counted rather than asserted (the chaos suite's table). */
+  tally(usage: Usage): Promise<BillingTally>;
+}
+
+/** One addition as ConnectWise holds it: open with its quantity, or cancelled. */
+interface BilledLine {
+  sku: string;
+  quantity?: number;
+  cancelled?: boolean;
+}
+
+/**
+ * ConnectWise against the usage: `duplicates`, additions beyond one per agreement and sku;
+ * `losses`, skus in use with no open addition; `differences`, agreements not exactly as expected
+ * (a wrong quantity, a sku not cancelled, either of the others).
+ */
+export interface BillingTally {
+  duplicates: number;
+  losses: number;
+  differences: number;
 }
 
 /** Additions written (POST, PATCH, PUT, DELETE), of one agreement if given. */
@@ -118,12 +138,13 @@ async function configure(
       everBilled.set(agreementOf(i), billed);
     }
   };
-  const expectBilledAsUsage = async (usage: Usage, only: number[] = indexes) => {
+  /** Per agreement, what ConnectWise holds and what the usage says it should (sorted by sku). */
+  const billedVsUsage = async (usage: Usage, only: number[] = indexes) => {
     const all = await sim.state.additions();
     const catalog = await sim.state.catalog();
     const skuOf = new Map(catalog.map((c) => [c.id, c.integrationXRef?.replace(/^dfx:/, '')]));
-    const actual: Record<string, unknown> = {};
-    const expected: Record<string, unknown> = {};
+    const actual: Record<string, BilledLine[]> = {};
+    const expected: Record<string, BilledLine[]> = {};
     for (const i of only) {
       const agreementId = agreementOf(i);
       actual[agreementId] = all
@@ -138,7 +159,26 @@ async function configure(
         .sort()
         .map((sku) => (lines[sku] ? { sku, quantity: lines[sku] } : { sku, cancelled: true }));
     }
+    return { actual, expected };
+  };
+  const expectBilledAsUsage = async (usage: Usage, only: number[] = indexes) => {
+    const { actual, expected } = await billedVsUsage(usage, only);
     expect(actual).toEqual(expected);
+  };
+  const tally = async (usage: Usage): Promise<BillingTally> => {
+    const { actual, expected } = await billedVsUsage(usage);
+    const counted: BillingTally = { duplicates: 0, losses: 0, differences: 0 };
+    for (const [agreementId, want] of Object.entries(expected)) {
+      const have = actual[agreementId] ?? [];
+      const perSku = new Map<string, number>();
+      for (const line of have) perSku.set(line.sku, (perSku.get(line.sku) ?? 0) + 1);
+      for (const n of perSku.values()) counted.duplicates += Math.max(0, n - 1);
+      for (const line of want)
+        if (line.quantity !== undefined && !have.some((h) => h.sku === line.sku && !h.cancelled))
+          counted.losses += 1;
+      if (JSON.stringify(have) !== JSON.stringify(want)) counted.differences += 1;
+    }
+    return counted;
   };
 
   // ConnectWise: a company per customer, each with a recurring agreement (like the seed's 300).
@@ -180,6 +220,7 @@ async function configure(
     progressOf,
     pushUsage,
     expectBilledAsUsage,
+    tally,
   };
 }
 
