@@ -62,6 +62,8 @@ export interface StackOptions {
 
 export interface Stack {
   apiUrl: string;
+  /** The API process's id (a benchmark reads its memory). */
+  apiPid: number | undefined;
   /** Prometheus endpoints: the API's, the worker's (the engine's metrics), the Temporal SDK's. */
   metricsUrls: { api: string; worker: string; workerSdk: string } | undefined;
   apiDocsUrl: string;
@@ -355,6 +357,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     return {
       apiUrl,
+      apiPid: api.process.pid,
       metricsUrls,
       apiDocsUrl: `${apiUrl}/v1/docs`,
       temporalAddress: temporal.address,

@@ -1,0 +1,265 @@
+/**
+ * `npm run bench:api` (issue 20): the API as a vendor portal uses it, on the whole local stack
+ * (dev/stack.ts: Temporal, FerretDB on PostgreSQL, the simulator, the worker and the API in their
+ * own processes, as `npm run dev` runs them).
+ *
+ * 1. **Bulk push:** BENCH_API_CUSTOMERS (10,000) customers pushed to the demo partner
+ *    (`PUT …/customers`, 5,000 a request), then each one's usage of the two demo products
+ *    (`PUT …/customers/{id}/usage`, BENCH_API_PUSH_CONCURRENCY at once, 16): wall time, answer
+ *    p50 / p99, errors, and the API process's memory before and at its peak.
+ * 2. **Reads a portal polls:** BENCH_API_RATE (200) requests/s in all for BENCH_API_SECONDS (60),
+ *    spread evenly over six routes (autocannon, a fixed rate per route, all at once): status,
+ *    sync runs, tickets, company mappings, health issues, billing coverage. Per route: p50, p99,
+ *    max, errors. Target: p99 ≤ 25 ms for every route answered from the database; the status
+ *    route also asks Temporal for the lifecycle workflow's state, and is reported, not judged.
+ *
+ * BENCH_STRICT=1 exits 1 on a FAIL.
+ */
+import autocannon from 'autocannon';
+import pLimit from 'p-limit';
+import { discardLines } from '../dev/managed';
+import { startStack, type Stack } from '../dev/stack';
+import { readProcStatus } from './common/children';
+import { machine, quiet } from './common/machine';
+import { mb } from './common/memory';
+import { printVerdict, runBench } from './common/run';
+import { seconds, table } from './common/table';
+
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const CUSTOMERS = env('BENCH_API_CUSTOMERS', 10_000);
+const PUSH_CONCURRENCY = env('BENCH_API_PUSH_CONCURRENCY', 16);
+const RATE = env('BENCH_API_RATE', 200);
+const SECONDS = env('BENCH_API_SECONDS', 60);
+/** Database routes must answer within this at the 99th percentile. */
+const P99_LIMIT_MS = 25;
+const SKUS = ['DFX-BROWSER-SEAT', 'DFX-DLP-SEAT'];
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+const ms = (n: number): string => `${n.toFixed(1)} ms`;
+
+interface Push {
+  wallMs: number;
+  requests: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  rssBefore: number | undefined;
+  rssAfter: number | undefined;
+  hwm: number | undefined;
+}
+
+async function pushInBulk(stack: Stack): Promise<Push> {
+  const { partnerId, token } = stack.demo;
+  const base = `${stack.apiUrl}/v1/partners/${partnerId}`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const send = async (method: string, path: string, body: unknown): Promise<number> => {
+    const res = await fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    return res.status;
+  };
+  const ids = Array.from(
+    { length: CUSTOMERS },
+    (_, i) => `bench-cust-${String(i).padStart(5, '0')}`,
+  );
+  const rssBefore = readProcStatus(stack.apiPid)?.VmRSS;
+  const latencies: number[] = [];
+  let errors = 0;
+  const timed = async (method: string, path: string, body: unknown) => {
+    const started = performance.now();
+    const status = await send(method, path, body).catch(() => 0);
+    latencies.push(performance.now() - started);
+    if (status !== 200) errors += 1;
+  };
+  const started = performance.now();
+  for (let i = 0; i < ids.length; i += 5_000)
+    await timed('PUT', '/customers', {
+      customers: ids.slice(i, i + 5_000).map((customerId, j) => ({
+        customerId,
+        name: `Bench customer ${i + j}`,
+      })),
+    });
+  const limit = pLimit(PUSH_CONCURRENCY);
+  const asOf = new Date().toISOString();
+  await Promise.all(
+    ids.map((id, i) =>
+      limit(() =>
+        timed('PUT', `/customers/${id}/usage`, {
+          asOf,
+          usage: SKUS.map((sku, k) => ({ sku, quantity: 1 + ((i * 7 + k * 13) % 250) })),
+        }),
+      ),
+    ),
+  );
+  const wallMs = performance.now() - started;
+  const sorted = latencies.sort((a, b) => a - b);
+  const after = readProcStatus(stack.apiPid);
+  return {
+    wallMs,
+    requests: latencies.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    errors,
+    rssBefore,
+    rssAfter: after?.VmRSS,
+    hwm: after?.VmHWM,
+  };
+}
+
+/** Gives the read routes something to list: ticket events, and a billing run. */
+async function seedReads(stack: Stack): Promise<void> {
+  const { partnerId, token } = stack.demo;
+  const base = `${stack.apiUrl}/v1/partners/${partnerId}/connectwise`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const now = Date.now();
+  const customers = ['dfx-cust-acme', 'dfx-cust-globex', 'dfx-cust-initech', 'dfx-cust-umbrella'];
+  for (let batch = 0; batch < 4; batch++) {
+    const events = Array.from({ length: 100 }, (_, i) => ({
+      key: `bench-api-${batch}-${i}`,
+      customerId: customers[i % customers.length],
+      title: 'Phishing site blocked',
+      severity: 'medium',
+      description: 'A user opened a known phishing page; DefensX blocked it.',
+      occurredAt: new Date(now - (batch * 100 + i) * 1000).toISOString(),
+    }));
+    const res = await fetch(`${base}/events`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ events }),
+    });
+    if (res.status !== 202) throw new Error(`seeding events: ${res.status} ${await res.text()}`);
+  }
+  const sync = await fetch(`${base}/synchronize`, { method: 'POST', headers, body: '{}' });
+  if (sync.status >= 300) throw new Error(`synchronize: ${sync.status} ${await sync.text()}`);
+}
+
+interface RouteFigures {
+  name: string;
+  path: string;
+  fromDatabase: boolean;
+  requests: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+const ROUTES = [
+  { name: 'status', path: '/connectwise/status', fromDatabase: false },
+  { name: 'sync runs', path: '/connectwise/sync-runs', fromDatabase: true },
+  { name: 'tickets', path: '/connectwise/tickets', fromDatabase: true },
+  { name: 'company mappings', path: '/connectwise/company-mappings', fromDatabase: true },
+  { name: 'health issues', path: '/connectwise/health-issues', fromDatabase: true },
+  { name: 'billing coverage', path: '/connectwise/billing/coverage', fromDatabase: true },
+];
+
+async function pollReads(stack: Stack): Promise<RouteFigures[]> {
+  const { partnerId, token } = stack.demo;
+  const perRoute = RATE / ROUTES.length;
+  return await Promise.all(
+    ROUTES.map(async (route) => {
+      const result = await autocannon({
+        url: `${stack.apiUrl}/v1/partners/${partnerId}${route.path}`,
+        headers: { authorization: `Bearer ${token}` },
+        connections: 8,
+        overallRate: perRoute,
+        duration: SECONDS,
+      });
+      return {
+        ...route,
+        requests: result.requests.total,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        max: result.latency.max,
+        errors: result.errors + result.timeouts + result.non2xx,
+      };
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  console.log('API benchmark (issue 20)\n');
+  console.log(machine());
+  console.log('\nsetup: the local stack (ephemeral)');
+  const setupStarted = performance.now();
+  const stack = await startStack({ ephemeral: true, log: discardLines });
+  console.log(`  started: ${seconds(performance.now() - setupStarted)}`);
+  let failed = 0;
+  try {
+    console.log(`  quiet after ${(await quiet()).toFixed(0)} s`);
+    console.log(
+      `\nbulk push: ${CUSTOMERS} customers, then each one's usage of ${SKUS.length} products, ${PUSH_CONCURRENCY} at once`,
+    );
+    const push = await pushInBulk(stack);
+    const mem = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : mb(bytes));
+    console.log(
+      table(
+        [
+          'requests',
+          'wall time',
+          'answers/s',
+          'p50',
+          'p99',
+          'errors',
+          'API RSS before → after (peak)',
+        ],
+        [
+          [
+            String(push.requests),
+            seconds(push.wallMs),
+            (push.requests / (push.wallMs / 1000)).toFixed(0),
+            ms(push.p50),
+            ms(push.p99),
+            String(push.errors),
+            `${mem(push.rssBefore)} → ${mem(push.rssAfter)} (${mem(push.hwm)})`,
+          ],
+        ],
+      ),
+    );
+    if (push.errors > 0) failed += 1;
+    await seedReads(stack);
+    console.log(`\n  quiet after ${(await quiet()).toFixed(0)} s`);
+    console.log(
+      `\nreads: ${RATE} requests/s in all for ${SECONDS} s, ${(RATE / ROUTES.length).toFixed(1)}/s on each of ${ROUTES.length} routes at once`,
+    );
+    const reads = await pollReads(stack);
+    const rows = reads.map((r) => {
+      const pass = r.errors === 0 && (!r.fromDatabase || r.p99 <= P99_LIMIT_MS);
+      if (!pass) failed += 1;
+      return [
+        `${r.name} (GET …${r.path})`,
+        r.fromDatabase ? 'database' : 'database + Temporal query',
+        String(r.requests),
+        ms(r.p50),
+        ms(r.p99),
+        ms(r.max),
+        String(r.errors),
+        r.fromDatabase ? `≤ ${P99_LIMIT_MS} ms` : '(reported)',
+        pass ? 'PASS' : 'FAIL',
+      ];
+    });
+    console.log(
+      table(
+        [
+          'route',
+          'answered from',
+          'requests',
+          'p50',
+          'p99',
+          'max',
+          'errors',
+          'p99 limit',
+          'result',
+        ],
+        rows,
+      ),
+    );
+  } finally {
+    await stack.stop();
+  }
+  printVerdict(failed);
+}
+
+runBench(main);
