@@ -3,11 +3,12 @@
  * (dev/stack.ts: Temporal, FerretDB on PostgreSQL, the simulator, the worker and the API in their
  * own processes, as `npm run dev` runs them).
  *
- * 1. **Bulk push:** BENCH_API_CUSTOMERS (10,000) customers pushed to the demo partner
+ * 1. **Bulk push:** BENCH_API_CUSTOMERS (10,000) customers pushed to a partner of their own
  *    (`PUT …/customers`, 5,000 a request), then each one's usage of the two demo products
  *    (`PUT …/customers/{id}/usage`, BENCH_API_PUSH_CONCURRENCY at once, 16): wall time, answer
  *    p50 / p99, errors, and the API process's memory before and at its peak.
- * 2. **Reads a portal polls:** BENCH_API_RATE (200) requests/s in all for BENCH_API_SECONDS (60),
+ * 2. **Reads a portal polls**, as the demo partner (a few customers, 400 ticket events, its sync
+ *    runs): BENCH_API_RATE (200) requests/s in all for BENCH_API_SECONDS (60),
  *    spread evenly over six routes (autocannon, a fixed rate per route, all at once): status,
  *    sync runs, tickets, company mappings, health issues, billing coverage. Per route: p50, p99,
  *    max, errors. Target: p99 ≤ 25 ms for every route answered from the database; the status
@@ -52,7 +53,9 @@ interface Push {
 }
 
 async function pushInBulk(stack: Stack): Promise<Push> {
-  const { partnerId, token } = stack.demo;
+  // A partner of its own (the stack's second, with vendor data only): the reads below are the
+  // demo partner's, a partner of a few customers, events and runs.
+  const { partnerId, token } = stack.fresh;
   const base = `${stack.apiUrl}/v1/partners/${partnerId}`;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const send = async (method: string, path: string, body: unknown): Promise<number> => {
