@@ -7,7 +7,7 @@ import type { EventService } from '../../services/tickets/events';
 import { notFound } from '../errors';
 import { linksTo, route } from '../route';
 import { cursor, DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
-import { busyBody, errorBody, externalId, partnerParams } from './schemas';
+import { busyBody, errorBody, externalId, nonBlank, partnerParams } from './schemas';
 import type { TemporalUi } from './temporal-ui';
 import { ticketEventView, toTicketEventView } from './ticket-views';
 
@@ -20,7 +20,7 @@ const text = (max: number) => z.string().trim().max(max, `must be at most ${max}
 export const eventBody = z.object({
   key: z.string().regex(EVENT_KEY, KEY_MESSAGE).describe("The vendor's id of the event"),
   customerId: externalId,
-  title: text(EVENT_LIMITS.title).min(1, 'must not be empty'),
+  title: nonBlank(EVENT_LIMITS.title),
   severity: z.enum(SEVERITIES),
   description: text(EVENT_LIMITS.description),
   occurredAt: z.iso.datetime({ offset: true }).describe('ISO 8601 with a zone'),

@@ -41,7 +41,6 @@ export const nonBlank = (max: number, message = 'must not be empty') =>
     .regex(/[^\s\uFEFF]/, message)
     .max(max, `must be at most ${max} characters`);
 
-/** A refinement for arrays: each `key(row)` at most once; a duplicate is named with both indexes. */
 /**
  * How the OpenAPI document states the rule `unique` checks, for an array whose items are each named
  * once by `fields`: `uniqueItems` says only that no two items are equal, so `x-unique-keys` names
@@ -49,6 +48,7 @@ export const nonBlank = (max: number, message = 'must not be empty') =>
  */
 export const uniqueKeys = (...fields: string[]) => ({ uniqueItems: true, 'x-unique-keys': fields });
 
+/** A refinement for arrays: each `key(row)` at most once; a duplicate is named with both indexes. */
 export const unique =
   <T>(key: (t: T) => string, what: string) =>
   (rows: T[], ctx: z.RefinementCtx) => {

@@ -8,7 +8,7 @@ import {
 import type { WebhookService } from '../../services/webhooks/subscriptions';
 import { linksTo, route } from '../route';
 import { cursor, DEFAULT_PAGE_SIZE, nextCursorOf, nextCursorView, pageSize } from './paging';
-import { busyBody, errorBody, partnerParams, unique } from './schemas';
+import { busyBody, errorBody, nonBlank, partnerParams, unique } from './schemas';
 
 const TAGS = ['Webhooks'];
 const base = '/partners/:partnerId/webhooks';
@@ -84,14 +84,9 @@ const toDeliveryView = (d: WebhookDelivery): z.infer<typeof deliveryView> => ({
 });
 
 const createBody = z.object({
-  url: z
-    .string()
-    .trim()
-    .min(1)
-    .max(2048)
-    .describe(
-      'https only, on a public address (checked now and at each delivery); no user name or password; redirects are not followed',
-    ),
+  url: nonBlank(2048).describe(
+    'https only, on a public address (checked now and at each delivery); no user name or password; redirects are not followed',
+  ),
   events: z
     .array(eventType)
     .min(1)

@@ -196,6 +196,49 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  /** Each string schema in a request body, with where it sits ($refs followed once). */
+  function bodyStrings(): Array<{ at: string; schema: Record<string, unknown> }> {
+    const doc = document as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>
+      >;
+      components?: { schemas?: Record<string, unknown> };
+    };
+    const found: Array<{ at: string; schema: Record<string, unknown> }> = [];
+    const walk = (node: unknown, at: string, seen: Set<string>): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}[${i}]`, seen));
+      if (node === null || typeof node !== 'object') return;
+      const schema = node as Record<string, unknown>;
+      const ref = schema.$ref;
+      if (typeof ref === 'string' && !seen.has(ref)) {
+        const name = ref.replace('#/components/schemas/', '');
+        return walk(doc.components?.schemas?.[name], at, new Set([...seen, ref]));
+      }
+      if (schema.type === 'string') found.push({ at, schema });
+      for (const [k, v] of Object.entries(schema)) walk(v, `${at}.${k}`, seen);
+    };
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops))
+        walk(op.requestBody?.content['application/json']?.schema, `${method} ${path}`, new Set());
+    return found;
+  }
+
+  // Opaque ids compared as sent: a blank one is schema-valid, and answered as unknown.
+  const MATCHED_AS_SENT = ['.approvalId'];
+
+  it('says which body strings must hold more than spaces (the API trims the others)', () => {
+    const strings = bodyStrings();
+    expect(strings.length).toBeGreaterThan(10);
+    const unstated = strings.filter(({ at, schema }) => {
+      if (MATCHED_AS_SENT.some((name) => at.endsWith(name))) return false;
+      if (typeof schema.minLength !== 'number' || schema.minLength < 1) return false;
+      if (schema.enum || schema.format) return false;
+      return typeof schema.pattern !== 'string' || new RegExp(schema.pattern).test(' '.repeat(3));
+    });
+    expect(unstated.map((s) => s.at)).toEqual([]);
+  });
+
   function param(path: string, name: string): { schema: Record<string, unknown> } {
     const doc = document as {
       paths: Record<string, { get: { parameters: Array<{ name: string }> } }>;
