@@ -12,6 +12,7 @@
  * BENCH_CUSTOMERS (1000), BENCH_LATENCY_MS (100), BENCH_NAIVE_CUSTOMERS (50): e.g.
  * `BENCH_CUSTOMERS=50 npm run bench:billing` for a quick smoke run. BENCH_STRICT=1 exits 1 on a FAIL.
  * BENCH_WORKER=tsx runs the worker process from the TypeScript sources under tsx (no compile).
+ * BENCH_WORKERS=2 runs two worker processes on the task queues and prints each run's split.
  */
 import { checkChanges, describeGroups, setUpChanges } from './billing/changes';
 import { createNaive } from './billing/naive';
@@ -107,7 +108,18 @@ async function measureEngine(bench: Bench, key: PhaseKey, measured: Measured): P
   console.log(
     `  ${(run.wallMs / 1000).toFixed(1)} s, ${run.result.outcome}: ${run.result.summary}`,
   );
+  if (bench.workers.length > 1) console.log(`  ${splitText(bench, run.byWorker)}`);
   return run;
+}
+
+/** Which worker process started how many of the run's activity attempts (BENCH_WORKERS). */
+function splitText(bench: Bench, byWorker: ReadonlyMap<string, number>): string {
+  const total = [...byWorker.values()].reduce((a, b) => a + b, 0);
+  const parts = bench.workers.map((w, i) => {
+    const n = [...byWorker].find(([identity]) => identity.startsWith(`${w.pid}@`))?.[1] ?? 0;
+    return `worker ${i + 1}: ${n} (${total ? Math.round((100 * n) / total) : 0}%)`;
+  });
+  return `activity attempts by worker process: ${parts.join(', ')} of ${total}`;
 }
 
 async function phase(

@@ -23,7 +23,8 @@
  * BENCH_WORKER_ACTIVITIES sets the worker's TICKET_WORKER_MAX_ACTIVITIES (unset: the engine's
  * default, 20). A quick run:
  * `BENCH_SECONDS=10 BENCH_RATE=20 npm run bench:tickets`. BENCH_STRICT=1 exits 1 on a FAIL;
- * BENCH_WORKER=tsx runs the worker and the API under tsx (no compile).
+ * BENCH_WORKER=tsx runs the worker and the API under tsx (no compile). BENCH_APIS and BENCH_WORKERS
+ * (default 1 each) run more API and worker processes: the batches are dealt among the APIs.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { externalXRefOf, integrationTag } from '../domain/tickets/text';

@@ -59,7 +59,8 @@ const TYPE_OF: Record<PollKind, number> = {
 
 /**
  * A worker polls the task queue for these kinds of task (both by default), and has done so since
- * `since` (so pollers of a previous run, still listed by a long-running server, do not count).
+ * `since` (so pollers of a previous run, still listed by a long-running server, do not count);
+ * given `identity`, that worker (another polling the same queue does not count).
  */
 export function workerPolling(
   address: TemporalTarget,
@@ -67,6 +68,7 @@ export function workerPolling(
   taskQueue: string,
   since: Date,
   kinds: readonly PollKind[] = ['workflow', 'activity'],
+  identity?: string,
 ): Promise<boolean> {
   return withTemporal(address, async (c) => {
     for (const kind of kinds) {
@@ -76,7 +78,9 @@ export function workerPolling(
         taskQueueType: TYPE_OF[kind],
       });
       const fresh = (reply.pollers ?? []).some(
-        (p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= since.getTime() - 1_000,
+        (p) =>
+          (optionalTsToMs(p.lastAccessTime) ?? 0) >= since.getTime() - 1_000 &&
+          (identity === undefined || p.identity === identity),
       );
       if (!fresh) return false;
     }
@@ -91,17 +95,28 @@ export interface EngineQueues {
   ticketTaskQueue: string;
 }
 
-/** The engine's worker process polls each of its queues, as worker/worker.ts sets them up. */
+/**
+ * The engine's worker process polls each of its queues, as worker/worker.ts sets them up; given
+ * `identity` (the SDK's default is `<pid>@<hostname>`), that process.
+ */
 export async function enginePolling(
   address: TemporalTarget,
   namespace: string,
   { taskQueue, interactiveTaskQueue, ticketTaskQueue }: EngineQueues,
   since: Date,
+  identity?: string,
 ): Promise<boolean> {
   return (
-    (await workerPolling(address, namespace, taskQueue, since)) &&
-    (await workerPolling(address, namespace, interactiveTaskQueue, since, ['activity'])) &&
-    (await workerPolling(address, namespace, ticketTaskQueue, since, ['activity']))
+    (await workerPolling(address, namespace, taskQueue, since, undefined, identity)) &&
+    (await workerPolling(
+      address,
+      namespace,
+      interactiveTaskQueue,
+      since,
+      ['activity'],
+      identity,
+    )) &&
+    (await workerPolling(address, namespace, ticketTaskQueue, since, ['activity'], identity))
   );
 }
 

@@ -178,6 +178,9 @@ export interface TemporalDevServerOptions extends ServerOptions {
 export interface TemporalDevServer {
   /** 127.0.0.1:<port>, for TEMPORAL_ADDRESS */
   address: string;
+  port: number;
+  /** Undefined when headless. */
+  uiPort: number | undefined;
   /** Undefined when headless. */
   uiUrl: string | undefined;
   namespace: string;
@@ -255,5 +258,5 @@ async function launchTemporalDevServer(
     throw err;
   }
   const uiUrl = uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`;
-  return { address, uiUrl, namespace, process: child, stop };
+  return { address, port, uiPort, uiUrl, namespace, process: child, stop };
 }

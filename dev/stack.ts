@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../simulator';
@@ -60,6 +60,20 @@ export interface StackOptions {
   entries?: { worker?: string; api?: string };
 }
 
+/** A worker process of the stack. */
+export interface WorkerProcess {
+  /** Its Temporal identity is the SDK's default, `<pid>@<hostname>`. */
+  readonly pid: number | undefined;
+  /**
+   * Ends it with `signal` (default SIGKILL: a crash, no graceful shutdown) and resolves once it
+   * has exited. Nothing starts another (restartWorker does, for the stack's own worker).
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The servers the stack can stop and start again. */
+export type RestartableServer = 'ferretdb' | 'temporal';
+
 export interface Stack {
   apiUrl: string;
   /** The API process's id (a benchmark reads its memory). */
@@ -88,6 +102,22 @@ export interface Stack {
    * a new one, and resolves once it polls both task queues again.
    */
   restartWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** The worker process the stack started (a new one after each restartWorker). */
+  worker(): WorkerProcess;
+  /**
+   * Starts one more worker process on the same task queues (without metrics listeners, whose
+   * ports are the first one's), and resolves once it polls them. stop() ends it with the rest.
+   */
+  startWorker(): Promise<WorkerProcess>;
+  /**
+   * Stops a server the stack started (FerretDB with its PostgreSQL, or the Temporal dev server);
+   * `graceMs` bounds how long it may take before it is killed (default: as stop() does; 0: a
+   * crash). The worker and API are left running: they reconnect by themselves once startServer is
+   * done.
+   */
+  stopServer(server: RestartableServer, graceMs?: number): Promise<void>;
+  /** Starts a stopped server again on the same port over the same data; resolves once it answers. */
+  startServer(server: RestartableServer): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,7 +153,7 @@ async function startSimulatorPart(port: number): Promise<SimulatorPart> {
 
 async function stopParts(parts: Part[]): Promise<void> {
   // Apps first, while the servers they drain into are still up; then everything else.
-  const apps = parts.filter((p) => p.name === 'api' || p.name === 'worker');
+  const apps = parts.filter((p) => p.name === 'api' || p.name.startsWith('worker'));
   const rest = parts.filter((p) => !apps.includes(p));
   await Promise.allSettled(apps.map((p) => p.stop()));
   await Promise.allSettled(rest.map((p) => p.stop()));
@@ -208,34 +238,43 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopParts(started);
     if (removeData) rmSync(dataDir, { recursive: true, force: true });
   };
+  // The servers' data is in dataDir, so startServer starts them again over the same state.
+  const startTemporalPart = (port = ports.temporal, uiPort = ports.temporalUi) =>
+    startTemporalDevServer({
+      dbFile: join(dataDir, 'temporal.db'),
+      port,
+      uiPort,
+      uiCodecEndpoint: `${apiUrl}/codec`,
+      namespace,
+      log,
+      readyTimeoutMs: timeoutMs,
+      env: baseEnv,
+    }).then((s) => ({ ...s, name: 'temporal' }));
+  const startFerretDbPart = (port = ports.ferretdb) =>
+    startFerretDb({
+      dataDir: join(dataDir, 'ferretdb'),
+      // A temporary stack's data is thrown away: no fsync.
+      ephemeral: removeData,
+      port,
+      log,
+      readyTimeoutMs: timeoutMs,
+      env: baseEnv,
+    }).then((s) => ({ ...s, name: 'ferretdb' }));
   try {
     const [temporal, mongo, simulator] = await startTogether<
-      [Part & { address: string; uiUrl: string | undefined }, Part & { uri: string }, SimulatorPart]
+      [
+        Part & { address: string; uiUrl: string | undefined; port?: number; uiPort?: number },
+        Part & { uri: string; port?: number },
+        SimulatorPart,
+      ]
     >(
       [
         externalTemporal
           ? Promise.resolve(external('temporal', { address: externalTemporal, uiUrl: undefined }))
-          : startTemporalDevServer({
-              dbFile: join(dataDir, 'temporal.db'),
-              port: ports.temporal,
-              uiPort: ports.temporalUi,
-              uiCodecEndpoint: `${apiUrl}/codec`,
-              namespace,
-              log,
-              readyTimeoutMs: timeoutMs,
-              env: baseEnv,
-            }).then((s) => ({ ...s, name: 'temporal' })),
+          : startTemporalPart(),
         externalMongo
           ? Promise.resolve(external('ferretdb', { uri: externalMongo }))
-          : startFerretDb({
-              dataDir: join(dataDir, 'ferretdb'),
-              // A temporary stack's data is thrown away: no fsync.
-              ephemeral: removeData,
-              port: ports.ferretdb,
-              log,
-              readyTimeoutMs: timeoutMs,
-              env: baseEnv,
-            }).then((s) => ({ ...s, name: 'ferretdb' })),
+          : startFerretDbPart(),
         startSimulatorPart(ports.simulator ?? 0),
       ],
       started,
@@ -296,7 +335,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
     );
     started.push(worker, api);
-    const polling = (part: Part & { process: ManagedProcess }) =>
+    // With `identity`, that worker: a second one polls beside the first.
+    const polling = (part: Part & { process: ManagedProcess }, identity?: string) =>
       waitUntil(
         () =>
           enginePolling(
@@ -304,6 +344,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             namespace,
             { taskQueue, interactiveTaskQueue, ticketTaskQueue },
             part.process.startedAt,
+            identity,
           ),
         {
           what: `a worker polling task queues ${taskQueue}, ${interactiveTaskQueue} and ${ticketTaskQueue}`,
@@ -332,17 +373,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
     };
     for (const part of started) if (part.process) watch(part.process);
-    let currentWorker = worker;
-    const restartWorker = async (signal: NodeJS.Signals = 'SIGKILL') => {
-      const old = currentWorker.process;
-      replaced.add(old);
+    const kill = async (child: ManagedProcess, signal: NodeJS.Signals) => {
+      replaced.add(child);
       try {
         // The whole process group, as managed.ts stops it; already gone is fine.
-        if (old.pid !== undefined) process.kill(-old.pid, signal);
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
       } catch {
         // ESRCH: it had exited.
       }
-      await old.exited;
+      await child.exited;
+    };
+    const workerProcess = (child: ManagedProcess): WorkerProcess => ({
+      pid: child.pid,
+      kill: (signal = 'SIGKILL') => kill(child, signal),
+    });
+    let currentWorker = worker;
+    const restartWorker = async (signal: NodeJS.Signals = 'SIGKILL') => {
+      await kill(currentWorker.process, signal);
       const next = spawnApp(
         'worker',
         options.entries?.worker ?? 'worker/main.ts',
@@ -354,6 +401,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       currentWorker = next;
       watch(next.process);
       await polling(next);
+    };
+    let workersStarted = 1;
+    const startWorker = async () => {
+      const next = spawnApp(
+        `worker-${++workersStarted}`,
+        options.entries?.worker ?? 'worker/main.ts',
+        { ...env, WORKER_METRICS_PORT: undefined, WORKER_SDK_METRICS_PORT: undefined },
+        log,
+        WORKER_NODE_ARGS,
+      );
+      started.push(next);
+      watch(next.process);
+      await polling(next, `${String(next.process.pid)}@${hostname()}`);
+      return workerProcess(next.process);
+    };
+    const stoppedServers = new Map<RestartableServer, Part>();
+    const stopServer = async (server: RestartableServer, graceMs?: number) => {
+      const part = started.find((p) => p.name === server);
+      if (!part?.process || stoppedServers.has(server))
+        throw new Error(`${server} is not running as a part of the stack: it cannot be stopped`);
+      stoppedServers.set(server, part);
+      replaced.add(part.process);
+      if (graceMs !== undefined) await part.process.stop(graceMs);
+      // The rest of it (FerretDB's PostgreSQL); the process itself is stopped once.
+      await part.stop();
+    };
+    const startServer = async (server: RestartableServer) => {
+      const part = stoppedServers.get(server);
+      if (!part) throw new Error(`${server} was not stopped by stopServer`);
+      const next =
+        server === 'temporal'
+          ? await startTemporalPart(temporal.port, temporal.uiPort)
+          : await startFerretDbPart(mongo.port);
+      started.splice(started.indexOf(part), 1, next);
+      stoppedServers.delete(server);
+      watch(next.process);
     };
     return {
       apiUrl,
@@ -372,6 +455,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fresh,
       failed,
       restartWorker,
+      worker: () => workerProcess(currentWorker.process),
+      startWorker,
+      stopServer,
+      startServer,
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (err) {

@@ -21,7 +21,7 @@ import { dbActivity, readMetrics, type DbActivity } from '../common/ferretdb-met
 import type { Bench } from './setup';
 import { agreementIdOf, PRODUCTS } from './tenant';
 import type { CallCounts, PhaseNeeds } from './report';
-import { activitySpans } from '../common/history';
+import { activitiesByWorker, activitySpans } from '../common/history';
 import { activityLines, callSummary, type ActivityLine, type CallSummary } from './timeline';
 
 export interface EngineRun {
@@ -29,6 +29,8 @@ export interface EngineRun {
   wallMs: number;
   calls: CallCounts;
   activities: ActivityLine[];
+  /** Activity attempts each worker process started (by Temporal identity). */
+  byWorker: Map<string, number>;
   callTimes: CallSummary;
   /** CPU seconds each process used during the run. */
   cpu: Record<string, number | undefined>;
@@ -95,6 +97,7 @@ export async function runEnginePhase(bench: Bench): Promise<EngineRun> {
     ...(dbBefore && dbAfter ? { db: dbActivity(dbBefore, dbAfter) } : {}),
     calls: await bench.sim.admin.journal.counts(),
     activities: activityLines(activitySpans(events ?? [])),
+    byWorker: activitiesByWorker(events ?? []),
     callTimes: callSummary(
       journal.map((e) => ({
         kind: `${e.method} ${e.template}`,

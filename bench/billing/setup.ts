@@ -35,6 +35,8 @@ export interface BenchOptions {
   latencyMs: number;
   /** The billing settings' concurrency (the most they allow). */
   concurrency: number;
+  /** Worker processes on the task queues (BENCH_WORKERS, default 1): the run's split is shown. */
+  workers: number;
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -44,6 +46,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchOptio
     naiveCustomers: envInt('BENCH_NAIVE_CUSTOMERS', Math.min(50, customers), env),
     latencyMs: envInt('BENCH_LATENCY_MS', 100, env),
     concurrency: 10,
+    workers: envInt('BENCH_WORKERS', 1, env),
   };
 }
 
@@ -53,7 +56,16 @@ export type Usage = Map<number, Map<string, number>>;
 /** The servers (common/servers.ts) and the tenant on them. */
 export interface Bench extends Pick<
   Servers,
-  'sim' | 'worker' | 'repos' | 'config' | 'client' | 'pids' | 'memory' | 'workerMemory' | 'close'
+  | 'sim'
+  | 'worker'
+  | 'workers'
+  | 'repos'
+  | 'config'
+  | 'client'
+  | 'pids'
+  | 'memory'
+  | 'workerMemory'
+  | 'close'
 > {
   opts: BenchOptions;
   /** FerretDB's debug handler (its metrics), if found. */
@@ -72,6 +84,7 @@ export async function startBench(opts: BenchOptions): Promise<Bench> {
   const servers = await startServers({
     taskQueue: 'bench-billing',
     simulator: billingSimulator(opts),
+    workers: opts.workers,
   });
   try {
     return await seedBillingTenant(servers, opts);
@@ -93,7 +106,7 @@ export const billingSimulator = (opts: BenchOptions) => () =>
 
 /** The billing tenant on running servers (whose simulator is `billingSimulator`'s). */
 export async function seedBillingTenant(servers: Servers, opts: BenchOptions): Promise<Bench> {
-  const { sim, worker, repos, config, client, conn } = servers;
+  const { sim, worker, workers, repos, config, client, conn } = servers;
   const { partnerId, integrationId } = await createBenchIntegration(servers);
   const usage = initialUsage(0, opts.customers);
   const naiveUsage = initialUsage(opts.customers, opts.naiveCustomers);
@@ -142,6 +155,7 @@ export async function seedBillingTenant(servers: Servers, opts: BenchOptions): P
     ...(dbMetrics ? { dbMetrics } : {}),
     sim,
     worker,
+    workers,
     repos,
     config,
     client,

@@ -96,7 +96,6 @@ export async function prebundleInChild(out: string): Promise<void> {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far; undefined once it is gone or off Linux. */
 /** Every live process below `pid` (from /proc's parent ids). */
 function descendantsOf(pid: number): number[] {
   const parentOf = new Map<number, number>();
@@ -118,6 +117,7 @@ function descendantsOf(pid: number): number[] {
   return below;
 }
 
+/** CPU seconds (user + system) a process has used so far; undefined once it is gone or off Linux. */
 export function cpuSecondsOf(pid: number | undefined, tree = false): number | undefined {
   if (pid === undefined) return undefined;
   if (tree) {
@@ -139,4 +139,26 @@ export function cpuSecondsOf(pid: number | undefined, tree = false): number | un
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds used so far by `roots` and every live process below them, summed by the role `roleOf`
+ * gives its command line (processes it gives none are left out). One that ended is not counted.
+ */
+export function cpuSecondsByRole(
+  roots: number[],
+  roleOf: (commandLine: string) => string | undefined,
+): Map<string, number> {
+  const byRole = new Map<string, number>();
+  for (const pid of new Set(roots.flatMap((root) => [root, ...descendantsOf(root)]))) {
+    try {
+      const role = roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+      const seconds = role === undefined ? undefined : cpuSecondsOf(pid);
+      if (role !== undefined && seconds !== undefined)
+        byRole.set(role, (byRole.get(role) ?? 0) + seconds);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return byRole;
 }

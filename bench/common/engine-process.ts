@@ -7,6 +7,7 @@
  * (`node --import tsx worker/main.ts`) instead, as dev/stack.ts does. Memory is read from the
  * kernel (/proc/<pid>/status), not from inside.
  */
+import { hostname } from 'node:os';
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configSchema } from '../../config/schema';
@@ -93,7 +94,7 @@ async function startEngineChild(
   app: EngineApp,
   entry: WorkerEntry,
   engineEnv: WorkerEnv,
-  ready: { what: string; probe: (startedAt: Date) => Promise<boolean> },
+  ready: { what: string; probe: (startedAt: Date, pid: number | undefined) => Promise<boolean> },
 ): Promise<WorkerChild> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(configSchema.shape)) delete env[name];
@@ -108,7 +109,7 @@ async function startEngineChild(
     await child.stop();
   };
   try {
-    await waitUntil(() => ready.probe(child.startedAt), {
+    await waitUntil(() => ready.probe(child.startedAt, child.pid), {
       what: ready.what,
       timeoutMs: 120_000,
       process: child,
@@ -141,8 +142,15 @@ export function startWorkerChild(
 ): Promise<WorkerChild> {
   return startEngineChild('worker', entry, engineEnv, {
     what: `the worker process polling ${Object.values(temporal.queues).join(' and ')}`,
-    probe: (startedAt) =>
-      enginePolling(temporal.address, temporal.namespace, temporal.queues, startedAt),
+    // By its identity (the SDK's default): with several workers, another one's polls are not its.
+    probe: (startedAt, pid) =>
+      enginePolling(
+        temporal.address,
+        temporal.namespace,
+        temporal.queues,
+        startedAt,
+        `${pid}@${hostname()}`,
+      ),
   });
 }
 

@@ -47,3 +47,15 @@ export function activitySpans(events: temporal.api.history.v1.IHistoryEvent[]): 
       : [],
   );
 }
+
+/** How many activity attempts each worker started (by its Temporal identity, `<pid>@<host>`). */
+export function activitiesByWorker(
+  events: temporal.api.history.v1.IHistoryEvent[],
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const identity = e.activityTaskStartedEventAttributes?.identity;
+    if (identity) counts.set(identity, (counts.get(identity) ?? 0) + 1);
+  }
+  return counts;
+}

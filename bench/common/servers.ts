@@ -40,16 +40,24 @@ export interface ServersOptions {
   simulator: () => Promise<SimulatorChild>;
   /** Also run the API in its own process (compiled like the worker), on a free port. */
   api?: boolean;
+  /** Worker processes on the same task queues (default 1; BENCH_WORKERS in the benches). */
+  workers?: number;
+  /** API processes, each on a port of its own, when `api` (default 1; BENCH_APIS). */
+  apis?: number;
   /** More engine configuration for its processes (e.g. SYNC_WORKER_MAX_ACTIVITIES). */
   engineEnv?: Record<string, string>;
 }
 
 export interface Servers {
   sim: SimulatorChild;
-  /** The engine's worker process. */
+  /** The engine's (first) worker process. */
   worker: WorkerChild;
-  /** The API process and its origin, when asked for. */
+  /** Every worker process, the first one first. */
+  workers: WorkerChild[];
+  /** The (first) API process and its origin, when asked for. */
   api?: WorkerChild & { url: string };
+  /** Every API process, the first one first (empty without `api`). */
+  apis: Array<WorkerChild & { url: string }>;
   config: Config;
   keyring: Keyring;
   conn: DbConnection;
@@ -128,32 +136,47 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     const repos = await createRepositories(conn);
 
     memory.push({ stage: 'database connected', usage: process.memoryUsage() });
-    const worker = await step(`worker process (${commandOf(workerEntry, 'worker')}) polling`, () =>
-      startWorkerChild(workerEntry, engineEnv, {
-        address: config.TEMPORAL_ADDRESS,
-        namespace: config.TEMPORAL_NAMESPACE,
-        queues: {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
-          ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
-        },
-      }),
-    );
-    // Stopped first (stops run in reverse): it drains while the database and Temporal are up.
-    stops.push(() => worker.stop());
+    const workers: WorkerChild[] = [];
+    for (let n = 1; n <= (opts.workers ?? 1); n++) {
+      const child = await step(
+        `worker process ${n} (${commandOf(workerEntry, 'worker')}) polling`,
+        () =>
+          startWorkerChild(workerEntry, engineEnv, {
+            address: config.TEMPORAL_ADDRESS,
+            namespace: config.TEMPORAL_NAMESPACE,
+            queues: {
+              taskQueue: config.TEMPORAL_TASK_QUEUE,
+              interactiveTaskQueue: config.TEMPORAL_INTERACTIVE_TASK_QUEUE,
+              ticketTaskQueue: config.TEMPORAL_TICKET_TASK_QUEUE,
+            },
+          }),
+      );
+      // Stopped first (stops run in reverse): it drains while the database and Temporal are up.
+      stops.push(() => child.stop());
+      workers.push(child);
+    }
+    const worker = workers[0]!;
     const workerMemory: Servers['workerMemory'] = [
       { stage: 'workers created and polling', usage: workerMemoryOf(worker.pid) },
     ];
     memory.push({ stage: 'worker process polling', usage: process.memoryUsage() });
-    let api: Servers['api'];
-    if (opts.api) {
-      const apiEnv = { ...engineEnv, HOST: '127.0.0.1', PORT: String(apiPort) };
-      const child = await step(`API process (${commandOf(workerEntry, 'api')}) ready`, () =>
+    const apis: Servers['apis'] = [];
+    for (let n = 1; opts.api && n <= (opts.apis ?? 1); n++) {
+      // The first one's port is the public address (PUBLIC_BASE_URL); the others are beside it.
+      const port = n === 1 ? apiPort! : await freePort();
+      const apiEnv = {
+        ...engineEnv,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        INSTANCE_ID: `api-${n}`,
+      };
+      const child = await step(`API process ${n} (${commandOf(workerEntry, 'api')}) ready`, () =>
         startApiChild(workerEntry, apiEnv),
       );
       stops.push(() => child.stop());
-      api = Object.assign(child, { url: `http://${apiEnv.HOST}:${apiEnv.PORT}` });
+      apis.push(Object.assign(child, { url: `http://${apiEnv.HOST}:${apiEnv.PORT}` }));
     }
+    const api = apis[0];
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({
@@ -164,15 +187,21 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
     return {
       sim,
       worker,
+      workers,
       ...(api ? { api } : {}),
+      apis,
       config,
       keyring,
       conn,
       repos,
       client,
       pids: {
-        'worker process': worker.pid,
-        ...(api ? { 'API process': api.pid } : {}),
+        ...Object.fromEntries(
+          workers.map((w, i) => [i === 0 ? 'worker process' : `worker process ${i + 1}`, w.pid]),
+        ),
+        ...Object.fromEntries(
+          apis.map((a, i) => [i === 0 ? 'API process' : `API process ${i + 1}`, a.pid]),
+        ),
         'bench driver (this process)': process.pid,
         FerretDB: ferret.process.pid,
         ...(ferret.postgres ? { [POSTGRES]: ferret.postgres.process.pid } : {}),
@@ -189,10 +218,10 @@ export async function startServers(opts: ServersOptions): Promise<Servers> {
   }
 }
 
-/** One integration on the simulator, active, with its codebase saved (as create saves it). */
 /** The name of PostgreSQL's server in `pids`: its CPU is that of all its processes. */
 export const POSTGRES = 'PostgreSQL (all its processes)';
 
+/** One integration on the simulator, active, with its codebase saved (as create saves it). */
 export async function createBenchIntegration(
   servers: Pick<Servers, 'repos' | 'keyring' | 'sim'>,
 ): Promise<{ partnerId: string; integrationId: string }> {

@@ -10,6 +10,7 @@ import { ticketEventModel } from '../../db/models/ticket-event';
 import { externalXRefOf } from '../../domain/tickets/text';
 import type { SecurityEvent } from '../../domain/tickets/event';
 import { ticketWorkflowId } from '../../services/tickets/ticket-client';
+import { activitiesByWorker } from '../common/history';
 import { ticketProgressQuery } from '../../workflows/ticket-messages';
 import { postPatiently } from './http';
 import type { TicketBench } from './setup';
@@ -30,6 +31,13 @@ export interface BatchFigures {
   miscounted: string[];
   reports: number;
   keys: number;
+  /** Reports each API process accepted (BENCH_APIS): each batch is split between them. */
+  byApi: number[];
+  /**
+   * With several workers: of a sample of the keys' ticket workflows, how many activity attempts
+   * each worker process started (by Temporal identity), and how many workflows it ran.
+   */
+  byWorker?: { sampled: number; activities: Map<string, number>; workflows: Map<string, number> };
   /** From the first batch until every key had its ticket; undefined: not within the settle time. */
   settledMs: number | undefined;
 }
@@ -37,7 +45,10 @@ export interface BatchFigures {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runBatches(bench: TicketBench, batches: number): Promise<BatchFigures> {
-  const url = `${bench.apiUrl}/v1/partners/${bench.partnerId}/connectwise/events`;
+  const urls = bench.apiUrls.map(
+    (api) => `${api}/v1/partners/${bench.partnerId}/connectwise/events`,
+  );
+  const byApi = urls.map(() => 0);
   const run = Date.now().toString(36);
   const sent = new Map<string, number>();
   const answerMs: number[] = [];
@@ -59,17 +70,28 @@ export async function runBatches(bench: TicketBench, batches: number): Promise<B
         occurredAt: new Date(Date.now() + i).toISOString(),
       };
     });
-    const answer = await postPatiently(url, bench.token, { events });
-    answerMs.push(...answer.answerMs);
-    statuses.push(answer.status);
-    throttled += answer.throttled;
-    if (answer.status === 202) for (const e of events) sent.set(e.key, (sent.get(e.key) ?? 0) + 1);
+    // With several API processes, the batch's reports are dealt among them and sent at once:
+    // every key is reported through each of them, concurrently.
+    const parts = urls.map((_, n) => events.filter((_e, i) => i % urls.length === n));
+    const answers = await Promise.all(
+      parts.map((part, n) => postPatiently(urls[n]!, bench.token, { events: part })),
+    );
+    answers.forEach((answer, n) => {
+      answerMs.push(...answer.answerMs);
+      statuses.push(answer.status);
+      throttled += answer.throttled;
+      if (answer.status !== 202) return;
+      byApi[n]! += parts[n]!.length;
+      for (const e of parts[n]!) sent.set(e.key, (sent.get(e.key) ?? 0) + 1);
+    });
     console.log(
-      `  batch ${b + 1}/${batches}: ${answer.status} in ${Math.round(answer.answerMs.at(-1) ?? 0)} ms`,
+      `  batch ${b + 1}/${batches}: ${answers.map((a) => `${a.status} in ${Math.round(a.answerMs.at(-1) ?? 0)} ms`).join(', ')}`,
     );
   }
   const settledMs = await untilTickets(bench, [...sent.keys()], started);
   const check = await checkKeys(bench, sent);
+  const byWorker =
+    bench.servers.workers.length > 1 ? await workerSplit(bench, [...sent.keys()]) : undefined;
   return {
     batches,
     answerMs,
@@ -78,6 +100,8 @@ export async function runBatches(bench: TicketBench, batches: number): Promise<B
     ...check,
     reports: [...sent.values()].reduce((a, b) => a + b, 0),
     keys: sent.size,
+    byApi,
+    ...(byWorker ? { byWorker } : {}),
     settledMs,
   };
 }
@@ -140,4 +164,33 @@ async function checkKeys(
     ),
   );
   return { duplicates, missing, miscounted };
+}
+
+/** Which worker ran each of (up to 200 of) these keys' ticket workflows and their activities. */
+async function workerSplit(
+  bench: TicketBench,
+  keys: readonly string[],
+): Promise<NonNullable<BatchFigures['byWorker']>> {
+  const sample = keys.filter((_, i) => i % Math.max(1, Math.floor(keys.length / 200)) === 0);
+  const activities = new Map<string, number>();
+  const workflows = new Map<string, number>();
+  const add = (counts: Map<string, number>, identity: string, n = 1) =>
+    counts.set(identity, (counts.get(identity) ?? 0) + n);
+  const limit = pLimit(8);
+  await Promise.all(
+    sample.map((key) =>
+      limit(async () => {
+        const handle = bench.servers.client.workflow.getHandle(
+          ticketWorkflowId(bench.integrationId, key),
+        );
+        const events = (await handle.fetchHistory()).events ?? [];
+        for (const [identity, n] of activitiesByWorker(events)) add(activities, identity, n);
+        // The worker that completed the first workflow task began it.
+        const first = events.find((e) => e.workflowTaskCompletedEventAttributes);
+        const identity = first?.workflowTaskCompletedEventAttributes?.identity;
+        if (identity) add(workflows, identity);
+      }),
+    ),
+  );
+  return { sampled: sample.length, activities, workflows };
 }

@@ -454,7 +454,13 @@ export function batchesText(b: BatchFigures): string {
     `${answers}\n\n${b.reports} reports of ${b.keys} keys accepted; every key's ticket ` +
     `${b.settledMs === undefined ? 'NOT created within the settle time' : `created ${(b.settledMs / 1000).toFixed(1)} s after the first batch`}; ` +
     `keys with more than one ticket: ${b.duplicates.length}, with none: ${b.missing.length}, ` +
-    `whose workflow counted other than the reports sent: ${b.miscounted.length}`
+    `whose workflow counted other than the reports sent: ${b.miscounted.length}` +
+    (b.byApi.length > 1
+      ? `\nreports accepted per API process (each batch dealt among them, every key through each): ${b.byApi.join(' / ')}`
+      : '') +
+    (b.byWorker
+      ? `\nof ${b.byWorker.sampled} keys' ticket workflows, by worker process (Temporal identity): workflows begun ${[...b.byWorker.workflows].map(([w, n]) => `${w}: ${n}`).join(', ')}; ${b.byWorker.activities.size > 0 ? `activity attempts ${[...b.byWorker.activities].map(([w, n]) => `${w}: ${n}`).join(', ')}` : 'their steps are local activities, run by the worker that runs the workflow'}`
+      : '')
   );
 }
 

@@ -46,6 +46,9 @@ export interface TicketBenchOptions {
   billingCustomers: number;
   /** Open tickets a technician closes in the two-way phase (BENCH_CLOSES, default 200; 0 skips). */
   closes: number;
+  /** Worker processes (BENCH_WORKERS, default 1) and API processes (BENCH_APIS, default 1). */
+  workers: number;
+  apis: number;
 }
 
 export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TicketBenchOptions {
@@ -61,6 +64,8 @@ export function ticketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tick
     stepSeconds: envInt('BENCH_STEP_SECONDS', 30, env),
     billingCustomers: envInt('BENCH_BILLING_CUSTOMERS', 1000, env),
     closes: envInt('BENCH_CLOSES', 200, env),
+    workers: envInt('BENCH_WORKERS', 1, env),
+    apis: envInt('BENCH_APIS', 1, env),
   };
   const activities = envInt('BENCH_WORKER_ACTIVITIES', 0, env);
   if (activities > 0) Object.assign(opts, { workerActivities: activities });
@@ -77,8 +82,10 @@ export const TICKET_SETTINGS = DEMO_TICKET_SETTINGS;
 export interface TicketBench {
   opts: TicketBenchOptions;
   servers: Servers;
-  /** The API process's origin. */
+  /** The (first) API process's origin. */
   apiUrl: string;
+  /** Every API process's origin (BENCH_APIS). */
+  apiUrls: string[];
   partnerId: string;
   integrationId: string;
   /** A partner token for the API. */
@@ -97,6 +104,7 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
     naiveCustomers: 0,
     latencyMs: opts.latencyMs,
     concurrency: 10,
+    workers: opts.workers,
   };
   const servers = await startServers({
     taskQueue: 'bench-tickets',
@@ -106,6 +114,8 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
         ? billingSimulator(billingOpts)
         : () => startSimulatorChild(resolve(__dirname, '..', 'common', 'demo-sim.ts')),
     api: true,
+    workers: opts.workers,
+    apis: opts.apis,
     engineEnv: {
       ...(opts.workerActivities
         ? { TICKET_WORKER_MAX_ACTIVITIES: String(opts.workerActivities) }
@@ -151,6 +161,7 @@ export async function startTicketBench(opts: TicketBenchOptions): Promise<Ticket
       opts,
       servers,
       apiUrl: api.url,
+      apiUrls: servers.apis.map((a) => a.url),
       partnerId,
       integrationId,
       token,

@@ -1,4 +1,8 @@
+import { hostname } from 'node:os';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import fc from 'fast-check';
+import type { RestartableServer, WorkerProcess } from '../../dev/stack';
 import type { FaultRuleInput } from '../../simulator';
 import {
   customerId,
@@ -16,19 +20,27 @@ import { copyDatabase, restoreDatabase } from './database-copy';
 /**
  * Billing over the real local stack while things fail (issue 20's chaos suite): the worker killed
  * with SIGKILL at random moments, ConnectWise failing 30% of calls (429 with Retry-After, 5xx,
- * writes committed before the error or late), the database restored from an earlier copy, the API
- * member's keys revoked mid-run. Usage changes at random between runs (fast-check, from one seed
- * that replays: CHAOS_SEED). After each run ConnectWise must hold exactly what the usage says: what
- * an undisturbed run of the same inputs leaves. Prints a table: scenario, runs, faults, duplicates,
- * losses, differences (all 0).
+ * writes committed before the error or late), the database restored from an earlier copy,
+ * FerretDB (with its PostgreSQL) and the Temporal dev server stopped mid-run and started again,
+ * one of two workers SIGKILLed mid-run, the API member's keys revoked mid-run. Usage changes at
+ * random between runs (fast-check, from one seed that replays: CHAOS_SEED). After each run
+ * ConnectWise must hold exactly what the usage says: what an undisturbed run of the same inputs
+ * leaves. Prints a table: scenario, runs, faults, duplicates, losses, differences (all 0).
  *
- * `npm test` runs the short variant; `npm run chaos` (CHAOS_FULL=1) the long one, about 10 min.
+ * `npm test` runs the short variant (about 4 min); `npm run chaos` (CHAOS_FULL=1) the long one, about
+ * half an hour on a 2-core machine.
  */
 const FULL = process.env.CHAOS_FULL === '1';
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 const CUSTOMERS = FULL ? 200 : 8;
 const KILL_RUNS = FULL ? 8 : 1;
 const FAULT_RUNS = FULL ? 5 : 2;
+/** Runs of each server-restart scenario, and of the two-worker one. */
+const RESTART_RUNS = FULL ? 3 : 1;
+/** Every ConnectWise call slowed this much in those, so a run lasts long enough to interrupt. */
+const LATENCY_MS = 300;
+/** How long a stopped server stays down (drawn): 10–20 s; the short variant keeps to 10–12. */
+const DOWN_MS = { min: 10_000, max: FULL ? 20_000 : 12_000 };
 /** A SIGKILL'd activity is retried after its heartbeat timeout (a minute); runs last up to 4. */
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -152,6 +164,30 @@ const add = (total: BillingTally, t: BillingTally) => {
   total.differences += t.differences;
 };
 const none = (): BillingTally => ({ duplicates: 0, losses: 0, differences: 0 });
+
+/** Samples `arbitrary` once from the suite's seed (`salt`: another draw for another scenario). */
+const drawn = <T>(arbitrary: fc.Arbitrary<T>, salt: number): T =>
+  fc.sample(arbitrary, { seed: SEED + salt, numRuns: 1 })[0]!;
+
+/** A part of the stack that died by itself (not one a scenario killed or restarted), if any. */
+const partFailure = () =>
+  Promise.race([
+    b.stack.failed.then((f) => f.summary),
+    new Promise<undefined>((r) => setImmediate(() => r(undefined))),
+  ]);
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The sync history lists the run as finished (its row ended, not left `running`), and the run
+ * itself completed: none of its agreements failed (a run that held plans for a decision is
+ * `partial`; the next one, after the approval, converges).
+ */
+function expectCompleted(row: Record<string, unknown>): void {
+  expect(row).toMatchObject({ endedAt: expect.any(String) });
+  expect(['succeeded', 'partial']).toContain(row.outcome);
+  expect(row).toMatchObject({ counts: { agreements: { failed: 0 } } });
+}
 
 beforeAll(async () => {
   // eslint-disable-next-line no-console -- the seed that replays this run
@@ -298,6 +334,220 @@ test('the database restored from a copy taken runs earlier: nothing doubled, Con
   row.runs += await runToSuccess();
   row.note = `${restored} documents restored; the run after: ${String(after.outcome)}, ${held} agreement(s) held and adopted`;
   add(row, await b.tally(usage));
+  expect(row).toMatchObject(none());
+});
+
+const identityOf = (w: WorkerProcess) => `${String(w.pid)}@${hostname()}`;
+const STARTED = proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+
+/** The activities of a run in flight: their ids, by the worker running them. */
+async function inFlightByWorker(run: string): Promise<Map<string, string[]>> {
+  const by = new Map<string, string[]>();
+  let raw;
+  try {
+    ({ raw } = await b.temporal.workflow.getHandle(run).describe());
+  } catch (err) {
+    // Synchronize answers once the run is queued: the lifecycle starts its workflow a moment later.
+    if (err instanceof WorkflowNotFoundError) return by;
+    throw err;
+  }
+  for (const a of raw.pendingActivities ?? []) {
+    if (a.state !== STARTED || !a.lastWorkerIdentity || !a.activityId) continue;
+    by.set(a.lastWorkerIdentity, [...(by.get(a.lastWorkerIdentity) ?? []), a.activityId]);
+  }
+  return by;
+}
+
+/** Waits until one of the run's activities runs on a worker, then `delayMs` more. */
+async function inFlight(run: string, delayMs: number): Promise<void> {
+  await pollUntil(
+    `an activity of run ${run} in flight`,
+    async () => ((await inFlightByWorker(run)).size > 0 ? true : undefined),
+    { timeoutMs: 60_000, everyMs: 100 },
+  );
+  await sleep(delayMs);
+}
+
+/** Each completed activity of a run: its id, the worker that completed it, when, which attempt. */
+async function completedActivities(run: string) {
+  const { events } = await b.temporal.workflow.getHandle(run).fetchHistory();
+  const byId = new Map((events ?? []).map((e) => [String(e.eventId), e]));
+  return (events ?? []).flatMap((e) => {
+    const done = e.activityTaskCompletedEventAttributes;
+    if (!done) return [];
+    const scheduled = byId.get(String(done.scheduledEventId))?.activityTaskScheduledEventAttributes;
+    const started = byId.get(String(done.startedEventId))?.activityTaskStartedEventAttributes;
+    const completion = {
+      activityId: scheduled?.activityId ?? '',
+      identity: done.identity ?? '',
+      at: Number(e.eventTime?.seconds) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6),
+      attempt: started?.attempt ?? 1,
+    };
+    if (!completion.activityId || !completion.identity || !Number.isFinite(completion.at))
+      throw new Error(`an activity completion of ${run} not understood: ${JSON.stringify(e)}`);
+    return [completion];
+  });
+}
+
+/**
+ * Stops `server` while a run is in flight (an activity of it running, and a moment more drawn from
+ * the seed), keeps it down for DOWN_MS (drawn), starts it again on the same port over the same
+ * data: that same run completes after it is back, its row says so, and ConnectWise ends as the
+ * usage says.
+ */
+async function restartMidRun(
+  server: RestartableServer,
+  row: Row,
+  stop: { graceMs?: number } = {},
+): Promise<void> {
+  const approvedBefore = approved;
+  // Every call slowed, so a run lasts seconds: long enough to be interrupted in.
+  await b.sim.faults.add({ kind: 'latency', ms: LATENCY_MS });
+  const plans = drawn(
+    fc.array(
+      fc.record({
+        delay: fc.integer({ min: 0, max: 500 }),
+        downMs: fc.integer(DOWN_MS),
+      }),
+      { minLength: RESTART_RUNS, maxLength: RESTART_RUNS },
+    ),
+    server === 'ferretdb' ? 1 : 2,
+  );
+  const notes: string[] = [];
+  for (const { delay, downMs } of plans) {
+    await changeUsage();
+    const run = await pressSynchronize();
+    await inFlight(run, delay);
+    await b.stack.stopServer(server, stop.graceMs);
+    const down = Date.now();
+    row.faults += 1;
+    await sleep(downMs);
+    await b.stack.startServer(server);
+    const back = Date.now();
+    const ended = await b.finished(run, RUN_TIMEOUT_MS);
+    row.runs += 1;
+    // The run was still open once the server was down (it cannot close without it).
+    const { closeTime } = await b.temporal.workflow.getHandle(run).describe();
+    expect(closeTime!.getTime()).toBeGreaterThan(down);
+    expectCompleted(ended);
+    const retried = (await completedActivities(run)).filter((a) => a.attempt > 1).length;
+    notes.push(
+      `${seconds(back - down)} down, the run ended ${seconds(closeTime!.getTime() - back)} after (activities retried: ${retried})`,
+    );
+    if (ended.outcome !== 'succeeded') {
+      await approveHeld();
+      row.runs += await runToSuccess();
+    }
+    // The API answers from Temporal and the database again (the lifecycle's state), and no part
+    // of the stack died meanwhile.
+    await b.idle();
+    expect(await partFailure()).toBeUndefined();
+    add(row, await b.tally(usage));
+  }
+  row.note = `${notes.join('; ')}; ${approved - approvedBefore} plan(s) held and approved`;
+}
+
+test('FerretDB killed and its PostgreSQL stopped mid-run, both down 10–20 s and started again over their data: the run completes, its row is kept', async () => {
+  const row: Row = {
+    scenario: 'FerretDB + PostgreSQL down mid-run',
+    runs: 0,
+    faults: 0,
+    note: '',
+    ...none(),
+  };
+  rows.push(row);
+  // FerretDB killed, PostgreSQL's fast shutdown (its sessions end at once): no graceful drain that
+  // would let the run finish while FerretDB is stopping.
+  await restartMidRun('ferretdb', row, { graceMs: 0 });
+  expect(row).toMatchObject(none());
+});
+
+test('the Temporal dev server stopped mid-run for 10–20 s and started again over its database: workers and API reconnect, the run completes', async () => {
+  const row: Row = {
+    scenario: 'Temporal down mid-run',
+    runs: 0,
+    faults: 0,
+    note: '',
+    ...none(),
+  };
+  rows.push(row);
+  await restartMidRun('temporal', row);
+  expect(row).toMatchObject(none());
+});
+
+test('two workers on the task queues, the busier SIGKILLed mid-run and not restarted: the other finishes the run', async () => {
+  const row: Row = {
+    scenario: 'one of two workers SIGKILLed',
+    runs: 0,
+    faults: 0,
+    note: '',
+    ...none(),
+  };
+  rows.push(row);
+  const approvedBefore = approved;
+  await b.sim.faults.add({ kind: 'latency', ms: LATENCY_MS });
+  const plans = drawn(
+    fc.array(fc.record({ delay: fc.integer({ min: 0, max: 500 }), tie: fc.boolean() }), {
+      minLength: RESTART_RUNS,
+      maxLength: RESTART_RUNS,
+    }),
+    3,
+  );
+  const notes: string[] = [];
+  let alive: WorkerProcess[] = [b.stack.worker()];
+  try {
+    for (const { delay, tie } of plans) {
+      alive.push(await b.stack.startWorker());
+      await changeUsage();
+      const run = await pressSynchronize();
+      // Once a worker runs one of the run's activities, and a moment more: the busier worker dies.
+      await inFlight(run, delay);
+      const running = await inFlightByWorker(run);
+      const load = (w: WorkerProcess) => running.get(identityOf(w))?.length ?? 0;
+      // The busier first; on a tie, in the order drawn (sort is stable).
+      const [victim, survivor] = (tie ? alive : [...alive].reverse()).sort(
+        (x, y) => load(y) - load(x),
+      ) as [WorkerProcess, WorkerProcess];
+      const interrupted = running.get(identityOf(victim)) ?? [];
+      if (interrupted.length === 0)
+        throw new Error(`no activity of run ${run} in flight when a worker was to be killed`);
+      const killedAt = Date.now();
+      await victim.kill('SIGKILL');
+      alive = [survivor];
+      row.faults += 1;
+
+      const ended = await b.finished(run, RUN_TIMEOUT_MS);
+      row.runs += 1;
+      expectCompleted(ended);
+      const done = await completedActivities(run);
+      // What the killed worker was running was finished by the other (a completion the killed one
+      // had sent just before it died excepted); after the kill, the killed worker completed nothing.
+      for (const id of interrupted) {
+        const completion = done.find((d) => d.activityId === id);
+        expect(completion).toBeDefined();
+        if (completion!.identity !== identityOf(survivor))
+          expect(completion!.at).toBeLessThanOrEqual(killedAt + 1_000);
+      }
+      expect(
+        done.filter((d) => d.identity === identityOf(victim) && d.at > killedAt + 1_000),
+      ).toEqual([]);
+      const by = (w: WorkerProcess) => done.filter((d) => d.identity === identityOf(w)).length;
+      const retried = done.filter((d) => d.identity === identityOf(survivor) && d.attempt > 1);
+      notes.push(
+        `activities completed: ${by(victim)} by the killed worker (${interrupted.length} in flight at the kill), ${by(survivor)} by the other (${retried.length} of them retried)`,
+      );
+      if (ended.outcome !== 'succeeded') {
+        await approveHeld();
+        row.runs += await runToSuccess();
+      }
+      expect(await partFailure()).toBeUndefined();
+      add(row, await b.tally(usage));
+    }
+  } finally {
+    // One worker for the scenarios after this one, as the stack had (a failure above may leave two).
+    for (const extra of alive.slice(1)) await extra.kill('SIGTERM');
+  }
+  row.note = `${notes.join('; ')}; ${approved - approvedBefore} plan(s) held and approved`;
   expect(row).toMatchObject(none());
 });
 
