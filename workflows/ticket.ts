@@ -65,6 +65,11 @@ export interface TicketCarried {
   /** Workflow time of the last note (or of the create / reopen). */
   lastNoteAt: number;
   resolve?: EventResolved;
+  /**
+   * A resolve that came while `resolve` was being applied (its close under way), after reports
+   * newer than it: it resolves those, once the close is done.
+   */
+  nextResolve?: EventResolved;
   /** ISO time of the resolve that closed the ticket: reports of earlier occurrences only count. */
   resolvedAt?: string;
   /** Occurrences counted after the resolve and not recorded yet. */
@@ -140,6 +145,20 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     s.pending = addOccurrence(s.pending, at);
   });
   setHandler(eventResolvedSignal, (resolved) => {
+    // The ticket is finished (closed, resolved, deleted) with no report since and no write under
+    // way: nothing to close. The API tells a running workflow every resolve (a report may have
+    // begun the next ticket before the row shows it); one kept would close the ticket the next
+    // occurrence reopens.
+    const finished = s.phase === 'closed' && s.pending === null && s.inFlight === undefined;
+    if (finished) return;
+    // Reports since the resolve being applied (older ones only count while it is): this one is
+    // theirs, applied once the close under way is done (the close used to drop it, and the ticket
+    // those reports made stayed open: found by the chaos suite with the worker killed mid-close).
+    const next = s.resolve !== undefined && s.inFlight?.kind === 'close' && s.pending !== null;
+    if (next) {
+      s.nextResolve ??= resolved;
+      return;
+    }
     s.resolve ??= resolved;
     // A step held before the ticket exists is tried again now, to find out there is none.
     if (s.phase === 'create') woken = true;
@@ -161,9 +180,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       s.phase = 'closed';
       s.closedAt = Date.now();
       s.resolvedAt = change.at ?? new Date().toISOString();
-      // Repeats not noted yet happened before the close: counted, not a reason to reopen.
-      s.countedLate += s.pending?.count ?? 0;
-      s.pending = null;
+      // Repeats not noted yet that happened before the close: counted, not a reason to reopen.
+      // ConnectWise stamps the close to the second: a repeat within that second counts as before.
+      // One after it is the next ticket's: the watch records the close on the row before it tells
+      // this workflow, so a report sent once the row shows it can arrive first (the chaos suite).
+      const after =
+        s.pending !== null && Date.parse(s.pending.last) >= Date.parse(s.resolvedAt) + 1_000;
+      if (!after) {
+        s.countedLate += s.pending?.count ?? 0;
+        s.pending = null;
+      }
       state = 'closed_in_connectwise';
     } else if (s.phase === 'closed' && !s.deleted && s.inFlight === undefined) {
       s.phase = 'open';
@@ -331,7 +357,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         }),
       );
       s.resolvedAt = resolvedAt;
-      s.resolve = undefined;
+      s.resolve = s.nextResolve;
+      s.nextResolve = undefined;
       s.phase = 'closed';
       s.closedAt = Date.now();
     } else {
@@ -469,7 +496,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // Occurrences after the close (ours or a technician's), or after a delete: a new ticket.
     // (`state` is read through a widened alias: signal handlers change it while this waits.)
     const now = state as TicketState;
-    if (s.pending && (now === 'resolved' || now === 'closed_in_connectwise' || s.deleted)) {
+    // (A reopen step that found the ticket gone ends `deleted_in_connectwise`.)
+    const finished =
+      now === 'resolved' || now === 'closed_in_connectwise' || now === 'deleted_in_connectwise';
+    if (s.pending && (finished || s.deleted)) {
       nextTicket();
       continue;
     }

@@ -41,6 +41,22 @@ export async function ensureTicket(
 
 export type NoteKind = 'detailDescriptionFlag' | 'internalAnalysisFlag' | 'resolutionFlag';
 
+/** Is a note ending with this marker on the ticket (posted by an earlier attempt)? */
+export async function hasNote(
+  client: ConnectWiseClient,
+  ticketId: number,
+  marker: string,
+  options: Options,
+): Promise<boolean> {
+  const existing = await listTicketNotes(
+    client,
+    ticketId,
+    { conditions: cond.like('text', { contains: marker }) },
+    options,
+  );
+  return existing.length > 0;
+}
+
 /**
  * A note posted once: its text ends with a marker unique to the note, looked up before the POST,
  * so a retried POST never posts it twice. True when it was posted now.
@@ -51,13 +67,7 @@ export async function postNoteOnce(
   note: { text: string; marker: string; kind: NoteKind; processNotifications: boolean },
   options: Options,
 ): Promise<boolean> {
-  const existing = await listTicketNotes(
-    client,
-    ticketId,
-    { conditions: cond.like('text', { contains: note.marker }) },
-    options,
-  );
-  if (existing.length > 0) return false;
+  if (await hasNote(client, ticketId, note.marker, options)) return false;
   await createTicketNote(
     client,
     ticketId,

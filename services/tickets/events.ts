@@ -30,7 +30,7 @@ const settled = (row: TicketEventRecord): boolean =>
 export interface EventServiceDeps {
   repos: Pick<Repositories, 'vendor' | 'ticketEvents'>;
   integrations: Pick<IntegrationService, 'live'>;
-  tickets: Pick<TicketClient, 'resolved'>;
+  tickets: Pick<TicketClient, 'resolved' | 'resolvedIfRunning'>;
   intake: Pick<TicketIntake, 'admit' | 'accept' | 'settle' | 'serve'>;
 }
 
@@ -140,13 +140,18 @@ export class EventService {
     const ids = { partnerId, integrationId: integration.id };
     const row = await this.deps.repos.ticketEvents.get(ids, key);
     if (!row) throw notFound(`event ${key}`);
-    if (settled(row)) return row;
     // The event's reports accepted before this resolve reach its workflow first.
     await this.deps.intake.settle(ticketWorkflowId(integration.id, key));
-    await this.deps.tickets.resolved(ids, eventOf(row), {
-      at: now.toISOString(),
-      ...(resolution ? { resolution } : {}),
-    });
+    const resolved = { at: now.toISOString(), ...(resolution ? { resolution } : {}) };
+    if (settled(row)) {
+      // Settled as the row says; but a report accepted since may have begun the key's next
+      // ticket, which the row shows only once the workflow has begun it: a workflow still
+      // running is told (it drops a resolve with nothing to close). Before, this resolve was
+      // dropped and that ticket stayed open (found by the chaos suite).
+      await this.deps.tickets.resolvedIfRunning(ids, key, resolved);
+      return row;
+    }
+    await this.deps.tickets.resolved(ids, eventOf(row), resolved);
     return row;
   }
 }

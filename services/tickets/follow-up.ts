@@ -15,7 +15,7 @@ import type {
   StepInput,
 } from '../../domain/tickets/steps';
 import { noteMarker, occurrencesNote, reopenNote, resolutionNote } from '../../domain/tickets/text';
-import { isClosed, moveTicket, postNoteOnce, type NoteKind } from './connectwise-steps';
+import { hasNote, isClosed, moveTicket, postNoteOnce, type NoteKind } from './connectwise-steps';
 import { ticketContextOf, type TicketContext, type TicketRepos } from './context';
 import type { WithClient } from './open';
 
@@ -25,9 +25,13 @@ type Update = Parameters<TicketRepos['ticketEvents']['record']>[2];
 const recorder = (repos: TicketRepos, input: StepInput) => (update: Update) =>
   repos.ticketEvents.record(input.ref, input.event, { occurrences: input.occurrences, ...update });
 
-/** The ticket is gone from ConnectWise (deleted, merged): nothing left to follow. */
+/**
+ * The ticket is gone from ConnectWise (deleted, merged): nothing left to follow. Recorded as the
+ * watch records a ticket it no longer finds, deleted: a row left `closed_in_connectwise` was never
+ * read again (the poll reads the open ones), so a delete whose callback was lost never showed.
+ */
 const gone = (ticketId: number) => ({
-  end: 'closed_in_connectwise' as TicketState,
+  end: 'deleted_in_connectwise' as TicketState,
   reason: `ticket ${ticketId} no longer exists in ConnectWise`,
 });
 
@@ -135,7 +139,25 @@ export function closeEventTicket(
   return onTicket<'resolved'>(deps, integration, input, 'open', async (client, ctx, signal) => {
     const ticket = await getTicket(client, input.ticketId, { signal });
     const closed = await closedStatusesOf(client, ticket, signal);
+    const resolved = () =>
+      recorder(
+        deps.repos,
+        input,
+      )({
+        state: 'resolved',
+        reason: null,
+        notes: input.seq,
+        resolvedAt: new Date(input.resolvedAt),
+      });
     if (isClosed(ticket, closed)) {
+      // An earlier attempt's close may have gone through with its answer lost (a 5xx after the
+      // write, a cut connection): its resolution note, posted just before the close, says the
+      // close is ours, not a technician's (the chaos suite found these recorded as closed in
+      // ConnectWise).
+      if (await hasNote(client, input.ticketId, noteMarker(input.ref, input.seq), { signal })) {
+        await resolved();
+        return { done: 'resolved' as const, times: ctx.times };
+      }
       return {
         end: 'closed_in_connectwise',
         reason: 'closed in ConnectWise before the event was resolved',
@@ -163,15 +185,7 @@ export function closeEventTicket(
         reason: `ConnectWise left ticket ${input.ticketId} in status ${after.status?.id ?? '?'} after it was closed`,
       };
     }
-    await recorder(
-      deps.repos,
-      input,
-    )({
-      state: 'resolved',
-      reason: null,
-      notes: input.seq,
-      resolvedAt: new Date(input.resolvedAt),
-    });
+    await resolved();
     return { done: 'resolved' as const, times: ctx.times };
   });
 }

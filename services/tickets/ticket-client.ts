@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { SecurityEvent } from '../../domain/tickets/event';
 import { callTemporal } from '../../temporal/unavailable';
@@ -69,6 +69,24 @@ export class TicketClient {
         { ...this.options(ids, event), signal: eventResolvedSignal, signalArgs: [resolved] },
       ),
     );
+  }
+
+  /**
+   * The event is resolved, told only to its workflow if it still runs (true then): a report
+   * accepted since its last ticket was finished may have begun another, which this resolve
+   * closes; the workflow drops a resolve with nothing left to close. None running: nothing to do.
+   */
+  async resolvedIfRunning(ids: Ids, key: string, resolved: EventResolved): Promise<boolean> {
+    const handle = this.temporal.workflow.getHandle(ticketWorkflowId(ids.integrationId, key));
+    return await callTemporal(this.temporal, async () => {
+      try {
+        await handle.signal(eventResolvedSignal, resolved);
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    });
   }
 
   /**

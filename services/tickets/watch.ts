@@ -145,8 +145,16 @@ export async function applyTicketChanges(
 }
 
 /**
- * The backstop: every event whose ticket is open as far as the engine knows, read again (one
- * read per hundred tickets), so a lost, late or duplicated callback changes nothing but latency.
+ * Tickets closed in ConnectWise the poll reads again too, the most recently seen first: a
+ * technician may reopen or delete them, and a lost callback of that was never found (the chaos
+ * suite's). Older ones are followed by callbacks alone.
+ */
+export const CLOSED_TICKETS_POLLED = 500;
+
+/**
+ * The backstop: every event whose ticket is open as far as the engine knows, and the latest
+ * CLOSED_TICKETS_POLLED closed in ConnectWise, read again (one read per hundred tickets), so a
+ * lost, late or duplicated callback changes nothing but latency.
  */
 export async function pollTicketChanges(
   deps: WatchDeps,
@@ -155,7 +163,15 @@ export async function pollTicketChanges(
   const base = resultOf(integration);
   const scope = { partnerId: integration.partnerId, integrationId: integration.id };
   if (!base.enabled) return { ...base, read: 0, changed: 0, signals: [] };
-  const rows = await deps.repos.ticketEvents.withOpenTickets(scope);
+  const [open, closed] = await Promise.all([
+    deps.repos.ticketEvents.withOpenTickets(scope),
+    deps.repos.ticketEvents.page(
+      scope,
+      { state: 'closed_in_connectwise' },
+      { limit: CLOSED_TICKETS_POLLED },
+    ),
+  ]);
+  const rows = [...open, ...closed.items.filter((r) => r.ticketId !== null)];
   if (rows.length === 0) return { ...base, read: 0, changed: 0, signals: [] };
   const done = await deps.withClient(integration, (client, signal) =>
     readAndRecord(deps.repos, client, scope, rows, signal),

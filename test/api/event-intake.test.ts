@@ -280,7 +280,10 @@ test("when either of a batch's two writes fails, nothing of it stays or is hande
     const service = new EventService({
       repos: broken,
       integrations: { live: () => Promise.resolve({ id: suite.integrationId } as never) },
-      tickets: { resolved: () => Promise.resolve() },
+      tickets: {
+        resolved: () => Promise.resolve(),
+        resolvedIfRunning: () => Promise.resolve(false),
+      },
       intake,
     });
     const key = `half-${which}`;

@@ -13,6 +13,7 @@ interface EventView {
   ticketId: number | null;
   summary: string | null;
   occurrences: number;
+  generation: number;
   notes: number;
 }
 

@@ -112,6 +112,31 @@ test('a ticket a technician closed first is left alone on resolve', async () => 
   expect((await api.ticketsFor('closed-first'))[0]).toMatchObject({ status: { id: 204 } });
 }, 60_000);
 
+test('a resolve sent right after a report that begins the next ticket is not dropped', async () => {
+  // Found by the chaos suite (test/chaos/ticket-chaos.test.ts): the row still said resolved when
+  // the resolve came, so it was dropped, and the ticket the report began stayed open.
+  await api.enableTickets();
+  await api.post({ key: 'renewed' });
+  const first = await api.waitState('renewed', 'open');
+  await api.resolve('renewed');
+  await api.waitState('renewed', 'resolved');
+  // An occurrence after the resolve (with no reopen window: a new ticket), resolved at once.
+  const again = await api.post({ key: 'renewed', occurredAt: new Date().toISOString() });
+  expect(again.status).toBe(202);
+  await api.resolve('renewed');
+  const done = await api.waitFor(
+    'renewed',
+    (e) => e.generation === 1 && e.state !== 'pending' && e.state !== 'open',
+  );
+  expect(done).toMatchObject({ state: 'resolved' });
+  const tickets = [
+    ...(await api.ticketsFor('renewed', 0)),
+    ...(await api.ticketsFor('renewed', 1)),
+  ];
+  expect(tickets.find((t) => t.id === first.ticketId)).toMatchObject({ status: { id: 203 } });
+  expect(tickets.filter((t) => !t.closedFlag)).toEqual([]);
+}, 60_000);
+
 test('a failed event that has a ticket still closes it on resolve, its workflow long gone', async () => {
   await api.enableTickets();
   await api.post({ key: 'failed-open' });

@@ -79,9 +79,14 @@ export const xrefLookups = (entries: JournalEntry[]) =>
       (e.query.conditions ?? '').includes('externalXRef'),
   );
 
-export const startTicketsStack = () => startPartnerStack(PARTNER, configure);
+/** `settings`: ticket settings on top of TICKET_SETTINGS (the chaos suite polls every minute). */
+export const startTicketsStack = (settings: Record<string, unknown> = {}) =>
+  startPartnerStack(PARTNER, (p) => configure(p, settings));
 
-async function configure(p: PartnerStack): Promise<TicketsStack> {
+async function configure(
+  p: PartnerStack,
+  settings: Record<string, unknown>,
+): Promise<TicketsStack> {
   const { call, sim } = p;
   const cw = (path: string) => `/connectwise${path}`;
   await call('PUT', '/customers', {
@@ -90,7 +95,7 @@ async function configure(p: PartnerStack): Promise<TicketsStack> {
   await call('PUT', cw('/company-mappings'), {
     mappings: CUSTOMERS.map(({ customerId, companyId }) => ({ customerId, companyId })),
   });
-  await call('PUT', cw('/ticket-settings'), TICKET_SETTINGS);
+  await call('PUT', cw('/ticket-settings'), { ...TICKET_SETTINGS, ...settings });
 
   const eventOf = async (key: string) => (await call('GET', cw(`/events/${key}`))) as EventView;
   return {

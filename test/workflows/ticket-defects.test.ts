@@ -2,7 +2,11 @@ import type { Activities } from '../../activities';
 import type { TicketSettings } from '../../db';
 import { externalXRefOf } from '../../domain/tickets/text';
 import { TicketClient, ticketWorkflowId } from '../../services/tickets/ticket-client';
-import { ticketProgressQuery, type TicketProgress } from '../../workflows/ticket-messages';
+import {
+  ticketChangedSignal,
+  ticketProgressQuery,
+  type TicketProgress,
+} from '../../workflows/ticket-messages';
 import { startTimeSkippingEngine, type TimeSkippingEngine } from '../support/time-skipping-engine';
 import { progressUntil, securityEvent, ticketIntegration, ticketSettings } from './ticket-support';
 
@@ -245,4 +249,147 @@ test('two integrations on one ConnectWise tenant each get their own ticket for o
   expect(progress!.ticketId).not.toBe(mine.ticketId);
   expect(await ticketsOf('shared-key', 0, integrationId)).toHaveLength(1);
   expect(await ticketsOf('shared-key', 0, other)).toHaveLength(1);
+}, 60_000);
+
+test("a close that went through with its answer lost is the engine's own: resolved, not closed in ConnectWise", async () => {
+  // Found by the chaos suite (test/chaos/ticket-chaos.test.ts): the retry read the ticket
+  // closed and recorded it as a technician's close.
+  await occur('close-answer-lost');
+  const { ticketId } = await until('close-answer-lost', (p) => p.state === 'open');
+  const faults = engine.fx.sim.admin.faults;
+  await faults.add({
+    kind: 'serverError',
+    status: 500,
+    afterCommit: true,
+    method: 'PATCH',
+    path: `/service/tickets/${ticketId}`,
+    count: 1,
+  });
+  try {
+    await resolve('close-answer-lost');
+    expect(await handleOf('close-answer-lost').result()).toBe('resolved');
+    expect((await faults.list())[0]?.fired).toBe(1);
+  } finally {
+    await faults.clear();
+  }
+  expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 203 }, closedFlag: true });
+  expect(await row('close-answer-lost')).toMatchObject({ state: 'resolved', ticketId });
+  // The resolution note once.
+  expect(
+    (await notesOf(ticketId!)).filter((n) => n.startsWith('Resolved in DefensX')),
+  ).toHaveLength(1);
+}, 60_000);
+
+test('a ticket a note step finds deleted is recorded deleted in ConnectWise', async () => {
+  await occur('deleted-before-note');
+  const { ticketId } = await until('deleted-before-note', (p) => p.state === 'open');
+  await occur('deleted-before-note');
+  // Deleted with no callback to tell (none is registered here): the note step finds it gone.
+  await engine.fx.sim.admin.state.remove('tickets', ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  expect(await handleOf('deleted-before-note').result()).toBe('deleted_in_connectwise');
+  expect(await row('deleted-before-note')).toMatchObject({
+    state: 'deleted_in_connectwise',
+    ticketId,
+    reason: `ticket ${ticketId} no longer exists in ConnectWise`,
+  });
+}, 60_000);
+
+test('a resolve sent again while the ticket is closed is dropped: the next occurrence reopens it and it stays open', async () => {
+  // The API now tells a running workflow every resolve (a report may have begun the next ticket
+  // before the row shows it); a resolve of a finished ticket must not close the reopened one.
+  await occur('resolved-twice');
+  const { ticketId } = await until('resolved-twice', (p) => p.state === 'open');
+  await resolve('resolved-twice');
+  await until('resolved-twice', (p) => p.state === 'resolved');
+  expect(await tickets.resolvedIfRunning(ids(), 'resolved-twice', { at: await now() })).toBe(true);
+  await engine.env.sleep(MINUTE);
+  await occur('resolved-twice');
+  const reopened = await until('resolved-twice', (p) => p.state === 'open' && p.notes >= 2);
+  expect(reopened).toMatchObject({ ticketId, generation: 0 });
+  await engine.env.sleep(MINUTE);
+  expect(await handleOf('resolved-twice').query(ticketProgressQuery)).toMatchObject({
+    state: 'open',
+    ticketId,
+  });
+  expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 201 }, closedFlag: false });
+}, 60_000);
+
+test("a repeat reported after a technician's close but told before it is the next ticket; one from before is counted", async () => {
+  // Found by the chaos suite (test/chaos/ticket-chaos.test.ts): the watch records the close on the
+  // row before it tells the workflow, so a report sent once the row showed it could arrive first;
+  // it was counted as from before the close, and no ticket was made for it.
+  await engine.db.repos.integrations.update(PARTNER, integrationId, {
+    ticketSettings: settings({ reopenWindowHours: 0 }),
+  });
+  try {
+    // What the ticket watch does when it reads the ticket closed: the row, then the workflow.
+    const closedBy = async (key: string, at: string, ticketId: number) => {
+      await engine.fx.sim.admin.technician.close(ticketId);
+      await engine.db.repos.ticketEvents.recordConnectWise(ids(), key, ticketId, {
+        connectWise: null,
+        state: 'closed_in_connectwise',
+        reason: 'closed in ConnectWise by tmorris',
+      });
+      await handleOf(key).signal(ticketChangedSignal, {
+        ticketId,
+        kind: 'closed',
+        by: 'tmorris',
+        at,
+      });
+    };
+
+    await occur('told-late');
+    const late = await until('told-late', (p) => p.state === 'open');
+    const closedAt = await now();
+    await engine.env.sleep(MINUTE);
+    await occur('told-late');
+    await until('told-late', (p) => p.pendingOccurrences === 1);
+    await closedBy('told-late', closedAt, late.ticketId!);
+    const next = await until('told-late', (p) => p.state === 'open' && p.generation === 1);
+    expect(next.ticketId).not.toBe(late.ticketId);
+    expect(await ticketsOf('told-late', 1)).toHaveLength(1);
+
+    await occur('before-close');
+    const early = await until('before-close', (p) => p.state === 'open');
+    await occur('before-close');
+    await until('before-close', (p) => p.pendingOccurrences === 1);
+    await engine.env.sleep(MINUTE);
+    await closedBy('before-close', await now(), early.ticketId!);
+    expect(await handleOf('before-close').result()).toBe('closed_in_connectwise');
+    expect(await ticketsOf('before-close', 1)).toEqual([]);
+    expect(await row('before-close')).toMatchObject({ occurrences: 2 });
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, {
+      ticketSettings: settings(),
+    });
+  }
+}, 60_000);
+
+test('a resolve that comes during the close of an earlier one, after a newer report, resolves that report too', async () => {
+  // Found by the chaos suite (test/chaos/ticket-chaos.test.ts), the worker killed during the
+  // close: the close dropped the second resolve, and the ticket the report made stayed open.
+  await engine.db.repos.integrations.update(PARTNER, integrationId, {
+    ticketSettings: settings({ reopenWindowHours: 0 }),
+  });
+  try {
+    await occur('resolved-during-close');
+    const { ticketId } = await until('resolved-during-close', (p) => p.state === 'open');
+    afterClose = async () => {
+      afterClose = undefined;
+      await engine.env.sleep(MINUTE);
+      await occur('resolved-during-close');
+      await resolve('resolved-during-close');
+    };
+    await resolve('resolved-during-close');
+    expect(await handleOf('resolved-during-close').result()).toBe('resolved');
+    expect(await simTicket(ticketId!)).toMatchObject({ status: { id: 203 } });
+    const next = await ticketsOf('resolved-during-close', 1);
+    expect(next.filter((t) => !t.closedFlag)).toEqual([]);
+    expect(await row('resolved-during-close')).toMatchObject({ state: 'resolved', generation: 1 });
+  } finally {
+    await engine.db.repos.integrations.update(PARTNER, integrationId, {
+      ticketSettings: settings(),
+    });
+  }
 }, 60_000);

@@ -46,6 +46,27 @@ async function rowUntil(key: string, state: string) {
   throw new Error(`the row of ${key} never became ${state}`);
 }
 
+test('the poll finds a technician reopening, then deleting, a ticket they closed', async () => {
+  // Found by the chaos suite (test/chaos/ticket-chaos.test.ts): the poll read only the tickets
+  // open as far as the engine knew, so a lost callback of these never showed.
+  await watch.settingsChanged(ids());
+  await tickets.occurred(ids(), await event('reclosed'));
+  const { ticketId } = await until('reclosed', (p) => p.state === 'open');
+  await engine.fx.sim.admin.technician.close(ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  await rowUntil('reclosed', 'closed_in_connectwise');
+  await engine.fx.sim.admin.technician.reopen(ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  await rowUntil('reclosed', 'open');
+  await until('reclosed', (p) => p.state === 'open');
+  await engine.fx.sim.admin.technician.close(ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  await rowUntil('reclosed', 'closed_in_connectwise');
+  await engine.fx.sim.admin.state.remove('tickets', ticketId!);
+  await engine.env.sleep(16 * MINUTE);
+  expect(await rowUntil('reclosed', 'deleted_in_connectwise')).toMatchObject({ ticketId });
+}, 90_000);
+
 test('the poll finds a technician close, delete and reassignment; the reopen rules follow', async () => {
   await tickets.occurred(ids(), await event('polled'));
   const { ticketId } = await until('polled', (p) => p.state === 'open');
