@@ -16,7 +16,6 @@ import {
   noteEventTicket,
   reopenEventTicket,
 } from '../services/tickets/follow-up';
-import { ticketContextOf } from '../services/tickets/context';
 import { openEventTicket, type WithClient } from '../services/tickets/open';
 import { asTemporalFailures } from './failures';
 import type { ActivityDeps } from './index';
@@ -35,7 +34,7 @@ export function createTicketActivities(deps: ActivityDeps) {
       deps.priority ? deps.priority.foreground(() => step(input)) : step(input),
     );
   const withClient: WithClient = (integration, step) => withConnectWise(deps, integration, step);
-  const steps = { repos, withClient };
+  const steps = { repos, withClient, createTimeoutMs: deps.cw.CW_WRITE_TIMEOUT_MS };
   return {
     /** Decides the generation (services/tickets/begin.ts), then finds or makes its ticket. */
     openEventTicket: foreground(async (input: OpenInput): Promise<StepResult<Opened>> => {
@@ -46,7 +45,6 @@ export function createTicketActivities(deps: ActivityDeps) {
         runId: input.beganBy,
         lastSeen: input.lastSeen,
         occurrences: input.occurrences,
-        mayCreate: !input.adoptOnly && 'policy' in ticketContextOf(integration),
       });
       if ('counted' in begun) return { end: begun.counted, reason: begun.reason, counted: true };
       const { generation } = begun;

@@ -4,6 +4,7 @@ export {
   DEFAULT_API_VERSION,
   DEFAULT_TIMEOUTS,
   CODEBASE_REFRESH_INTERVAL_MS,
+  writeInDoubtUntil,
   type ConnectWiseClient,
   type ConnectWiseTimeouts,
   type CountQuery,

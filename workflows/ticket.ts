@@ -251,6 +251,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   ): Promise<T | Ended> {
     for (let attempt = 0; ; attempt++) {
       woken = false;
+      let retryInMs: number | undefined;
       try {
         const r = await step();
         if ('end' in r) return { end: r.end, ...(r.counted ? { counted: true as const } : {}) };
@@ -260,6 +261,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           return r.done;
         }
         s.heldReason = r.held; // the step recorded it
+        retryInMs = r.retryInMs;
       } catch (err) {
         if (integrationGone(err)) return { end: state };
         const why = heldBecause(err);
@@ -270,7 +272,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
           if (!databaseDown(err)) await record({ reason: why });
         }
       }
-      const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
+      // The step's own time (a create in doubt), else the backoff.
+      const delay = retryInMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
       // Reports keep coming while a step is held (an alert storm during an outage): the history
       // is watched too, so a long hold never outgrows it.
       await condition(() => woken || giveUp() !== undefined || tooLong(), delay);

@@ -32,6 +32,12 @@ const ticketEventSchema = new Schema(
      * a resolve then looks the ticket up before saying none was made.
      */
     createTried: { type: Boolean, default: false },
+    /**
+     * When the last create was sent whose answer was never seen (a timeout, a cut connection):
+     * ConnectWise may still commit it until its own write timeout has passed, so no other create
+     * is sent before then (services/tickets/open.ts). Null once an answer was seen.
+     */
+    createSentAt: { type: Date, default: null },
     ticketId: { type: Number, default: null },
     summary: { type: String, default: null },
     occurrences: { type: Number, default: 1 },

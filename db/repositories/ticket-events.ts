@@ -33,6 +33,8 @@ export interface TicketEventRecord {
   beganBy: string | null;
   /** A step may have asked ConnectWise for this generation's ticket (db/models/ticket-event.ts). */
   createTried: boolean;
+  /** A create sent then whose answer was never seen (db/models/ticket-event.ts). */
+  createSentAt: Date | null;
   /** The ticket as ConnectWise last showed it; null until read back. */
   connectWise: TicketInConnectWise | null;
 }
@@ -50,7 +52,7 @@ export type TicketEventUpdate = Partial<
     | 'lastSeen'
     | 'notes'
     | 'resolvedAt'
-  > & { beganBy: string; createTried: boolean }
+  > & { beganBy: string; createTried: boolean; createSentAt: Date | null }
 >;
 
 export interface TicketEventFilter {
@@ -80,6 +82,7 @@ const toRecord = (d: TicketEventDoc): TicketEventRecord => ({
   updatedAt: d.updatedAt,
   beganBy: d.beganBy ?? null,
   createTried: d.createTried === true,
+  createSentAt: d.createSentAt ?? null,
   connectWise: (d.connectWise as TicketInConnectWise | null | undefined) ?? null,
 });
 

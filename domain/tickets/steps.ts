@@ -17,12 +17,13 @@ export interface TicketTimes {
 
 /**
  * What a ticket step (an activity) answers: done; held (it cannot be done now: the integration
- * is paused, its keys rejected, its ticket settings invalid), with why; or the end of the event's
+ * is paused, its keys rejected, its ticket settings invalid, a create's answer lost), with why and
+ * when to try again if the step knows (else the workflow's backoff); or the end of the event's
  * ticket (skipped, failed, closed in ConnectWise), already recorded by the step.
  */
 export type StepResult<T> =
   | { done: T; times: TicketTimes }
-  | { held: string; times?: TicketTimes }
+  | { held: string; times?: TicketTimes; retryInMs?: number }
   | { end: TicketState; reason: string; counted?: true };
 
 /** What every step gets: whose event, which of its tickets, and the event as first reported. */

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isConnectWiseError, listAdditions } from '../../connectwise';
+import { isConnectWiseError, listAdditions, writeInDoubtUntil } from '../../connectwise';
 import type { AgreementSnapshot, BillingApproval } from '../../db';
 import { agreementPlanHash, outsideApproved, writesOf } from '../../domain/billing/approval';
 import { findCandidates } from '../../domain/billing/candidates';
@@ -26,8 +26,6 @@ import { settleAll } from './settle';
 
 /** A create in doubt: the activity retries once ConnectWise can no longer commit it late. */
 export const CREATE_IN_DOUBT = 'BillingCreateInDoubt';
-/** Beyond the POST's own timeout, for clocks and the commit itself. */
-const CREATE_MARGIN_MS = 5_000;
 
 /** Lines whose sku has no catalog item this run: skipped with the reason prepare found. */
 function uncatalogued(
@@ -134,7 +132,7 @@ function waitForPendingCreates(
       (x) => x.serialNumber === mark && isOpen(x, today) && !owned.has(x.id),
     );
     if (landed) continue;
-    wait = Math.max(wait, Date.parse(p.sentAt) + ctx.createTimeoutMs + CREATE_MARGIN_MS - now);
+    wait = Math.max(wait, writeInDoubtUntil(p.sentAt, ctx.createTimeoutMs) - now);
   }
   if (wait > 0) {
     throw ApplicationFailure.create({

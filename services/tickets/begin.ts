@@ -19,22 +19,26 @@ export interface BeginInput {
   lastSeen: string;
   /** Occurrences this run knows of. */
   occurrences: number;
-  /**
-   * The step will ask ConnectWise to create the ticket (not held, not resolved first): the row
-   * says so before the call, so a resolve after a lost answer looks for that ticket.
-   */
-  mayCreate: boolean;
 }
 
 /** Which ticket the run works on and what the row knows of it, or the occurrences only counted. */
 export type Begun =
-  | { generation: number; ticketId: number | null; createTried: boolean }
-  | { counted: TicketState; reason: string };
+  ({ generation: number } & KnownTicket) | { counted: TicketState; reason: string };
+
+/** What the row knows of the generation's ticket. */
+export interface KnownTicket {
+  ticketId: number | null;
+  /** A create was sent for it (its answer possibly lost): a resolve looks the ticket up first. */
+  createTried: boolean;
+  /** When a create was sent whose answer was never seen (db/models/ticket-event.ts). */
+  createSentAt: Date | null;
+}
 
 const known = (row: TicketEventRecord) => ({
   generation: row.generation,
   ticketId: row.ticketId,
   createTried: row.createTried,
+  createSentAt: row.createSentAt,
 });
 
 /**
@@ -52,13 +56,7 @@ export async function beginTicketEvent(
   const { event, runId } = input;
   const scope = { partnerId: input.partnerId, integrationId: input.integrationId };
   const row = await repos.ticketEvents.get(scope, event.key);
-  if (row?.beganBy === runId) {
-    if (input.mayCreate && !row.createTried) {
-      await repos.ticketEvents.record(scope, event, { createTried: true });
-      return known({ ...row, createTried: true });
-    }
-    return known(row);
-  }
+  if (row?.beganBy === runId) return known(row);
   const next = row?.ticketId != null && FINISHED.has(row.state);
   if (next && row.resolvedAt && Date.parse(input.lastSeen) < row.resolvedAt.getTime()) {
     await repos.ticketEvents.countOccurrences(scope, event.key, input.occurrences);
@@ -82,8 +80,11 @@ export async function beginTicketEvent(
           resolvedAt: null,
           occurrences: 0,
           createTried: false,
+          createSentAt: null,
         }
       : {}),
   });
-  return fresh ? { generation, ticketId: null, createTried: false } : known({ ...row, generation });
+  return fresh
+    ? { generation, ticketId: null, createTried: false, createSentAt: null }
+    : known({ ...row, generation });
 }

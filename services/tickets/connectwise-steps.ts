@@ -4,6 +4,7 @@ import {
   createTicketNote,
   findTicketsByExternalXRef,
   getTicket,
+  isConnectWiseError,
   listTicketNotes,
   patchTicket,
   replace,
@@ -24,19 +25,40 @@ export async function findOurTicket(
   return found.length === 0 ? undefined : found.reduce((a, b) => (b.id < a.id ? b : a));
 }
 
+/** What the event's row knows of creates sent for this ticket (services/tickets/open.ts). */
+export interface CreateGuard {
+  /** Until when (epoch ms) a create sent earlier without an answer may still land; 0: none. */
+  inDoubtUntil: number;
+  /** Right before the POST: records that a create is sent, and when. */
+  sending(): Promise<void>;
+  /** ConnectWise answered the POST with an error: nothing of it is in doubt. */
+  answered(): Promise<void>;
+}
+
 /**
  * The event's ticket, created exactly once: the externalXRef is looked up first (API-NOTES §8.1),
- * so a retry after a POST whose answer was lost (it may still have completed in ConnectWise)
- * finds that ticket and adopts it.
+ * so a retry after a POST whose answer was lost finds that ticket and adopts it. A POST whose
+ * answer was never seen may still be committed by ConnectWise until its own timeout has passed:
+ * until then no other is sent (`inDoubtMs`), the ticket is looked up again after it.
  */
 export async function ensureTicket(
   client: ConnectWiseClient,
   ticket: NewTicket & { externalXRef: string },
   options: Options,
-): Promise<{ ticket: Pick<Ticket, 'id' | 'summary'>; adopted: boolean }> {
+  guard: CreateGuard,
+): Promise<{ ticket: Pick<Ticket, 'id' | 'summary'>; adopted: boolean } | { inDoubtMs: number }> {
   const found = await findOurTicket(client, ticket.externalXRef, options);
   if (found) return { ticket: found, adopted: true };
-  return { ticket: await createTicket(client, ticket, options), adopted: false };
+  const inDoubtMs = guard.inDoubtUntil - Date.now();
+  if (inDoubtMs > 0) return { inDoubtMs };
+  await guard.sending();
+  try {
+    return { ticket: await createTicket(client, ticket, options), adopted: false };
+  } catch (err) {
+    // Status 0: no answer (a timeout, a cut connection): the create stays in doubt.
+    if (isConnectWiseError(err) && err.status !== 0) await guard.answered();
+    throw err;
+  }
 }
 
 export type NoteKind = 'detailDescriptionFlag' | 'internalAnalysisFlag' | 'resolutionFlag';

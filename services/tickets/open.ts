@@ -1,13 +1,14 @@
 import { noteHealth } from '../health';
 import { metrics } from '../../observability/metrics';
 import { eventsHeld, ticketSettingUnusable } from '../../domain/health/issues';
-import { isConnectWiseError, type ConnectWiseClient } from '../../connectwise';
+import { isConnectWiseError, writeInDoubtUntil, type ConnectWiseClient } from '../../connectwise';
 import type { IntegrationRecord } from '../../db';
 import { externalXRefOf, initialDescription, ticketSummary } from '../../domain/tickets/text';
 import type { OpenInput, StepResult } from '../../domain/tickets/steps';
 import { checkTicketSettings, type EnabledTicketSettings } from '../settings-validation';
 import { cwMessage } from '../billing/cw-message';
-import { ensureTicket, findOurTicket } from './connectwise-steps';
+import type { KnownTicket } from './begin';
+import { ensureTicket, findOurTicket, type CreateGuard } from './connectwise-steps';
 import { ticketContextOf, type TicketContext, type TicketRepos } from './context';
 
 /** Runs ConnectWise calls with the integration's client (activities/with-connectwise.ts). */
@@ -60,13 +61,13 @@ async function refused(
   return { settings: problem };
 }
 
-/** What the row knows of the generation's ticket (services/tickets/begin.ts). */
-export interface KnownTicket {
-  ticketId: number | null;
-  createTried: boolean;
-}
-
 const NONE_MADE = 'resolved before a ticket could be created';
+
+/** The step waits for a create ConnectWise may still commit: held, looked up again after it. */
+function inDoubt(ms: number): string {
+  const at = new Date(Date.now() + ms).toISOString();
+  return `a create was sent to ConnectWise and no answer came; it may still be committed, so the ticket is looked up again at ${at} before another is sent`;
+}
 
 /**
  * The event's ticket: the one the row recorded for this generation (0 ConnectWise calls; a ticket
@@ -76,7 +77,7 @@ const NONE_MADE = 'resolved before a ticket could be created';
  * (`adoptOnly`): a ticket that may exist is looked up, none is made.
  */
 export async function openEventTicket(
-  deps: { repos: TicketRepos; withClient: WithClient },
+  deps: { repos: TicketRepos; withClient: WithClient; createTimeoutMs: number },
   integration: IntegrationRecord,
   input: OpenInput,
   known: KnownTicket,
@@ -110,10 +111,19 @@ export async function openEventTicket(
     await record({ state: 'pending', reason: ctx.held });
     return ctx;
   }
+  const inDoubtUntil = known.createSentAt
+    ? writeInDoubtUntil(known.createSentAt, deps.createTimeoutMs)
+    : 0;
+  const heldInDoubt = async (ms: number) => {
+    const held = inDoubt(ms);
+    await record({ state: 'pending', reason: held });
+    return { held, times: ctx.times, retryInMs: ms };
+  };
   if (input.adoptOnly) {
     const found = await deps.withClient(integration, (client, signal) =>
       findOurTicket(client, externalXRefOf(ref), { signal }),
     );
+    if (!found && inDoubtUntil > Date.now()) return await heldInDoubt(inDoubtUntil - Date.now());
     if (!found) {
       await record({ state: 'resolved', reason: NONE_MADE });
       return { end: 'resolved', reason: NONE_MADE };
@@ -124,8 +134,17 @@ export async function openEventTicket(
   const customer = (await repos.vendor.getCustomer(ref.partnerId, event.customerId))?.name;
   const name = customer ?? event.customerId;
   const { policy } = ctx;
+  const guard: CreateGuard = {
+    inDoubtUntil,
+    sending: () => record({ createTried: true, createSentAt: new Date() }),
+    answered: () => record({ createSentAt: null }),
+  };
   const priority = policy.priorityBySeverity[event.severity];
-  const outcome = await deps.withClient(integration, async (client, signal) => {
+  type Outcome =
+    | { made: { ticket: { id: number; summary: string }; adopted: boolean } }
+    | { inDoubtMs: number }
+    | Awaited<ReturnType<typeof refused>>;
+  const outcome = await deps.withClient(integration, async (client, signal): Promise<Outcome> => {
     try {
       const made = await ensureTicket(
         client,
@@ -143,8 +162,9 @@ export async function openEventTicket(
           processNotifications: policy.processNotifications,
         },
         { signal },
+        guard,
       );
-      return { made };
+      return 'inDoubtMs' in made ? { inDoubtMs: made.inDoubtMs } : { made };
     } catch (err) {
       if (!isConnectWiseError(err) || !['validation', 'not_found'].includes(err.kind)) throw err;
       return await refused(repos, client, ctx, cwMessage(err));
@@ -156,12 +176,13 @@ export async function openEventTicket(
     await record({ state: 'pending', reason: held });
     return { held, times: ctx.times };
   }
+  if ('inDoubtMs' in outcome) return await heldInDoubt(outcome.inDoubtMs);
   if ('ticket' in outcome) {
     await record({ state: 'failed', reason: `ConnectWise refused the ticket: ${outcome.ticket}` });
     return { end: 'failed', reason: outcome.ticket };
   }
   const { id: ticketId, summary } = outcome.made.ticket;
   if (!outcome.made.adopted) metrics.ticketsCreated.inc();
-  await record({ state: 'open', reason: null, ticketId, summary });
+  await record({ state: 'open', reason: null, ticketId, summary, createSentAt: null });
   return { done: { ticketId }, times: ctx.times };
 }

@@ -19,7 +19,7 @@ import { ticketProgressQuery } from '../../workflows/ticket-messages';
  * tickets in ConnectWise (the simulator's admin API: its callbacks fire) — while the worker is
  * killed with SIGKILL at random moments, ConnectWise fails a share of the ticket calls (429 with
  * Retry-After, 5xx, writes committed before the error or the cut connection, a create answered
- * only after the engine gave up on it) and the callbacks of the technician's changes are dropped,
+ * or committed only after the engine gave up on it) and the callbacks of the technician's changes are dropped,
  * duplicated or delayed (so they overtake each other). The ticket watch polls every minute: the
  * backstop for lost callbacks.
  *
@@ -405,18 +405,17 @@ test('a stream of ticket events, technician actions, kills and faults: no duplic
     { kind: 'drop', afterCommit: true, method: 'POST', probability: 0.03 },
     { kind: 'serverError', status: 500, afterCommit: true, method: 'PATCH', probability: 0.15 },
     { kind: 'serverError', status: 502, method: 'GET', probability: 0.07 },
-    // A create made at once but answered after the engine gave up waiting (CW_WRITE_TIMEOUT_MS,
-    // 10 s here): the retry must find it. Not here: one committed only after that (commitAt
-    // 'end'), which the ticket step makes twice today (its retry looks the externalXRef up 2 s
-    // later, where billing waits out CW_WRITE_TIMEOUT_MS first); a known, unfixed defect.
-    {
-      kind: 'slowCommit',
+    // Creates the engine gives up waiting for (CW_WRITE_TIMEOUT_MS, 10 s here): one made at once
+    // and answered late, one ConnectWise commits only after the engine's retry looked it up. Both
+    // must be found, never made twice (the second is waited out: services/tickets/open.ts).
+    ...(['start', 'end'] as const).map((commitAt) => ({
+      kind: 'slowCommit' as const,
       ms: 12_000,
-      commitAt: 'start',
+      commitAt,
       method: 'POST',
       path: '/service/tickets',
       count: FULL ? 3 : 1,
-    },
+    })),
   ];
   await t.sim.faults.clear(SEED);
   await t.sim.journal.clear();

@@ -393,3 +393,64 @@ test('a resolve that comes during the close of an earlier one, after a newer rep
     });
   }
 }, 60_000);
+
+describe('a create ConnectWise commits after the engine stopped waiting for it', () => {
+  // The activities' write timeout here is 2 s (test/support/activity-deps.ts): the create is
+  // committed 6 s after it was sent, after the first retry's look-up (about 4 s) and before
+  // ConnectWise's own timeout and the margin have passed (7 s).
+  // The next create (these tests run one at a time) is the one the fault holds.
+  const lateCreate = {
+    kind: 'slowCommit' as const,
+    ms: 6_000,
+    commitAt: 'end' as const,
+    method: 'POST',
+    path: '/service/tickets',
+    count: 1,
+  };
+  const creates = async () =>
+    (await engine.fx.sim.admin.journal.list()).filter(
+      (c) => c.method === 'POST' && c.template === '/service/tickets',
+    );
+
+  test('is found once it lands, not made twice', async () => {
+    const faults = engine.fx.sim.admin.faults;
+    await engine.fx.sim.admin.journal.clear();
+    await faults.add(lateCreate);
+    try {
+      await occur('late-commit');
+      // Held with the reason while in doubt, then open with the ticket that landed.
+      const opened = await until('late-commit', (p) => p.state === 'open');
+      expect((await faults.list())[0]?.fired).toBe(1);
+      expect(await ticketsOf('late-commit')).toEqual([
+        expect.objectContaining({ id: opened.ticketId }),
+      ]);
+    } finally {
+      await faults.clear();
+    }
+    // One POST: the one whose answer the engine never saw.
+    expect(await creates()).toEqual([expect.objectContaining({ status: 0 })]);
+    expect(await row('late-commit')).toMatchObject({ state: 'open', createSentAt: null });
+  }, 60_000);
+
+  test('resolved while in doubt: the ticket that lands is found and closed', async () => {
+    const faults = engine.fx.sim.admin.faults;
+    await engine.fx.sim.admin.journal.clear();
+    await faults.add(lateCreate);
+    try {
+      await occur('late-commit-resolved');
+      // Resolved once the create is on its way (the row says so right before the POST).
+      for (let i = 0; i < 200 && !(await row('late-commit-resolved'))?.createSentAt; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect((await row('late-commit-resolved'))?.createSentAt).toBeInstanceOf(Date);
+      await resolve('late-commit-resolved');
+      // The row, not the workflow's result: the workflow then waits out the 24 h reopen window.
+      await until('late-commit-resolved', (p) => p.state === 'resolved');
+    } finally {
+      await faults.clear();
+    }
+    expect(await creates()).toHaveLength(1);
+    const made = await ticketsOf('late-commit-resolved');
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ status: { id: 203 } });
+  }, 60_000);
+});
