@@ -1,16 +1,8 @@
 import { hostname } from 'node:os';
 import { metrics } from '../observability/metrics';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
-import { redactCallbackToken } from './request-urls';
-import { withoutInstallToken } from './hosted/request-log';
-
-/** The callback URL's token is as secret as a password: logs show its place, not its value. */
-const withoutCallbackToken = <R extends { url?: string }>(req: R): R => {
-  if (req.url) req.url = redactCallbackToken(req.url);
-  return req;
-};
+import { requestLog } from './request-log';
 import { errorHandler, unknownRoute } from './errors';
 import { healthRouter, type DependencyCheck } from './health';
 import { deferBodyErrors, rejectMalformedPath, requireJsonBody } from './request-guards';
@@ -53,16 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(countRequests);
   app.use(securityHeaders());
-  app.use(
-    pinoHttp({
-      logger,
-      // Health probes every few seconds would drown the log.
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      serializers: {
-        req: (req: { url?: string }) => withoutCallbackToken(withoutInstallToken(req)),
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(rejectMalformedPath);
   // Before the JSON parser: the codec takes larger bodies, with its own limit.
   if (codec) app.use('/codec', codec);

@@ -21,14 +21,13 @@
  * BENCH_STRICT=1 exits 1 on a FAIL.
  */
 import { availableParallelism } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import { discardLines } from '../dev/managed';
 import { startStack, type Stack } from '../dev/stack';
 import { cpuSecondsByRole, readProcStatus } from './common/children';
 import { machine, quiet } from './common/machine';
 import { mb } from './common/memory';
-import { openLoop } from './common/open-loop';
+import { runOpenLoops } from './common/open-loop';
 import { summarizeProfile } from './common/profile-summary';
 import { printVerdict, runBench } from './common/run';
 import { seconds, table } from './common/table';
@@ -180,8 +179,53 @@ function roleOf(commandLine: string): string | undefined {
     return 'PostgreSQL';
   if (commandLine.includes('ferretdb')) return 'FerretDB';
   if (commandLine.includes('temporal')) return 'Temporal dev server';
-  if (commandLine.includes('bench/api.ts')) return 'this bench (the load, the simulator)';
+  if (commandLine.includes('open-loop.ts')) return undefined; // the load: measured by itself
+  if (commandLine.includes('bench/api.ts')) return 'the simulator (in the bench process)';
   return undefined;
+}
+
+/** A sample of the API's /metrics: its event loop's worst delay since the last one, GC so far. */
+async function apiLoopSample(url: string): Promise<{ lagMaxMs: number; gcSeconds: number }> {
+  const text = await (await fetch(url)).text();
+  const value = (re: RegExp) => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return {
+    lagMaxMs: 1000 * value(/^cw_engine_nodejs_eventloop_lag_max_seconds (\S+)$/gm),
+    gcSeconds: value(/^cw_engine_nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm),
+  };
+}
+
+/**
+ * Samples the API's event loop and GC every second while `during` runs: the worst seconds, when
+ * they came (seconds after `startedAt`), their loop delay and the GC time in them.
+ */
+async function sampleApiLoop<T>(
+  url: string,
+  during: Promise<T>,
+  startedAt: () => number | undefined,
+): Promise<{ result: T; worst: Array<{ at: number; lagMaxMs: number; gcMs: number }> }> {
+  const samples: Array<{ at: number; lagMaxMs: number; gcMs: number }> = [];
+  let done = false;
+  const sampler = (async () => {
+    let last = await apiLoopSample(url);
+    for (let i = 0; !done && i < 3_600; i++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const now = await apiLoopSample(url);
+      const start = startedAt();
+      if (start !== undefined)
+        samples.push({
+          at: (performance.now() - start) / 1000,
+          lagMaxMs: now.lagMaxMs,
+          gcMs: 1000 * (now.gcSeconds - last.gcSeconds),
+        });
+      last = now;
+    }
+  })();
+  try {
+    return { result: await during, worst: samples.sort((a, b) => b.lagMaxMs - a.lagMaxMs) };
+  } finally {
+    done = true;
+    await sampler;
+  }
 }
 
 async function pollReads(
@@ -191,28 +235,34 @@ async function pollReads(
   routes: RouteFigures[];
   cpu: Map<string, number>;
   ownDelay: { p99: number; max: number };
+  apiWorst: Array<{ at: number; lagMaxMs: number; gcMs: number }>;
 }> {
   const { partnerId, token } = stack.demo;
-  const load = (seconds: number) =>
-    Promise.all(
-      ROUTES.map((route, i) =>
-        openLoop({
-          url: `${stack.apiUrl}/v1/partners/${partnerId}${route.path}`,
-          headers: { authorization: `Bearer ${token}` },
-          ratePerSecond: rate / ROUTES.length,
-          seconds,
-          phase: i / ROUTES.length,
-        }),
-      ),
-    );
-  // Unmeasured: the connections a steady load keeps open are opened (each new connection to
-  // FerretDB authenticates with SCRAM, two at a time per pool: a couple of seconds from cold).
-  await load(WARMUP_SECONDS);
-  const before = cpuSecondsByRole([process.pid], roleOf);
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  loopDelay.enable();
-  const figures = await load(SECONDS);
-  loopDelay.disable();
+  let before = new Map<string, number>();
+  let measuredFrom: number | undefined;
+  // Unmeasured first: the connections a steady load keeps open are opened (each new
+  // connection to FerretDB authenticates with SCRAM, two at a time per pool: a couple of
+  // seconds from cold).
+  const load = runOpenLoops(
+    ROUTES.map((route, i) => ({
+      url: `${stack.apiUrl}/v1/partners/${partnerId}${route.path}`,
+      headers: { authorization: `Bearer ${token}` },
+      ratePerSecond: rate / ROUTES.length,
+      phase: i / ROUTES.length,
+    })),
+    {
+      warmupSeconds: WARMUP_SECONDS,
+      seconds: SECONDS,
+      onMeasuring: () => {
+        before = cpuSecondsByRole([process.pid], roleOf);
+        measuredFrom = performance.now();
+      },
+    },
+  );
+  const {
+    result: { figures, ownDelay, cpuSeconds },
+    worst: apiWorst,
+  } = await sampleApiLoop(stack.metricsUrls!.api, load, () => measuredFrom);
   const routes = ROUTES.map((route, i) => {
     const { latencies, errors, slowest } = figures[i]!;
     return {
@@ -227,9 +277,8 @@ async function pollReads(
   });
   const after = cpuSecondsByRole([process.pid], roleOf);
   const cpu = new Map([...after].map(([role, s]) => [role, s - (before.get(role) ?? 0)]));
-  // The load runs in this process (with the simulator): its own stalls delay answers it reads.
-  const ownDelay = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
-  return { routes, cpu, ownDelay };
+  cpu.set('the load (its own process)', cpuSeconds);
+  return { routes, cpu, ownDelay, apiWorst };
 }
 
 /** One rate's reads and their tables; whether every database route met the limit, errorless. */
@@ -237,7 +286,7 @@ async function reportReads(stack: Stack, rate: number, judged: boolean): Promise
   console.log(
     `\nreads: ${rate} requests/s in all for ${SECONDS} s (after ${WARMUP_SECONDS} s unmeasured), ${(rate / ROUTES.length).toFixed(1)}/s on each of ${ROUTES.length} routes at once${judged ? ' (the target rate)' : ''}`,
   );
-  const { routes: reads, cpu, ownDelay } = await pollReads(stack, rate);
+  const { routes: reads, cpu, ownDelay, apiWorst } = await pollReads(stack, rate);
   let allPass = true;
   const rows = reads.map((r) => {
     const pass = r.errors === 0 && (!r.fromDatabase || r.p99 <= P99_LIMIT_MS);
@@ -261,7 +310,13 @@ async function reportReads(stack: Stack, rate: number, judged: boolean): Promise
     ),
   );
   console.log(
-    `\nthe load's own event-loop delay (it shares this process with the simulator): p99 ${ms(ownDelay.p99)}, max ${ms(ownDelay.max)}`,
+    `\nthe load's own event-loop delay (part of every latency it reads): p99 ${ms(ownDelay.p99)}, max ${ms(ownDelay.max)}`,
+  );
+  console.log(
+    `the API's worst seconds (its /metrics each second: seconds into the load: the event loop's longest delay, GC time in that second): ${apiWorst
+      .slice(0, 5)
+      .map((w) => `${w.at.toFixed(0)} s: ${ms(w.lagMaxMs)}, GC ${ms(w.gcMs)}`)
+      .join('; ')}`,
   );
   console.log('the slowest answers of each route (seconds into the load: latency)');
   for (const r of reads)
@@ -299,10 +354,15 @@ async function main(): Promise<void> {
   const stack = await startStack({
     ephemeral: true,
     log: discardLines,
-    ...(profile && {
-      entries: { api: 'bench/common/profiled.ts' },
-      env: { ...process.env, CPU_PROFILE_ENTRY: 'api/main.ts', CPU_PROFILE_FILE: profile },
-    }),
+    // The API's own event-loop delay and GC time, sampled while polling (apiStalls).
+    metrics: true,
+    // Production's log format (the dev stack's default is pino-pretty, in each process).
+    env: {
+      ...process.env,
+      LOG_FORMAT: 'json',
+      ...(profile && { CPU_PROFILE_ENTRY: 'api/main.ts', CPU_PROFILE_FILE: profile }),
+    },
+    ...(profile && { entries: { api: 'bench/common/profiled.ts' } }),
   });
   console.log(`  started: ${seconds(performance.now() - setupStarted)}`);
   let failed = 0;

@@ -6,7 +6,7 @@ interface LoggedRequest {
 }
 
 /**
- * pino-http's request serializer: the hosted tab's install token rides in its query string
+ * The request log's serializer (api/request-log.ts): the hosted tab's install token rides in its query string
  * (`t`), so it is hidden in both the URL and the parsed query before a request is logged.
  */
 export function withoutInstallToken<R extends LoggedRequest>(req: R): R {

@@ -13,6 +13,7 @@ import { ConnectionTestClient } from '../../services/connection-test-client';
 import { IntegrationService } from '../../services/integration-service';
 import { IntegrationSettingsService } from '../../services/integration-settings';
 import { LifecycleClient } from '../../temporal/lifecycle-client';
+import { CompanyLists } from '../company-lists';
 import { ConnectWiseSession } from '../connectwise-session';
 import { mountRoutes } from '../route';
 import { docsContentSecurityPolicy } from '../security-headers';
@@ -130,7 +131,7 @@ export function createV1Router(deps: V1Deps): Router {
         session,
         hostedTab: new HostedTabService({ repos, publicBaseUrl: config.PUBLIC_BASE_URL }),
       }),
-      ...mappingRoutes({ session, settings, repos }),
+      ...mappingRoutes({ session, settings, repos, companyLists: new CompanyLists() }),
       ...productMappingRoutes({ session, settings, repos }),
       ...settingsRoutes({
         session,

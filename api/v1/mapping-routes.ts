@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { listAllCompanies } from '../../connectwise';
 import type { Repositories } from '../../db';
 import { createCompanySuggester } from '../../domain/mapping-suggestions';
 import { checkCompanyMappings } from '../../services/company-mappings';
 import type { IntegrationSettingsService } from '../../services/integration-settings';
+import type { CompanyLists } from '../company-lists';
 import type { ConnectWiseSession } from '../connectwise-session';
 import { validationError } from '../errors';
 import { route } from '../route';
@@ -48,9 +48,11 @@ export interface MappingDeps {
   session: ConnectWiseSession;
   settings: Pick<IntegrationSettingsService, 'saveCompanyMappings'>;
   repos: Repositories;
+  /** The tenant's companies, read at most once a minute (api/company-lists.ts). */
+  companyLists: CompanyLists;
 }
 
-export function mappingRoutes({ session, settings, repos }: MappingDeps) {
+export function mappingRoutes({ session, settings, repos, companyLists }: MappingDeps) {
   return [
     route({
       method: 'get',
@@ -71,13 +73,14 @@ export function mappingRoutes({ session, settings, repos }: MappingDeps) {
       },
       handler: async ({ params, query, res }) => {
         const { partnerId } = params;
-        // One paged read of every live company serves every customer's suggestions.
+        // One paged read of every live company serves every customer's suggestions (and every
+        // request for a minute).
         const { integrationId, companies } = await session.call({
           partnerId,
           res,
           run: async (client, integration) => ({
             integrationId: integration.id,
-            companies: await listAllCompanies(client),
+            companies: await companyLists.of(integration, client),
           }),
         });
         const page = setPageOf(query);
