@@ -10,6 +10,7 @@ import {
   startBillingStack,
   type BillingStack,
   type BillingTally,
+  type Placement,
   type Sku,
   type Usage,
 } from '../e2e/billing-stack';
@@ -23,9 +24,11 @@ import { copyDatabase, restoreDatabase } from './database-copy';
  * writes committed before the error or late), the database restored from an earlier copy,
  * FerretDB (with its PostgreSQL) and the Temporal dev server stopped mid-run and started again,
  * one of two workers SIGKILLed mid-run, the API member's keys revoked mid-run. Usage changes at
- * random between runs (fast-check, from one seed that replays: CHAOS_SEED). After each run
- * ConnectWise must hold exactly what the usage says: what an undisturbed run of the same inputs
- * leaves. Prints a table: scenario, runs, faults, duplicates, losses, differences (all 0).
+ * random between runs, and in one scenario customers move to another agreement of their company
+ * or to another company's (the mapping and the agreement choice saved) (fast-check, from one seed
+ * that replays: CHAOS_SEED); plans the engine holds for a decision are approved as a partner
+ * would. After each run ConnectWise must hold exactly what the usage says: what an undisturbed
+ * run of the same inputs leaves (a moved customer's old agreement keeps its additions cancelled). Prints a table: scenario, runs, faults, duplicates, losses, differences (all 0).
  *
  * `npm test` runs the short variant (about 4 min); `npm run chaos` (CHAOS_FULL=1) the long one, about
  * half an hour on a 2-core machine.
@@ -34,6 +37,8 @@ const FULL = process.env.CHAOS_FULL === '1';
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 const CUSTOMERS = FULL ? 200 : 8;
 const KILL_RUNS = FULL ? 8 : 1;
+/** Runs after customers moved to other agreements and companies. */
+const MOVE_RUNS = FULL ? 6 : 1;
 const FAULT_RUNS = FULL ? 5 : 2;
 /** Runs of each server-restart scenario, and of the two-worker one. */
 const RESTART_RUNS = FULL ? 3 : 1;
@@ -253,6 +258,59 @@ test('the worker killed with SIGKILL at random moments: every run ends as an und
     add(row, await b.tally(usage));
   }
   row.note = `${approved - approvedBefore} plan(s) held and approved`;
+  expect(row).toMatchObject(none());
+});
+
+test('company mappings and agreement choices changing between runs, the worker SIGKILLed in them: each moved customer is billed on its new agreement only', async () => {
+  const row: Row = {
+    scenario: 'mappings and agreement choices changed, worker SIGKILL',
+    runs: 0,
+    faults: 0,
+    note: '',
+    ...none(),
+  };
+  rows.push(row);
+  const approvedBefore = approved;
+  await b.sim.faults.add({ kind: 'latency', ms: 40 });
+  let moved = 0;
+  for (let k = 0; k < MOVE_RUNS; k++) {
+    // A few customers move on: to the company's other agreement, or to another company and its
+    // agreement (never back: an agreement left is expected to keep its additions cancelled).
+    const movable = b.indexes.filter((i) => (b.placements.get(i) ?? 0) < 2);
+    const { picked, steps, delay } = drawn(
+      fc.record({
+        picked: fc.shuffledSubarray(movable, {
+          minLength: Math.min(2, movable.length),
+          maxLength: Math.min(movable.length, Math.max(2, Math.ceil(movable.length / 4))),
+        }),
+        steps: fc.array(fc.integer({ min: 1, max: 2 }), {
+          minLength: movable.length,
+          maxLength: movable.length,
+        }),
+        delay: fc.integer({ min: 0, max: 1_500 }),
+      }),
+      1_000 + k,
+    );
+    // The first two picked take each kind of move (another agreement, another company).
+    const moves = picked.map((index, n) => ({
+      index,
+      placement: Math.min(
+        2,
+        (b.placements.get(index) ?? 0) + (n < 2 ? n + 1 : steps[n]!),
+      ) as Placement,
+    }));
+    await b.place(moves);
+    moved += moves.length;
+    await changeUsage();
+    row.runs += await runToSuccess(async () => {
+      await sleep(delay);
+      await b.stack.restartWorker('SIGKILL');
+      row.faults += 1;
+    });
+    add(row, await b.tally(usage));
+  }
+  const placed = [...b.placements.values()];
+  row.note = `${moved} move(s): ${placed.filter((p) => p === 1).length} customer(s) on their company's other agreement, ${placed.filter((p) => p === 2).length} on another company's; ${approved - approvedBefore} plan(s) held and approved`;
   expect(row).toMatchObject(none());
 });
 

@@ -21,6 +21,14 @@ const FIRST_AGREEMENT = 7000;
 export const customerId = (i: number) => `e2e-c${String(i).padStart(3, '0')}`;
 export const agreementOf = (i: number) => FIRST_AGREEMENT + i;
 
+/**
+ * Where a customer is billed: 0 its company's agreement (the start), 1 a second agreement of the
+ * same company (the agreement choice changed), 2 another company's agreement (mapping and choice
+ * changed).
+ */
+export type Placement = 0 | 1 | 2;
+const agreementAt = (i: number, placement: Placement) => agreementOf(i) + 1_000 * placement;
+
 export interface BillingStack extends PartnerStack {
   indexes: number[];
   /** Waits until the lifecycle runs nothing and has nothing queued. */
@@ -32,10 +40,18 @@ export interface BillingStack extends PartnerStack {
   /** The running run's progress as GET …/status shows it, if it is that run's. */
   progressOf(runWorkflowId: string): Promise<{ agreementsDone: number } | undefined>;
   pushUsage(usage: Usage): Promise<void>;
+  /** Where each customer is billed now (0 unless moved). */
+  placements: ReadonlyMap<number, Placement>;
+  /**
+   * Moves customers, as a partner does in the mapping and billing screens: the company mapping
+   * (placement 2) and the agreement choice saved, then the runs those saves queue waited out.
+   */
+  place(moves: ReadonlyArray<{ index: number; placement: Placement }>): Promise<void>;
   /**
    * ConnectWise holds exactly what the usage says: per agreement, one addition per sku ever
-   * billed (never two, open or cancelled), open with the usage's quantity when the sku is in use,
-   * cancelled when it no longer is.
+   * billed (never two, open or cancelled), open with the usage's quantity when the sku is in use
+   * and the agreement is the customer's current one, cancelled otherwise (a sku no longer used,
+   * or an agreement the customer moved away from).
    */
   expectBilledAsUsage(usage: Usage, only?: number[]): Promise<void>;
   /** The same comparison, counted rather than asserted (the chaos suite's table). */
@@ -126,6 +142,10 @@ async function configure(
 
   /** Every sku ever billed to each agreement (a sku dropped since must be cancelled, not open). */
   const everBilled = new Map<number, Set<Sku>>();
+  const placements = new Map<number, Placement>();
+  const current = (i: number) => agreementAt(i, placements.get(i) ?? 0);
+  /** Each customer's agreements so far, the current one among them. */
+  const used = new Map<number, Set<number>>(indexes.map((i) => [i, new Set([agreementOf(i)])]));
   const pushUsage = async (usage: Usage) => {
     for (const [customer, lines] of usage) {
       await call('PUT', `/customers/${customer}/usage`, {
@@ -133,9 +153,9 @@ async function configure(
       });
     }
     for (const i of indexes) {
-      const billed = everBilled.get(agreementOf(i)) ?? new Set<Sku>();
+      const billed = everBilled.get(current(i)) ?? new Set<Sku>();
       for (const sku of Object.keys(usage.get(customerId(i)) ?? {})) billed.add(sku as Sku);
-      everBilled.set(agreementOf(i), billed);
+      everBilled.set(current(i), billed);
     }
   };
   /** Per agreement, what ConnectWise holds and what the usage says it should (sorted by sku). */
@@ -146,18 +166,19 @@ async function configure(
     const actual: Record<string, BilledLine[]> = {};
     const expected: Record<string, BilledLine[]> = {};
     for (const i of only) {
-      const agreementId = agreementOf(i);
-      actual[agreementId] = all
-        .filter((a: SimAddition) => a.agreementId === agreementId)
-        .map((a) => ({
-          sku: skuOf.get(a.product.id) ?? `product ${a.product.id}`,
-          ...(a.cancelledDate ? { cancelled: true } : { quantity: a.quantity }),
-        }))
-        .sort((x, y) => x.sku.localeCompare(y.sku));
-      const lines = usage.get(customerId(i)) ?? {};
-      expected[agreementId] = [...(everBilled.get(agreementId) ?? [])]
-        .sort()
-        .map((sku) => (lines[sku] ? { sku, quantity: lines[sku] } : { sku, cancelled: true }));
+      for (const agreementId of used.get(i)!) {
+        actual[agreementId] = all
+          .filter((a: SimAddition) => a.agreementId === agreementId)
+          .map((a) => ({
+            sku: skuOf.get(a.product.id) ?? `product ${a.product.id}`,
+            ...(a.cancelledDate ? { cancelled: true } : { quantity: a.quantity }),
+          }))
+          .sort((x, y) => x.sku.localeCompare(y.sku));
+        const lines = agreementId === current(i) ? (usage.get(customerId(i)) ?? {}) : {};
+        expected[agreementId] = [...(everBilled.get(agreementId) ?? [])]
+          .sort()
+          .map((sku) => (lines[sku] ? { sku, quantity: lines[sku] } : { sku, cancelled: true }));
+      }
     }
     return { actual, expected };
   };
@@ -201,15 +222,51 @@ async function configure(
   await call('PUT', cw('/company-mappings'), {
     mappings: indexes.map((i) => ({ customerId: customerId(i), companyId: firstId + i })),
   });
-  await call('PUT', cw('/billing-settings'), {
-    enabled: true,
-    agreements: indexes.map((i) => ({ customerId: customerId(i), agreementId: agreementOf(i) })),
-    catalogDefaults: { categoryId: 2, subcategoryId: 1, typeId: 1, productClass: 'Service' },
-    zeroUsage: 'cancel',
-    concurrency: policy.concurrency,
-  });
+  const saveBillingSettings = () =>
+    call('PUT', cw('/billing-settings'), {
+      enabled: true,
+      agreements: indexes.map((i) => ({ customerId: customerId(i), agreementId: current(i) })),
+      catalogDefaults: { categoryId: 2, subcategoryId: 1, typeId: 1, productClass: 'Service' },
+      zeroUsage: 'cancel',
+      concurrency: policy.concurrency,
+    });
+  await saveBillingSettings();
   // The config_change runs those saves queued: no usage yet, so nothing is written.
   await idle();
+
+  /** The companies customers move to (placement 2), one per customer, made on first use. */
+  let otherFirstId: number | undefined;
+  const place = async (moves: ReadonlyArray<{ index: number; placement: Placement }>) => {
+    if (moves.some((m) => m.placement === 2) && otherFirstId === undefined)
+      otherFirstId = (await sim.seed.companies(customers)).firstId;
+    const existing = new Set((await sim.state.agreements()).map((a) => a.id));
+    for (const { index: i, placement } of moves) {
+      const agreementId = agreementAt(i, placement);
+      if (!existing.has(agreementId))
+        await sim.state.put('agreements', {
+          ...template,
+          id: agreementId,
+          name: `E2E customer ${i} - Managed Security (${placement})`,
+          company: { id: placement === 2 ? otherFirstId! + i : firstId + i },
+        });
+    }
+    const remapped = moves.filter(
+      (m) => (m.placement === 2) !== ((placements.get(m.index) ?? 0) === 2),
+    );
+    for (const { index: i, placement } of moves) {
+      placements.set(i, placement);
+      used.get(i)!.add(current(i));
+    }
+    if (remapped.length > 0)
+      await call('PUT', cw('/company-mappings'), {
+        mappings: remapped.map(({ index: i, placement }) => ({
+          customerId: customerId(i),
+          companyId: placement === 2 ? otherFirstId! + i : firstId + i,
+        })),
+      });
+    await saveBillingSettings();
+    await idle();
+  };
 
   return {
     ...p,
@@ -219,6 +276,8 @@ async function configure(
     finished,
     progressOf,
     pushUsage,
+    placements,
+    place,
     expectBilledAsUsage,
     tally,
   };
