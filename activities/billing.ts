@@ -22,7 +22,7 @@ import { CREDENTIALS_REJECTED } from '../services/credentials-state';
 import { tenantKeyOf, tenantOfRecord } from '../domain/tenant';
 import { tenantKeyOfIntegration } from '../services/tenant';
 import { FailureType } from './failures';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 import { liveIntegration, withConnectWise } from './with-connectwise';
 import {
   BILLING_BATCH_KINDS,

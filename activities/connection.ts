@@ -5,7 +5,7 @@ import type { CwCredentials } from '../services/cw-settings';
 import { storedCredentials } from '../services/integration-client';
 import { toActivityFailure } from './failures';
 import { heartbeating } from './heartbeat';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 import { tenantKeyOfIntegration } from '../services/tenant';
 import { liveIntegration, withConnectWise, type IntegrationRef } from './with-connectwise';
 

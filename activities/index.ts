@@ -1,8 +1,5 @@
-import type { Logger } from '../config/logger';
-import type { Repositories } from '../db';
-import type { Keyring } from '../security';
-import type { CwSettings } from '../services/cw-settings';
 import { WorkPriority } from '../services/work-priority';
+import type { ActivityDeps } from './deps';
 import { createBillingActivities } from './billing';
 import { createConnectionActivities } from './connection';
 import { createSyncRunActivities } from './sync-runs';
@@ -10,16 +7,7 @@ import { createTicketWatchActivities } from './ticket-watch';
 import { createTicketActivities } from './tickets';
 import { createWebhookActivities } from './webhooks';
 
-export interface ActivityDeps {
-  repos: Repositories;
-  keyring: Keyring;
-  cw: CwSettings;
-  logger: Logger;
-  /** PUBLIC_BASE_URL: where ConnectWise calls the engine back; unset, tickets are only polled. */
-  publicBaseUrl?: string;
-  /** Ticket steps before billing's calls, in this worker (one made here when not given). */
-  priority?: WorkPriority;
-}
+export type { ActivityDeps };
 
 /** Every activity the worker registers; workflows import only this type. */
 export function createActivities(given: ActivityDeps) {

@@ -1,6 +1,6 @@
 import { metrics } from '../observability/metrics';
 import { BillingCoverage } from '../services/billing-coverage';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 
 export interface RecordSyncRunInput {
   partnerId: string;

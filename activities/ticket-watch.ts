@@ -8,7 +8,7 @@ import {
 } from '../services/tickets/callback-registration';
 import { applyTicketChanges, pollTicketChanges } from '../services/tickets/watch';
 import { asTemporalFailures } from './failures';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 import { liveIntegration, withConnectWise } from './with-connectwise';
 
 type Scope = { partnerId: string; integrationId: string };

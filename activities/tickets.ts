@@ -18,7 +18,7 @@ import {
 } from '../services/tickets/follow-up';
 import { openEventTicket, type WithClient } from '../services/tickets/open';
 import { asTemporalFailures } from './failures';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 import { liveIntegration, withConnectWise } from './with-connectwise';
 
 /**

@@ -6,7 +6,7 @@ import { SecretOpenError } from '../security';
 import { deliverWebhook } from '../services/webhooks/deliver';
 import { openWebhookSecret } from '../services/webhooks/secret';
 import { asTemporalFailures } from './failures';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 
 export interface DeliverWebhookInput {
   partnerId: string;

@@ -6,7 +6,7 @@ import { openIntegrationClient } from '../services/integration-client';
 import { markRoleLineRefused } from '../services/role-refusal';
 import { FailureType, toActivityFailure } from './failures';
 import { heartbeating } from './heartbeat';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 
 export interface IntegrationRef {
   partnerId: string;

@@ -3,24 +3,9 @@ import { ZodError } from 'zod';
 import type { Logger } from '../config/logger';
 import { fromServiceError } from './service-errors';
 import { isDatabaseUnavailable } from '../db/unavailable';
+import { HttpError, type FieldError } from './http-error';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** An error whose status, code and message are safe to show to the caller as they are. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: { fields?: FieldError[]; [key: string]: unknown },
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+export { HttpError, type FieldError };
 
 export const notFound = (what = 'resource'): HttpError =>
   new HttpError(404, 'not_found', `${what} not found`);

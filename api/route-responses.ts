@@ -1,6 +1,24 @@
 import { isDeepStrictEqual } from 'node:util';
 import { toHttpError } from './errors';
-import type { ResponseSpec } from './route';
+import type { ZodType } from 'zod';
+
+/**
+ * One declared answer. `schema: null` means no body (a 204): every other answer names its schema,
+ * so the OpenAPI document is exact and a handler cannot send a field it does not declare.
+ */
+export interface ResponseSpec {
+  description: string;
+  schema: ZodType | null;
+  /** OpenAPI links: which other operations take a value of this answer (see `linkTo` in route.ts). */
+  links?: Record<string, LinkSpec>;
+}
+
+/** An OpenAPI link: the operation (by its method and Express path) and how its parameters are filled. */
+export interface LinkSpec {
+  operationRef: string;
+  parameters: Record<string, string>;
+  description?: string;
+}
 
 /** Raised when a handler answers outside its declaration: a bug in the engine, shown as a 500. */
 export class UndeclaredResponseError extends Error {

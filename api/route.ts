@@ -5,10 +5,16 @@ import type { Principal } from '../db';
 import { authorizeRoute, type AuthStrategy, type Authenticator } from './route-auth';
 import { raiseBodyError } from './request-guards';
 import { fieldErrors, HttpError, validationError, type FieldError } from './errors';
-import { checkErrorDeclared, checkResponse } from './route-responses';
+import {
+  checkErrorDeclared,
+  checkResponse,
+  type LinkSpec,
+  type ResponseSpec,
+} from './route-responses';
 import { errorBody } from './v1/schemas';
 
 export type { AuthStrategy } from './route-auth';
+export type { LinkSpec, ResponseSpec };
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 type NoQuery = z.ZodObject<Record<string, never>>;
@@ -28,24 +34,6 @@ export interface RouteContext<P, Q, B, A extends AuthStrategy = AuthStrategy> {
 export interface RouteResult {
   status?: number;
   body?: unknown;
-}
-
-/**
- * One declared answer. `schema: null` means no body (a 204): every other answer names its schema,
- * so the OpenAPI document is exact and a handler cannot send a field it does not declare.
- */
-export interface ResponseSpec {
-  description: string;
-  schema: ZodType | null;
-  /** OpenAPI links: which other operations take a value of this answer (see `linkTo`). */
-  links?: Record<string, LinkSpec>;
-}
-
-/** An OpenAPI link: the operation (by its method and Express path) and how its parameters are filled. */
-export interface LinkSpec {
-  operationRef: string;
-  parameters: Record<string, string>;
-  description?: string;
 }
 
 type LinkTarget = readonly [

@@ -1,5 +1,5 @@
 import { asServiceError, ServiceError, type ServiceErrorKind } from '../services/errors';
-import { HttpError } from './errors';
+import { HttpError } from './http-error';
 
 /** The one HTTP status of each kind of service error. */
 export const STATUS_OF: Record<ServiceErrorKind, number> = {

@@ -20,7 +20,9 @@ export const configSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
-    .describe('pino log level.'),
+    .describe(
+      "pino log level. The API logs one line per request; the partner API's quick successful reads (GET /v1/…, which portals poll) only at debug.",
+    ),
   LOG_FORMAT: z
     .enum(['json', 'pretty'])
     .default('json')

@@ -23,7 +23,7 @@ export type AgreementFacts = Pick<
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The recurring-agreement rule (API-NOTES §5, verify):
+ * The recurring-agreement rule (docs/connectwise.md §5, verify):
  * one-time if billOneTimeFlag or oneTimeFlag, or no billing cycle; eligible if not one-time,
  * status Active, not cancelled, and no ending date or an end date on or after `today`.
  * `today` is the calendar day `yyyy-MM-dd` in the MSP's time zone, chosen by the caller, and is

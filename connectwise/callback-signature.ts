@@ -3,7 +3,7 @@ import { guardedFetch } from './connect-guard';
 import type { FetchLike } from './transport';
 
 /**
- * ConnectWise's callback signature (API-NOTES §7b): `x-content-signature` is the base64 of
+ * ConnectWise's callback signature (docs/connectwise.md §7b): `x-content-signature` is the base64 of
  * HMAC-SHA256 over the body exactly as received, keyed by the SHA-256 digest of the signing key
  * that the payload's `Metadata.key_url` serves as `{"signing_key": "…"}`. Compared in constant
  * time; the body is parsed only once this holds.

@@ -1,4 +1,11 @@
-import type { ConnectWiseErrorDetail } from './errors';
+/** One entry of the `errors[]` array in a ConnectWise error body. */
+export interface ConnectWiseErrorDetail {
+  code?: string;
+  message?: string;
+  resource?: string;
+  field?: string;
+  details?: unknown;
+}
 
 /**
  * What an activity needs to decide about a failure. `unexpected_response` is our addition to the
@@ -38,7 +45,7 @@ const CLIENT_CODE_KINDS: Record<string, ConnectWiseErrorKind> = {
 };
 
 // Codes ConnectWise puts in its body that say more than the status does (a cloud 404 can be an
-// authentication failure, see API-NOTES §3).
+// authentication failure, see docs/connectwise.md §3).
 const AUTH_CODES = new Set(['Unauthorized', 'UserNotAuthenticated']);
 const PERMISSION_CODES = new Set(['Security']);
 
@@ -61,7 +68,7 @@ export function classifyConnectWiseError(err: ClassifiableError): ConnectWiseErr
   }
   if (err.code === 'NonJsonResponse') return 'unexpected_response';
   if (err.status === 404) return 'not_found';
-  // "Record in use": transient, so it is retried like a server error (API-NOTES §3, verify).
+  // "Record in use": transient, so it is retried like a server error (docs/connectwise.md §3, verify).
   if (err.status === 409) return 'server';
   if (codes.includes('ObjectExists')) return 'object_exists';
   if (err.status >= 400) return 'validation';

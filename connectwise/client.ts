@@ -31,7 +31,7 @@ export interface RequestOptions {
 export interface ConnectWiseTimeouts {
   /** GET requests. */
   readMs: number;
-  /** POST, PATCH and DELETE. Ticket POSTs have taken ~5 minutes (API-NOTES §3). */
+  /** POST, PATCH and DELETE. Ticket POSTs have taken ~5 minutes (docs/connectwise.md §3). */
   writeMs: number;
 }
 

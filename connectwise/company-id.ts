@@ -1,5 +1,5 @@
 /**
- * A ConnectWise Company ID: the company name typed at the ConnectWise login (API-NOTES §1), e.g.
+ * A ConnectWise Company ID: the company name typed at the ConnectWise login (docs/connectwise.md §1), e.g.
  * `acmemsp`. It goes into the CompanyInfo URL and the Basic credentials, so only a short
  * identifier is accepted: letters and digits, then also `_`, `-` or `.`, at most 30 characters.
  * That keeps out `.`/`..` (which a URL resolves to another path), `:` (the credentials separator),

@@ -9,7 +9,7 @@ import { send, type FetchLike } from './transport';
  */
 export const CODEBASE = /^[A-Za-z][A-Za-z0-9_.-]*\/$/;
 
-/** Fallback alias that exists on cloud and on-premise servers alike (API-NOTES §1). */
+/** Fallback alias that exists on cloud and on-premise servers alike (docs/connectwise.md §1). */
 export const STABLE_CODEBASE = 'v4_6_release/';
 
 // CompanyInfo is the one ConnectWise answer with PascalCase keys.

@@ -3,11 +3,11 @@ import { formatCwDateTime } from './dates';
 import { assertFieldName } from './fields';
 
 /**
- * Builder for ConnectWise `conditions` strings (API-NOTES §2). A `Condition` can only be made by
+ * Builder for ConnectWise `conditions` strings (docs/connectwise.md §2). A `Condition` can only be made by
  * the functions below, and the query layer accepts nothing else, so no caller can splice raw text
  * into a condition.
  *
- * Escaping decisions (verify against a real tenant, API-NOTES §9.8):
+ * Escaping decisions (verify against a real tenant, docs/connectwise.md §9.8):
  * - String literals are wrapped in "…" with `\` → `\\` and `"` → `\"`.
  * - `%` is refused in every literal except through `like`, because ConnectWise may treat it as a
  *   wildcard and there is no documented escape.

@@ -1,13 +1,10 @@
-import { classifyConnectWiseError, type ConnectWiseErrorKind } from './classify';
+import {
+  classifyConnectWiseError,
+  type ConnectWiseErrorDetail,
+  type ConnectWiseErrorKind,
+} from './classify';
 
-/** One entry of the `errors[]` array in a ConnectWise error body. */
-export interface ConnectWiseErrorDetail {
-  code?: string;
-  message?: string;
-  resource?: string;
-  field?: string;
-  details?: unknown;
-}
+export type { ConnectWiseErrorDetail };
 
 /**
  * Codes the client itself assigns when there is no ConnectWise body to take a code from. Server
@@ -98,4 +95,13 @@ export function isConnectWiseError(err: unknown): err is ConnectWiseError {
 /** Client-side refusal of a request we would otherwise send (bad id, pageSize, body...). */
 export function invalidRequest(message: string): ConnectWiseError {
   return new ConnectWiseError({ status: 0, code: ClientErrorCode.InvalidRequest, message });
+}
+
+/**
+ * ConnectWise's own words for a refusal: its message and each field error's
+ * ("addition object is invalid: Product 1352 is inactive.").
+ */
+export function cwMessage(err: ConnectWiseError): string {
+  const details = err.errors.map((e) => e.message).filter((m): m is string => Boolean(m));
+  return [err.serverMessage ?? err.message, ...details].join(': ');
 }

@@ -30,6 +30,7 @@ export { describeNonPublicAddress, type HostLookup } from './host-guard';
 export {
   ClientErrorCode,
   ConnectWiseError,
+  cwMessage,
   isConnectWiseError,
   type ConnectWiseErrorDetail,
   type ConnectWiseErrorInit,

@@ -4,7 +4,7 @@ import { FIELD_NAME } from './fields';
 
 /**
  * A JSON-Patch operation as ConnectWise takes it: `path` is the bare, case-sensitive field name
- * with no leading slash; references are replaced whole by `{id}` (API-NOTES §4). `F` narrows the
+ * with no leading slash; references are replaced whole by `{id}` (docs/connectwise.md §4). `F` narrows the
  * fields an operation module lets callers touch. The spec types `value` as object; it is unknown.
  */
 export interface PatchOperation<F extends string = string> {

@@ -68,7 +68,7 @@ export function toQueryParams(query: ListQuery): QueryParams {
 /**
  * RFC 3986 percent-encoding of every reserved character. encodeURIComponent alone leaves
  * `!'()*` as they are, which the contract (allowReserved: false) does not allow; URLSearchParams
- * would send spaces as `+`, and a literal `+` must travel as %2B (API-NOTES §2).
+ * would send spaces as `+`, and a literal `+` must travel as %2B (docs/connectwise.md §2).
  */
 function encodeStrict(value: string): string {
   return encodeURIComponent(value).replace(

@@ -4,7 +4,7 @@ import type { MySecurity, MySecurityCustomizeItem } from './schemas/system';
 /**
  * The ConnectWise security role the engine needs (DESIGN.md, from the vendor's setup guide), as
  * data. Identifier strings are our best knowledge and the simulator uses the same ones; rows are
- * matched by identifiers first and by moduleFunctionName as a fallback (API-NOTES §6, verify).
+ * matched by identifiers first and by moduleFunctionName as a fallback (docs/connectwise.md §6, verify).
  */
 export type RoleOperation = 'add' | 'edit' | 'delete' | 'inquire';
 export type RoleLevels = Record<RoleOperation, SecurityLevel>;
@@ -141,7 +141,7 @@ export const REQUIRED_SECURITY_ROLE: readonly SecurityRoleLine[] = [
     probes: [
       { method: 'firstPage', path: '/service/boards' },
       count('/system/connectwisehostedsetups'),
-      // Ticket callbacks (API-NOTES §7b): a 403 here means tickets are followed by polling only.
+      // Ticket callbacks (docs/connectwise.md §7b): a 403 here means tickets are followed by polling only.
       {
         method: 'firstPage',
         path: '/system/callbacks',
@@ -259,7 +259,7 @@ const probePath = (p: RoleProbe) =>
 
 /**
  * Merges the mySecurity evaluation (authoritative for Add/Edit/Delete; null when ConnectWise
- * refused it) with the probe results (proof of Inquire), per API-NOTES §6: a refused probe makes
+ * refused it) with the probe results (proof of Inquire), per docs/connectwise.md §6: a refused probe makes
  * a line missing; what nothing could confirm is unverified. Pure.
  */
 export function combineRoleChecks(

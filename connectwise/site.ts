@@ -7,7 +7,7 @@ import {
   type HostLookup,
 } from './host-guard';
 
-/** ConnectWise cloud regions and their API origins (API-NOTES §1). */
+/** ConnectWise cloud regions and their API origins (docs/connectwise.md §1). */
 export const CLOUD_REGIONS = {
   na: 'https://api-na.myconnectwise.net',
   eu: 'https://api-eu.myconnectwise.net',

@@ -47,7 +47,7 @@ function authProblem(err: ConnectWiseError, isCloud: boolean | undefined): strin
 }
 
 /**
- * Test Connection (API-NOTES §6): site and company, then authentication, then every line of the
+ * Test Connection (docs/connectwise.md §6): site and company, then authentication, then every line of the
  * required role. Stops at the first fatal step. Setup problems land in the report; transient
  * ConnectWise failures throw TransientConnectionError so the caller can retry. `signal` aborts
  * every request (Temporal's activity cancellation).

@@ -41,7 +41,7 @@ async function boardOrUndefined(
 }
 
 /**
- * The rules for ticket settings, checked against ConnectWise as it is now (API-NOTES §5, §8.3):
+ * The rules for ticket settings, checked against ConnectWise as it is now (docs/connectwise.md §5, §8.3):
  * an active service board; initial and closing statuses that belong to it and are active; the
  * closing status closes tickets and the initial one does not; a source that exists; each
  * severity's priority exists (one list of priorities, read only when a priority is given). Each
@@ -204,7 +204,7 @@ export async function checkBillingSettings(
 type SetupRow = { id: number; name?: string | null; inactiveFlag?: boolean | null };
 
 /**
- * The catalog defaults new catalog items get (API-NOTES §5 CatalogItem): the category, the
+ * The catalog defaults new catalog items get (docs/connectwise.md §5 CatalogItem): the category, the
  * subcategory and the type exist and are active, and the subcategory belongs to the category.
  * Only the tables an id is given for are read, each in one list.
  */

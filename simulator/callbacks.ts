@@ -60,7 +60,7 @@ function levelId(level: string, ticket: SimRecord): number | undefined {
 }
 
 /**
- * ConnectWise's callbacks as open-source receivers describe them (API-NOTES §7b): a POST of JSON
+ * ConnectWise's callbacks as open-source receivers describe them (docs/connectwise.md §7b): a POST of JSON
  * to the registered URL with the record id appended, signed in `x-content-signature` (base64 of
  * HMAC-SHA256 of the body, keyed by the SHA-256 of the signing key that `Metadata.key_url`
  * serves). Deliveries are fire and forget, as ConnectWise documents no retry: faults drop,

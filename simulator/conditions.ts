@@ -1,5 +1,5 @@
 /**
- * ConnectWise's `conditions` grammar (API-NOTES §2):
+ * ConnectWise's `conditions` grammar (docs/connectwise.md §2):
  *
  *   expr    := orExpr
  *   orExpr  := andExpr ("or" andExpr)*

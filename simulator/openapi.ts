@@ -79,7 +79,7 @@ let cached: OpenApiDoc | undefined;
 /**
  * The contract, parsed once, with one deliberate in-memory fix: `PatchOperation.value` is declared
  * `type: object` upstream, yet real ConnectWise takes scalars (`{"op":"replace","path":"quantity",
- * "value":42}`), so the type is dropped here (API-NOTES §0) and patch-values.ts checks each value
+ * "value":42}`), so the type is dropped here (docs/connectwise.md §0) and patch-values.ts checks each value
  * against the schema of the field its `path` names instead.
  */
 export function loadSpec(): OpenApiDoc {

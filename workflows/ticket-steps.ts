@@ -12,7 +12,7 @@ import { connectWiseKindOf, FailureType } from './failure-types';
 /**
  * ConnectWise ticket work: a few quick retries for 5xx, 429 and network failures; past them the
  * workflow holds the step and tries again later (workflows/ticket.ts), so an outage of any length
- * loses nothing. A create can take minutes in ConnectWise (API-NOTES §3).
+ * loses nothing. A create can take minutes in ConnectWise (docs/connectwise.md §3).
  */
 export const ticketStepsOn = (taskQueue: string | undefined) =>
   proxyActivities<Activities>({

@@ -49,7 +49,7 @@ export interface HostedTabRouteDeps {
   hostedTab: HostedTabService;
 }
 
-/** The engine's `DefensX` tab on ConnectWise company screens (API-NOTES §7). */
+/** The engine's `DefensX` tab on ConnectWise company screens (docs/connectwise.md §7). */
 export function hostedTabRoutes({ session, hostedTab }: HostedTabRouteDeps) {
   // Each route runs one service call on the partner's live integration and answers its result.
   const through =

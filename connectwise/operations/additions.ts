@@ -12,7 +12,7 @@ import {
   type NewAddition,
 } from '../schemas/agreement';
 
-/** The only addition fields the engine changes; the MSP owns the rest (API-NOTES §4). */
+/** The only addition fields the engine changes; the MSP owns the rest (docs/connectwise.md §4). */
 export type AdditionPatchField = keyof AdditionPatchValues;
 /** e.g. `replace('cancelledDate', periodEnd)`: a Date goes out as `yyyy-MM-ddTHH:mm:ssZ`. */
 export type AdditionPatch = TypedPatchOperation<AdditionPatchValues>;
@@ -35,7 +35,7 @@ export async function listAdditions(
 
 /**
  * Additions for one product that are not cancelled as of `now`: the lookup that keeps one
- * addition per product per agreement (API-NOTES §8.2). More than one result is a conflict.
+ * addition per product per agreement (docs/connectwise.md §8.2). More than one result is a conflict.
  */
 export async function findOpenAdditionsForProduct(
   client: ConnectWiseClient,
@@ -51,7 +51,7 @@ export async function findOpenAdditionsForProduct(
   return await listAdditions(client, agreementId, { conditions }, options);
 }
 
-/** Inquire probe for additions (API-NOTES §6). */
+/** Inquire probe for additions (docs/connectwise.md §6). */
 export async function countAdditions(
   client: ConnectWiseClient,
   agreementId: number,

@@ -56,7 +56,7 @@ export async function findCatalogItemsByIdentifier(
 
 /**
  * Our product key (an engine key) lives in integrationXRef; whether CW filters on it is unverified
- * (API-NOTES §9.5).
+ * (docs/connectwise.md §9.5).
  */
 export async function findCatalogItemsByIntegrationXRef(
   client: ConnectWiseClient,

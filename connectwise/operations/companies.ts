@@ -13,7 +13,7 @@ export interface CompanySearch {
   name?: string;
   page?: number;
   pageSize?: number;
-  /** Companies in the recycle bin are hidden unless asked for (API-NOTES §5). */
+  /** Companies in the recycle bin are hidden unless asked for (docs/connectwise.md §5). */
   includeDeleted?: boolean;
 }
 

@@ -86,7 +86,7 @@ export async function readRoleEvaluation(
   }
 }
 
-/** The whole role check of Test Connection (API-NOTES §6 steps 4–5), line by line. */
+/** The whole role check of Test Connection (docs/connectwise.md §6 steps 4–5), line by line. */
 export async function checkSecurityRole(
   client: ConnectWiseClient,
   options?: RequestOptions,

@@ -1,7 +1,7 @@
 import type { ConnectWiseClient, RequestOptions } from '../client';
 import { systemInfoSchema, type SystemInfo } from '../schemas/system';
 
-/** `/system/info`: confirms keys, clientId and site in one cheap call (API-NOTES §6 step 2). */
+/** `/system/info`: confirms keys, clientId and site in one cheap call (docs/connectwise.md §6 step 2). */
 export async function getSystemInfo(
   client: ConnectWiseClient,
   options?: RequestOptions,

@@ -19,7 +19,7 @@ const PATH = '/service/tickets';
 /** The engine only moves tickets between statuses (closing them); it never edits MSP text. */
 export type TicketPatchField = 'status';
 
-/** The idempotency lookup: run before every create (API-NOTES §8.1). Takes engine keys only. */
+/** The idempotency lookup: run before every create (docs/connectwise.md §8.1). Takes engine keys only. */
 export async function findTicketsByExternalXRef(
   client: ConnectWiseClient,
   externalXRef: string,

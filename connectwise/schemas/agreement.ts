@@ -39,7 +39,7 @@ export const agreementSchema = z.looseObject({
 });
 export type Agreement = z.infer<typeof agreementSchema>;
 
-/** Agreement types only hold defaults; the agreement's own flags decide (API-NOTES §5). */
+/** Agreement types only hold defaults; the agreement's own flags decide (docs/connectwise.md §5). */
 export const agreementTypeSchema = setupEntrySchema.extend({
   oneTimeFlag: nullableBool,
   billOneTimeFlag: nullableBool,
@@ -89,7 +89,7 @@ export const newAdditionSchema = z.strictObject({
 export type NewAddition = z.input<typeof newAdditionSchema>;
 
 /**
- * The addition fields the engine patches and the values each takes (API-NOTES §4). `null` clears
+ * The addition fields the engine patches and the values each takes (docs/connectwise.md §4). `null` clears
  * `cancelledDate` (un-cancels).
  */
 export const additionPatchSchema = z.strictObject({

@@ -46,7 +46,7 @@ export function fieldsOf(schema: { shape: Record<string, unknown> }): string[] {
   return Object.keys(schema.shape);
 }
 
-/** On writes a reference is sent as `{id}` only (API-NOTES §5). */
+/** On writes a reference is sent as `{id}` only (docs/connectwise.md §5). */
 export const referenceInput = z.strictObject({ id: id.positive() });
 
 /**

@@ -17,7 +17,7 @@ export const boardSchema = z.looseObject({
 });
 export type Board = z.infer<typeof boardSchema>;
 
-/** Note the spellings: `inactive` (not inactiveFlag) and `closedStatus` (API-NOTES §5). */
+/** Note the spellings: `inactive` (not inactiveFlag) and `closedStatus` (docs/connectwise.md §5). */
 export const boardStatusSchema = z.looseObject({
   id,
   name: z.string(),
@@ -102,7 +102,7 @@ export const serviceNoteSchema = z.looseObject({
 });
 export type ServiceNote = z.infer<typeof serviceNoteSchema>;
 
-/** summary ≤ 100 is enforced here; shortening it is the caller's decision (API-NOTES §5). */
+/** summary ≤ 100 is enforced here; shortening it is the caller's decision (docs/connectwise.md §5). */
 export const newTicketSchema = z.strictObject({
   summary: maxText(100).min(1),
   company: referenceInput,
@@ -123,7 +123,7 @@ export type NewTicket = z.input<typeof newTicketSchema>;
 
 const NOTE_FLAGS = ['detailDescriptionFlag', 'internalAnalysisFlag', 'resolutionFlag'] as const;
 
-/** Exactly one of the three note flags is set (API-NOTES §5, verify). */
+/** Exactly one of the three note flags is set (docs/connectwise.md §5, verify). */
 export const newServiceNoteSchema = z
   .strictObject({
     text: z.string().min(1),

@@ -1,28 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { BillingPolicySettings } from '../../domain/billing/settings';
-import type { Severity } from '../../domain/tickets/settings';
+import type { TicketSettings } from '../../domain/tickets/settings';
 import type { SealedSecret } from '../../security';
 import type { IntegrationDoc, IntegrationModel, IntegrationState } from '../models/integration';
 import type { IntegrationTenantModel } from '../models/integration-tenant';
 import { retryOnDuplicateKey } from '../retry-duplicate';
 
-/**
- * Ticket settings as stored. The policy fields are optional (older integrations have none);
- * domain/tickets/settings.ts `ticketPolicyOf` supplies defaults.
- */
-export interface TicketSettings {
-  enabled: boolean;
-  boardId?: number;
-  sourceId?: number;
-  initialStatusId?: number;
-  closingStatusId?: number;
-  priorityBySeverity?: Partial<Record<Severity, number>>;
-  processNotifications?: boolean;
-  noteWindowMinutes?: number;
-  pollMinutes?: number;
-  reopenWindowHours?: number;
-  maxEventAgeHours?: number;
-}
+export type { TicketSettings };
 
 /** Which agreement each customer bills through, and the run's policy (absent: the defaults). */
 export interface BillingSettings extends Partial<BillingPolicySettings> {

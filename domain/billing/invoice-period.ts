@@ -1,5 +1,5 @@
 /**
- * The dates a billing write sends, from the agreement's invoicing (API-NOTES §5 "Agreement",
+ * The dates a billing write sends, from the agreement's invoicing (docs/connectwise.md §5 "Agreement",
  * "Addition"). Pure: no I/O, no clock; `today` is the MSP's calendar day (`time-zone.ts`).
  *
  * The rule (verify against a tenant). ConnectWise invoices an agreement in advance, one billing

@@ -12,7 +12,7 @@ import type {
 
 /**
  * Open: still billing. ConnectWise keeps a cancelled addition until its `cancelledDate`, so one
- * cancelled for a later day is open today (API-NOTES §8.2). `today` is `yyyy-MM-dd`.
+ * cancelled for a later day is open today (docs/connectwise.md §8.2). `today` is `yyyy-MM-dd`.
  */
 export const isOpen = (a: Pick<ExistingAddition, 'cancelledDate'>, today: string): boolean =>
   a.cancelledDate === null || a.cancelledDate.slice(0, 10) > today;

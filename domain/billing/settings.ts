@@ -2,7 +2,7 @@ import { fitKey } from './key-digest';
 import type { SafetyPolicy } from './safety';
 import type { ZeroUsagePolicy } from './types';
 
-/** ConnectWise catalog item classes (API-NOTES §5 CatalogItem). */
+/** ConnectWise catalog item classes (docs/connectwise.md §5 CatalogItem). */
 export const PRODUCT_CLASSES = [
   'Agreement',
   'Bundle',
@@ -84,7 +84,7 @@ export const billingPolicyOf = (
   return policy;
 };
 
-/** ConnectWise's limits (API-NOTES §5 CatalogItem). */
+/** ConnectWise's limits (docs/connectwise.md §5 CatalogItem). */
 export const CATALOG_XREF_MAX = 50;
 export const CATALOG_IDENTIFIER_MAX = 60;
 

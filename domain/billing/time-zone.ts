@@ -1,5 +1,5 @@
 /**
- * The MSP's calendar day (API-NOTES §8.5): creates start and cancels end on the day it is in the
+ * The MSP's calendar day (docs/connectwise.md §8.5): creates start and cancels end on the day it is in the
  * MSP's time zone, which is the billing settings' IANA zone or else ConnectWise's
  * `serverTimeZone`, a Windows zone name mapped with CLDR's table (windows-iana). Pure.
  */

@@ -1,4 +1,4 @@
-/** The billing reconciliation's vocabulary (API-NOTES §5 Addition, §8.2). Pure data. */
+/** The billing reconciliation's vocabulary (docs/connectwise.md §5 Addition, §8.2). Pure data. */
 
 /** What a customer should be billed for one vendor sku on its agreement. */
 export interface WantedLine {

@@ -1,5 +1,5 @@
 /**
- * The engine's hosted tab on the ConnectWise Company screen (API-NOTES §7): what the setup record
+ * The engine's hosted tab on the ConnectWise Company screen (docs/connectwise.md §7): what the setup record
  * should hold, what to repair, and what a verification reports. Pure; the install token is
  * checked by the caller and passed in.
  */

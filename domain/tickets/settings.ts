@@ -1,8 +1,24 @@
-import type { TicketSettings } from '../../db';
-
 /** The severities of a DefensX security event, lowest first. */
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * Ticket settings as stored (db/repositories/integrations.ts). The policy fields are optional
+ * (older integrations have none); `ticketPolicyOf` supplies defaults.
+ */
+export interface TicketSettings {
+  enabled: boolean;
+  boardId?: number;
+  sourceId?: number;
+  initialStatusId?: number;
+  closingStatusId?: number;
+  priorityBySeverity?: Partial<Record<Severity, number>>;
+  processNotifications?: boolean;
+  noteWindowMinutes?: number;
+  pollMinutes?: number;
+  reopenWindowHours?: number;
+  maxEventAgeHours?: number;
+}
 
 /**
  * How the ticket integration behaves, every default applied. Stored settings may lack any field

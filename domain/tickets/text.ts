@@ -2,7 +2,7 @@ import { EVENT_LIMITS, type SecurityEvent, type TicketRef } from './event';
 import { fitKey, keyDigest } from '../billing/key-digest';
 import type { Severity } from './settings';
 
-/** ConnectWise's limit for `summary` (API-NOTES §5 Ticket). */
+/** ConnectWise's limit for `summary` (docs/connectwise.md §5 Ticket). */
 export const SUMMARY_MAX = 100;
 
 const SEVERITY_WORD: Record<Severity, string> = {

@@ -4,6 +4,7 @@ import {
   patchAddition,
   type AdditionPatch,
   type ConnectWiseClient,
+  cwMessage,
 } from '../../connectwise';
 import type { AgreementSnapshot, BillingChange, Repositories, RunSnapshot } from '../../db';
 import type { WriteDates } from '../../domain/billing/invoice-period';
@@ -11,7 +12,6 @@ import { additionMark } from '../../domain/billing/ledger';
 import { cwDateTime } from '../../domain/billing/time-zone';
 import type { LedgerEntry, PlannedOperation } from '../../domain/billing/types';
 import { patchOf, sameValues } from './additions';
-import { cwMessage } from './cw-message';
 
 /** What one run needs to write one agreement's additions. */
 export interface ApplyContext {
@@ -44,7 +44,7 @@ export interface LineResult {
   wrote: boolean;
 }
 
-/** Answers about this write that sending it again unchanged would not change (API-NOTES §3). */
+/** Answers about this write that sending it again unchanged would not change (docs/connectwise.md §3). */
 const REFUSALS = new Set(['validation', 'object_exists', 'permission', 'not_found']);
 
 type Write = Extract<

@@ -1,6 +1,6 @@
+import { cwMessage } from '../../connectwise';
 import type { ConnectWiseError } from '../../connectwise';
 import type { CatalogDefaults } from '../../domain/billing/settings';
-import { cwMessage } from './cw-message';
 
 /** The catalog item fields a billing setting fills, and how an MSP names them. */
 const SETTING_OF: Record<string, { what: string; setting: keyof CatalogDefaults }> = {

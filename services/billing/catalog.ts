@@ -79,7 +79,7 @@ function newItem(product: Product, defaults: CreatableDefaults): NewCatalogItem 
 }
 
 /**
- * One catalog pass for a billing run (API-NOTES §5 CatalogItem): each sku's stored mapping if its
+ * One catalog pass for a billing run (docs/connectwise.md §5 CatalogItem): each sku's stored mapping if its
  * item still exists (one read by ids), else the item whose integrationXRef is the engine's key for
  * the sku, else the one whose identifier is (one read pass for every sku), else a new item made
  * with the billing settings' catalog defaults. A mapping the partner made is never replaced: if

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isConnectWiseError, listAdditions, writeInDoubtUntil } from '../../connectwise';
+import { cwMessage, isConnectWiseError, listAdditions, writeInDoubtUntil } from '../../connectwise';
 import type { AgreementSnapshot, BillingApproval } from '../../db';
 import { agreementPlanHash, outsideApproved, writesOf } from '../../domain/billing/approval';
 import { findCandidates } from '../../domain/billing/candidates';
@@ -20,7 +20,6 @@ import type {
 } from '../../domain/billing/types';
 import { toExisting } from './additions';
 import { applyOperation, ledgerScope, type ApplyContext, type LineResult } from './apply-operation';
-import { cwMessage } from './cw-message';
 import { agreementOutcome } from './outcome';
 import { settleAll } from './settle';
 

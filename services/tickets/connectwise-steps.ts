@@ -36,7 +36,7 @@ export interface CreateGuard {
 }
 
 /**
- * The event's ticket, created exactly once: the externalXRef is looked up first (API-NOTES §8.1),
+ * The event's ticket, created exactly once: the externalXRef is looked up first (docs/connectwise.md §8.1),
  * so a retry after a POST whose answer was lost finds that ticket and adopts it. A POST whose
  * answer was never seen may still be committed by ConnectWise until its own timeout has passed:
  * until then no other is sent (`inDoubtMs`), the ticket is looked up again after it.

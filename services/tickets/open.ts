@@ -1,12 +1,16 @@
 import { noteHealth } from '../health';
 import { metrics } from '../../observability/metrics';
 import { eventsHeld, ticketSettingUnusable } from '../../domain/health/issues';
-import { isConnectWiseError, writeInDoubtUntil, type ConnectWiseClient } from '../../connectwise';
+import {
+  cwMessage,
+  isConnectWiseError,
+  writeInDoubtUntil,
+  type ConnectWiseClient,
+} from '../../connectwise';
 import type { IntegrationRecord } from '../../db';
 import { externalXRefOf, initialDescription, ticketSummary } from '../../domain/tickets/text';
 import type { OpenInput, StepResult } from '../../domain/tickets/steps';
 import { checkTicketSettings, type EnabledTicketSettings } from '../settings-validation';
-import { cwMessage } from '../billing/cw-message';
 import type { KnownTicket } from './begin';
 import { ensureTicket, findOurTicket, type CreateGuard } from './connectwise-steps';
 import { ticketContextOf, type TicketContext, type TicketRepos } from './context';

@@ -17,6 +17,7 @@ import {
 import { pollUntil, sleep } from '../e2e/partner-stack';
 import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 import { copyDatabase, restoreDatabase } from './database-copy';
+import { FULL, SEED, seedLine } from './chaos-env';
 
 /**
  * Billing over the real local stack while things fail (issue 20's chaos suite): the worker killed
@@ -33,8 +34,6 @@ import { copyDatabase, restoreDatabase } from './database-copy';
  * `npm test` runs the short variant (about 4 min); `npm run chaos` (CHAOS_FULL=1) the long one, about
  * half an hour on a 2-core machine.
  */
-const FULL = process.env.CHAOS_FULL === '1';
-const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 const CUSTOMERS = FULL ? 200 : 8;
 const KILL_RUNS = FULL ? 8 : 1;
 /** Runs after customers moved to other agreements and companies. */
@@ -118,6 +117,17 @@ async function runOnce(meanwhile: (run: string) => Promise<void> = () => Promise
   return await b.finished(run, RUN_TIMEOUT_MS);
 }
 
+/**
+ * Kills the worker `delay` ms into the run; whether the run was still running then (a kill after
+ * the run ended tests the restart only).
+ */
+async function killDuring(run: string, delay: number): Promise<boolean> {
+  await sleep(delay);
+  const { status } = await b.temporal.workflow.getHandle(run).describe();
+  await b.stack.restartWorker('SIGKILL');
+  return status.name === 'RUNNING';
+}
+
 /** Plans approved so far (a partner deciding what the engine held). */
 let approved = 0;
 
@@ -196,7 +206,7 @@ function expectCompleted(row: Record<string, unknown>): void {
 
 beforeAll(async () => {
   // eslint-disable-next-line no-console -- the seed that replays this run
-  console.log(`chaos seed ${SEED} (replay: CHAOS_SEED=${SEED}${FULL ? ' CHAOS_FULL=1' : ''})`);
+  console.log(seedLine('chaos'));
   b = await startBillingStack(CUSTOMERS, { concurrency: 4 });
   const [changes] = fc.sample(fc.infiniteStream(usageChange(CUSTOMERS)), {
     seed: SEED,
@@ -242,6 +252,7 @@ test('the worker killed with SIGKILL at random moments: every run ends as an und
   const row: Row = { scenario: 'worker SIGKILL', runs: 0, faults: 0, note: '', ...none() };
   rows.push(row);
   const approvedBefore = approved;
+  let midRun = 0;
   // Every call slowed a little, so a run lasts long enough to be killed in.
   await b.sim.faults.add({ kind: 'latency', ms: 40 });
   const [delays] = fc.sample(
@@ -250,14 +261,13 @@ test('the worker killed with SIGKILL at random moments: every run ends as an und
   );
   for (const delay of delays!) {
     await changeUsage();
-    row.runs += await runToSuccess(async () => {
-      await sleep(delay);
-      await b.stack.restartWorker('SIGKILL');
+    row.runs += await runToSuccess(async (run) => {
+      if (await killDuring(run, delay)) midRun += 1;
       row.faults += 1;
     });
     add(row, await b.tally(usage));
   }
-  row.note = `${approved - approvedBefore} plan(s) held and approved`;
+  row.note = `${midRun} of ${row.faults} kill(s) while the run was running; ${approved - approvedBefore} plan(s) held and approved`;
   expect(row).toMatchObject(none());
 });
 
@@ -273,6 +283,7 @@ test('company mappings and agreement choices changing between runs, the worker S
   const approvedBefore = approved;
   await b.sim.faults.add({ kind: 'latency', ms: 40 });
   let moved = 0;
+  let midRun = 0;
   for (let k = 0; k < MOVE_RUNS; k++) {
     // A few customers move on: to the company's other agreement, or to another company and its
     // agreement (never back: an agreement left is expected to keep its additions cancelled).
@@ -302,15 +313,14 @@ test('company mappings and agreement choices changing between runs, the worker S
     await b.place(moves);
     moved += moves.length;
     await changeUsage();
-    row.runs += await runToSuccess(async () => {
-      await sleep(delay);
-      await b.stack.restartWorker('SIGKILL');
+    row.runs += await runToSuccess(async (run) => {
+      if (await killDuring(run, delay)) midRun += 1;
       row.faults += 1;
     });
     add(row, await b.tally(usage));
   }
   const placed = [...b.placements.values()];
-  row.note = `${moved} move(s): ${placed.filter((p) => p === 1).length} customer(s) on their company's other agreement, ${placed.filter((p) => p === 2).length} on another company's; ${approved - approvedBefore} plan(s) held and approved`;
+  row.note = `${midRun} of ${row.faults} kill(s) while the run was running; ${moved} move(s): ${placed.filter((p) => p === 1).length} customer(s) on their company's other agreement, ${placed.filter((p) => p === 2).length} on another company's; ${approved - approvedBefore} plan(s) held and approved`;
   expect(row).toMatchObject(none());
 });
 

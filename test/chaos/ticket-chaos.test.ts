@@ -11,6 +11,7 @@ import {
 } from '../e2e/tickets-stack';
 import { STACK_SLOT_WAIT_MS } from '../support/stack-slot';
 import { ticketProgressQuery } from '../../workflows/ticket-messages';
+import { FULL, SEED, seedLine } from './chaos-env';
 
 /**
  * Tickets over the real local stack while things fail (issue 20's chaos suite, beside
@@ -40,8 +41,6 @@ import { ticketProgressQuery } from '../../workflows/ticket-messages';
  * `npm test` runs the short variant (60 operations, 1 kill, about a minute and a half);
  * `npm run chaos` (CHAOS_FULL=1) the long one (500 operations, 4 kills).
  */
-const FULL = process.env.CHAOS_FULL === '1';
-const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 /** Operations in the stream: posts, resolves and technician actions. */
 const EVENTS = FULL ? 500 : 60;
 const KEYS = FULL ? 150 : 18;
@@ -248,9 +247,7 @@ const companyOf = new Map<string, number>(CUSTOMERS.map((c) => [c.customerId, c.
 
 beforeAll(async () => {
   // eslint-disable-next-line no-console -- the seed that replays this run
-  console.log(
-    `ticket chaos seed ${SEED} (replay: CHAOS_SEED=${SEED}${FULL ? ' CHAOS_FULL=1' : ''})`,
-  );
+  console.log(seedLine('ticket chaos'));
   // Every minute: the backstop that finds what a lost callback did not tell. Repeats are noted
   // once a minute.
   t = await startTicketsStack({ pollMinutes: 1, noteWindowMinutes: 1 });

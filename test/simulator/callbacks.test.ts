@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { startDemo, type Cw } from './helpers';
 
 /**
- * The simulator's callbacks (API-NOTES §7b): registration through `/system/callbacks`, signed
+ * The simulator's callbacks (docs/connectwise.md §7b): registration through `/system/callbacks`, signed
  * deliveries when a ticket on a watched board changes, self-suppression of the API member's own
  * edits, the key URL, and faults on deliveries. A plain receiver checks each signature itself.
  */
