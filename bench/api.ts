@@ -158,6 +158,7 @@ interface RouteFigures {
   p99: number;
   max: number;
   errors: number;
+  errorStatuses: Record<number, number>;
   slowest: Array<{ dueMs: number; ms: number }>;
 }
 
@@ -264,7 +265,7 @@ async function pollReads(
     worst: apiWorst,
   } = await sampleApiLoop(stack.metricsUrls!.api, load, () => measuredFrom);
   const routes = ROUTES.map((route, i) => {
-    const { latencies, errors, slowest } = figures[i]!;
+    const { latencies, errors, errorStatuses, slowest } = figures[i]!;
     return {
       ...route,
       requests: latencies.length,
@@ -272,6 +273,7 @@ async function pollReads(
       p99: percentile(latencies, 0.99),
       max: latencies.at(-1) ?? NaN,
       errors,
+      errorStatuses,
       slowest,
     };
   });
@@ -298,7 +300,11 @@ async function reportReads(stack: Stack, rate: number, judged: boolean): Promise
       ms(r.p50),
       ms(r.p99),
       ms(r.max),
-      String(r.errors),
+      r.errors === 0
+        ? '0'
+        : `${r.errors} (${Object.entries(r.errorStatuses)
+            .map(([status, n]) => `${status === '0' ? 'no answer' : status}: ${n}`)
+            .join(', ')})`,
       r.fromDatabase ? `≤ ${P99_LIMIT_MS} ms` : '(reported)',
       pass ? 'PASS' : 'FAIL',
     ];

@@ -22,6 +22,8 @@ export interface OpenLoopFigures {
   latencies: number[];
   /** Requests not answered 200 (or not answered within the timeout). */
   errors: number;
+  /** Those by status (0: no answer: a failed connection or the timeout). */
+  errorStatuses: Record<number, number>;
   /** The slowest requests: when each was due (ms after the first) and its latency. */
   slowest: Array<{ dueMs: number; ms: number }>;
 }
@@ -64,6 +66,7 @@ async function openLoop(load: OpenLoop, seconds: number, agent: Agent): Promise<
   const start = performance.now() + (load.phase ?? 0) * interval;
   const timed: Array<{ dueMs: number; ms: number }> = [];
   let errors = 0;
+  const errorStatuses: Record<number, number> = {};
   const sent: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
     const due = start + i * interval;
@@ -71,14 +74,22 @@ async function openLoop(load: OpenLoop, seconds: number, agent: Agent): Promise<
     if (wait > 0) await sleep(wait);
     sent.push(
       getStatus(load.url, load.headers, agent).then((status) => {
-        if (status !== 200) errors += 1;
+        if (status !== 200) {
+          errors += 1;
+          errorStatuses[status] = (errorStatuses[status] ?? 0) + 1;
+        }
         timed.push({ dueMs: due - start, ms: performance.now() - due });
       }),
     );
   }
   await Promise.all(sent);
   timed.sort((a, b) => a.ms - b.ms);
-  return { latencies: timed.map((t) => t.ms), errors, slowest: timed.slice(-5).reverse() };
+  return {
+    latencies: timed.map((t) => t.ms),
+    errors,
+    errorStatuses,
+    slowest: timed.slice(-5).reverse(),
+  };
 }
 
 /**
