@@ -38,7 +38,7 @@ test('every docs/connectwise.md § cited in the code exists', () => {
   for (const file of files) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const [, section, item] of text.matchAll(/docs\/connectwise\.md §(\w+)(?:\.(\d+))?/g)) {
-      if (file === 'docs/connectwise.md' && section === 'n') continue; // the doc's own example
+      if (section === 'n') continue; // the placeholder, as this file and the doc write it
       const items = known.get(section!);
       if (items === undefined || (item !== undefined && Number(item) > items))
         missing.push(`${file}: §${section}${item ? `.${item}` : ''}`);
