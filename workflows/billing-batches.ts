@@ -1,30 +1,15 @@
-import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { isCancellation, patched } from '@temporalio/workflow';
 import {
   MAX_BATCHES,
   type AgreementOutcome,
   type BillingRunRef,
   type ReconcileMode,
 } from '../domain/billing/run';
+import { stepsOf } from './activity-profiles';
 import { endsRun } from './run-failure';
 
-/**
- * ConnectWise work: heartbeats prove progress on long batches; 5xx, 429 and network failures
- * retry with backoff; a 401 or a missing integration is non-retryable and ends the run. On the
- * workflow's own task queue, or on `taskQueue` (a preview's activities go to the interactive one).
- */
-export const billingActivities = (taskQueue?: string) =>
-  proxyActivities<Activities>({
-    startToCloseTimeout: '15 minutes',
-    heartbeatTimeout: '1 minute',
-    retry: {
-      initialInterval: '2 seconds',
-      maximumInterval: '1 minute',
-      backoffCoefficient: 2,
-      maximumAttempts: 6,
-    },
-    ...(taskQueue ? { taskQueue } : {}),
-  });
+/** Billing's ConnectWise work (workflows/activity-profiles.ts), on `taskQueue` if given. */
+export const billingActivities = (taskQueue?: string) => stepsOf('billing', taskQueue);
 
 export const { prepareBillingRun, reconcileBillingBatch } = billingActivities();
 

@@ -1,11 +1,4 @@
-import {
-  CancellationScope,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type {
   AgreementOutcome,
   BillingProgress,
@@ -16,15 +9,12 @@ import type {
 import { prepareBillingRun, reconcilePass, regroup } from './billing-batches';
 import { billingProgressQuery } from './messages';
 import { FailureType } from './failure-types';
+import { stepsOf } from './activity-profiles';
 import { causeMessageOf, failureTypeOf, GONE, runFailure } from './run-failure';
 
 export { regroup };
 
-/** The run's row: bounded retries, so a database outage cannot wedge the run. */
-const { recordSyncRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 25 },
-});
+const { recordSyncRun } = stepsOf('syncRunRecord');
 
 const add = (into: OperationCounts, more: OperationCounts): void => {
   for (const [k, v] of Object.entries(more) as Array<[keyof OperationCounts, number]>)

@@ -4,7 +4,6 @@ import {
   continueAsNew,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,30 +22,11 @@ import {
   type SyncTrigger,
 } from './messages';
 import { BILLING_RUN_PATCH, billingRunIdFor, dispatchBillingRun } from './billing-dispatch';
+import { stepsOf } from './activity-profiles';
 import { GONE, runFailure } from './run-failure';
 
-/** Bounded too (about 20 minutes): a long database outage must not wedge the loop or `remove`. */
-const { recordSyncRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    backoffCoefficient: 2,
-    maximumAttempts: 25,
-  },
-});
-
-/** Bounded: a ConnectWise outage fails this run, and the next period tries again. */
-const { checkAccess } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '1 minute',
-    backoffCoefficient: 2,
-    maximumAttempts: 5,
-  },
-});
+const { recordSyncRun } = stepsOf('syncRunRecord');
+const { checkAccess } = stepsOf('accessCheck');
 
 /**
  * Pause and resume reach the workflow (it stops scheduling while paused). Histories from before

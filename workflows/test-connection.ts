@@ -1,7 +1,6 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { ConnectionReport } from '../services/connection-report';
 import type { CwCredentials } from '../services/cw-settings';
+import { stepsOf } from './activity-profiles';
 
 /**
  * Which keys to test. `typed`: keys a person just entered and that are not stored yet (before
@@ -22,15 +21,8 @@ export type TestConnectionInput = ConnectionToTest & {
   activityTaskQueue?: string;
 };
 
-const RETRY: ActivityOptions['retry'] = {
-  // Only transient ConnectWise failures (5xx, 429, network) reach a retry.
-  initialInterval: '1 second',
-  maximumInterval: '10 seconds',
-  maximumAttempts: 3,
-};
-
 /** Histories started before ids replaced stored keys: the input was the credentials themselves. */
-const legacy = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: RETRY });
+const legacy = stepsOf('connectionTest', undefined, { startToCloseTimeout: '2 minutes' });
 
 const isLegacyInput = (input: TestConnectionInput | CwCredentials): input is CwCredentials =>
   'site' in input;
@@ -43,14 +35,12 @@ export async function testConnectionWorkflow(
   input: TestConnectionInput | CwCredentials,
 ): Promise<ConnectionReport> {
   if (isLegacyInput(input)) return await legacy.testConnection(input);
-  const { testConnection, testStoredConnection } = proxyActivities<Activities>({
-    // A person is waiting: every attempt and retry together end within their wait.
-    scheduleToCloseTimeout: input.answerWithinMs,
-    // A dead worker shows within seconds, and a cancellation reaches the ConnectWise request.
-    heartbeatTimeout: '10 seconds',
-    retry: RETRY,
-    ...(input.activityTaskQueue ? { taskQueue: input.activityTaskQueue } : {}),
-  });
+  // A person is waiting: every attempt and retry together end within their wait.
+  const { testConnection, testStoredConnection } = stepsOf(
+    'connectionTest',
+    input.activityTaskQueue,
+    { scheduleToCloseTimeout: input.answerWithinMs },
+  );
   return 'typed' in input
     ? await testConnection(input.typed)
     : await testStoredConnection(input.stored);

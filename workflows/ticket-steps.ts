@@ -1,39 +1,13 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  proxyLocalActivities,
-  TimeoutFailure,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { REJECTED_KEYS } from '../domain/tickets/steps';
+import { localTicketSteps, stepsOf } from './activity-profiles';
 import { connectWiseKindOf, FailureType } from './failure-types';
 
-/**
- * ConnectWise ticket work: a few quick retries for 5xx, 429 and network failures; past them the
- * workflow holds the step and tries again later (workflows/ticket.ts), so an outage of any length
- * loses nothing. A create can take minutes in ConnectWise (docs/connectwise.md §3).
- */
-export const ticketStepsOn = (taskQueue: string | undefined) =>
-  proxyActivities<Activities>({
-    startToCloseTimeout: '6 minutes',
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 4 },
-    // The ticket task queue (its own activity slots); absent: the workflow's own queue.
-    ...(taskQueue ? { taskQueue } : {}),
-  });
+/** Ticket work in ConnectWise (workflows/activity-profiles.ts), on the ticket task queue if given. */
+export const ticketStepsOn = (taskQueue: string | undefined) => stepsOf('ticket', taskQueue);
 
-/**
- * The steps every new event takes (find or create its ticket; record what the workflow decided),
- * as local activities: run by the worker that runs the workflow, inside its workflow task, with
- * the same retries, so a new event costs one workflow task and no activity task (issue 18 §3:
- * about a third of Temporal's work per event). Their slots are the worker's local-activity slots,
- * which billing never uses.
- */
-export const ticketLocalSteps = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '6 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 4 },
-});
+/** Finding or making an event's ticket, and recording what the workflow decided: local activities. */
+export const ticketLocalSteps = localTicketSteps();
 
 /**
  * What a step failed with: an activity's failure names its cause; a local activity's may arrive

@@ -3,32 +3,17 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { WatchResult } from '../domain/tickets/connectwise-state';
 import { ticketChangedSignal, ticketsChangedSignal, watchSettingsSignal } from './ticket-messages';
+import { stepsOf } from './activity-profiles';
 import { integrationGone } from './ticket-steps';
 
-/** The watch's reads and writes: quick retries; past them the next callback or poll tries again. */
-const watchStepsOn = (taskQueue: string | undefined) =>
-  proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-    ...(taskQueue ? { taskQueue } : {}),
-  });
-
-/** Dropping a deleted integration's keys: the database only, so it keeps trying for longer. */
-const cleanupStepsOn = (taskQueue: string | undefined) =>
-  proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 50 },
-    ...(taskQueue ? { taskQueue } : {}),
-  });
+const watchStepsOn = (taskQueue: string | undefined) => stepsOf('ticketWatch', taskQueue);
+const cleanupStepsOn = (taskQueue: string | undefined) => stepsOf('cleanup', taskQueue);
 
 export interface TicketWatchInput {
   partnerId: string;

@@ -3,30 +3,18 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { nextRetryMs } from '../domain/webhooks/events';
 import {
   webhookDeliveryStatusQuery,
   webhookWakeSignal,
   type WebhookDeliveryStatus,
 } from './webhook-messages';
+import { stepsOf } from './activity-profiles';
 
-/**
- * One pass over the subscription's pending events: a POST takes at most 10 s and the pass stops
- * after about a minute (it says `more`), heartbeating between events. A failure of the step itself
- * (the database down) is waited out like a receiver that fails.
- */
-const deliverySteps = (taskQueue: string | undefined) =>
-  proxyActivities<Activities>({
-    startToCloseTimeout: '3 minutes',
-    heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-    ...(taskQueue ? { taskQueue } : {}),
-  });
+const deliverySteps = (taskQueue: string | undefined) => stepsOf('webhookDelivery', taskQueue);
 
 export interface WebhookDeliveryInput {
   partnerId: string;
