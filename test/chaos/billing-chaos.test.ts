@@ -180,6 +180,13 @@ const add = (total: BillingTally, t: BillingTally) => {
 };
 const none = (): BillingTally => ({ duplicates: 0, losses: 0, differences: 0 });
 
+/** A scenario's row of the suite's table, counted into as it runs. */
+function tableRow(scenario: string): Row {
+  const row: Row = { scenario, runs: 0, faults: 0, note: '', ...none() };
+  rows.push(row);
+  return row;
+}
+
 /** Samples `arbitrary` once from the suite's seed (`salt`: another draw for another scenario). */
 const drawn = <T>(arbitrary: fc.Arbitrary<T>, salt: number): T =>
   fc.sample(arbitrary, { seed: SEED + salt, numRuns: 1 })[0]!;
@@ -249,8 +256,7 @@ afterEach(async () => {
 });
 
 test('the worker killed with SIGKILL at random moments: every run ends as an undisturbed one', async () => {
-  const row: Row = { scenario: 'worker SIGKILL', runs: 0, faults: 0, note: '', ...none() };
-  rows.push(row);
+  const row = tableRow('worker SIGKILL');
   const approvedBefore = approved;
   let midRun = 0;
   // Every call slowed a little, so a run lasts long enough to be killed in.
@@ -272,14 +278,7 @@ test('the worker killed with SIGKILL at random moments: every run ends as an und
 });
 
 test('company mappings and agreement choices changing between runs, the worker SIGKILLed in them: each moved customer is billed on its new agreement only', async () => {
-  const row: Row = {
-    scenario: 'mappings and agreement choices changed, worker SIGKILL',
-    runs: 0,
-    faults: 0,
-    note: '',
-    ...none(),
-  };
-  rows.push(row);
+  const row = tableRow('mappings and agreement choices changed, worker SIGKILL');
   const approvedBefore = approved;
   await b.sim.faults.add({ kind: 'latency', ms: 40 });
   let moved = 0;
@@ -325,8 +324,7 @@ test('company mappings and agreement choices changing between runs, the worker S
 });
 
 test('ConnectWise failing 30% of calls (429 with Retry-After, 5xx, writes committed before the error or late): converges, Retry-After honoured', async () => {
-  const row: Row = { scenario: 'ConnectWise faults 30%', runs: 0, faults: 0, note: '', ...none() };
-  rows.push(row);
+  const row = tableRow('ConnectWise faults 30%');
   const approvedBefore = approved;
   const rules: FaultRuleInput[] = [
     { kind: 'serverError', status: 503, afterCommit: true, method: 'POST', probability: 0.15 },
@@ -373,14 +371,7 @@ test('ConnectWise failing 30% of calls (429 with Retry-After, 5xx, writes commit
 });
 
 test('the database restored from a copy taken runs earlier: nothing doubled, ConnectWise converges', async () => {
-  const row: Row = {
-    scenario: 'database restored from an earlier copy',
-    runs: 0,
-    faults: 0,
-    note: '',
-    ...none(),
-  };
-  rows.push(row);
+  const row = tableRow('database restored from an earlier copy');
   const copy = await copyDatabase(b.stack.mongoUri);
   for (let i = 0; i < 2; i++) {
     await changeUsage();
@@ -516,14 +507,7 @@ async function restartMidRun(
 }
 
 test('FerretDB killed and its PostgreSQL stopped mid-run, both down 10–20 s and started again over their data: the run completes, its row is kept', async () => {
-  const row: Row = {
-    scenario: 'FerretDB + PostgreSQL down mid-run',
-    runs: 0,
-    faults: 0,
-    note: '',
-    ...none(),
-  };
-  rows.push(row);
+  const row = tableRow('FerretDB + PostgreSQL down mid-run');
   // FerretDB killed, PostgreSQL's fast shutdown (its sessions end at once): no graceful drain that
   // would let the run finish while FerretDB is stopping.
   await restartMidRun('ferretdb', row, { graceMs: 0 });
@@ -531,27 +515,13 @@ test('FerretDB killed and its PostgreSQL stopped mid-run, both down 10–20 s an
 });
 
 test('the Temporal dev server stopped mid-run for 10–20 s and started again over its database: workers and API reconnect, the run completes', async () => {
-  const row: Row = {
-    scenario: 'Temporal down mid-run',
-    runs: 0,
-    faults: 0,
-    note: '',
-    ...none(),
-  };
-  rows.push(row);
+  const row = tableRow('Temporal down mid-run');
   await restartMidRun('temporal', row);
   expect(row).toMatchObject(none());
 });
 
 test('two workers on the task queues, the busier SIGKILLed mid-run and not restarted: the other finishes the run', async () => {
-  const row: Row = {
-    scenario: 'one of two workers SIGKILLed',
-    runs: 0,
-    faults: 0,
-    note: '',
-    ...none(),
-  };
-  rows.push(row);
+  const row = tableRow('one of two workers SIGKILLed');
   const approvedBefore = approved;
   await b.sim.faults.add({ kind: 'latency', ms: LATENCY_MS });
   const plans = drawn(
@@ -620,8 +590,8 @@ test('two workers on the task queues, the busier SIGKILLed mid-run and not resta
 });
 
 test("the API member's keys revoked mid-run: the integration stops with credentials_invalid after a single refused call, no retry storm", async () => {
-  const row: Row = { scenario: 'keys revoked mid-run', runs: 0, faults: 1, note: '', ...none() };
-  rows.push(row);
+  const row = tableRow('keys revoked mid-run');
+  row.faults = 1;
   await changeUsage();
   await b.sim.journal.clear();
   await b.sim.faults.add({ kind: 'latency', ms: 200 });
