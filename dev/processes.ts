@@ -201,9 +201,12 @@ export async function startTemporalDevServer(
     try {
       return await launchTemporalDevServer(options);
     } catch (err) {
-      // Only a server that died at start is retried; one that never became ready is not.
+      // Only a server that died at start, or whose free ports were taken by another process
+      // before it started (tests start servers side by side), is retried; one that never became
+      // ready is not.
       const diedAtStart = err instanceof PartError && / exited /.test(err.summary);
-      if (fixedPorts || attempt >= 3 || !diedAtStart) throw err;
+      const portsTaken = err instanceof PartError && / already in use$/.test(err.summary);
+      if (fixedPorts || attempt >= 3 || !(diedAtStart || portsTaken)) throw err;
     }
   }
 }

@@ -59,7 +59,7 @@ export function mappingRoutes({ session, settings, repos, companyLists }: Mappin
       auth: 'partner',
       path,
       summary:
-        'Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves), by customer id, a page at a time',
+        "Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves), by customer id, a page at a time. ConnectWise's company list is read at most once a minute per integration; send `Cache-Control: no-cache` to read it now",
       tags: TAGS,
       params: partnerParams,
       query: setPageQuery,
@@ -71,8 +71,9 @@ export function mappingRoutes({ session, settings, repos, companyLists }: Mappin
         400: { description: 'Invalid page size or cursor', schema: errorBody },
         ...connectWiseFailures,
       },
-      handler: async ({ params, query, res }) => {
+      handler: async ({ params, query, req, res }) => {
         const { partnerId } = params;
+        const fresh = /\bno-cache\b/i.test(req.headers['cache-control'] ?? '');
         // One paged read of every live company serves every customer's suggestions (and every
         // request for a minute).
         const { integrationId, companies } = await session.call({
@@ -80,7 +81,7 @@ export function mappingRoutes({ session, settings, repos, companyLists }: Mappin
           res,
           run: async (client, integration) => ({
             integrationId: integration.id,
-            companies: await companyLists.of(integration, client),
+            companies: await companyLists.of(integration, client, { fresh }),
           }),
         });
         const page = setPageOf(query);

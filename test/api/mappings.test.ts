@@ -24,7 +24,7 @@ interface Row {
   companyId: number | null;
   companyName: string | null;
   company: { id: number; name: string } | null;
-  suggestions: Array<{ companyId: number; score: number }>;
+  suggestions: Array<{ companyId: number; name: string; score: number }>;
 }
 const byCustomer = (body: { mappings: Row[] }) =>
   new Map(body.mappings.map((m) => [m.customerId, m] as const));
@@ -62,6 +62,39 @@ describe('GET company-mappings', () => {
     expect(queries).toHaveLength(1);
     expect(queries[0]!.query.conditions).toBe('deletedFlag=false');
     expect(await stack.engine.db.repos.companyMappings.list('p1', stack.integrationId)).toEqual([]);
+  });
+});
+
+describe("GET company-mappings reads ConnectWise's companies at most once a minute", () => {
+  test('a poll reuses the last read; Cache-Control: no-cache reads them now (a rename shows)', async () => {
+    const fresh = () => list().set('cache-control', 'no-cache');
+    /** The name the suggestion of company 254 for c-globex shows. */
+    const shown = async (req: request.Test) => {
+      const res = await req;
+      expect(res.status).toBe(200);
+      const rows = byCustomer(res.body as { mappings: Row[] });
+      const suggestions = rows.get('c-globex')!.suggestions;
+      return suggestions.find((x) => x.companyId === 254)?.name;
+    };
+    await stack.fx.sim.admin.journal.clear();
+    expect(await shown(fresh())).toBe('Globex Inc');
+    expect(await shown(list())).toBe('Globex Inc');
+    expect(await companyQueries()).toHaveLength(1);
+
+    const globex = (await stack.fx.sim.admin.state.companies()).find((c) => c.id === 254)!;
+    await stack.fx.sim.admin.state.put('companies', { ...globex, name: 'Globex Renamed' });
+    try {
+      // A poll: the read of a moment ago, no ConnectWise call.
+      expect(await shown(list())).toBe('Globex Inc');
+      expect(await companyQueries()).toHaveLength(1);
+      // Asked fresh: ConnectWise read now; the polls after reuse that read.
+      expect(await shown(fresh())).toBe('Globex Renamed');
+      expect(await shown(list())).toBe('Globex Renamed');
+      expect(await companyQueries()).toHaveLength(2);
+    } finally {
+      await stack.fx.sim.admin.state.put('companies', globex);
+      await fresh();
+    }
   });
 });
 

@@ -96,19 +96,21 @@ async function changeUsage(): Promise<void> {
 }
 
 /**
- * Presses Synchronize as a portal does: a 503 (Temporal still waiting on the killed worker's
- * tasks) is tried again a second later, for up to a minute.
+ * Calls the API as a portal does: a 503 (Temporal slow to answer: still waiting on the killed
+ * worker's tasks, or a loaded machine) is tried again a second later, for up to a minute.
  */
-async function pressSynchronize(): Promise<string> {
+async function as503Retried<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await b.synchronize();
+      return await call();
     } catch (err) {
       if (attempt >= 60 || !/: 503 /.test(String(err))) throw err;
       await sleep(1_000);
     }
   }
 }
+
+const pressSynchronize = () => as503Retried(() => b.synchronize());
 
 /** Runs one Synchronize to its end; `meanwhile` is what goes wrong during it. */
 async function runOnce(meanwhile: (run: string) => Promise<void> = () => Promise.resolve()) {
@@ -144,16 +146,25 @@ async function approveHeld(): Promise<number> {
     operations: Array<{ action: string; additionId: number }>;
   }>;
   if (held.length === 0) return 0;
-  await b.call('POST', '/connectwise/billing/approvals/decide', {
-    decisions: held.map((a) => ({
-      approvalId: a.approvalId,
-      planHash: a.planHash,
-      decision: 'approve',
-      candidates: [
-        ...new Set(a.operations.filter((o) => o.action === 'candidate').map((o) => o.additionId)),
-      ].map((additionId) => ({ additionId, decision: 'adopt' })),
-    })),
-  });
+  try {
+    await b.call('POST', '/connectwise/billing/approvals/decide', {
+      decisions: held.map((a) => ({
+        approvalId: a.approvalId,
+        planHash: a.planHash,
+        decision: 'approve',
+        candidates: [
+          ...new Set(a.operations.filter((o) => o.action === 'candidate').map((o) => o.additionId)),
+        ].map((additionId) => ({ additionId, decision: 'adopt' })),
+      })),
+    });
+  } catch (err) {
+    // 503: the decisions were saved but the run they start was not (Temporal slow to answer on a
+    // loaded machine; deciding again answers 409, decided already). The next Synchronize of
+    // runToSuccess applies them; if they were not saved, it holds them again and they are
+    // decided then.
+    if (!/: 503 /.test(String(err))) throw err;
+    return 0;
+  }
   await b.idle();
   approved += held.length;
   return held.length;

@@ -64,6 +64,9 @@ export async function companyMappings(api: Api, path: { partnerId: string }) {
     ok(
       api.GET('/partners/{partnerId}/connectwise/company-mappings', {
         params: { path, query: { cursor } },
+        // The screen shows ConnectWise's companies as they are now (a rename, a delete): the
+        // first page reads them afresh, the next pages reuse that read.
+        ...(cursor === undefined ? { headers: { 'cache-control': 'no-cache' } } : {}),
       }),
     ),
   );

@@ -8451,7 +8451,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves), by customer id, a page at a time */
+        /** Every vendor customer with its ConnectWise company and up to 3 suggestions by name (never applied by themselves), by customer id, a page at a time. ConnectWise's company list is read at most once a minute per integration; send `Cache-Control: no-cache` to read it now */
         get: {
             parameters: {
                 query?: {
