@@ -1,4 +1,8 @@
-import { isGrpcServiceError, type Client } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
 
 /** gRPC status codes that mean "Temporal is down or does not answer": DEADLINE_EXCEEDED, UNAVAILABLE. */
 const DOWN = new Set([4, 14]);
@@ -14,10 +18,15 @@ export class TemporalUnavailableError extends Error {
   }
 }
 
-/** A Temporal that is down, unreachable or not answering: the client's error, at any depth. */
+/**
+ * A Temporal that is down, unreachable or not answering: the client's error, at any depth. An
+ * update the server did not complete within the call's deadline (the workflow's worker busy or
+ * gone) is one too: the caller may try again.
+ */
 export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
     if (e instanceof TemporalUnavailableError) return true;
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
     if (isGrpcServiceError(e) && DOWN.has(Number(e.code))) return true;
   }
   return false;

@@ -125,9 +125,17 @@ async function runOnce(meanwhile: (run: string) => Promise<void> = () => Promise
  */
 async function killDuring(run: string, delay: number): Promise<boolean> {
   await sleep(delay);
-  const { status } = await b.temporal.workflow.getHandle(run).describe();
+  // Not found: the lifecycle has not started the run yet (the kill lands before it).
+  const status = await b.temporal.workflow
+    .getHandle(run)
+    .describe()
+    .then((d) => d.status.name)
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return 'NOT_STARTED';
+      throw err;
+    });
   await b.stack.restartWorker('SIGKILL');
-  return status.name === 'RUNNING';
+  return status === 'RUNNING';
 }
 
 /** Plans approved so far (a partner deciding what the engine held). */
