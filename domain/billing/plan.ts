@@ -17,6 +17,14 @@ import type {
 export const isOpen = (a: Pick<ExistingAddition, 'cancelledDate'>, today: string): boolean =>
   a.cancelledDate === null || a.cancelledDate.slice(0, 10) > today;
 
+/**
+ * An addition of the engine's own is still its own until its cancel date has passed: one
+ * cancelled today (a zero-usage cancel when no invoiced period runs) is taken back if usage comes
+ * back the same day, rather than left beside a second addition for the sku.
+ */
+const notEnded = (a: Pick<ExistingAddition, 'cancelledDate'>, today: string): boolean =>
+  a.cancelledDate === null || a.cancelledDate.slice(0, 10) >= today;
+
 /** A foreign addition that looks like the product being billed, and why (candidates.ts). */
 export interface CandidateMatch {
   additionId: number;
@@ -94,7 +102,9 @@ function releasesOf(input: PlanInput, byId: Map<number, ExistingAddition>): Plan
         });
       continue;
     }
-    if (!a || !isOpen(a, today)) {
+    // A released one cancelled today is done with; an unreleased one is ours until tomorrow.
+    const ended = !a || !(input.releases.has(additionId) ? isOpen(a, today) : notEnded(a, today));
+    if (ended) {
       const reason = a
         ? `addition ${additionId} was cancelled in ConnectWise (${a.cancelledDate?.slice(0, 10)})`
         : `addition ${additionId} no longer exists in ConnectWise`;
@@ -257,6 +267,7 @@ export function planAgreement(input: PlanInput): AgreementPlan {
     input.ledger.filter((e) => e.state === 'kept_separate').map((e) => e.additionId),
   );
   const live = input.existing.filter((a) => isOpen(a, today));
+  const ours = input.existing.filter((a) => notEnded(a, today));
   // Whatever else bills open and is not the engine's is the partner's to decide on, even with a
   // mark of the engine's (another integration's, or from before a reset): only a create of its
   // own in doubt (pending) is the engine's by its mark. One cancelled for a later day is winding
@@ -304,9 +315,9 @@ export function planAgreement(input: PlanInput): AgreementPlan {
         e.state !== 'kept_separate' &&
         e.productId === productId &&
         !input.releases.has(e.additionId) &&
-        live.some((a) => a.id === e.additionId),
+        ours.some((a) => a.id === e.additionId),
     );
-    const own = live
+    const own = ours
       .filter((a) => mine.some((e) => e.additionId === a.id) || claimedByMark(a, sku))
       .sort((x, y) => x.id - y.id);
     if (own.length > 0) {

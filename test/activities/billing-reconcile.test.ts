@@ -135,27 +135,23 @@ describe('zero usage, per policy', () => {
     }
   });
 
-  test('usage returning after a cancel is a new addition; the cancelled one stays as history', async () => {
+  test('usage returning the day of a cancel takes the cancel back: one addition, never a second', async () => {
     const s = await fx.setup({
       choices: [UMBRELLA],
       policy: { zeroUsage: 'cancel', ...NO_VALVE },
       usage: { [UMBRELLA.customerId]: { 'browser-security': 10 } },
     });
     await s.run();
+    const [made] = await admin().state.additions(307);
     await s.pushUsage(UMBRELLA.customerId, {});
     const { prepared } = await s.run();
+    expect(additionRows(await admin().state.additions(307))).toEqual([[1350, 10, prepared.today]]);
+    // Cancelled as of today (no invoiced period runs): still the engine's until the day is over.
     await s.pushUsage(UMBRELLA.customerId, { 'browser-security': 4 });
     const { outcomes } = await s.run();
-    // Cancelled as of today, the old addition no longer bills: the ledger forgets it.
-    expect(outcomes[0]?.counts).toEqual({ forget: 1, create: 1 });
-    const additions = await admin().state.additions(307);
-    expect(additionRows(additions)).toEqual([
-      [1350, 4, null],
-      [1350, 10, prepared.today],
-    ]);
-    expect(await s.ledger()).toEqual([
-      expect.objectContaining({ additionId: additions.find((a) => !a.cancelledDate)!.id }),
-    ]);
+    expect(outcomes[0]?.counts).toEqual({ adopt: 1 });
+    expect(additionRows(await admin().state.additions(307))).toEqual([[1350, 4, null]]);
+    expect(await s.ledger()).toEqual([expect.objectContaining({ additionId: made!.id })]);
   });
 });
 

@@ -518,27 +518,15 @@ describe('properties', () => {
 
   /**
    * The planner's own proof, as reconcile relies on it: a plan carried out is a fixpoint. A second
-   * plan only lists what waits for someone (left additions, candidates), and forgets the entries
-   * of additions the first cancelled for zero usage and that closed with that cancel (dated today):
-   * the ledger keeps them while they run to their cancel date. A third plan is the second, less
-   * those forgets.
+   * plan only lists what waits for someone (left additions, candidates); an addition the first
+   * cancelled for zero usage stays in the ledger while it runs to its cancel date, today's
+   * included. A third plan is the second.
    */
   function settles(input: Scenario) {
     const first = run(input);
     const again = replan(input, first);
-    const closing = new Set(
-      first.plan.operations.flatMap((o) =>
-        o.action === 'cancel' && o.reason === undefined && input.cancelOn === TODAY
-          ? [o.additionId]
-          : [],
-      ),
-    );
     const moving = again.operations.filter(
-      (o) =>
-        o.action !== 'noop' &&
-        o.action !== 'left' &&
-        o.action !== 'candidate' &&
-        !(o.action === 'forget' && closing.has(o.additionId)),
+      (o) => o.action !== 'noop' && o.action !== 'left' && o.action !== 'candidate',
     );
     expect(moving).toEqual([]);
     expect(writesOf(again.operations)).toEqual([]);
@@ -547,7 +535,7 @@ describe('properties', () => {
     const candidates = (ops: PlannedOperation[]) => ops.filter((o) => o.action === 'candidate');
     expect(candidates(again.operations)).toEqual(candidates(first.plan.operations));
     const third = replan(input, carry(input, first, 2000));
-    expect(third.operations).toEqual(again.operations.filter((o) => o.action !== 'forget'));
+    expect(third.operations).toEqual(again.operations);
   }
 
   test('planning again over the result changes nothing: only no-ops, left and the same candidates', () => {
@@ -778,9 +766,26 @@ describe('examples', () => {
       expect(replan(back, second).operations.filter((o) => o.sku === 'dx-a')).toEqual([
         { action: 'noop', sku: 'dx-a', additionId: 1 },
       ]);
-      // Cancelled for today: it closes at once, and the next run forgets its entry.
+      // Cancelled for today (no invoiced period runs): still the engine's until the day is over.
+      // Usage back the same day takes the cancel back rather than making a second addition; the
+      // next day the entry is forgotten.
       const today = { ...input, cancelOn: TODAY };
-      expect(replan(today, run(today)).operations[0]).toEqual({
+      const cancelled = run(today);
+      const ofSku = (ops: PlannedOperation[]) => ops.filter((o) => o.sku === 'dx-a');
+      expect(ofSku(replan(today, cancelled).operations)).toEqual([
+        { action: 'noop', sku: 'dx-a', additionId: 1 },
+      ]);
+      expect(ofSku(replan({ ...today, wanted: want(9) }, cancelled).operations)).toEqual([
+        {
+          action: 'adopt',
+          sku: 'dx-a',
+          additionId: 1,
+          from: { quantity: 5 },
+          uncancel: true,
+          to: { quantity: 9 },
+        },
+      ]);
+      expect(replan({ ...today, today: '2026-06-16' }, cancelled).operations[0]).toEqual({
         action: 'forget',
         sku: 'dx-a',
         additionId: 1,
