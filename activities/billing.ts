@@ -17,7 +17,7 @@ import {
   skippedOutcome,
   type ReconcileOptions,
 } from '../services/billing/reconcile';
-import { settleAll } from '../services/billing/settle';
+import { settleAll } from '../services/billing/apply-context';
 import { CREDENTIALS_REJECTED } from '../services/credentials-state';
 import { tenantKeyOf, tenantOfRecord } from '../domain/tenant';
 import { tenantKeyOfIntegration } from '../services/tenant';

@@ -4,7 +4,7 @@ import type {
   PreparedRun,
   SkippedAgreement,
 } from '../domain/billing/run';
-import { billingActivities, reconcilePass, regroup } from './billing-batches';
+import { billingActivities, reconcilePass, regroup } from './billing-run';
 import { GONE, runFailure } from './run-failure';
 
 /** What a preview planned; each agreement's plan itself is kept under the preview's key. */
@@ -21,7 +21,7 @@ export interface BillingPreviewResult {
   nothingToDo?: string;
 }
 
-/** Where a preview's activities run (absent in histories from before the option existed). */
+/** Where a preview's activities run. */
 export interface BillingPreviewOptions {
   /** The interactive task queue: a person waits, so batches of scheduled runs never delay it. */
   activityTaskQueue?: string;

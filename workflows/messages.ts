@@ -25,6 +25,11 @@ export interface RunSummary {
   outcome: 'succeeded' | 'partial' | 'failed' | 'skipped' | 'cancelled';
   summary: string;
   syncRunId?: string;
+  /**
+   * The run's key: the `runWorkflowId` Synchronize answered for it, whether or not a billing run
+   * started; its row in the sync history has it (GET …/sync-runs/{runKey}).
+   */
+  runKey?: string;
   /** The billing run's own workflow (its progress query, its row in the Temporal UI). */
   runWorkflowId?: string;
 }
@@ -59,7 +64,7 @@ export interface IntegrationStatus {
   generation: number;
   /** The latest settings change the workflow was told of. */
   lastSettingsChange: SettingsChange | null;
-  /** The billing run going on now, if any (absent in workflows from before billing runs). */
+  /** The billing run going on now, if any. */
   currentRun?: { runWorkflowId: string; trigger: SyncTrigger; startedAt: string } | null;
 }
 

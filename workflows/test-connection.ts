@@ -16,25 +16,18 @@ export type TestConnectionInput = ConnectionToTest & {
   answerWithinMs: number;
   /**
    * The task queue of the activity (the interactive one), when the workflow itself runs on the
-   * scheduled work's queue; absent in histories from before the option existed.
+   * scheduled work's queue.
    */
   activityTaskQueue?: string;
 };
-
-/** Histories started before ids replaced stored keys: the input was the credentials themselves. */
-const legacy = stepsOf('connectionTest', undefined, { startToCloseTimeout: '2 minutes' });
-
-const isLegacyInput = (input: TestConnectionInput | CwCredentials): input is CwCredentials =>
-  'site' in input;
 
 /**
  * Test Connection as its own short workflow, so every test is visible in the Temporal UI; its
  * activity runs on the interactive task queue, where scheduled work never takes the slots.
  */
 export async function testConnectionWorkflow(
-  input: TestConnectionInput | CwCredentials,
+  input: TestConnectionInput,
 ): Promise<ConnectionReport> {
-  if (isLegacyInput(input)) return await legacy.testConnection(input);
   // A person is waiting: every attempt and retry together end within their wait.
   const { testConnection, testStoredConnection } = stepsOf(
     'connectionTest',

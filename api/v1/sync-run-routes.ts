@@ -55,9 +55,19 @@ export interface SyncRunDeps {
 /** The sync history: runs newest first, filtered; one run with its customers and changes. */
 export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) {
   /** The partner's live integration and one of its runs; 404 when either is missing. */
+  const runParams = partnerParams.extend({
+    id: z
+      .string()
+      .max(128)
+      .describe(
+        "The run's id, or its run key: the `runWorkflowId` Synchronize answered (`billing-run:…`), whose row exists once the run has started, even one skipped before any billing",
+      ),
+  });
   const runOf = async (partnerId: string, id: string) => {
     const integration = await integrations.live(partnerId);
-    const run = await repos.syncRuns.get(partnerId, integration.id, id);
+    const run = id.startsWith('billing-run:')
+      ? await repos.syncRuns.byRunKey(partnerId, integration.id, id)
+      : await repos.syncRuns.get(partnerId, integration.id, id);
     if (!run) throw notFound('sync run');
     return { integration, run };
   };
@@ -103,7 +113,7 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
       summary:
         "One run: its counts, each customer's result, its billing changes a page at a time, and its Temporal UI link",
       tags: TAGS,
-      params: partnerParams.extend({ id: z.string().max(64) }),
+      params: runParams,
       query: detailQuery,
       responses: {
         200: {
@@ -161,7 +171,7 @@ export function syncRunRoutes({ repos, integrations, temporalUi }: SyncRunDeps) 
       summary:
         "One run's customer results, a page at a time (by agreement, then skipped customers)",
       tags: TAGS,
-      params: partnerParams.extend({ id: z.string().max(64) }),
+      params: runParams,
       query: setPageQuery,
       responses: {
         200: {

@@ -144,7 +144,16 @@ const runSummaryView = z.object({
   outcome: z.enum(SYNC_OUTCOMES),
   summary: z.string(),
   syncRunId: z.string().optional(),
-  runWorkflowId: z.string().optional(),
+  runKey: z
+    .string()
+    .optional()
+    .describe(
+      'The runWorkflowId Synchronize answered for this run, whether or not a billing run started: its row is GET …/sync-runs/{runKey}',
+    ),
+  runWorkflowId: z
+    .string()
+    .optional()
+    .describe('The billing run workflow, when one ran (its row in the Temporal UI)'),
 });
 
 /** The lifecycle workflow's status query (workflows/messages.ts IntegrationStatus). */

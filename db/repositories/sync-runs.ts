@@ -121,4 +121,17 @@ export class SyncRunRepository {
     const doc = await this.model.findOne({ _id: id, partnerId, integrationId }).lean().exec();
     return doc ? toRecord(doc) : undefined;
   }
+
+  /**
+   * One of the integration's runs by its run key (the `runWorkflowId` Synchronize answered:
+   * every run the lifecycle starts has its row under it, a billing run or a skip).
+   */
+  async byRunKey(
+    partnerId: string,
+    integrationId: string,
+    runKey: string,
+  ): Promise<SyncRunRecord | undefined> {
+    const doc = await this.model.findOne({ partnerId, integrationId, runKey }).lean().exec();
+    return doc ? toRecord(doc) : undefined;
+  }
 }

@@ -1,18 +1,5 @@
-import type { Addition, AdditionPatch } from '../../connectwise';
-import type { AdditionValues, ExistingAddition } from '../../domain/billing/types';
-
-/** An addition as the planner sees it (a missing quantity is none; a missing cancel date, open). */
-export const toExisting = (a: Addition): ExistingAddition => ({
-  id: a.id,
-  productId: a.product.id ?? 0,
-  productIdentifier: a.product.identifier ?? null,
-  description: a.description ?? null,
-  serialNumber: a.serialNumber ?? null,
-  quantity: a.quantity ?? 0,
-  unitPrice: a.unitPrice ?? null,
-  unitCost: a.unitCost ?? null,
-  cancelledDate: a.cancelledDate ?? null,
-});
+import type { AdditionPatch } from '../../connectwise';
+import type { AdditionValues } from '../../domain/billing/types';
 
 const FIELDS = ['quantity', 'unitPrice', 'unitCost'] as const;
 

@@ -1,92 +1,29 @@
+/**
+ * One planned operation carried out: its ConnectWise write (look-up-before-create by the mark,
+ * PATCH of what the engine owns, cancel by date, never a delete), the ledger kept with it, and its
+ * record in the audit trail.
+ */
 import {
   createAddition,
   isConnectWiseError,
   patchAddition,
   type AdditionPatch,
-  type ConnectWiseClient,
   cwMessage,
 } from '../../connectwise';
-import type { AgreementSnapshot, BillingChange, Repositories, RunSnapshot } from '../../db';
+import type { AgreementSnapshot, BillingChange } from '../../db';
 import type { WriteDates } from '../../domain/billing/invoice-period';
 import { additionMark } from '../../domain/billing/ledger';
 import { cwDateTime } from '../../domain/billing/time-zone';
 import type { LedgerEntry, PlannedOperation } from '../../domain/billing/types';
-import { patchOf, sameValues } from './additions';
-
-/** What one run needs to write one agreement's additions. */
-export interface ApplyContext {
-  repos: Pick<
-    Repositories,
-    'billingLedger' | 'billingChanges' | 'billingSnapshots' | 'billingApprovals'
-  >;
-  client: ConnectWiseClient;
-  run: RunSnapshot;
-  /** Every ConnectWise call goes through it: the integration's concurrency bound. */
-  limit: <T>(call: () => Promise<T>) => Promise<T>;
-  signal: AbortSignal;
-  /**
-   * A retry (or a later pass) may follow writes of this run: the ledger, approvals and refusals
-   * are read as saved now. A first attempt reads them from the snapshot and skips the look-ups
-   * (nothing of this run can precede it), which saves database round trips per agreement.
-   */
-  retried: boolean;
-  /** How long ConnectWise may take to commit a create (the POST's own timeout). */
-  createTimeoutMs: number;
-}
-
-export type LineOutcome = 'applied' | 'failed' | 'skipped' | 'conflict' | 'unchanged';
-
-export interface LineResult {
-  action: PlannedOperation['action'];
-  outcome: LineOutcome;
-  message?: string;
-  /** True when ConnectWise was written. */
-  wrote: boolean;
-}
-
-/** Answers about this write that sending it again unchanged would not change (docs/connectwise.md §3). */
-const REFUSALS = new Set(['validation', 'object_exists', 'permission', 'not_found']);
-
-type Write = Extract<
-  PlannedOperation,
-  { action: 'create' | 'update' | 'adopt' | 'cancel' | 'release' | 'forget' }
->;
-
-const valuesOf = (op: PlannedOperation) => ({
-  from: 'from' in op ? op.from : null,
-  to: 'to' in op ? (op.to ?? null) : null,
-});
-
-/** Which change of the sku an audit record is: one agreement may release one and create another. */
-const slotOf = (op: PlannedOperation) =>
-  `${op.action}:${'additionId' in op && op.additionId !== undefined ? op.additionId : 'new'}`;
-
-export const ledgerScope = (run: RunSnapshot) => ({
-  partnerId: run.ref.partnerId,
-  integrationId: run.ref.integrationId,
-  tenantKey: run.tenantKey,
-});
-
-/** The message of an earlier attempt of this very write in this run that ConnectWise refused. */
-async function refusedBefore(ctx: ApplyContext, a: AgreementSnapshot, op: Write) {
-  const { ref } = ctx.run;
-  const before = await ctx.repos.billingChanges.get({
-    ...ref,
-    agreementId: a.agreementId,
-    sku: op.sku,
-    slot: slotOf(op),
-  });
-  const same = before?.outcome === 'failed' && sameValues(before.to, valuesOf(op).to);
-  return same ? (before.message ?? 'refused by ConnectWise') : undefined;
-}
-
-/** The date a write carries, if it carries one. */
-const dateOf = (op: Write, dates: WriteDates): string | null =>
-  op.action === 'create'
-    ? dates.effectiveDate
-    : op.action === 'cancel' || (op.action === 'release' && op.effect === 'cancel')
-      ? dates.cancelDate
-      : null;
+import { patchOf } from './additions';
+import {
+  ledgerScope,
+  REFUSALS,
+  type ApplyContext,
+  type LineResult,
+  type Write,
+} from './apply-context';
+import { dateOf, ledgerCustomer, messageOf, refusedBefore, slotOf, valuesOf } from './audit';
 
 /** A pending create whose request is over: no wait before looking it up. */
 const ANSWERED = new Date(0);
@@ -218,12 +155,6 @@ const writes = (op: Write) => {
   }
 };
 
-const messageOf = (op: PlannedOperation, dates: WriteDates): string | null => {
-  const why = 'reason' in op ? (op.reason ?? null) : null;
-  if (op.action === 'create' && dates.prorated) return 'prorated by ConnectWise for this period';
-  return why;
-};
-
 /**
  * Carries out one planned operation and records it in the audit trail. A write ConnectWise
  * refuses (400, 403, 404, an existing object) is this line failed with ConnectWise's message, and
@@ -316,10 +247,4 @@ export async function applyOperation(
     await ctx.repos.billingChanges.record(change('failed', known, message), { slot });
     return { action: op.action, outcome: 'failed', message, wrote: false };
   }
-}
-
-/** On an agreement billed for nobody now, the customer a ledger line was for. */
-function ledgerCustomer(a: AgreementSnapshot, op: PlannedOperation): string {
-  const id = 'additionId' in op ? op.additionId : undefined;
-  return a.ledger.find((e) => e.additionId === id)?.customerId ?? '';
 }

@@ -2793,6 +2793,9 @@ export interface paths {
                                     outcome: "running" | "succeeded" | "partial" | "failed" | "skipped" | "cancelled";
                                     summary: string;
                                     syncRunId?: string;
+                                    /** @description The runWorkflowId Synchronize answered for this run, whether or not a billing run started: its row is GET …/sync-runs/{runKey} */
+                                    runKey?: string;
+                                    /** @description The billing run workflow, when one ran (its row in the Temporal UI) */
                                     runWorkflowId?: string;
                                 }[];
                                 generation: number;
@@ -4122,6 +4125,7 @@ export interface paths {
                 header?: never;
                 path: {
                     partnerId: string;
+                    /** @description The run's id, or its run key: the `runWorkflowId` Synchronize answered (`billing-run:…`), whose row exists once the run has started, even one skipped before any billing */
                     id: string;
                 };
                 cookie?: never;
@@ -4317,6 +4321,7 @@ export interface paths {
                 header?: never;
                 path: {
                     partnerId: string;
+                    /** @description The run's id, or its run key: the `runWorkflowId` Synchronize answered (`billing-run:…`), whose row exists once the run has started, even one skipped before any billing */
                     id: string;
                 };
                 cookie?: never;

@@ -48,7 +48,7 @@ export type RunState =
 /** Where a run stands by its workflow id: queued, running (with its phase), or finished. */
 export function runStateOf(status: Status | undefined, runWorkflowId: string): RunState {
   const workflow = status?.workflow;
-  const last = workflow?.lastRuns.find((r) => r.runWorkflowId === runWorkflowId);
+  const last = workflow?.lastRuns.find((r) => r.runKey === runWorkflowId);
   if (last) return { state: 'finished', outcome: last.outcome, summary: last.summary };
   const progress = status?.runProgress;
   if (workflow?.currentRun?.runWorkflowId === runWorkflowId || progress?.runKey === runWorkflowId) {
