@@ -1,14 +1,8 @@
 import { isEngineMark } from './ledger';
-import type {
-  AdditionValues,
-  AgreementPlan,
-  CandidateDecision,
-  ExistingAddition,
-  LedgerEntry,
-  PlannedOperation,
-  PlanPolicy,
-  WantedLine,
-} from './types';
+import { planFirstWrite, planOwned, valuesOf, wantedValues } from './plan-sku';
+import type { AgreementPlan, ExistingAddition, PlannedOperation, PlanInput } from './types';
+
+export type { CandidateMatch, PlanInput } from './types';
 
 /**
  * Open: still billing. ConnectWise keeps a cancelled addition until its `cancelledDate`, so one
@@ -25,55 +19,6 @@ export const isOpen = (a: Pick<ExistingAddition, 'cancelledDate'>, today: string
 const notEnded = (a: Pick<ExistingAddition, 'cancelledDate'>, today: string): boolean =>
   a.cancelledDate === null || a.cancelledDate.slice(0, 10) >= today;
 
-/** A foreign addition that looks like the product being billed, and why (candidates.ts). */
-export interface CandidateMatch {
-  additionId: number;
-  why: string;
-}
-
-export interface PlanInput {
-  /** One line per sku with usage for the customer billed on this agreement (none: no customer). */
-  wanted: WantedLine[];
-  /** Every sku the engine manages, with its catalog item: additions of other products are not ours. */
-  managed: ReadonlyMap<string, number>;
-  existing: ExistingAddition[];
-  /** The ledger's entries on this agreement. */
-  ledger: readonly LedgerEntry[];
-  /** Ledger additions on this agreement no longer backed, and why (ledger.ts releaseReason). */
-  releases: ReadonlyMap<number, string>;
-  /** The partner's decisions on foreign additions that this plan may carry out (approved). */
-  decisions: ReadonlyMap<number, CandidateDecision>;
-  /** The engine's mark for a sku on this agreement (ledger.ts additionMark). */
-  mark: (sku: string) => string;
-  /**
-   * Skus with a create sent whose answer was not seen (PendingCreate): only then is an addition
-   * with the engine's mark, not in the ledger, the engine's own (a released one keeps its mark).
-   */
-  pending: ReadonlySet<string>;
-  /** Foreign additions that look like the sku's product (candidates.ts findCandidates). */
-  candidates: (sku: string, productId: number, foreign: ExistingAddition[]) => CandidateMatch[];
-  policy: PlanPolicy;
-  today: string;
-}
-
-export const valuesOf = (a: ExistingAddition, policy: PlanPolicy): AdditionValues => ({
-  quantity: a.quantity,
-  ...(policy.syncPrices && a.unitPrice != null ? { unitPrice: a.unitPrice } : {}),
-  ...(policy.syncPrices && a.unitCost != null ? { unitCost: a.unitCost } : {}),
-});
-
-const wantedValues = (w: WantedLine | undefined, policy: PlanPolicy): AdditionValues => ({
-  quantity: w?.quantity ?? 0,
-  ...(policy.syncPrices && w?.unitPrice !== undefined ? { unitPrice: w.unitPrice } : {}),
-  ...(policy.syncPrices && w?.unitCost !== undefined ? { unitCost: w.unitCost } : {}),
-});
-
-/** Whether the addition already says everything wanted says (fields wanted leaves out are free). */
-const satisfies = (a: ExistingAddition, want: AdditionValues): boolean =>
-  a.quantity === want.quantity &&
-  (want.unitPrice === undefined || a.unitPrice === want.unitPrice) &&
-  (want.unitCost === undefined || a.unitCost === want.unitCost);
-
 /** Skus that point at one catalog item cannot each have "the" addition of that product. */
 function sharedProducts(managed: ReadonlyMap<string, number>): Map<number, string[]> {
   const bySku = new Map<number, string[]>();
@@ -81,9 +26,6 @@ function sharedProducts(managed: ReadonlyMap<string, number>): Map<number, strin
     bySku.set(productId, [...(bySku.get(productId) ?? []), sku]);
   return new Map([...bySku].filter(([, skus]) => skus.length > 1));
 }
-
-const DUPLICATE =
-  'a second open addition the engine made for this sku (a create whose answer was lost): the later one is cancelled';
 
 /** Ledger additions no longer backed: released by the zero-usage policy, or forgotten if gone. */
 function releasesOf(input: PlanInput, byId: Map<number, ExistingAddition>): PlannedOperation[] {
@@ -135,120 +77,6 @@ function releasesOf(input: PlanInput, byId: Map<number, ExistingAddition>): Plan
     });
   }
   return ops;
-}
-
-/** The sku's addition the engine keeps (owned, or its own create found by the mark), or none. */
-function planOwned(
-  sku: string,
-  own: ExistingAddition[],
-  want: AdditionValues,
-  linked: boolean,
-  byMark: boolean,
-  policy: PlanPolicy,
-): PlannedOperation[] {
-  const mark = byMark ? { byMark: true as const } : {};
-  // The first one not being cancelled is kept; the others, unless already winding down, go.
-  const current = own.find((a) => a.cancelledDate === null) ?? own[0]!;
-  const ops: PlannedOperation[] = own
-    .filter((a) => a !== current && a.cancelledDate === null)
-    .map((a) => ({
-      action: 'cancel',
-      sku,
-      additionId: a.id,
-      from: valuesOf(a, policy),
-      reason: DUPLICATE,
-    }));
-  const from = valuesOf(current, policy);
-  if (current.cancelledDate !== null) {
-    // The engine cancelled it for the period's end: usage back before then takes the cancel back.
-    ops.push(
-      want.quantity === 0
-        ? { action: 'noop', sku, additionId: current.id }
-        : {
-            action: 'adopt',
-            sku,
-            additionId: current.id,
-            from,
-            uncancel: true,
-            ...mark,
-            ...(satisfies(current, want) ? {} : { to: want }),
-          },
-    );
-  } else if (want.quantity === 0 && policy.zeroUsage === 'leave') {
-    ops.push({ action: 'noop', sku, additionId: current.id });
-  } else if (want.quantity === 0 && policy.zeroUsage === 'cancel') {
-    ops.push({ action: 'cancel', sku, additionId: current.id, from });
-  } else {
-    // Zero usage under `zero` keeps the addition at quantity 0, its prices left as they are.
-    const target = want.quantity === 0 ? { quantity: 0 } : want;
-    const changed = !satisfies(current, target);
-    if (!linked) {
-      ops.push({
-        action: 'adopt',
-        sku,
-        additionId: current.id,
-        from,
-        ...mark,
-        ...(changed ? { to: target } : {}),
-      });
-    } else if (changed) {
-      ops.push({ action: 'update', sku, additionId: current.id, from, to: target });
-    } else ops.push({ action: 'noop', sku, additionId: current.id });
-  }
-  return ops;
-}
-
-/**
- * No addition of the engine's for this sku yet: before the first write, additions it does not
- * own that look like the product are the partner's to decide on (adopt, keep separate, cancel).
- */
-function planFirstWrite(
-  sku: string,
-  productId: number,
-  want: AdditionValues,
-  foreign: ExistingAddition[],
-  input: PlanInput,
-): PlannedOperation[] {
-  if (want.quantity === 0) return [{ action: 'noop', sku }];
-  const ops: PlannedOperation[] = [];
-  let adopted: ExistingAddition | undefined;
-  const byId = new Map(foreign.map((a) => [a.id, a]));
-  for (const match of input.candidates(sku, productId, foreign)) {
-    const a = byId.get(match.additionId)!;
-    const decision = input.decisions.get(a.id);
-    if (decision === 'adopt' && !adopted) adopted = a;
-    else if (decision === 'cancel') {
-      ops.push({
-        action: 'cancel',
-        sku,
-        additionId: a.id,
-        from: valuesOf(a, input.policy),
-        reason: `the partner chose to cancel addition ${a.id} (${match.why}) and bill ${sku} through the engine`,
-      });
-    } else if (decision === undefined) {
-      ops.push({
-        action: 'candidate',
-        sku,
-        additionId: a.id,
-        productId: a.productId,
-        productIdentifier: a.productIdentifier ?? null,
-        description: a.description ?? null,
-        quantity: a.quantity,
-        unitPrice: a.unitPrice ?? null,
-        why: match.why,
-      });
-    }
-  }
-  if (ops.some((op) => op.action === 'candidate')) return ops;
-  if (adopted) {
-    const changed = !satisfies(adopted, want);
-    const from = valuesOf(adopted, input.policy);
-    return [
-      ...ops,
-      { action: 'adopt', sku, additionId: adopted.id, from, ...(changed ? { to: want } : {}) },
-    ];
-  }
-  return [...ops, { action: 'create', sku, productId, to: want }];
 }
 
 /**

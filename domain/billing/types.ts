@@ -148,3 +148,34 @@ export interface AgreementPlan {
   /** The calendar day (MSP time zone) the plan was made on, `yyyy-MM-dd`. */
   today: string;
 }
+
+/** A foreign addition that looks like the product being billed, and why (candidates.ts). */
+export interface CandidateMatch {
+  additionId: number;
+  why: string;
+}
+
+export interface PlanInput {
+  /** One line per sku with usage for the customer billed on this agreement (none: no customer). */
+  wanted: WantedLine[];
+  /** Every sku the engine manages, with its catalog item: additions of other products are not ours. */
+  managed: ReadonlyMap<string, number>;
+  existing: ExistingAddition[];
+  /** The ledger's entries on this agreement. */
+  ledger: readonly LedgerEntry[];
+  /** Ledger additions on this agreement no longer backed, and why (ledger.ts releaseReason). */
+  releases: ReadonlyMap<number, string>;
+  /** The partner's decisions on foreign additions that this plan may carry out (approved). */
+  decisions: ReadonlyMap<number, CandidateDecision>;
+  /** The engine's mark for a sku on this agreement (ledger.ts additionMark). */
+  mark: (sku: string) => string;
+  /**
+   * Skus with a create sent whose answer was not seen (PendingCreate): only then is an addition
+   * with the engine's mark, not in the ledger, the engine's own (a released one keeps its mark).
+   */
+  pending: ReadonlySet<string>;
+  /** Foreign additions that look like the sku's product (candidates.ts findCandidates). */
+  candidates: (sku: string, productId: number, foreign: ExistingAddition[]) => CandidateMatch[];
+  policy: PlanPolicy;
+  today: string;
+}

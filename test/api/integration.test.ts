@@ -318,10 +318,24 @@ describe('integration lifecycle over the API', () => {
         .set(as(engine.tokens.p2));
     }
     expect(status.body.state).toBe('credentials_invalid');
+    // No billing run started, yet the run Synchronize answered with is found by its id: in the
+    // status, and as its row in the sync history.
+    const runKey = sync.body.runWorkflowId as string;
     expect(status.body.workflow.lastRuns[0]).toMatchObject({
       trigger: 'manual',
       outcome: 'failed',
+      runKey,
     });
+    expect(status.body.workflow.lastRuns[0].runWorkflowId).toBeUndefined();
+    const row = await request(engine.app)
+      .get(`${base('p2')}/sync-runs/${encodeURIComponent(runKey)}`)
+      .set(as(engine.tokens.p2));
+    expect(row.status).toBe(200);
+    expect(row.body.run).toMatchObject({ trigger: 'manual', outcome: 'failed' });
+    const foreign = await request(engine.app)
+      .get(`${base('p1')}/sync-runs/${encodeURIComponent(runKey)}`)
+      .set(as(engine.tokens.p1));
+    expect(foreign.status).toBe(404);
     const calls = (await fx.sim.admin.journal.list()).filter((e) => !e.path.startsWith('/__admin'));
     expect(calls.map((c) => `${c.method} ${c.template} ${c.status}`)).toEqual([
       'GET /system/info 401',
