@@ -1,76 +1,16 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ok } from '../../api/client';
-import { ApiError } from '../../api/errors';
 import { Pager, useCursorPages } from '../../components/paging';
-import { Button, ErrorBanner, SelectField, StatusLine, When } from '../../components/ui';
+import { Button, ErrorBanner, SelectField } from '../../components/ui';
 import { usePartner } from '../../partner';
-import { OperationsTable } from './plan-view';
-import { RunLine } from './run-line';
-import type {
-  Approval,
-  CandidateDecision,
-  DecideAnswer,
-  DecideBody,
-  Names,
-  PlanOperation,
-  Status,
-} from './types';
+import { keyOf, notReady } from './approval-answers';
+import { ApprovalCard } from './approval-card';
+import { Decided } from './decided';
+import type { Names, Status } from './types';
+import { useDecide } from './use-decide';
 
 /** Pending approvals per page (the API allows up to 200). */
 const PAGE_SIZE = 20;
-
-const CHOICES: Array<{ value: CandidateDecision; label: string }> = [
-  {
-    value: 'adopt',
-    label: 'Adopt: the engine takes this addition over and sets its quantity',
-  },
-  {
-    value: 'keep_separate',
-    label: "Keep separate: bill the engine's own addition beside it (never asked again)",
-  },
-  {
-    value: 'cancel',
-    label: 'Cancel: cancel this addition at the period end; the engine bills its own',
-  },
-];
-
-const CHOICE_TEXT: Record<CandidateDecision, string> = {
-  adopt: 'adopt',
-  keep_separate: 'keep separate',
-  cancel: 'cancel',
-};
-
-/** The candidate operations of a held plan: additions the engine does not own, to decide on. */
-const candidatesOf = (a: Approval) =>
-  a.operations.filter(
-    (op): op is PlanOperation & { additionId: number } =>
-      op.action === 'candidate' && op.additionId !== null,
-  );
-
-/** Answers are kept per plan: a newer plan for the agreement asks again. */
-const keyOf = (a: Approval) => `${a.approvalId}:${a.planHash}`;
-
-type Answers = Record<string, Record<number, CandidateDecision>>;
-
-/** Why this approval cannot be approved as answered, if it cannot. */
-function notReady(a: Approval, answers: Answers): string | undefined {
-  const given = answers[keyOf(a)] ?? {};
-  const candidates = candidatesOf(a);
-  const open = candidates.filter((op) => given[op.additionId] === undefined).length;
-  if (open > 0)
-    return `Answer ${open === 1 ? 'the candidate addition' : `all ${open} candidate additions`} to approve.`;
-  const adopted = candidates.filter((op) => given[op.additionId] === 'adopt').map((op) => op.sku);
-  const twice = adopted.find((sku, i) => adopted.indexOf(sku) !== i);
-  if (twice)
-    return `Adopt at most one addition for ${twice}: the engine keeps one addition per product.`;
-  return undefined;
-}
-
-/** The 409 `superseded` body: the approvals as they are now. */
-const supersededOf = (err: unknown): Approval[] | undefined =>
-  err instanceof ApiError && err.code === 'superseded'
-    ? ((err.body as { error?: { current?: Approval[] } } | undefined)?.error?.current ?? [])
-    : undefined;
 
 /**
  * Agreements held for a decision, one approval each (apply mode "approve", the safety valve, or
@@ -114,15 +54,13 @@ export function Approvals({
     },
     [api, path, customerId],
   );
-  const [answers, setAnswers] = useState<Answers>({});
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [problems, setProblems] = useState<Record<string, string>>({});
-  const [superseded, setSuperseded] = useState<number>();
-  const [outcome, setOutcome] = useState<DecideAnswer>();
+  const { reload } = pages;
+  const { answers, answer, busy, error, problems, superseded, outcome, decide } = useDecide(
+    reload,
+    onDecided,
+  );
 
   // A billing run that ends may have held agreements (or replaced a held plan): read again.
-  const { reload } = pages;
   const lastEnded = status?.workflow?.lastRuns
     .map((r) => r.endedAt)
     .sort()
@@ -135,69 +73,6 @@ export function Approvals({
   }, [lastEnded, reload]);
 
   const items = pages.items ?? [];
-  const answer = (a: Approval, additionId: number, decision: CandidateDecision) =>
-    setAnswers((all) => ({ ...all, [keyOf(a)]: { ...all[keyOf(a)], [additionId]: decision } }));
-
-  async function decide(list: Approval[], decision: 'approve' | 'reject', what: string) {
-    setBusy(what);
-    setError(undefined);
-    setProblems({});
-    setSuperseded(undefined);
-    setOutcome(undefined);
-    const body: DecideBody = {
-      decisions: list.map((a) => {
-        const given = answers[keyOf(a)] ?? {};
-        const candidates = candidatesOf(a);
-        return {
-          approvalId: a.approvalId,
-          planHash: a.planHash,
-          decision,
-          ...(decision === 'approve' && candidates.length > 0
-            ? {
-                candidates: candidates.map((op) => ({
-                  additionId: op.additionId,
-                  decision: given[op.additionId] as CandidateDecision,
-                })),
-              }
-            : {}),
-        };
-      }),
-    };
-    try {
-      setOutcome(
-        await ok(
-          api.POST('/partners/{partnerId}/connectwise/billing/approvals/decide', {
-            params: { path },
-            body,
-          }),
-        ),
-      );
-      onDecided();
-      await reload();
-    } catch (err) {
-      const current = supersededOf(err);
-      if (current) {
-        setSuperseded(current.length);
-        await reload();
-      } else if (err instanceof ApiError && err.fields.length > 0) {
-        // A refused decision is named by its index: shown at its approval.
-        const at: Record<string, string> = {};
-        const rest = err.fields.filter((f) => {
-          const i = /^body\.decisions\.(\d+)(\.|$)/.exec(f.field)?.[1];
-          const a = i === undefined ? undefined : list[Number(i)];
-          if (!a) return true;
-          at[a.approvalId] = at[a.approvalId] ? `${at[a.approvalId]}; ${f.message}` : f.message;
-          return false;
-        });
-        setProblems(at);
-        if (rest.length > 0 || Object.keys(at).length === 0) setError(err);
-        else setError(undefined);
-      } else setError(err);
-    } finally {
-      setBusy(undefined);
-    }
-  }
-
   const waiting = items.filter((a) => notReady(a, answers) !== undefined).length;
   return (
     <div className="approvals">
@@ -282,152 +157,5 @@ export function Approvals({
         </>
       )}
     </div>
-  );
-}
-
-/** The decisions just taken: who decided and when, and the run that writes the approved ones. */
-function Decided({
-  outcome,
-  names,
-  status,
-}: {
-  outcome: DecideAnswer;
-  names: Names;
-  status: Status | undefined;
-}) {
-  const approved = outcome.decided.filter((d) => d.status !== 'rejected').length;
-  const rejected = outcome.decided.length - approved;
-  const count = (n: number) => `${n} agreement${n === 1 ? '' : 's'}`;
-  return (
-    <div className="decided">
-      <StatusLine>
-        {[
-          approved > 0
-            ? `Approved ${count(approved)}: a run was queued that writes ${approved === 1 ? 'it' : 'them'}.`
-            : '',
-          rejected > 0
-            ? `Rejected ${count(rejected)}: nothing of ${rejected === 1 ? 'it' : 'them'} is written; asked again once ConnectWise or the usage changes the plan.`
-            : '',
-        ]
-          .filter(Boolean)
-          .join(' ')}
-      </StatusLine>
-      <ul aria-label="Decisions taken">
-        {outcome.decided.map((d) => (
-          <li key={d.approvalId}>
-            <span className={`badge ${d.status === 'rejected' ? 'badge-muted' : 'badge-ok'}`}>
-              {d.status}
-            </span>{' '}
-            {names.customer(d.customerId)}: {names.agreement(d.agreementId) ?? 'agreement'} (#
-            {d.agreementId}) by <strong>{d.decidedBy ?? 'unknown'}</strong>
-            {d.decidedAt ? (
-              <>
-                {' '}
-                at <When at={d.decidedAt} />
-              </>
-            ) : null}
-            {d.candidates.length > 0
-              ? ` · ${d.candidates.map((c) => `addition #${c.additionId}: ${CHOICE_TEXT[c.decision]}`).join(', ')}`
-              : ''}
-          </li>
-        ))}
-      </ul>
-      {outcome.runWorkflowId ? (
-        <RunLine status={status} runWorkflowId={outcome.runWorkflowId} />
-      ) : null}
-    </div>
-  );
-}
-
-function ApprovalCard({
-  approval: a,
-  names,
-  answers,
-  onAnswer,
-  problem,
-  busy,
-  onDecide,
-}: {
-  approval: Approval;
-  names: Names;
-  answers: Record<number, CandidateDecision>;
-  onAnswer: (additionId: number, decision: CandidateDecision) => void;
-  problem: string | undefined;
-  busy: string | undefined;
-  onDecide: (decision: 'approve' | 'reject') => void;
-}) {
-  const id = useId();
-  const title = `${names.customer(a.customerId) || 'No customer'}: ${names.agreement(a.agreementId) ?? 'agreement'} (#${a.agreementId})`;
-  const blocked = notReady(a, { [keyOf(a)]: answers });
-  const candidates = candidatesOf(a);
-  return (
-    <section className="approval" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>{title}</h3>
-      <p className="hint">
-        <span className="badge badge-warn">waiting for a decision</span>{' '}
-        {names.company(a.companyId) ?? 'Company'} (#{a.companyId}) · seats {a.seats.before} →{' '}
-        {a.seats.after} · held <When at={a.createdAt} /> · expires <When at={a.expiresAt} /> (then
-        dropped, nothing written)
-      </p>
-      {a.reasons.length > 0 ? (
-        <ul className="reasons" aria-label={`Why agreement #${a.agreementId} is held`}>
-          {a.reasons.map((r) => (
-            <li key={r}>{r}</li>
-          ))}
-        </ul>
-      ) : null}
-      <OperationsTable operations={a.operations} agreementId={a.agreementId} />
-      {candidates.map((op) => (
-        <fieldset key={op.additionId} className="candidate">
-          <legend>
-            Addition #{op.additionId} may already bill {op.sku}
-          </legend>
-          {op.reason ? <p className="hint">{op.reason}</p> : null}
-          <div className="choices">
-            {CHOICES.map((c) => (
-              <label key={c.value} className="choice">
-                <input
-                  type="radio"
-                  name={`${id}-candidate-${op.additionId}`}
-                  value={c.value}
-                  checked={answers[op.additionId] === c.value}
-                  onChange={() => onAnswer(op.additionId, c.value)}
-                />{' '}
-                {c.label}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-      ))}
-      {problem ? (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      ) : null}
-      <div className="actions">
-        <Button
-          kind="primary"
-          busy={busy === `approve:${a.approvalId}`}
-          disabled={busy !== undefined || blocked !== undefined}
-          aria-describedby={blocked ? `${id}-blocked` : undefined}
-          onClick={() => onDecide('approve')}
-        >
-          Approve
-        </Button>
-        <Button
-          kind="danger"
-          busy={busy === `reject:${a.approvalId}`}
-          disabled={busy !== undefined}
-          onClick={() => onDecide('reject')}
-        >
-          Reject
-        </Button>
-        {blocked ? (
-          <span className="hint" id={`${id}-blocked`}>
-            {blocked}
-          </span>
-        ) : null}
-      </div>
-    </section>
   );
 }
