@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { fetchCompanyInfo, STABLE_CODEBASE, type CompanyInfo } from './company-info';
+import { CodebaseTracker, type CodebaseRefreshOptions } from './codebase-refresh';
+import type { CompanyInfo } from './company-info';
 import { ClientErrorCode, ConnectWiseError, invalidRequest } from './errors';
+import type {
+  ConnectWiseClient,
+  CountQuery,
+  ListAllQuery,
+  ListPage,
+  RequestOptions,
+} from './client-interface';
 import type { NextPage } from './link';
 import { DEFAULT_LIST_LIMITS, nextPage, PagingGuard, type ListLimits } from './paging';
 import { assertPatch, type PatchOperation } from './patch';
@@ -20,90 +28,17 @@ import {
   type HttpMethod,
   type TransportResponse,
 } from './transport';
+import { DEFAULT_TIMEOUTS, type ConnectWiseTimeouts } from './timeouts';
 
-export interface RequestOptions {
-  /** Cancels the request, e.g. Temporal's activity cancellation signal. */
-  signal?: AbortSignal;
-  /** Overrides the client's default timeout for this one request. */
-  timeoutMs?: number;
-}
+export type {
+  ConnectWiseClient,
+  CountQuery,
+  ListAllQuery,
+  ListPage,
+  RequestOptions,
+} from './client-interface';
 
-export interface ConnectWiseTimeouts {
-  /** GET requests. */
-  readMs: number;
-  /** POST, PATCH and DELETE. Ticket POSTs have taken ~5 minutes (docs/connectwise.md §3). */
-  writeMs: number;
-}
-
-export const DEFAULT_TIMEOUTS: ConnectWiseTimeouts = { readMs: 30_000, writeMs: 300_000 };
-
-/** Beyond a write's own timeout, for clocks and the commit itself. */
-const COMMIT_MARGIN_MS = 5_000;
-
-/**
- * Until when a write sent at `sentAt` whose answer was never seen (a timeout, a cut connection)
- * may still be committed by ConnectWise: a create is not sent again before then, or it may land
- * twice. Billing (services/billing/reconcile.ts) and tickets (services/tickets/open.ts) wait it out.
- */
-export const writeInDoubtUntil = (sentAt: Date | string, writeTimeoutMs: number): number =>
-  new Date(sentAt).getTime() + writeTimeoutMs + COMMIT_MARGIN_MS;
 export const DEFAULT_API_VERSION = '2025.8';
-
-export interface ListPage<T> {
-  items: T[];
-  /** True when ConnectWise says a further page exists. */
-  hasMore: boolean;
-}
-
-export type CountQuery = Pick<ListQuery, 'conditions' | 'childConditions'>;
-export type ListAllQuery = Omit<ListQuery, 'page' | 'pageId'>;
-
-/**
- * The generic ConnectWise calls every operation module is written with. Paths are API paths under
- * `/{codebase}apis/3.0`, spelled exactly as in the contract (e.g. `/procurement/subcategories/`).
- */
-export interface ConnectWiseClient {
-  readonly origin: string;
-  readonly codebase: string;
-  readonly apiVersion: string;
-  /** Set when the client discovered its codebase (or refreshed it after a 404). */
-  readonly companyInfo: CompanyInfo | undefined;
-  get<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    query?: Pick<ListQuery, 'fields'>,
-    options?: RequestOptions,
-  ): Promise<T>;
-  /** One page; `hasMore` follows the Link header, or a full page when there is none. */
-  listPage<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    query?: ListQuery,
-    options?: RequestOptions,
-  ): Promise<ListPage<T>>;
-  /** Every page, resending every parameter; orderBy defaults to `id asc`, pageSize to 1000. */
-  listAll<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    query?: ListAllQuery,
-    options?: RequestOptions,
-  ): Promise<T[]>;
-  /** `GET {collection}/count`. */
-  count(path: string, query?: CountQuery, options?: RequestOptions): Promise<number>;
-  create<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    body: unknown,
-    options?: RequestOptions,
-  ): Promise<T>;
-  patch<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    operations: readonly PatchOperation[],
-    options?: RequestOptions,
-  ): Promise<T>;
-  delete(path: string, options?: RequestOptions): Promise<void>;
-}
 
 export interface ConnectWiseHttpClientConfig {
   origin: string;
@@ -121,15 +56,10 @@ export interface ConnectWiseHttpClientConfig {
   listLimits?: Partial<ListLimits>;
   companyInfo?: CompanyInfo;
   /** Called (and awaited) when a 404 led to a new codebase, so the engine can save it. */
-  onCodebaseChange?: (codebase: string, info: CompanyInfo) => void | Promise<void>;
+  onCodebaseChange?: CodebaseRefreshOptions['onCodebaseChange'];
 }
 
 const API_PATH = /^(\/[A-Za-z0-9_]+)+\/?$/;
-/** At most one CompanyInfo re-read per client per minute, however many 404s arrive. */
-export const CODEBASE_REFRESH_INTERVAL_MS = 60_000;
-// A ConnectWise body naming a missing record, e.g. `{"code":"NotFound","message":"Ticket 42 not
-// found"}`: a record id and "not found", no path. A stale codebase shows as a missing route.
-const RECORD_NOT_FOUND = /^(?=.*\bnot found\b)(?=.*\b\d+\b)[^/]*$/i;
 const countSchema = z.looseObject({ count: z.number().int().nonnegative() });
 
 interface Exchange {
@@ -137,32 +67,36 @@ interface Exchange {
   url: string;
 }
 
+/**
+ * ConnectWiseClient over HTTP: builds each request (URL, headers, timeout), follows the pages and
+ * checks every answer against its schema; the codebase and its retry are CodebaseTracker's.
+ */
 export class ConnectWiseHttpClient implements ConnectWiseClient {
   readonly origin: string;
   readonly apiVersion: string;
-  #codebase: string;
-  #companyInfo: CompanyInfo | undefined;
   // Private fields keep credentials out of console.log, util.inspect and JSON.stringify.
   readonly #headers: Record<string, string>;
-  readonly #companyId: string;
   readonly #fetch: FetchLike;
   readonly #timeouts: ConnectWiseTimeouts;
   readonly #maxResponseBytes: number;
   readonly #listLimits: ListLimits;
-  #lastRefreshAt: number | undefined;
-  readonly #onCodebaseChange: ConnectWiseHttpClientConfig['onCodebaseChange'];
+  readonly #codebase: CodebaseTracker;
 
   constructor(config: ConnectWiseHttpClientConfig) {
     this.origin = config.origin;
     this.apiVersion = config.apiVersion ?? DEFAULT_API_VERSION;
-    this.#codebase = config.codebase;
-    this.#companyInfo = config.companyInfo;
-    this.#companyId = config.companyId;
     this.#fetch = config.fetch ?? fetch;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
     this.#maxResponseBytes = config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#listLimits = { ...DEFAULT_LIST_LIMITS, ...config.listLimits };
-    this.#onCodebaseChange = config.onCodebaseChange;
+    this.#codebase = new CodebaseTracker(config.codebase, config.companyInfo, {
+      origin: config.origin,
+      companyId: config.companyId,
+      fetch: this.#fetch,
+      timeoutMs: this.#timeouts.readMs,
+      maxResponseBytes: this.#maxResponseBytes,
+      onCodebaseChange: config.onCodebaseChange,
+    });
     const basic = Buffer.from(
       `${config.companyId}+${config.publicKey}:${config.privateKey}`,
       'utf8',
@@ -175,11 +109,11 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
   }
 
   get codebase(): string {
-    return this.#codebase;
+    return this.#codebase.codebase;
   }
 
   get companyInfo(): CompanyInfo | undefined {
-    return this.#companyInfo;
+    return this.#codebase.companyInfo;
   }
 
   async get<T>(
@@ -314,65 +248,7 @@ export class ConnectWiseHttpClient implements ConnectWiseClient {
       });
       return { res, url };
     };
-    const codebase = this.#codebase;
-    try {
-      return await attempt(codebase);
-    } catch (err) {
-      if (!(err instanceof ConnectWiseError) || !this.#mayRefreshAfter(err, codebase)) throw err;
-      const fresh = await this.#refreshCodebase(codebase, options.signal);
-      if (fresh === undefined) throw err;
-      return await attempt(fresh);
-    }
-  }
-
-  /**
-   * Whether a failure is worth a CompanyInfo re-read: a 404 that could be a stale codebase. Not
-   * when the stable alias was in use (it survives upgrades), not when ConnectWise named a missing
-   * record (the route exists, so the codebase is fine), and not twice within a minute, so a run of
-   * lookups for deleted records does not double the request count.
-   */
-  #mayRefreshAfter(err: ConnectWiseError, used: string): boolean {
-    if (err.status !== 404) return false;
-    if (used.toLowerCase() === STABLE_CODEBASE) return false;
-    if (err.code === 'NotFound' && RECORD_NOT_FOUND.test(err.serverMessage ?? '')) return false;
-    const now = Date.now();
-    if (
-      this.#lastRefreshAt !== undefined &&
-      now - this.#lastRefreshAt < CODEBASE_REFRESH_INTERVAL_MS
-    ) {
-      return false;
-    }
-    this.#lastRefreshAt = now;
-    return true;
-  }
-
-  /**
-   * After a 404: re-reads CompanyInfo once. Returns the codebase to retry with when it differs
-   * from the one the failed request used; undefined (surface the 404) otherwise or when
-   * CompanyInfo itself fails.
-   */
-  async #refreshCodebase(
-    used: string,
-    signal: AbortSignal | undefined,
-  ): Promise<string | undefined> {
-    let info: CompanyInfo;
-    try {
-      info = await fetchCompanyInfo(this.origin, this.#companyId, {
-        fetch: this.#fetch,
-        timeoutMs: this.#timeouts.readMs,
-        signal,
-        maxResponseBytes: this.#maxResponseBytes,
-      });
-    } catch {
-      return undefined;
-    }
-    if (info.codebase === used) return undefined;
-    this.#companyInfo = info;
-    if (info.codebase !== this.#codebase) {
-      this.#codebase = info.codebase;
-      await this.#onCodebaseChange?.(info.codebase, info);
-    }
-    return info.codebase;
+    return await this.#codebase.run(attempt, options.signal);
   }
 
   #parse<T>(schema: z.ZodType<T>, res: TransportResponse, method: HttpMethod, path: string): T {

@@ -1,10 +1,4 @@
-import {
-  ConnectWiseHttpClient,
-  DEFAULT_API_VERSION,
-  DEFAULT_TIMEOUTS,
-  type ConnectWiseClient,
-  type ConnectWiseTimeouts,
-} from './client';
+import { ConnectWiseHttpClient, DEFAULT_API_VERSION, type ConnectWiseClient } from './client';
 import { COMPANY_ID_MESSAGE, isCompanyId } from './company-id';
 import { CODEBASE, fetchCompanyInfo, type CompanyInfo } from './company-info';
 import { guardedFetch } from './connect-guard';
@@ -12,6 +6,7 @@ import { ClientErrorCode, ConnectWiseError } from './errors';
 import type { HostLookup } from './host-guard';
 import type { ListLimits } from './paging';
 import { resolveSiteOrigin } from './site';
+import { DEFAULT_TIMEOUTS, type ConnectWiseTimeouts } from './timeouts';
 import type { FetchLike } from './transport';
 
 export interface ConnectWiseClientOptions {

@@ -1,17 +1,15 @@
 export { createConnectWiseClient, type ConnectWiseClientOptions } from './factory';
 export { COMPANY_ID, COMPANY_ID_MESSAGE, isCompanyId } from './company-id';
-export {
-  DEFAULT_API_VERSION,
-  DEFAULT_TIMEOUTS,
-  CODEBASE_REFRESH_INTERVAL_MS,
-  writeInDoubtUntil,
-  type ConnectWiseClient,
-  type ConnectWiseTimeouts,
-  type CountQuery,
-  type ListAllQuery,
-  type ListPage,
-  type RequestOptions,
-} from './client';
+export { DEFAULT_API_VERSION } from './client';
+export type {
+  ConnectWiseClient,
+  CountQuery,
+  ListAllQuery,
+  ListPage,
+  RequestOptions,
+} from './client-interface';
+export { DEFAULT_TIMEOUTS, writeInDoubtUntil, type ConnectWiseTimeouts } from './timeouts';
+export { CODEBASE_REFRESH_INTERVAL_MS } from './codebase-refresh';
 export {
   fetchCompanyInfo,
   STABLE_CODEBASE,
@@ -66,5 +64,6 @@ export {
   type AgreementFacts,
 } from './agreement-eligibility';
 export * from './security-role';
+export * from './role-check';
 export * from './schemas';
 export * from './operations';

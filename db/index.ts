@@ -46,16 +46,16 @@ import { VendorRepository } from './repositories/vendor';
 export { connectDatabase, pingDatabase } from './connection';
 export type { Principal } from './repositories/api-tokens';
 export type { IntakeReport } from './repositories/ticket-intake';
-export type { HealthChanges, HealthIssue } from './repositories/health-issues';
+export type { HealthChanges, HealthIssue } from './repositories/health-issue-record';
 export type { NewWebhook, WebhookRecord } from './repositories/webhooks';
 export { WebhookLimitError } from './repositories/webhooks';
+export type { WebhookEmitter } from './repositories/webhook-deliveries';
 export type {
   DeliveryState,
   DueDelivery,
   WebhookDelivery,
-  WebhookEmitter,
   WebhookEvent,
-} from './repositories/webhook-deliveries';
+} from './repositories/webhook-delivery-record';
 export type {
   IntegrationRecord,
   TicketSettings,
@@ -73,14 +73,14 @@ export type {
   BillingApproval,
   CandidateChoice,
   NewApproval,
-} from './repositories/billing-approvals';
+} from './repositories/billing-approval-record';
 export type { BillingChange } from './repositories/billing-changes';
 export type { BillingResult } from './repositories/billing-results';
 export type {
   TicketEventFilter,
   TicketEventRecord,
   TicketEventUpdate,
-} from './repositories/ticket-events';
+} from './repositories/ticket-event-record';
 export type {
   AgreementPlanRecord,
   AgreementSnapshot,

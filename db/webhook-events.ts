@@ -1,7 +1,7 @@
 import type { TicketState } from '../domain/tickets/event';
-import type { BillingApproval, NewApproval } from './repositories/billing-approvals';
-import type { HealthIssue } from './repositories/health-issues';
-import type { WebhookEvent } from './repositories/webhook-deliveries';
+import type { BillingApproval, NewApproval } from './repositories/billing-approval-record';
+import type { HealthIssue } from './repositories/health-issue-record';
+import type { WebhookEvent } from './repositories/webhook-delivery-record';
 
 /**
  * The events the repositories emit when what they store changes (domain/webhooks/events.ts has

@@ -1,15 +1,15 @@
 import { noteHealth } from './health';
-import { HEALTH_ISSUE_KINDS, TICKET_HOLD_KINDS } from '../domain/health/issues';
+import { TICKET_HOLD_KINDS } from '../domain/health/issues';
 import { credentialsAccepted } from './credentials-state';
 import { IntegrationExistsError, type IntegrationRecord, type Repositories } from '../db';
 import type { TicketWatchClient } from './tickets/watch-client';
-import type { TenantChangeRecord } from '../db/repositories/integrations';
 import { ticketPolicyOf } from '../domain/tickets/settings';
-import { decideTenantChange, type TenantChangeChoice, type TenantDecision } from '../domain/tenant';
+import { decideTenantChange, type TenantChangeChoice } from '../domain/tenant';
 import type { Keyring } from '../security';
 import type { LifecycleClient } from '../temporal/lifecycle-client';
 import type { ConnectionReport } from './connection-report';
 import { tenantOf } from './tenant';
+import { closeIssues, leaveOldTenant, SETTINGS_FIELDS, tenantChangeRecord } from './tenant-change';
 import type { ConnectionTestClient } from './connection-test-client';
 import type { CwCredentials } from './cw-settings';
 import { invalidFields, notFound, ServiceError, temporalUnavailable } from './errors';
@@ -55,9 +55,6 @@ const exists = () =>
     'integration_exists',
     'this partner already has a ConnectWise integration; change or delete it',
   );
-
-/** Settings whose ids point into one ConnectWise tenant; a reset clears them. */
-const SETTINGS_FIELDS = ['ticketSettings', 'billingSettings'] as const;
 
 /**
  * Creating, changing and removing a partner's integration; every credential change is tested
@@ -147,7 +144,7 @@ export class IntegrationService {
     );
     if (tenant.kind === 'refused')
       throw new ServiceError('conflict', 'tenant_changed', tenant.message);
-    const record = await this.tenantChangeRecord(partnerId, current, tenant);
+    const record = await tenantChangeRecord(this.deps.repos, partnerId, current, tenant);
     const updated = await this.deps.repos.integrations.update(
       partnerId,
       current.id,
@@ -173,7 +170,7 @@ export class IntegrationService {
       { partnerId, integrationId: updated.id },
       updated.state === 'active' && !updated.ticketSettingsProblem,
     );
-    if (record?.action === 'reset') await this.leaveOldTenant(updated);
+    if (record?.action === 'reset') await leaveOldTenant(this.deps, updated);
     if (current.state === 'credentials_invalid') await this.wakeTickets(updated.id);
     if (updated.ticketSettings?.enabled === true)
       await this.deps.watch
@@ -182,65 +179,9 @@ export class IntegrationService {
     return updated;
   }
 
-  /**
-   * After a reset to another tenant nothing decided in the old one may be written: held and
-   * approved plans expire, and the billing run going on is cancelled (its batches also refuse to
-   * write into a tenant other than the run's, so a run Temporal cannot reach now stops anyway).
-   */
-  private async leaveOldTenant(integration: IntegrationRecord): Promise<void> {
-    await this.deps.repos.billingApprovals.expireAll({
-      partnerId: integration.partnerId,
-      integrationId: integration.id,
-    });
-    await this.deps.lifecycle.cancelCurrentRun(integration.id).catch(() => undefined);
-    // What was found in the old tenant says nothing of the new one.
-    await this.closeIssues(integration.partnerId, integration.id, 'the move to another tenant');
-  }
-
-  /** Every open health issue of the integration resolved (it is gone, or in another tenant). */
-  private async closeIssues(partnerId: string, integrationId: string, by: string): Promise<void> {
-    await noteHealth(
-      this.deps.repos,
-      { partnerId, integrationId },
-      { kinds: HEALTH_ISSUE_KINDS, by },
-      [],
-    );
-  }
-
   /** Best effort: a held ticket event not woken tries again on its own within minutes. */
   private async wakeTickets(integrationId: string): Promise<void> {
     await this.deps.tickets?.wakeAll(integrationId).catch(() => undefined);
-  }
-
-  /**
-   * The record of a change of tenant, if this is one. A reset clears the company and product
-   * mappings first: they point into the old tenant, and the partner asked for them to go whatever
-   * happens next.
-   */
-  private async tenantChangeRecord(
-    partnerId: string,
-    current: IntegrationRecord,
-    tenant: TenantDecision,
-  ): Promise<TenantChangeRecord | undefined> {
-    if (tenant.kind !== 'reset' && tenant.kind !== 'same_tenant') return undefined;
-    const reset = tenant.kind === 'reset';
-    const [companyMappings, productMappings] = reset
-      ? await Promise.all([
-          this.deps.repos.companyMappings.clear(partnerId, current.id),
-          this.deps.repos.productMappings.clear(partnerId, current.id),
-        ])
-      : [0, 0];
-    return {
-      at: new Date().toISOString(),
-      action: tenant.kind,
-      from: tenant.from,
-      to: tenant.to,
-      cleared: {
-        companyMappings,
-        productMappings,
-        settings: reset ? SETTINGS_FIELDS.filter((f) => current[f] !== undefined) : [],
-      },
-    };
   }
 
   /**
@@ -298,7 +239,11 @@ export class IntegrationService {
     await this.deps.lifecycle.remove(current.id);
     const watch = ticketPolicyOf(current.ticketSettings).enabled ? this.deps.watch : undefined;
     await integrations.markDeleted(partnerId, current.id, { keepSecret: watch !== undefined });
-    await this.closeIssues(partnerId, current.id, 'the integration deleted');
+    await closeIssues(
+      this.deps.repos,
+      { partnerId, integrationId: current.id },
+      'the integration deleted',
+    );
     // Its coverage (and its unbilled totals in the metrics) go with it; best effort.
     await this.deps.repos.billingSeats.forget(partnerId, current.id).catch(() => undefined);
     if (!watch) return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COVERAGE_GAPS, COVERAGE_GAP_TEXT } from '../../domain/billing/coverage';
+import { COVERAGE_GAPS, COVERAGE_GAP_TEXT } from '../../domain/billing/coverage-gaps';
 import type { BillingCoverage, CoverageReport } from '../../services/billing-coverage';
 import type { IntegrationService } from '../../services/integration-service';
 import { route } from '../route';

@@ -4,12 +4,11 @@ import { isConnectWiseError } from '../errors';
 import {
   combineRoleChecks,
   evaluateRole,
-  REQUIRED_SECURITY_ROLE,
   type RoleLineCheck,
   type RoleLineEvaluation,
   type RoleProbeResult,
-  type SecurityRoleLine,
-} from '../security-role';
+} from '../role-check';
+import { REQUIRED_SECURITY_ROLE, type SecurityRoleLine } from '../security-role';
 import {
   mySecurityCustomizeItemSchema,
   mySecuritySchema,

@@ -11,29 +11,10 @@ import { naturalId } from '../natural-id';
 import { newestFirst, pageKeyOf, type Page, type PageRequest } from '../page';
 import { isDuplicateKey } from '../retry-duplicate';
 import { healthIssueEvent } from '../webhook-events';
+import type { HealthChanges, HealthIssue } from './health-issue-record';
 import type { WebhookEmitter } from './webhook-deliveries';
 
 type Scope = { partnerId: string; integrationId: string };
-
-export interface HealthIssue {
-  id: string;
-  kind: HealthIssueKind;
-  object: HealthObject;
-  message: string;
-  fix: string;
-  state: 'open' | 'resolved';
-  firstSeen: Date;
-  lastSeen: Date;
-  occurrences: number;
-  resolvedAt?: Date;
-  resolvedBy?: string;
-}
-
-/** What one check changed: issues it opened (new, or found again after a resolve) and resolved. */
-export interface HealthChanges {
-  opened: HealthIssue[];
-  resolved: HealthIssue[];
-}
 
 const objectKey = (o: Pick<HealthObject, 'type' | 'id'>) => `${o.type}:${o.id}`;
 

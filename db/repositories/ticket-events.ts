@@ -1,131 +1,26 @@
 import type { TicketInConnectWise } from '../../domain/tickets/connectwise-state';
 import type { SecurityEvent, TicketState } from '../../domain/tickets/event';
-import type { Severity } from '../../domain/tickets/settings';
+import { duplicatesOnly } from '../duplicate-inserts';
 import type { TicketEventDoc, TicketEventModel } from '../models/ticket-event';
-import { naturalId } from '../natural-id';
 import { newestFirst, pageKeyOf, type Page, type PageRequest } from '../page';
 import { isDuplicateKey, retryOnDuplicateKey } from '../retry-duplicate';
 import { ticketEvent, ticketTransitionOf, type TicketRowState } from '../webhook-events';
+import {
+  detailsOf,
+  idOf,
+  pendingRowOf,
+  rowStateOf,
+  toRecord,
+  type Before,
+  type Scope,
+  type TicketEventFilter,
+  type TicketEventRecord,
+  type TicketEventUpdate,
+} from './ticket-event-record';
 import type { WebhookEmitter } from './webhook-deliveries';
-
-type Scope = { partnerId: string; integrationId: string };
-
-/** An event and its ticket as last recorded (db/models/ticket-event.ts). */
-export interface TicketEventRecord {
-  key: string;
-  customerId: string;
-  title: string;
-  severity: Severity;
-  category: string | null;
-  url: string | null;
-  state: TicketState;
-  reason: string | null;
-  generation: number;
-  ticketId: number | null;
-  summary: string | null;
-  occurrences: number;
-  firstSeen: Date;
-  lastSeen: Date;
-  notes: number;
-  resolvedAt: Date | null;
-  updatedAt: Date;
-  /** The workflow run that began the current generation (services/tickets/begin.ts). */
-  beganBy: string | null;
-  /** A step may have asked ConnectWise for this generation's ticket (db/models/ticket-event.ts). */
-  createTried: boolean;
-  /** A create sent then whose answer was never seen (db/models/ticket-event.ts). */
-  createSentAt: Date | null;
-  /** The ticket as ConnectWise last showed it; null until read back. */
-  connectWise: TicketInConnectWise | null;
-}
-
-/** What an event's workflow records (any subset, written in one update). */
-export type TicketEventUpdate = Partial<
-  Pick<
-    TicketEventRecord,
-    | 'state'
-    | 'reason'
-    | 'generation'
-    | 'ticketId'
-    | 'summary'
-    | 'occurrences'
-    | 'lastSeen'
-    | 'notes'
-    | 'resolvedAt'
-  > & { beganBy: string; createTried: boolean; createSentAt: Date | null }
->;
-
-export interface TicketEventFilter {
-  state?: TicketState;
-  customerId?: string;
-}
-
-const idOf = (s: Scope, key: string) => naturalId(s.partnerId, s.integrationId, key);
-
-const toRecord = (d: TicketEventDoc): TicketEventRecord => ({
-  key: d.key,
-  customerId: d.customerId,
-  title: d.title,
-  severity: d.severity as Severity,
-  category: d.category ?? null,
-  url: d.url ?? null,
-  state: d.state as TicketState,
-  reason: d.reason ?? null,
-  generation: d.generation ?? 0,
-  ticketId: d.ticketId ?? null,
-  summary: d.summary ?? null,
-  occurrences: d.occurrences ?? 0,
-  firstSeen: d.firstSeen,
-  lastSeen: d.lastSeen,
-  notes: d.notes ?? 0,
-  resolvedAt: d.resolvedAt ?? null,
-  updatedAt: d.updatedAt,
-  beganBy: d.beganBy ?? null,
-  createTried: d.createTried === true,
-  createSentAt: d.createSentAt ?? null,
-  connectWise: (d.connectWise as TicketInConnectWise | null | undefined) ?? null,
-});
 
 /** States in which an event's ticket is open in ConnectWise as far as the engine knows. */
 const TICKET_OPEN = ['open', 'pending', 'failed'];
-
-const detailsOf = (scope: Scope, event: SecurityEvent) => ({
-  partnerId: scope.partnerId,
-  integrationId: scope.integrationId,
-  key: event.key,
-  customerId: event.customerId,
-  title: event.title,
-  severity: event.severity,
-  category: event.category ?? null,
-  url: event.url ?? null,
-  firstSeen: new Date(event.occurredAt),
-});
-
-/** The row of a key seen for the first time: `pending` until its workflow records more. */
-function pendingRowOf(scope: Scope, event: SecurityEvent, now: Date) {
-  const _id = idOf(scope, event.key);
-  const lastSeen = new Date(event.occurredAt);
-  return {
-    _id,
-    ...detailsOf(scope, event),
-    state: 'pending',
-    lastSeen,
-    pageKey: pageKeyOf(lastSeen, _id),
-    updatedAt: now,
-  };
-}
-
-/**
- * What a write reads back of the row as it found it: enough to tell a ticket's transition. (The
- * whole row: FerretDB 1.x refuses a projection on findAndModify.)
- */
-type Before = Pick<TicketEventDoc, 'state' | 'ticketId' | 'generation' | 'customerId'>;
-
-const rowStateOf = (d: Before): TicketRowState => ({
-  state: d.state as TicketState,
-  ticketId: d.ticketId ?? null,
-  generation: d.generation ?? 0,
-});
 
 export class TicketEventRepository {
   constructor(
@@ -198,13 +93,7 @@ export class TicketEventRepository {
     try {
       await this.model.insertMany(docs, { ordered: false });
     } catch (err) {
-      // One per document that failed: the driver's WriteError (`code`), or as Mongoose copies
-      // it (`err.code`); alone or in an array.
-      type WriteError = { index: number; code?: number; err?: { code?: number } };
-      const errors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
-      const failed = errors === undefined ? undefined : [errors].flat();
-      if (!failed || failed.some((w) => (w.code ?? w.err?.code) !== 11000)) throw err;
-      for (const w of failed) inserted.delete(firsts[w.index]!.key);
+      for (const w of duplicatesOnly(err)) inserted.delete(firsts[w.index]!.key);
     }
     return inserted;
   }

@@ -1,69 +1,20 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../../config/logger';
+import { duplicatesOnly } from '../duplicate-inserts';
 import type { WebhookDeliveryDoc, WebhookDeliveryModel } from '../models/webhook-delivery';
 import { naturalId } from '../natural-id';
 import { newestFirst, pageKeyOf, PAGE_KEY, type Page, type PageRequest } from '../page';
+import {
+  eventIdOf,
+  toDelivery,
+  type DeliveryState,
+  type DueDelivery,
+  type WebhookDelivery,
+  type WebhookEvent,
+} from './webhook-delivery-record';
 import type { WebhookRepository } from './webhooks';
-
-/** An event as its emitter gives it. */
-export interface WebhookEvent {
-  /** A WebhookDeliveryType (domain/webhooks/events.ts). */
-  type: string;
-  /**
-   * What makes it this event and no other: the same key emitted again (a retried step) is the
-   * same event, one row per subscription. Hashed into the event's id with the partner and type.
-   */
-  key: string;
-  /** Ids and states only: never a secret. */
-  data: Record<string, unknown>;
-}
-
-export type DeliveryState = 'pending' | 'delivered' | 'missed';
-
-/** One event for one subscription, and where its delivery stands. */
-export interface WebhookDelivery {
-  partnerId: string;
-  webhookId: string;
-  eventId: string;
-  type: string;
-  createdAt: Date;
-  data: Record<string, unknown>;
-  state: DeliveryState;
-  attempts: number;
-  lastAttemptAt: Date | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  finishedAt: Date | null;
-}
 
 /** What emits events: repositories are given this much of the outbox. */
 export type WebhookEmitter = Pick<WebhookDeliveryRepository, 'emit'>;
-
-/** A row the dispatcher announces: whose workflow to wake. */
-export interface DueDelivery {
-  id: string;
-  partnerId: string;
-  webhookId: string;
-  type: string;
-}
-
-export const eventIdOf = (partnerId: string, type: string, key: string): string =>
-  `evt_${createHash('sha256').update(`${partnerId}\u0000${type}\u0000${key}`).digest('hex').slice(0, 32)}`;
-
-const toDelivery = (d: WebhookDeliveryDoc): WebhookDelivery => ({
-  partnerId: d.partnerId,
-  webhookId: d.webhookId,
-  eventId: d.eventId,
-  type: d.type,
-  createdAt: d.createdAt,
-  data: (d.data ?? {}) as Record<string, unknown>,
-  state: d.state as DeliveryState,
-  attempts: d.attempts ?? 0,
-  lastAttemptAt: d.lastAttemptAt ?? null,
-  lastStatus: d.lastStatus ?? null,
-  lastError: d.lastError ?? null,
-  finishedAt: d.finishedAt ?? null,
-});
 
 /**
  * The webhook outbox and delivery log (db/models/webhook-delivery.ts): events in, one row per
@@ -158,11 +109,7 @@ export class WebhookDeliveryRepository {
       return { eventId, inserted: docs.length };
     } catch (err) {
       // Each duplicate fails alone (the same event emitted again); anything else is a failure.
-      type WriteError = { code?: number; err?: { code?: number } };
-      const errors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
-      const failed = errors === undefined ? undefined : [errors].flat();
-      if (!failed || failed.some((w) => (w.code ?? w.err?.code) !== 11000)) throw err;
-      return { eventId, inserted: docs.length - failed.length };
+      return { eventId, inserted: docs.length - duplicatesOnly(err).length };
     }
   }
 

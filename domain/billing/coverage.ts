@@ -1,12 +1,13 @@
-import { applyPlan } from './apply';
-import { isOpen } from './plan';
+import type { CoverageGap } from './coverage-gaps';
 import type { OperationCounts, SeatLine } from './run';
-import type { ExistingAddition, LedgerEntry, PlannedOperation } from './types';
 
 /**
  * Billing coverage: per customer and sku, the seats in use against the seats billed, and why they
- * differ. Pure: the service (services/billing-coverage.ts) reads the inputs.
+ * differ (coverage-gaps.ts). Pure: the service (services/billing-coverage.ts) reads the inputs.
  */
+
+// What a run leaves billed (billed-seats.ts), where services/billing/reconcile.ts reads it.
+export { billedSeats } from './billed-seats';
 
 /** What coverage knows of one agreement (db/repositories/billing-seats.ts). */
 export interface AgreementCoverage {
@@ -23,91 +24,6 @@ export interface AgreementCoverage {
   planned: OperationCounts | null;
   at: Date;
 }
-
-/**
- * The seats an agreement bills through the engine's ledger, by customer and sku, as ConnectWise
- * holds them once `applied` (the writes ConnectWise answered done) are carried out over `existing`
- * (the additions as the run read them), cancels dated `cancelOn` (the date the writes carry: an
- * addition cancelled for a later day still bills): the open additions the engine owns, those kept
- * beside them, and those released under `leave` (they still bill). Foreign ones do not count.
- */
-export function billedSeats(
-  existing: readonly ExistingAddition[],
-  ledger: readonly LedgerEntry[],
-  applied: readonly PlannedOperation[],
-  today: string,
-  ids: { agreementId: number; customerId: string },
-  cancelOn: string = today,
-): SeatLine[] {
-  let next = Math.max(0, ...existing.map((a) => a.id)) + 1;
-  const after = applyPlan(
-    { additions: [...existing], ledger: [...ledger] },
-    { operations: [...applied], today },
-    () => next++,
-    {
-      agreementId: ids.agreementId,
-      cancelOn,
-      ...(ids.customerId ? { customerId: ids.customerId } : {}),
-    },
-  );
-  const entries = new Map(after.ledger.map((e) => [e.additionId, e]));
-  const seats = new Map<string, SeatLine>();
-  for (const a of after.additions) {
-    const e = entries.get(a.id);
-    if (!e || !isOpen(a, today)) continue;
-    const customerId = e.customerId || ids.customerId;
-    const key = `${customerId}\u0000${e.sku}`;
-    const line = seats.get(key) ?? { customerId, sku: e.sku, seats: 0 };
-    line.seats += a.quantity;
-    seats.set(key, line);
-  }
-  return [...seats.values()].sort(
-    (x, y) => x.customerId.localeCompare(y.customerId) || x.sku.localeCompare(y.sku),
-  );
-}
-
-/** Why seats in use and seats billed differ. */
-export const COVERAGE_GAPS = [
-  'billing_off',
-  'unmapped',
-  'excluded',
-  'no_agreement',
-  'agreement_ineligible',
-  'usage_stale',
-  'held',
-  'candidate_waiting',
-  'skipped',
-  'write_failed',
-  'not_billed_yet',
-  'not_catalogued',
-  'usage_changed',
-  'over_billed',
-  'unexplained',
-] as const;
-export type CoverageGap = (typeof COVERAGE_GAPS)[number];
-
-/** What each gap means, and what fixes it, in an MSP's words. */
-export const COVERAGE_GAP_TEXT: Record<CoverageGap, string> = {
-  billing_off: 'billing is turned off for this integration: turn it on in the billing settings',
-  unmapped: 'the customer is not mapped to a ConnectWise company: map it',
-  excluded: 'the customer is excluded from the integration: map it to a company to bill it',
-  no_agreement: 'no agreement is chosen for the customer: choose its recurring agreement',
-  agreement_ineligible:
-    'the chosen agreement can no longer be billed (cancelled, ended, not recurring or of another company): choose another',
-  usage_stale: 'the portal has not sent recent usage for the customer: billing waits for it',
-  held: 'a change waits for approval: approve or reject it',
-  candidate_waiting:
-    'a hand-made addition may already bill this product: adopt it, keep it separate or cancel it',
-  skipped: 'the last run skipped the customer (see the detail)',
-  write_failed:
-    'ConnectWise refused a write in the last run (see the detail); the next run tries again',
-  not_billed_yet: 'mapped or chosen since the last run: the next run bills it',
-  not_catalogued: 'the product has no usable ConnectWise catalog item: fix its product mapping',
-  usage_changed: 'usage changed since the last run: the next run bills it',
-  over_billed:
-    'more seats are billed than used (the zero-usage policy leaves them, or a change waits)',
-  unexplained: 'billed differently than used with no reason known: run Synchronize, then report it',
-};
 
 export interface CoverageInput {
   billingEnabled: boolean;

@@ -820,6 +820,7 @@ async function callEveryMethod(r: Repositories, db: TestDatabase): Promise<void>
   await r.syncRuns.page(P, I, { outcome: 'failed' }, { limit: 10 });
   await r.syncRuns.page(P, I, { from: NOW, to: LATER }, { limit: 10 });
   expect(await r.syncRuns.get(P, I, runs[0]!.id)).toBeDefined();
+  expect(await r.syncRuns.byRunKey(P, I, `billing-run:${I}:0`)).toMatchObject({ id: runs[0]!.id });
 
   // Ticket events, listed by every filter the API has.
   const event = (k: number): SecurityEvent => ({

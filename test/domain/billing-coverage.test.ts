@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import {
   billedSeats,
-  COVERAGE_GAPS,
   coverageOf,
   type AgreementCoverage,
   type CoverageInput,
 } from '../../domain/billing/coverage';
+import { COVERAGE_GAPS } from '../../domain/billing/coverage-gaps';
 import type { ExistingAddition, LedgerEntry } from '../../domain/billing/types';
 
 const TODAY = '2026-12-07';

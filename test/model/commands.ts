@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { createConnectWiseClient } from '../../connectwise';
 import type { CandidateChoice } from '../../db';
-import type { BillingApproval } from '../../db/repositories/billing-approvals';
+import type { BillingApproval } from '../../db/repositories/billing-approval-record';
 import type { CandidateDecision } from '../../domain/billing/types';
 import { BillingApprovalService } from '../../services/billing-approvals';
 import { sealPrivateKey } from '../../services/integration-client';

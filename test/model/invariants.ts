@@ -6,7 +6,7 @@
  */
 import type { BillingChange } from '../../db';
 import type { AgreementCoverage } from '../../domain/billing/coverage';
-import type { BillingApproval } from '../../db/repositories/billing-approvals';
+import type { BillingApproval } from '../../db/repositories/billing-approval-record';
 import { isEngineMark } from '../../domain/billing/ledger';
 import type { LedgerEntry } from '../../domain/billing/types';
 import type { SimAddition } from '../../simulator';

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBillingActivities } from '../../activities/billing';
 import type { BillingChange, Repositories } from '../../db';
-import type { BillingApproval } from '../../db/repositories/billing-approvals';
+import type { BillingApproval } from '../../db/repositories/billing-approval-record';
 import type { Ledger } from '../../db/repositories/billing-ledger';
 import type { RunSnapshot } from '../../db/repositories/billing-snapshots';
 import type { Product } from '../../db/repositories/vendor';
@@ -391,7 +391,7 @@ export const describeAdditions = (additions: Map<number, SimAddition>, agreement
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Temporal's retry policy for billing activities (workflows/billing-batches.ts). */
+/** Temporal's retry policy for billing activities (workflows/billing-run.ts). */
 const MAX_ATTEMPTS = 6;
 const CREATE_IN_DOUBT = 'BillingCreateInDoubt';
 
@@ -530,7 +530,7 @@ export async function runBilling(
           ),
         slowCommitMs,
       );
-      // As the workflow does (workflows/billing-batches.ts reconcilePass), a batch failed past
+      // As the workflow does (workflows/billing-run.ts reconcilePass), a batch failed past
       // its retries fails its agreements and the others go on (no credential failures here).
       if (done.ok) outcomes.push(...done.value);
       else {
