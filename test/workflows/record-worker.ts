@@ -16,11 +16,13 @@ export function recordWorker(
     dataConverter: DataConverter;
   },
   taskQueue: string,
+  /** `activities`: a worker of the activities only (a queue of their own, e.g. the webhooks'). */
+  runs: 'all' | 'activities' = 'all',
 ): Promise<Worker> {
   return Worker.create({
     connection: ctx.env.nativeConnection,
     taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(runs === 'all' ? { workflowsPath: WORKFLOWS_PATH } : {}),
     dataConverter: ctx.dataConverter,
     activities: createActivities(simulatorActivityDeps(ctx.repos, ctx.keyring)),
   });

@@ -12,12 +12,10 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
 test('recorded histories are present', () => {
   expect(files.sort()).toEqual([
     'billing-run.pb', // a billing run (child of the lifecycle) that created additions
-    'lifecycle-billing.pb', // billing on: config_change and Synchronize runs as child workflows
-    'lifecycle-pause-settings.pb',
-    'lifecycle.pb', // before pause and settings changes reached the lifecycle
-    'test-connection-stored.pb',
-    'test-connection-typed.pb',
-    'test-connection.pb', // before Test Connection took ids (its input: the credentials)
+    'lifecycle-billing.pb', // config_change and Synchronize runs as child workflows
+    'lifecycle-pause-settings.pb', // paused, resumed, settings changes, a run skipped
+    'test-connection-stored.pb', // a saved integration's keys, by id
+    'test-connection-typed.pb', // keys a person just typed (encrypted by the payload codec)
     'ticket-two-way.pb', // an event's ticket closed by a technician (found by the watch's poll)
     'ticket-watch.pb', // an integration's ticket watch: registered, polled, told, deleted
     'ticket.pb', // an event's ticket: created, repeats noted, resolved, reopened, resolved
