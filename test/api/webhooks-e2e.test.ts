@@ -63,9 +63,16 @@ test('a ping reaches the receiver, signed with the secret of the create answer',
     },
   ]);
   expect(signed()).toBe(true);
-  const log = await request(suite.engine.app)
-    .get(`/v1/partners/p1/webhooks/${webhookId}/deliveries?state=delivered`)
-    .set(p1());
+  // The row says delivered once the answer is recorded, just after the receiver answered.
+  const delivered = () =>
+    request(suite.engine.app)
+      .get(`/v1/partners/p1/webhooks/${webhookId}/deliveries?state=delivered`)
+      .set(p1());
+  let log = await delivered();
+  for (let i = 0; i < 100 && log.body.deliveries?.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    log = await delivered();
+  }
   expect(log.body.deliveries).toEqual([
     expect.objectContaining({ eventId: ping.body.eventId, attempts: 1, lastStatus: 204 }),
   ]);
