@@ -112,12 +112,17 @@ export class BillingApprovalService {
       }),
     );
     if (problems.length > 0) throw invalidFields(problems);
+    // The same request again (its answer was lost, or it ended in a 503 after the decisions were
+    // saved): each approval already says what it asks, so it is answered again, and an approval
+    // among them queues the run again (it joins one queued already).
+    const repeated = current.map((a, i) => isSameAnswer(a!, decisions[i]!, by, now));
     const stale = current.filter(
       (a, i) =>
-        a!.approvalId !== decisions[i]!.approvalId ||
-        a!.planHash !== decisions[i]!.planHash ||
-        a!.status !== 'pending' ||
-        a!.expiresAt <= now,
+        !repeated[i] &&
+        (a!.approvalId !== decisions[i]!.approvalId ||
+          a!.planHash !== decisions[i]!.planHash ||
+          a!.status !== 'pending' ||
+          a!.expiresAt <= now),
     );
     if (stale.length > 0) {
       throw new ServiceError(
@@ -130,6 +135,10 @@ export class BillingApprovalService {
     const decided: BillingApproval[] = [];
     for (const [i, d] of decisions.entries()) {
       const approval = current[i]!;
+      if (repeated[i]) {
+        decided.push(approval);
+        continue;
+      }
       const done = await this.deps.repos.billingApprovals.decide(
         scope,
         approval.agreementId,
@@ -161,4 +170,28 @@ export class BillingApprovalService {
       : undefined;
     return { decided, runWorkflowId: run?.runWorkflowId ?? null };
   }
+}
+
+/**
+ * An approval decided already exactly as this decision asks, by the same person, and not expired:
+ * the decision is a repeat of the request that decided it.
+ */
+function isSameAnswer(
+  approval: BillingApproval,
+  d: ApprovalDecisionInput,
+  by: string,
+  now: Date,
+): boolean {
+  const choices = (list: ReadonlyArray<{ additionId: number; decision: string }>) =>
+    JSON.stringify(
+      [...list].sort((x, y) => x.additionId - y.additionId).map((c) => [c.additionId, c.decision]),
+    );
+  return (
+    approval.approvalId === d.approvalId &&
+    approval.planHash === d.planHash &&
+    approval.status === (d.decision === 'approve' ? 'approved' : 'rejected') &&
+    approval.decidedBy === by &&
+    approval.expiresAt > now &&
+    choices(approval.decisions) === choices(d.decision === 'approve' ? (d.candidates ?? []) : [])
+  );
 }

@@ -155,6 +155,22 @@ test('approval mode: each agreement is its own pending approval; rejected, it st
   ]);
   expect(rejected.status).toBe(200);
   expect(rejected.body).toMatchObject({ decided: [{ status: 'rejected' }], runWorkflowId: null });
+  // The same request again (its answer lost, or a 503 after the decisions were saved): answered
+  // the same, nothing decided anew.
+  const retried = await decide([
+    { approvalId: globex.approvalId, planHash: globex.planHash, decision: 'reject' },
+  ]);
+  expect(retried.status).toBe(200);
+  expect(retried.body).toMatchObject({
+    decided: [
+      {
+        approvalId: globex.approvalId,
+        status: 'rejected',
+        decidedAt: rejected.body.decided[0].decidedAt,
+      },
+    ],
+    runWorkflowId: null,
+  });
   // Decided already: the answer names the current state.
   const twice = await decide([
     { approvalId: globex.approvalId, planHash: globex.planHash, decision: 'approve' },
