@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { discardLines, runningProcesses } from '../../dev/managed';
 import { startStack, type Stack } from '../../dev/stack';
+import { STACK_SLOT_WAIT_MS, takeStackSlot } from '../support/stack-slot';
 
 jest.setTimeout(300_000);
 
@@ -19,10 +20,16 @@ const env = {
   PORT: undefined,
 };
 let dataDir: string;
-beforeAll(() => {
+// One whole stack at a time across the run's workers (test/support/stack-slot.ts).
+let releaseSlot: (() => void) | undefined;
+beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cw-e2e-'));
+  releaseSlot = await takeStackSlot();
+}, STACK_SLOT_WAIT_MS + 10_000);
+afterAll(() => {
+  releaseSlot?.();
+  rmSync(dataDir, { recursive: true, force: true });
 });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function call(stack: Stack, method: string, path: string, body?: unknown) {
   const res = await fetch(`${stack.apiUrl}/v1/partners/${stack.demo.partnerId}${path}`, {

@@ -26,12 +26,31 @@ function holderAlive(): boolean {
   }
 }
 
+/** Which test file holds the slot, for the message of a waiter that gives up. */
+function holderName(): string {
+  try {
+    return readFileSync(join(SLOT, 'holder'), 'utf8');
+  } catch {
+    return 'unknown';
+  }
+}
+
+function ownName(): string {
+  try {
+    return expect.getState().testPath ?? `pid ${process.pid}`;
+  } catch {
+    return `pid ${process.pid}`;
+  }
+}
+
 /**
  * How long a file may wait for the slot: jest runs two workers, so at most one other file holds it,
- * for its whole life (the longest, billing-crash, ~3 min on a loaded machine). Files add it to
- * their beforeAll timeout.
+ * for its whole life. The longest holder, the short billing chaos suite, takes ~5 min on this
+ * machine and more on a loaded CI runner (a 5-minute wait once failed CI's seed-flow test), so the
+ * bound is three times that: a live holder is waited for, a stuck one still ends the wait. Files
+ * add it to their beforeAll timeout.
  */
-export const STACK_SLOT_WAIT_MS = 300_000;
+export const STACK_SLOT_WAIT_MS = 900_000;
 
 /** Waits for the slot, takes it, and returns how to give it back. */
 export async function takeStackSlot(timeoutMs = STACK_SLOT_WAIT_MS): Promise<() => void> {
@@ -40,6 +59,7 @@ export async function takeStackSlot(timeoutMs = STACK_SLOT_WAIT_MS): Promise<() 
     try {
       mkdirSync(SLOT);
       writeFileSync(join(SLOT, 'pid'), String(process.pid));
+      writeFileSync(join(SLOT, 'holder'), `${ownName()} since ${new Date().toISOString()}`);
       return () => rmSync(SLOT, { recursive: true, force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -50,6 +70,7 @@ export async function takeStackSlot(timeoutMs = STACK_SLOT_WAIT_MS): Promise<() 
       await new Promise((r) => setTimeout(r, 250));
       if (!holderAlive()) rmSync(SLOT, { recursive: true, force: true });
     }
-    if (Date.now() > deadline) throw new Error(`no local-stack slot within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`no local-stack slot within ${timeoutMs} ms (held by ${holderName()})`);
   }
 }
