@@ -158,6 +158,22 @@ async function configure(
       everBilled.set(current(i), billed);
     }
   };
+  /**
+   * An addition cancelled before a later one of the same product began is history, not a second
+   * line: usage that stopped, was cancelled dated one day, and came back a later day (a run across
+   * midnight) rightly ends one addition and starts another. Two that overlap by a day stay.
+   */
+  const inEffectOrLast = (additions: SimAddition[]) =>
+    additions.filter(
+      (a) =>
+        !a.cancelledDate ||
+        !additions.some(
+          (b) =>
+            b !== a &&
+            b.product.id === a.product.id &&
+            (b.effectiveDate ?? '').slice(0, 10) > a.cancelledDate!.slice(0, 10),
+        ),
+    );
   /** Per agreement, what ConnectWise holds and what the usage says it should (sorted by sku). */
   const billedVsUsage = async (usage: Usage, only: number[] = indexes) => {
     const all = await sim.state.additions();
@@ -167,8 +183,7 @@ async function configure(
     const expected: Record<string, BilledLine[]> = {};
     for (const i of only) {
       for (const agreementId of used.get(i)!) {
-        actual[agreementId] = all
-          .filter((a: SimAddition) => a.agreementId === agreementId)
+        actual[agreementId] = inEffectOrLast(all.filter((a) => a.agreementId === agreementId))
           .map((a) => ({
             sku: skuOf.get(a.product.id) ?? `product ${a.product.id}`,
             ...(a.cancelledDate ? { cancelled: true } : { quantity: a.quantity }),
