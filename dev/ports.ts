@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { PartError } from './wait';
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,5 +63,34 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
     return false;
   } finally {
     if (server.listening) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** True when a part died at start because its port was bound by someone else first. */
+export function lostItsPort(err: unknown): boolean {
+  return (
+    err instanceof PartError &&
+    / exited /.test(err.summary) &&
+    err.recentOutput.some((line) => /address already in use/i.test(line))
+  );
+}
+
+/**
+ * Starts a part on `fixed`, or on a free port, trying a new one (three tries in all) when the
+ * part died because its port was taken between the probe and its own bind: an outgoing connection
+ * of another process takes its local port from the same range, so on a busy machine (tests start
+ * stacks beside other tests) a port free a second ago may not be any more (CI once lost FerretDB
+ * that way). A fixed port is the caller's: no retry.
+ */
+export async function onFreePort<T>(
+  fixed: number | undefined,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(fixed ?? (await freePort()));
+    } catch (err) {
+      if (fixed !== undefined || attempt >= 3 || !lostItsPort(err)) throw err;
+    }
   }
 }

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { spawnManaged, type LineSink, type ManagedProcess } from './managed';
-import { freePort } from './ports';
+import { onFreePort } from './ports';
 import { findOnPath, requireTool, traversableByOthers } from './tools';
 import { PartError, waitUntil } from './wait';
 
@@ -155,47 +155,48 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
   const user = serverUser();
   letServerThrough(dirname(dataDir));
   ensureCluster(postgres, dataDir, user);
-  const port = options.port ?? (await freePort());
-  const settings: Record<string, string> = {
-    listen_addresses: HOST,
-    unix_socket_directories: '',
-    // Statistics soon after a bulk load, so the planner picks the indexes (benchmarks, demo seed).
-    autovacuum_naptime: '5s',
-    autovacuum_analyze_scale_factor: '0.02',
-    // A crash may lose the last moments' commits, never the cluster: a local stack's trade.
-    synchronous_commit: 'off',
-    ...(options.durable === false ? { fsync: 'off', full_page_writes: 'off' } : {}),
-  };
-  const child = spawnManaged(
-    'postgres',
-    postgres,
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    ],
-    { ...env, LC_ALL: 'C' },
-    { log: options.log, ...(user ? { runAs: user } : {}), stopSignal: 'SIGINT' },
-  );
-  const stop = async () => {
-    await child.stop();
-  };
-  try {
-    await waitUntil(() => postgresReady(port), {
-      what: `PostgreSQL on ${HOST}:${port}`,
-      timeoutMs: options.readyTimeoutMs ?? 30_000,
+  return onFreePort(options.port, async (port) => {
+    const settings: Record<string, string> = {
+      listen_addresses: HOST,
+      unix_socket_directories: '',
+      // Statistics soon after a bulk load, so the planner picks the indexes (benchmarks, demo seed).
+      autovacuum_naptime: '5s',
+      autovacuum_analyze_scale_factor: '0.02',
+      // A crash may lose the last moments' commits, never the cluster: a local stack's trade.
+      synchronous_commit: 'off',
+      ...(options.durable === false ? { fsync: 'off', full_page_writes: 'off' } : {}),
+    };
+    const child = spawnManaged(
+      'postgres',
+      postgres,
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+      ],
+      { ...env, LC_ALL: 'C' },
+      { log: options.log, ...(user ? { runAs: user } : {}), stopSignal: 'SIGINT' },
+    );
+    const stop = async () => {
+      await child.stop();
+    };
+    try {
+      await waitUntil(() => postgresReady(port), {
+        what: `PostgreSQL on ${HOST}:${port}`,
+        timeoutMs: options.readyTimeoutMs ?? 30_000,
+        process: child,
+      });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return {
+      url: `postgres://postgres@${HOST}:${port}/${FERRETDB_DATABASE}`,
+      port,
       process: child,
-    });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return {
-    url: `postgres://postgres@${HOST}:${port}/${FERRETDB_DATABASE}`,
-    port,
-    process: child,
-    stop,
-  };
+      stop,
+    };
+  });
 }

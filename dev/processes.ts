@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnManaged, type LineSink, type ManagedProcess } from './managed';
-import { freePort, freePorts, isPortFree } from './ports';
+import { freePorts, isPortFree, onFreePort } from './ports';
 import { startPostgres, type Postgres } from './postgres';
 import { pingMongo, temporalNamespaceReady } from './probes';
 import {
@@ -105,8 +105,7 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
   mkdirSync(dataDir, { recursive: true });
   const env = options.env ?? process.env;
   const backend = options.backend ?? ferretDbBackend(env);
-  const port = options.port ?? (await freePort());
-  await assertFree('ferretdb', port);
+  if (options.port !== undefined) await assertFree('ferretdb', options.port);
   let postgres: Postgres | undefined;
   if (backend === 'postgresql') {
     if (!options.allowSqliteData) refuseSqliteData(dataDir);
@@ -124,38 +123,46 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
       : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
   // Fewer collections of a heap that is small anyway: a third less CPU per paged find (bench:db).
   const ferretEnv = { GOGC: '400', ...env };
-  const child = spawnManaged(
-    'ferretdb',
-    requireTool('ferretdb', env),
-    [
-      ...storage,
-      `--state-dir=${dataDir}`,
-      `--listen-addr=${HOST}:${port}`,
-      `--debug-addr=${HOST}:0`,
-      '--telemetry=disable',
-      // WARN logs a full wire dump for every `endSessions` the Node driver sends on close.
-      '--log-level=error',
-    ],
-    ferretEnv,
-    { log: options.log },
-  );
-  const uri = `mongodb://${HOST}:${port}/${options.database ?? 'cw_engine'}`;
-  const stop = async () => {
-    // FerretDB first: it holds PostgreSQL's connections.
-    await child.stop();
-    await postgres?.stop();
-  };
   try {
-    await waitUntil(() => pingMongo(uri), {
-      what: `FerretDB on ${HOST}:${port}`,
-      timeoutMs: options.readyTimeoutMs ?? 30_000,
-      process: child,
+    // The port is picked once PostgreSQL is up, so no other process has seconds to take it.
+    return await onFreePort(options.port, async (port) => {
+      const child = spawnManaged(
+        'ferretdb',
+        requireTool('ferretdb', env),
+        [
+          ...storage,
+          `--state-dir=${dataDir}`,
+          `--listen-addr=${HOST}:${port}`,
+          `--debug-addr=${HOST}:0`,
+          '--telemetry=disable',
+          // WARN logs a full wire dump for every `endSessions` the Node driver sends on close.
+          '--log-level=error',
+        ],
+        ferretEnv,
+        { log: options.log },
+      );
+      const uri = `mongodb://${HOST}:${port}/${options.database ?? 'cw_engine'}`;
+      try {
+        await waitUntil(() => pingMongo(uri), {
+          what: `FerretDB on ${HOST}:${port}`,
+          timeoutMs: options.readyTimeoutMs ?? 30_000,
+          process: child,
+        });
+      } catch (err) {
+        await child.stop();
+        throw err;
+      }
+      const stop = async () => {
+        // FerretDB first: it holds PostgreSQL's connections.
+        await child.stop();
+        await postgres?.stop();
+      };
+      return { uri, port, backend, process: child, ...(postgres ? { postgres } : {}), stop };
     });
   } catch (err) {
-    await stop();
+    await postgres?.stop();
     throw err;
   }
-  return { uri, port, backend, process: child, ...(postgres ? { postgres } : {}), stop };
 }
 
 export interface TemporalDevServerOptions extends ServerOptions {

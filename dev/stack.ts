@@ -21,7 +21,7 @@ import {
   type ManagedProcess,
 } from './managed';
 import { formatFailure, formatReadyBanner } from './print';
-import { freePorts, reservePort } from './ports';
+import { reservePort } from './ports';
 import { startFerretDb, startTemporalDevServer } from './processes';
 import { configSchema } from '../config/schema';
 import {
@@ -220,10 +220,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiInstance = `stack-api-${randomUUID()}`;
   const apiUrl = `http://${HOST}:${apiPort}`;
   const metricsOn = options.metrics ?? !ephemeral;
-  const picked = metricsOn ? await freePorts(3) : [];
+  // Held like the API's until their process starts: the worker binds them seconds from now.
+  const held = metricsOn
+    ? await Promise.all(
+        (['apiMetrics', 'workerMetrics', 'workerSdkMetrics'] as const).map((name) =>
+          ports[name] === undefined ? reservePort() : Promise.resolve(undefined),
+        ),
+      )
+    : [];
   const [apiMetrics, workerMetrics, workerSdkMetrics] = (
     ['apiMetrics', 'workerMetrics', 'workerSdkMetrics'] as const
-  ).map((name, i) => ports[name] ?? picked[i]!);
+  ).map((name, i) => ports[name] ?? held[i]?.port);
+  const releaseHeld = async (which: number[]) => {
+    for (const i of which) await held[i]?.release();
+  };
   const metricsUrls = metricsOn
     ? {
         api: `http://${HOST}:${apiMetrics}/metrics`,
@@ -235,6 +245,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const started: Part[] = [];
   const cleanUp = async () => {
     await reserved?.release();
+    await releaseHeld([0, 1, 2]);
     await stopParts(started);
     if (removeData) rmSync(dataDir, { recursive: true, force: true });
   };
@@ -320,6 +331,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env,
       log: (line) => log('demo', line),
     });
+    await releaseHeld([1, 2]);
     const worker = spawnApp(
       'worker',
       options.entries?.worker ?? 'worker/main.ts',
@@ -328,6 +340,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       WORKER_NODE_ARGS,
     );
     await reserved?.release();
+    await releaseHeld([0]);
     const api = spawnApp(
       'api',
       options.entries?.api ?? 'api/main.ts',
